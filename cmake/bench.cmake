@@ -1,0 +1,3 @@
+if(NOT CIVITAS_BENCH)
+  return()
+endif()

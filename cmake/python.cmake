@@ -1,0 +1,3 @@
+if(NOT CIVITAS_PYTHON)
+  return()
+endif()

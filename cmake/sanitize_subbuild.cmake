@@ -1,0 +1,3 @@
+if(NOT CIVITAS_SANITIZE_SUBBUILD)
+  return()
+endif()

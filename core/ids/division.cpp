@@ -1,0 +1,193 @@
+// GB/T 2260 division table: parser for the stdnum loc.dat format, the built-in table, and
+// a replaceable current table.
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+#include "civitas/error.hpp"
+#include "civitas/ids.hpp"
+
+extern const unsigned char civitas_division_data[];
+extern const std::size_t civitas_division_data_size;
+extern const char civitas_division_data_label[];
+
+namespace civitas::ids {
+namespace {
+
+constexpr std::uint32_t kCodes = 1000000;
+
+struct Entry {
+  std::uint32_t code;
+  std::string province, prefecture, county;
+};
+
+struct Table {
+  std::string label;
+  std::vector<std::uint64_t> known = std::vector<std::uint64_t>(kCodes / 64 + 1, 0);
+  std::vector<Entry> entries;  // sorted by code
+
+  bool has(std::uint32_t c) const noexcept { return (known[c >> 6] >> (c & 63)) & 1u; }
+  const Entry* find(std::uint32_t c) const noexcept {
+    auto it = std::lower_bound(entries.begin(), entries.end(), c,
+                               [](const Entry& e, std::uint32_t v) { return e.code < v; });
+    return it != entries.end() && it->code == c ? &*it : nullptr;
+  }
+};
+
+// Every table ever made stays alive until exit, so a lookup that loaded the old pointer
+// keeps a valid table while another thread installs a new one. Loads are rare.
+std::mutex g_mu;
+std::vector<std::unique_ptr<Table>> g_tables;
+std::atomic<const Table*> g_current{nullptr};
+const Table* g_builtin = nullptr;
+
+bool parse_code(std::string_view s, std::uint32_t* out) noexcept {
+  if (s.size() != 6) return false;
+  std::uint32_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label) {
+  auto t = std::make_unique<Table>();
+  t->label = std::string(label);
+  std::vector<Entry> rows;
+  std::size_t lineno = 0;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    std::size_t line_offset = pos;
+    pos = end + 1;
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line[0] == '#') continue;
+    Location where{lineno, std::nullopt, line_offset, std::string(label)};
+    std::uint32_t code = 0;
+    if (line.size() < 6 || !parse_code(line.substr(0, 6), &code) || (line.size() > 6 && line[6] != ' '))
+      throw Error(Code::parse, "division table: a line must start with a six-digit code", where);
+    if (code % 100 == 0)
+      throw Error(Code::parse, "division table: only county-level codes (not ending in 00) are listed", where);
+    Entry e{code, {}, {}, {}};
+    std::size_t i = 6;
+    while (i < line.size()) {
+      while (i < line.size() && line[i] == ' ') ++i;
+      if (i >= line.size()) break;
+      std::size_t eq = line.find('=', i);
+      if (eq == std::string_view::npos || eq + 1 >= line.size() || line[eq + 1] != '"')
+        throw Error(Code::parse, "division table: expected key=\"value\"", where);
+      std::string_view key = line.substr(i, eq - i);
+      std::size_t close = line.find('"', eq + 2);
+      if (close == std::string_view::npos)
+        throw Error(Code::parse, "division table: unterminated quoted value", where);
+      std::string value(line.substr(eq + 2, close - eq - 2));
+      if (key == "province") e.province = std::move(value);
+      else if (key == "prefecture") e.prefecture = std::move(value);
+      else if (key == "county") e.county = std::move(value);
+      // other keys are allowed and ignored, for forward compatibility
+      i = close + 1;
+    }
+    rows.push_back(std::move(e));
+  }
+  if (rows.empty()) throw Error(Code::parse, "division table: no entries", Location{{}, {}, {}, std::string(label)});
+
+  // Derive province (XX0000) and prefecture (XXXX00) entries from the counties.
+  std::vector<Entry> all = rows;
+  for (const auto& r : rows) {
+    all.push_back(Entry{r.code / 10000 * 10000, r.province, {}, {}});
+    all.push_back(Entry{r.code / 100 * 100, r.province, r.prefecture, {}});
+  }
+  all.push_back(Entry{100000, "中华人民共和国", {}, {}});  // national level (central organs' USCCs)
+  std::stable_sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) { return a.code < b.code; });
+  for (const auto& e : all) {
+    if (!t->entries.empty() && t->entries.back().code == e.code) continue;  // first wins
+    t->entries.push_back(e);
+    t->known[e.code >> 6] |= std::uint64_t{1} << (e.code & 63);
+  }
+  return t;
+}
+
+const Table* install(std::unique_ptr<Table> t) {
+  std::lock_guard lock(g_mu);
+  const Table* p = t.get();
+  g_tables.push_back(std::move(t));
+  g_current.store(p, std::memory_order_release);
+  return p;
+}
+
+const Table& builtin() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    std::string_view text(reinterpret_cast<const char*>(civitas_division_data), civitas_division_data_size);
+    auto t = parse_table(text, std::string("builtin: ") + civitas_division_data_label);
+    std::lock_guard lock(g_mu);
+    g_builtin = t.get();
+    g_tables.push_back(std::move(t));
+    const Table* expected = nullptr;
+    g_current.compare_exchange_strong(expected, g_builtin);
+  });
+  return *g_builtin;
+}
+
+const Table& current() {
+  const Table* t = g_current.load(std::memory_order_acquire);
+  return t ? *t : (builtin(), *g_current.load(std::memory_order_acquire));
+}
+
+}  // namespace
+
+bool region_known(std::string_view code6) noexcept {
+  std::uint32_t c = 0;
+  if (!parse_code(code6, &c)) return false;
+  try {
+    return current().has(c);
+  } catch (...) {
+    return false;  // the built-in table cannot fail to parse; a bad_alloc here means unknown
+  }
+}
+
+Region lookup_region(std::string_view code6) {
+  Region r;
+  r.code = std::string(code6);
+  std::uint32_t c = 0;
+  if (!parse_code(code6, &c)) return r;
+  if (const Entry* e = current().find(c)) {
+    r.known = true;
+    r.province = e->province;
+    r.prefecture = e->prefecture;
+    r.county = e->county;
+  }
+  return r;
+}
+
+std::string division_table_source() { return current().label; }
+std::size_t division_table_size() { return current().entries.size(); }
+
+void load_division_table(std::string_view text, std::string_view label) {
+  builtin();  // make sure the built-in table is registered first
+  install(parse_table(text, label));
+}
+
+void load_division_table_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Code::io, "cannot open division table '" + path + "'");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  load_division_table(ss.str(), path);
+}
+
+void reset_division_table() {
+  const Table& b = builtin();
+  g_current.store(&b, std::memory_order_release);
+}
+
+}  // namespace civitas::ids

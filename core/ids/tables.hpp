@@ -1,0 +1,42 @@
+// Internal lookup tables of the ids module (not installed).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace civitas::ids::detail {
+
+/// The 31-character USCC code alphabet: digits and upper-case letters without I O Z S V.
+inline constexpr char kUsccAlphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// Value of a character in the USCC alphabet, or -1.
+inline constexpr std::array<std::int8_t, 256> kUsccValue = [] {
+  std::array<std::int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int i = 0; kUsccAlphabet[i]; ++i) t[static_cast<unsigned char>(kUsccAlphabet[i])] = static_cast<std::int8_t>(i);
+  return t;
+}();
+
+/// Value of [0-9A-Z] as in GB 11714 (A=10 … Z=35), or -1.
+inline constexpr std::array<std::int8_t, 256> kAlnumValue = [] {
+  std::array<std::int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<std::int8_t>(i);
+  for (int i = 0; i < 26; ++i) t['A' + i] = static_cast<std::int8_t>(10 + i);
+  return t;
+}();
+
+inline constexpr int kUsccWeights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
+inline constexpr int kOrgWeights[8] = {3, 7, 9, 10, 5, 8, 4, 2};
+inline constexpr int kRicWeights[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/// Registration authorities and their categories (GB 32100-2015 table 1 and amendment 1).
+struct Category { char code; const char* name; };
+struct Authority { char code; const char* name; const Category* cats; int ncats; };
+
+const Authority* find_authority(char code) noexcept;
+const Category* find_category(const Authority& a, char code) noexcept;
+
+}  // namespace civitas::ids::detail
