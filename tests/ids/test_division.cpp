@@ -1,0 +1,63 @@
+#include <doctest/doctest.h>
+
+#include "civitas/error.hpp"
+#include "civitas/ids.hpp"
+
+using namespace civitas;
+using ids::Kind;
+using ids::Reason;
+
+TEST_CASE("built-in division table resolves three levels and names its source") {
+  auto r = ids::lookup_region("371702");
+  CHECK(r.known);
+  CHECK(r.province == "山东省");
+  CHECK(r.prefecture == "菏泽市");
+  CHECK(r.county == "牡丹区");
+  auto p = ids::lookup_region("371700");
+  CHECK(p.known);
+  CHECK(p.prefecture == "菏泽市");
+  CHECK(p.county.empty());
+  CHECK(ids::lookup_region("370000").province == "山东省");
+  CHECK_FALSE(ids::lookup_region("999999").known);
+  CHECK_FALSE(ids::lookup_region("37170").known);
+  CHECK(ids::division_table_source().find("builtin") == 0);
+  CHECK(ids::division_table_size() > 3000);
+}
+
+TEST_CASE("gb2260 kind validates division codes") {
+  CHECK(ids::validate(Kind::division, "371702").valid);
+  CHECK(ids::validate(Kind::division, "999999").reason == Reason::region);
+  CHECK(ids::validate(Kind::division, "37170").reason == Reason::length);
+  CHECK(ids::validate(Kind::division, "37170A").reason == Reason::charset);
+}
+
+TEST_CASE("a newer table can be loaded and the built-in one restored") {
+  ids::load_division_table("# test table\n990101 county=\"新区\" prefecture=\"新市\" province=\"新省\"\n", "test");
+  CHECK(ids::division_table_source() == "test");
+  CHECK(ids::lookup_region("990101").county == "新区");
+  CHECK(ids::lookup_region("990100").prefecture == "新市");
+  CHECK_FALSE(ids::region_known("371702"));
+  ids::reset_division_table();
+  CHECK(ids::region_known("371702"));
+  CHECK_FALSE(ids::region_known("990101"));
+}
+
+TEST_CASE("malformed division tables are refused with the line number, keeping the old table") {
+  auto bad = [](const char* text) {
+    try {
+      ids::load_division_table(text, "bad.dat");
+    } catch (const Error& e) {
+      CHECK(e.code() == Code::parse);
+      return std::string(e.what());
+    }
+    FAIL("no error");
+    return std::string();
+  };
+  CHECK(bad("# c\n12345 county=\"x\"\n").find("row 2") != std::string::npos);
+  CHECK(bad("110101 county=\"x\n").find("unterminated") != std::string::npos);
+  CHECK(bad("110101 county\n").find("key=") != std::string::npos);
+  CHECK(bad("110100 county=\"x\"\n").find("county-level") != std::string::npos);
+  CHECK(bad("# only comments\n").find("no entries") != std::string::npos);
+  CHECK(ids::region_known("371702"));
+  CHECK_THROWS_AS(ids::load_division_table_file("/nonexistent/loc.dat"), Error);
+}
