@@ -7,6 +7,8 @@ pkg_check_modules(SQLCIPHER REQUIRED IMPORTED_TARGET sqlcipher)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
+# RE2 (libre2-dev): linear-time regular expressions for Table Schema "pattern" constraints.
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 
 # GB/T 2260 division table source: python-stdnum's stdnum/cn/loc.dat (a union of the
 # 2002-2014 revisions). Generated into the build at build time; never committed.

@@ -28,12 +28,28 @@ constexpr Authority kAuthorities[] = {
 };
 #undef CIV_AUTH
 
+// Index into kAuthorities by code character, or -1: one load instead of a search (hot path).
+constexpr std::array<std::int8_t, 256> kAuthorityIndex = [] {
+  std::array<std::int8_t, 256> t{};
+  for (auto& v : t) v = -1;
+  for (std::size_t i = 0; i < sizeof kAuthorities / sizeof kAuthorities[0]; ++i)
+    t[static_cast<unsigned char>(kAuthorities[i].code)] = static_cast<std::int8_t>(i);
+  return t;
+}();
+
 }  // namespace
 
-const Authority* find_authority(char code) noexcept {
+const std::array<std::uint16_t, 256> kCategoryMask = [] {
+  std::array<std::uint16_t, 256> t{};
   for (const auto& a : kAuthorities)
-    if (a.code == code) return &a;
-  return nullptr;
+    for (int i = 0; i < a.ncats; ++i)
+      t[static_cast<unsigned char>(a.code)] |= static_cast<std::uint16_t>(1u << (a.cats[i].code - '0'));
+  return t;
+}();
+
+const Authority* find_authority(char code) noexcept {
+  int i = kAuthorityIndex[static_cast<unsigned char>(code)];
+  return i < 0 ? nullptr : &kAuthorities[i];
 }
 
 const Category* find_category(const Authority& a, char code) noexcept {

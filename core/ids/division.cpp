@@ -10,6 +10,7 @@
 
 #include "civitas/error.hpp"
 #include "civitas/ids.hpp"
+#include "tables.hpp"
 
 extern const unsigned char civitas_division_data[];
 extern const std::size_t civitas_division_data_size;
@@ -116,11 +117,17 @@ std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label
   return t;
 }
 
+// Makes p current (for lookups by Table and by bitmap alike).
+void set_current(const Table* p) {
+  g_current.store(p, std::memory_order_release);
+  detail::g_region_bits.store(p->known.data(), std::memory_order_release);
+}
+
 const Table* install(std::unique_ptr<Table> t) {
   std::lock_guard lock(g_mu);
   const Table* p = t.get();
   g_tables.push_back(std::move(t));
-  g_current.store(p, std::memory_order_release);
+  set_current(p);
   return p;
 }
 
@@ -133,7 +140,8 @@ const Table& builtin() {
     g_builtin = t.get();
     g_tables.push_back(std::move(t));
     const Table* expected = nullptr;
-    g_current.compare_exchange_strong(expected, g_builtin);
+    if (g_current.compare_exchange_strong(expected, g_builtin))
+      detail::g_region_bits.store(g_builtin->known.data(), std::memory_order_release);
   });
   return *g_builtin;
 }
@@ -145,14 +153,25 @@ const Table& current() {
 
 }  // namespace
 
-bool region_known(std::string_view code6) noexcept {
-  std::uint32_t c = 0;
-  if (!parse_code(code6, &c)) return false;
+namespace detail {
+std::atomic<const std::uint64_t*> g_region_bits{nullptr};
+
+bool region_known_code_slow(std::uint32_t code) noexcept {
+  if (code >= kCodes) return false;
+  const Table* t = g_current.load(std::memory_order_acquire);
+  if (t) return t->has(code);
   try {
-    return current().has(c);
+    return current().has(code);
   } catch (...) {
     return false;  // the built-in table cannot fail to parse; a bad_alloc here means unknown
   }
+}
+}  // namespace detail
+
+bool region_known(std::string_view code6) noexcept {
+  std::uint32_t c = 0;
+  if (!parse_code(code6, &c)) return false;
+  return detail::region_known_code(c);
 }
 
 Region lookup_region(std::string_view code6) {
@@ -187,7 +206,8 @@ void load_division_table_file(const std::string& path) {
 
 void reset_division_table() {
   const Table& b = builtin();
-  g_current.store(&b, std::memory_order_release);
+  std::lock_guard lock(g_mu);
+  set_current(&b);
 }
 
 }  // namespace civitas::ids

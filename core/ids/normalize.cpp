@@ -10,20 +10,7 @@ namespace civitas::ids {
 namespace detail {
 namespace {
 
-// Byte classes for the ASCII fast path.
-enum : std::uint8_t { kKeep = 0, kUpper = 1, kDrop = 2, kMulti = 3, kBad = 4 };
-
-constexpr std::array<std::uint8_t, 256> kClass = [] {
-  std::array<std::uint8_t, 256> t{};
-  for (int c = 0; c < 256; ++c) {
-    if (c >= 0x80) t[c] = kMulti;
-    else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f' || c == '-') t[c] = kDrop;
-    else if (c < 0x21 || c == 0x7F) t[c] = kBad;
-    else if (c >= 'a' && c <= 'z') t[c] = kUpper;
-    else t[c] = kKeep;
-  }
-  return t;
-}();
+constexpr const auto& kClass = kNormClass;
 
 // Decodes the multi-byte sequence at s[i] (s[i] >= 0x80). Returns the ASCII character it
 // stands for (full-width form, ideographic space, a dash), or -1; sets *used.

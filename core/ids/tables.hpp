@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 
 namespace civitas::ids::detail {
@@ -37,6 +38,23 @@ struct Category { char code; const char* name; };
 struct Authority { char code; const char* name; const Category* cats; int ncats; };
 
 const Authority* find_authority(char code) noexcept;
+
+/// Bit c % 64 of word c / 64 of kCategoryMask[authority] is set for each category digit c
+/// defined for that authority; 0 for a character that is not an authority (hot path: one load
+/// answers both questions).
+extern const std::array<std::uint16_t, 256> kCategoryMask;
+
+/// The known-code bitmap of the current GB/T 2260 table (bit c set when code c is known);
+/// null until the built-in table is first used. Set with the current table (division.cpp).
+extern std::atomic<const std::uint64_t*> g_region_bits;
+bool region_known_code_slow(std::uint32_t code) noexcept;
+
+/// region_known() for a code already parsed to its value (0..999999); false otherwise.
+inline bool region_known_code(std::uint32_t code) noexcept {
+  const std::uint64_t* bits = g_region_bits.load(std::memory_order_acquire);
+  if (bits && code < 1000000) return (bits[code >> 6] >> (code & 63)) & 1u;
+  return region_known_code_slow(code);
+}
 const Category* find_category(const Authority& a, char code) noexcept;
 
 }  // namespace civitas::ids::detail

@@ -101,5 +101,10 @@ CIV_API void civ_free(void *ptr);
 #endif
 
 #include "civitas/ids.h"
+#include "civitas/workspace.h"
+#include "civitas/crypto.h"
+#include "civitas/schema.h"
+#include "civitas/exchange.h"
+#include "civitas/audit.h"
 
 #endif /* CIVITAS_H */

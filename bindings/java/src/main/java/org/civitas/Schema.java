@@ -1,0 +1,75 @@
+package org.civitas;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.civitas.internal.CivitasNative;
+
+/**
+ * Table schemas (Frictionless Table Schema v1/v2 plus the civitas extensions) and record
+ * validation. Schemas, dialects and reports are JSON strings (docs/schema.md,
+ * docs/formats/validation-report.md).
+ *
+ * <p>Invalid data is not an exception: the report says {@code "valid": false}. Exceptions:
+ * {@link ParseException} (malformed JSON), {@link InvalidDataException} (a schema that breaks
+ * a rule), {@link CivitasIOException} (unreadable file), {@link InvalidArgumentException}
+ * (bad dialect, null). All methods are thread-safe.
+ */
+public final class Schema {
+  private Schema() {}
+
+  /** Every broken rule: {@code {"version":1,"valid":…,"problems":[{"path","message"}…]}}. */
+  public static String check(String schemaJson) {
+    notNull(schemaJson, "schemaJson");
+    String[] out = new String[1];
+    Errors.check(CivitasNative.civ_schema_check(out, schemaJson));
+    return out[0];
+  }
+
+  /** The schema in canonical form. */
+  public static String normalize(String schemaJson) {
+    notNull(schemaJson, "schemaJson");
+    String[] out = new String[1];
+    Errors.check(CivitasNative.civ_schema_normalize(out, schemaJson));
+    return out[0];
+  }
+
+  /** Validates a CSV or JSON Lines file with the default options; returns the report JSON. */
+  public static String validate(Path data, String schemaJson) {
+    return validate(data, schemaJson, 1000, null);
+  }
+
+  /**
+   * Validates a file, streaming.
+   *
+   * @param limitErrors stop after this many errors (0 = no limit)
+   * @param dialectJson Table Dialect ({@code {"delimiter":";","encoding":"gbk"}}) or null
+   */
+  public static String validate(Path data, String schemaJson, long limitErrors, String dialectJson) {
+    notNull(data, "data");
+    notNull(schemaJson, "schemaJson");
+    String[] out = new String[1];
+    Errors.check(CivitasNative.civj_schema_validate_file(out, schemaJson, data.toString(), limitErrors, dialectJson));
+    return out[0];
+  }
+
+  /** Validates CSV bytes held in memory; returns the report JSON. */
+  public static String validate(byte[] csv, String schemaJson, long limitErrors, String dialectJson) {
+    notNull(csv, "csv");
+    notNull(schemaJson, "schemaJson");
+    String[] out = new String[1];
+    Errors.check(CivitasNative.civj_schema_validate_buffer(out, schemaJson, csv, limitErrors, dialectJson));
+    return out[0];
+  }
+
+  /** Validates CSV text (UTF-8); returns the report JSON. */
+  public static String validate(String csv, String schemaJson) {
+    notNull(csv, "csv");
+    return validate(csv.getBytes(StandardCharsets.UTF_8), schemaJson, 1000, null);
+  }
+
+  private static void notNull(Object o, String name) {
+    if (o == null) {
+      throw new InvalidArgumentException(name + " must not be null");
+    }
+  }
+}

@@ -1,0 +1,74 @@
+"""Table schemas and record validation.
+
+Schemas are Frictionless Table Schema v1/v2 documents plus the civitas extensions
+(``civitas:dataType``, ``civitas:dataLength``, ``civitas:identifier``,
+``civitas:classification``; see docs/formats/table-schema-extensions.md). They may be given
+as a ``dict`` or as JSON text. Validation returns the report as a ``dict`` in the
+frictionless report shape (docs/formats/validation-report.md)::
+
+    from civitas import schema
+    report = schema.validate("orgs.csv", {"fields": [{"name": "uscc", "civitas:identifier": "uscc"}]})
+    if not report["valid"]:
+        for e in report["tasks"][0]["errors"]:
+            print(e["rowNumber"], e["fieldName"], e["type"], e["note"])
+
+Invalid data is not an exception. Exceptions: :class:`civitas.ParseError` (malformed JSON),
+:class:`civitas.InvalidDataError` (a schema that breaks a rule), :class:`civitas.CivitasIOError`
+(an unreadable file), :class:`civitas.InvalidArgumentError` (a bad dialect or format).
+The GIL is released while a file or buffer is validated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+from . import _native
+
+__all__ = ["check", "normalize", "validate", "validate_bytes", "errors"]
+
+_n = _native.schema
+
+Document = Union[str, bytes, Dict[str, Any]]
+
+
+def _text(doc: Optional[Document]) -> Optional[Union[str, bytes]]:
+    if doc is None or isinstance(doc, (str, bytes)):
+        return doc
+    return json.dumps(doc, ensure_ascii=False)
+
+
+def check(schema: Document) -> List[Tuple[str, str]]:
+    """Every broken rule of a schema as ``(json_pointer, message)``; empty when valid."""
+    return _n.check_schema(_text(schema))
+
+
+def normalize(schema: Document) -> Dict[str, Any]:
+    """The schema in canonical form (defaults omitted, unknown properties kept)."""
+    return json.loads(_n.normalize_schema(_text(schema)))
+
+
+def validate(path: Union[str, "os.PathLike[str]"], schema: Document, *, limit_errors: int = 1000,
+             format: str = "", dialect: Optional[Document] = None) -> Dict[str, Any]:
+    """Validates a CSV or JSON Lines file, streaming; returns the report.
+
+    ``limit_errors=0`` means no limit. ``format`` is ``"csv"`` or ``"jsonl"`` (default: from
+    the file name). ``dialect`` is a Table Dialect (``{"delimiter": ";", "encoding": "gbk"}``).
+    """
+    return json.loads(_n.validate_file(_text(schema), os.fspath(path), limit_errors, format, _text(dialect)))
+
+
+def validate_bytes(data: Union[str, bytes], schema: Document, *, limit_errors: int = 1000,
+                   format: str = "csv", dialect: Optional[Document] = None) -> Dict[str, Any]:
+    """Validates CSV or JSON Lines held in memory; returns the report."""
+    return json.loads(_n.validate_bytes(_text(schema), data, limit_errors, format, _text(dialect)))
+
+
+def errors(report: Dict[str, Any]) -> List[Tuple[str, Optional[int], Optional[str]]]:
+    """``(type, rowNumber, fieldName)`` of every error of a report, in report order."""
+    out = []
+    for task in report.get("tasks", []):
+        for e in task.get("errors", []):
+            out.append((e["type"], e.get("rowNumber"), e.get("fieldName") or None))
+    return out

@@ -1,0 +1,20 @@
+// civitas._native: the pybind11 extension behind the `civitas` package.
+// Each core module has one submodule, bound by bind_<module>() in src/<module>.cpp and
+// wrapped by civitas/<module>.py. To add a module, add one line below (see docs/python.md).
+#include "bindings.hpp"
+
+#ifndef CIVITAS_VERSION
+#error "CIVITAS_VERSION must be defined by the build (cmake/python.cmake)"
+#endif
+
+PYBIND11_MODULE(_native, m) {
+  namespace cp = civitas::python;
+  m.doc() = "Native extension of the civitas package (pybind11 over the C++ core). Use `civitas`.";
+  m.attr("__version__") = CIVITAS_VERSION;
+
+  cp::bind_errors(m);  // first: the exception translator every module relies on
+  cp::bind_ids(m.def_submodule("ids", "Identifiers: USCC, organisation code, resident ID, GB/T 2260"));
+  cp::bind_workspace(m.def_submodule("workspace", "Workspaces, keyring, field encryption, tokens, identity keys"));
+  cp::bind_schema(m.def_submodule("schema", "Table schemas, record validation, catalog entries"));
+  // cp::bind_<module>(m.def_submodule("<module>", "…"));
+}

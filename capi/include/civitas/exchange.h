@@ -1,0 +1,157 @@
+/**
+ * @file exchange.h
+ * @brief Exchange packages between departments: a data package compressed, encrypted to the
+ * consumers' X25519 exchange keys and signed by the provider's Ed25519 key. Streaming writer
+ * and reader handles with memory bounded independently of the package size. Included by
+ * civitas.h. Format: docs/formats/package.md.
+ *
+ * These functions take explicit keys. Refusals have their own codes: CIV_ESIGNATURE,
+ * CIV_EUNKNOWNKEY (provider key not among the peers), CIV_ENOTRECIPIENT, CIV_ETRUNCATED,
+ * CIV_EINTEGRITY (modified or reordered chunks), CIV_EREPLAY, CIV_ESCHEMA (schema hash),
+ * CIV_EINVALIDDATA (records break their schema), CIV_EPARSE (not a package). On any refusal
+ * no output is left behind.
+ *
+ * Thread safety: a writer or reader handle is used by one thread at a time; different
+ * handles may be used from different threads at once. The other functions are thread-safe.
+ */
+#ifndef CIVITAS_EXCHANGE_H
+#define CIVITAS_EXCHANGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civitas/civitas_export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A streaming package writer. */
+typedef struct civ_package_writer civ_package_writer;
+/** A streaming package reader. */
+typedef struct civ_package_reader civ_package_reader;
+
+/** A consumer of a package. */
+typedef struct civ_package_recipient {
+  const char *department;       /**< USCC, NUL-terminated */
+  const uint8_t *exchange_key;  /**< X25519 public key, 32 bytes */
+  uint64_t sequence;            /**< sequence number of this provider→consumer pair */
+} civ_package_recipient;
+
+/** Options of a writer. Strings are NUL-terminated UTF-8; NULL means empty. */
+typedef struct civ_package_writer_options {
+  unsigned version;                        /**< CIV_PACKAGE_WRITER_OPTIONS_VERSION */
+  const char *provider;                    /**< USCC of the providing department */
+  const uint8_t *signing_key;              /**< Ed25519 secret key, 64 bytes (libsodium layout) */
+  const civ_package_recipient *recipients; /**< at least one */
+  size_t recipient_count;
+  const char *catalog;                     /**< catalog resource code */
+  const char *purpose;                     /**< purpose of use */
+  const char *approval;                    /**< approval reference */
+  const char *request_hash;                /**< hash of the request answered, or NULL */
+  size_t chunk_size;                       /**< 0 = default (64 KiB) */
+  int level;                               /**< zstd level; 0 = default (3) */
+  int threads;                             /**< zstd worker threads; -1 = default (1) */
+} civ_package_writer_options;
+
+#define CIV_PACKAGE_WRITER_OPTIONS_VERSION 1
+#define CIV_PACKAGE_WRITER_OPTIONS_INIT \
+  {CIV_PACKAGE_WRITER_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, 0, -1}
+/** Initialises writer options (for bindings). @return CIV_OK or CIV_EINVAL. */
+CIV_API int civ_package_writer_options_init(civ_package_writer_options *opts, unsigned version);
+
+/** Receives package bytes from a streaming writer; returns 0, or non-zero to fail with CIV_EIO. */
+typedef int (*civ_package_sink)(void *user, const uint8_t *data, size_t len);
+
+/**
+ * Creates a writer to a file. The package is written under a temporary name in the same
+ * directory and renamed by civ_package_writer_finish(); freeing the writer before that
+ * removes it.
+ * @return CIV_OK, CIV_EINVAL (options), CIV_EIO.
+ */
+CIV_API int civ_package_writer_create(civ_package_writer **out, const char *path, size_t path_len,
+                                      const civ_package_writer_options *opts);
+/** Creates a writer that hands its bytes to sink as they are produced. */
+CIV_API int civ_package_writer_create_stream(civ_package_writer **out, civ_package_sink sink, void *user,
+                                             const civ_package_writer_options *opts);
+/**
+ * Starts a resource: name is a Frictionless name (a-z 0-9 . _ -); schema_json a Table
+ * Schema (or NULL, 0). The data is stored as data/<name>.csv.
+ */
+CIV_API int civ_package_writer_begin_resource(civ_package_writer *w, const char *name, size_t name_len,
+                                              const char *schema_json, size_t schema_len);
+/** Appends bytes to the current resource. */
+CIV_API int civ_package_writer_write(civ_package_writer *w, const void *data, size_t len);
+/** Ends the current resource. */
+CIV_API int civ_package_writer_end_resource(civ_package_writer *w);
+/**
+ * Writes datapackage.json, the last chunk and the trailer, and commits the file.
+ * @param out_summary_json receives a JSON summary (header, envelope, datapackage) to release
+ *        with civ_free(); may be NULL.
+ */
+CIV_API int civ_package_writer_finish(civ_package_writer *w, char **out_summary_json);
+/** Frees a writer (an unfinished package is removed). NULL is a no-op. */
+CIV_API void civ_package_writer_free(civ_package_writer *w);
+
+/** A provider the reader trusts: its department and Ed25519 public key. */
+typedef struct civ_package_peer {
+  const char *department;        /**< USCC, NUL-terminated */
+  const uint8_t *signing_key;    /**< Ed25519 public key, 32 bytes */
+} civ_package_peer;
+
+/** Replay memory: returns 1 when (provider, consumer, sequence) was accepted before, else 0. */
+typedef int (*civ_package_seen_fn)(void *user, const char *provider, const char *consumer, uint64_t sequence);
+/** Records an accepted package; returns 0, or non-zero to refuse it (CIV_EIO). */
+typedef int (*civ_package_remember_fn)(void *user, const char *provider, const char *consumer, uint64_t sequence,
+                                       const char *package_id);
+
+/** Options of a reader. */
+typedef struct civ_package_reader_options {
+  unsigned version;                  /**< CIV_PACKAGE_READER_OPTIONS_VERSION */
+  const uint8_t *exchange_secret;    /**< own X25519 secret key, 32 bytes */
+  const uint8_t *exchange_public;    /**< own X25519 public key, 32 bytes */
+  const civ_package_peer *peers;     /**< trusted providers */
+  size_t peer_count;
+  civ_package_seen_fn seen;          /**< may be NULL (no replay check) */
+  civ_package_remember_fn remember;  /**< may be NULL */
+  void *replay_user;
+  int skip_validation;               /**< 1: do not check records against their schemas */
+} civ_package_reader_options;
+
+#define CIV_PACKAGE_READER_OPTIONS_VERSION 1
+#define CIV_PACKAGE_READER_OPTIONS_INIT {CIV_PACKAGE_READER_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0}
+/** Initialises reader options (for bindings). @return CIV_OK or CIV_EINVAL. */
+CIV_API int civ_package_reader_options_init(civ_package_reader_options *opts, unsigned version);
+
+/**
+ * Creates a streaming reader that writes the data package into out_dir (which must not exist
+ * or be empty) once everything checked out. Feed bytes with civ_package_reader_write(), then
+ * call civ_package_reader_finish(). The header signature is checked before anything is
+ * decrypted; the trailing signature over the whole package before out_dir appears.
+ */
+CIV_API int civ_package_reader_create(civ_package_reader **out, const char *out_dir, size_t out_dir_len,
+                                      const civ_package_reader_options *opts);
+/** Feeds package bytes. Refusals may come as soon as the evidence is there. */
+CIV_API int civ_package_reader_write(civ_package_reader *r, const void *data, size_t len);
+/** Completes the package; out_summary_json (may be NULL) as for the writer. */
+CIV_API int civ_package_reader_finish(civ_package_reader *r, char **out_summary_json);
+/** Frees a reader (output of an unfinished package is removed). NULL is a no-op. */
+CIV_API void civ_package_reader_free(civ_package_reader *r);
+
+/**
+ * Opens a package file into out_dir: verifies both signatures and the digest over the whole
+ * file first (nothing is decrypted before), then decrypts. Summary JSON as above.
+ */
+CIV_API int civ_package_open(char **out_summary_json, const char *path, size_t path_len, const char *out_dir,
+                             size_t out_dir_len, const civ_package_reader_options *opts);
+/** Verifies a package's signatures and digest without any secret key. */
+CIV_API int civ_package_verify(char **out_summary_json, const char *path, size_t path_len,
+                               const civ_package_peer *peers, size_t peer_count);
+/** The public header of a package as JSON (no key, no verification). */
+CIV_API int civ_package_inspect(char **out_header_json, const char *path, size_t path_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CIVITAS_EXCHANGE_H */

@@ -1,0 +1,112 @@
+/**
+ * @file schema.h
+ * @brief Table schemas, record validation and catalog entries (the data-sharing standard).
+ * Included by civitas.h.
+ *
+ * Schemas, catalog entries and reports cross this boundary as UTF-8 JSON documents:
+ * - table schema: Frictionless Table Schema v1/v2 plus civitas extensions
+ *   (docs/formats/table-schema-extensions.md);
+ * - validation report: the frictionless report shape with "version": 1
+ *   (docs/formats/validation-report.md);
+ * - catalog entry: docs/formats/catalog-entry.md ("version": 1).
+ *
+ * Data that fails validation is not an error: validation functions return CIV_OK and the
+ * report says "valid": false. Negative returns are for unusable arguments, invalid schemas
+ * and unreadable input.
+ */
+#ifndef CIVITAS_SCHEMA_H
+#define CIVITAS_SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civitas/civitas_export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Options of civ_schema_validate_file / civ_schema_validate_buffer. */
+typedef struct civ_validate_options {
+  unsigned version;         /**< CIV_VALIDATE_OPTIONS_VERSION */
+  uint64_t limit_errors;    /**< stop after this many errors; 0 = no limit (default 1000) */
+  const char *format;       /**< "csv", "jsonl", or NULL = from the file name (buffers: csv) */
+  const char *dialect_json; /**< Table Dialect JSON (delimiter, quoteChar, header, encoding…), or NULL */
+  size_t dialect_json_len;  /**< length of dialect_json in bytes */
+} civ_validate_options;
+
+#define CIV_VALIDATE_OPTIONS_VERSION 1
+#define CIV_VALIDATE_OPTIONS_INIT {CIV_VALIDATE_OPTIONS_VERSION, 1000, NULL, NULL, 0}
+/** Initialises options to the defaults (for bindings). @return CIV_OK or CIV_EINVAL. */
+CIV_API int civ_validate_options_init(civ_validate_options *opts, unsigned version);
+
+/**
+ * Checks a table schema document and lists every broken rule.
+ * @param out  receives `{"version":1,"valid":bool,"problems":[{"path","message"}…]}`
+ *             (NUL-terminated UTF-8; release with civ_free())
+ * @return CIV_OK (validity is in the document), CIV_EINVAL for NULL arguments. Malformed JSON
+ *         is reported as a problem, not as an error. Thread-safe.
+ */
+CIV_API int civ_schema_check(char **out, const char *schema_json, size_t schema_len);
+
+/**
+ * Parses a schema and writes it back in canonical form (defaults omitted, unknown
+ * properties kept).
+ * @return CIV_OK, CIV_EPARSE for malformed JSON, CIV_EINVALIDDATA for a schema that breaks a
+ *         rule (the first problem is in civ_error_last()). Thread-safe.
+ */
+CIV_API int civ_schema_normalize(char **out, const char *schema_json, size_t schema_len);
+
+/**
+ * Validates a CSV or JSON Lines file against a schema, streaming (memory does not grow with
+ * the number of rows, except for the values unique/primary/foreign keys must remember).
+ * @param out_report receives the report JSON; release with civ_free()
+ * @param opts NULL for defaults
+ * @return CIV_OK (data validity is in the report), CIV_EINVAL, CIV_EPARSE / CIV_EINVALIDDATA
+ *         for a bad schema or dialect, CIV_EIO when the file cannot be read. Undecodable or
+ *         malformed data is reported in the report (encoding-error / source-error).
+ *         Thread-safe; the calling thread does the work.
+ */
+CIV_API int civ_schema_validate_file(char **out_report, const char *schema_json, size_t schema_len,
+                                     const char *path, size_t path_len,
+                                     const civ_validate_options *opts);
+
+/** As civ_schema_validate_file, over bytes in memory (default format csv). */
+CIV_API int civ_schema_validate_buffer(char **out_report, const char *schema_json, size_t schema_len,
+                                       const char *data, size_t data_len,
+                                       const civ_validate_options *opts);
+
+/** Catalog export / import formats. Pinned values. */
+typedef enum civ_catalog_format {
+  CIV_CATALOG_DATAPACKAGE = 1, /**< Frictionless Data Package descriptor */
+  CIV_CATALOG_DCAT = 2,        /**< DCAT 3 / DCAT-AP 3 JSON-LD */
+  CIV_CATALOG_CKAN = 3         /**< CKAN package (package_show result) */
+} civ_catalog_format;
+
+/**
+ * Checks a catalog entry (docs/formats/catalog-entry.md) against the guideline's rules.
+ * @param out receives `{"version":1,"valid":bool,"resourceCode":…,"problems":[…]}`; civ_free()
+ * @return CIV_OK, CIV_EINVAL. Thread-safe.
+ */
+CIV_API int civ_catalog_check(char **out, const char *entry_json, size_t entry_len);
+
+/**
+ * Exports a valid catalog entry as a Data Package, DCAT-AP JSON-LD or CKAN package.
+ * @return CIV_OK, CIV_EINVAL (unknown format), CIV_EPARSE, CIV_EINVALIDDATA (entry breaks a
+ *         rule). Thread-safe.
+ */
+CIV_API int civ_catalog_export(char **out, const char *entry_json, size_t entry_len, int format);
+
+/**
+ * Imports a catalog entry from a document exported by civ_catalog_export (or written by
+ * another system in the same format). Export then import gives back the same entry.
+ * @param format a civ_catalog_format, or 0 to detect it
+ * @return CIV_OK, CIV_EINVAL, CIV_EPARSE, CIV_EINVALIDDATA. Thread-safe.
+ */
+CIV_API int civ_catalog_import(char **out_entry, const char *doc, size_t doc_len, int format);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CIVITAS_SCHEMA_H */

@@ -1,0 +1,138 @@
+/**
+ * @file workspace.h
+ * @brief Workspaces (civ_ctx) and their keyring. Included by civitas.h.
+ *
+ * A workspace is one SQLCipher database file plus a small header file beside it
+ * (`<path>.header`, see docs/formats/workspace.md). It holds the department's identity, its
+ * keyring (field, token, identity, signing and exchange keys) and the peer directory.
+ *
+ * Thread safety: a civ_ctx may be used from many threads at once; every function below
+ * that takes one is thread-safe except civ_ctx_free(), which must not race with other calls
+ * on the same handle. Many processes may open the same workspace at once: writers wait for
+ * each other up to the busy timeout (then CIV_EBUSY).
+ */
+#ifndef CIVITAS_WORKSPACE_H
+#define CIVITAS_WORKSPACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civitas/civitas_export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An open workspace. Opaque; release with civ_ctx_free(). */
+typedef struct civ_ctx civ_ctx;
+
+/** Kinds of key source. Pinned values. */
+typedef enum civ_key_source_kind {
+  CIV_KEY_PASSPHRASE = 1, /**< a passphrase; Argon2id (crypto_pwhash) makes the master key */
+  CIV_KEY_RAW = 2         /**< a raw 32-byte master key (from a KMS or HSM) */
+} civ_key_source_kind;
+
+/** Where the master key comes from. The library copies the secret into locked memory and
+ *  never keeps the caller's pointer. */
+typedef struct civ_key_source {
+  unsigned version;       /**< CIV_KEY_SOURCE_VERSION */
+  int kind;               /**< a civ_key_source_kind */
+  const char *secret;     /**< passphrase bytes (UTF-8) or the 32 key bytes */
+  size_t secret_len;
+  uint64_t kdf_opslimit;  /**< Argon2id passes when creating / changing master; 0 = 3 */
+  size_t kdf_memlimit;    /**< Argon2id memory in bytes; 0 = 64 MiB */
+} civ_key_source;
+
+#define CIV_KEY_SOURCE_VERSION 1
+#define CIV_KEY_SOURCE_INIT {CIV_KEY_SOURCE_VERSION, 0, NULL, 0, 0, 0}
+/** Initialises a key source (for bindings). @return CIV_OK or CIV_EINVAL. */
+CIV_API int civ_key_source_init(civ_key_source *src, unsigned version);
+
+/** Options of civ_ctx_create / civ_ctx_open. */
+typedef struct civ_ctx_options {
+  unsigned version;        /**< CIV_CTX_OPTIONS_VERSION */
+  const char *department;  /**< create: the department's USCC (validated); may be NULL */
+  size_t department_len;
+  const char *name;        /**< create: the department's name (UTF-8); may be NULL */
+  size_t name_len;
+  int busy_timeout_ms;     /**< how long writers wait for the lock; 0 = 10000 */
+} civ_ctx_options;
+
+#define CIV_CTX_OPTIONS_VERSION 1
+#define CIV_CTX_OPTIONS_INIT {CIV_CTX_OPTIONS_VERSION, NULL, 0, NULL, 0, 0}
+/** Initialises options (for bindings). @return CIV_OK or CIV_EINVAL. */
+CIV_API int civ_ctx_options_init(civ_ctx_options *opts, unsigned version);
+
+/**
+ * Creates a workspace at path (and its header path + ".header") with a fresh keyring.
+ * @param opts NULL for defaults
+ * @return CIV_OK; CIV_EEXISTS when either file exists; CIV_EINVAL for a bad key source;
+ *         CIV_EINVALIDDATA when the department is not a valid USCC; CIV_EIO.
+ */
+CIV_API int civ_ctx_create(civ_ctx **out, const char *path, size_t path_len, const civ_key_source *key,
+                           const civ_ctx_options *opts);
+
+/**
+ * Opens a workspace.
+ * @return CIV_OK; CIV_ENOTFOUND (no file or no header); CIV_EKEY "wrong key, or not a civitas
+ *         workspace"; CIV_EINTEGRITY (damaged file); CIV_EVERSION (written by a newer civitas);
+ *         CIV_EBUSY; CIV_EIO.
+ */
+CIV_API int civ_ctx_open(civ_ctx **out, const char *path, size_t path_len, const civ_key_source *key,
+                         const civ_ctx_options *opts);
+
+/** Closes a workspace and wipes its keys. NULL is a no-op. */
+CIV_API void civ_ctx_free(civ_ctx *ctx);
+
+/** Workspace facts as a JSON object (path, workspace_id, department, name, created,
+ *  schema_version, key_source); free with civ_free(). */
+CIV_API int civ_ctx_info(char **out_json, civ_ctx *ctx);
+
+/** Re-wraps the workspace key under a new master key (passphrase or raw). Nothing else is
+ *  re-encrypted; the header file is replaced atomically. */
+CIV_API int civ_ctx_change_master(civ_ctx *ctx, const civ_key_source *next);
+
+/** Runs a full integrity check of the database. @return CIV_OK or CIV_EINTEGRITY. */
+CIV_API int civ_ctx_check(civ_ctx *ctx);
+
+/** Re-reads the keyring (to see rotations done by other processes at once). */
+CIV_API int civ_ctx_refresh(civ_ctx *ctx);
+
+/** Key purposes. Pinned values. */
+typedef enum civ_key_purpose {
+  CIV_PURPOSE_FIELD = 1,    /**< "field": XChaCha20-Poly1305 field encryption */
+  CIV_PURPOSE_TOKEN = 2,    /**< "token": AES-256-SIV deterministic tokens */
+  CIV_PURPOSE_IDENTITY = 3, /**< "identity": keyed identity pseudonyms */
+  CIV_PURPOSE_SIGNING = 4,  /**< "signing": Ed25519 */
+  CIV_PURPOSE_EXCHANGE = 5  /**< "exchange": X25519 sealed boxes */
+} civ_key_purpose;
+
+/** The keyring without secrets, as a JSON array of {id, purpose, algorithm, created,
+ *  status, public_key (base64, signing/exchange)}; free with civ_free(). */
+CIV_API int civ_keys_list(char **out_json, civ_ctx *ctx);
+
+/**
+ * Makes a new primary key of a purpose; the old primary stays usable for decryption and
+ * verification.
+ * @param out_id 17 bytes: the new key id (16 hex digits) and a NUL; may be NULL
+ */
+CIV_API int civ_keys_rotate(char *out_id, civ_ctx *ctx, int purpose);
+
+/** Destroys a key's secret for good. @return CIV_OK, CIV_ENOTFOUND, CIV_EDENIED (the
+ *  primary key of its purpose: rotate first), CIV_EPARSE (not a key id). */
+CIV_API int civ_keys_destroy(civ_ctx *ctx, const char *key_id, size_t key_id_len);
+
+/** This department's public keys as a signed JSON document (docs/workspace.md); free with
+ *  civ_free(). CIV_EINVAL when the workspace has no department. */
+CIV_API int civ_keys_export_public(char **out_json, civ_ctx *ctx);
+
+/** Imports another department's public-key document.
+ *  @param out_department receives the department's USCC (free with civ_free()); may be NULL
+ *  @return CIV_OK, CIV_EPARSE, CIV_EINVALIDDATA, CIV_ESIGNATURE, CIV_EVERSION, CIV_EINVAL. */
+CIV_API int civ_keys_import_public(char **out_department, civ_ctx *ctx, const char *json, size_t json_len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CIVITAS_WORKSPACE_H */

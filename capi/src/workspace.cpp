@@ -1,0 +1,181 @@
+#include <cstdlib>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "civitas/crypto.hpp"
+#include "ctx.hpp"
+
+using civitas::Code;
+using civitas::Error;
+using namespace civitas::capi;
+namespace ws = civitas::workspace;
+namespace c = civitas::crypto;
+
+namespace {
+
+ws::KeySource to_source(const civ_key_source* k, const char* name) {
+  require(k, name);
+  if (k->version != CIV_KEY_SOURCE_VERSION)
+    throw Error(Code::invalid_argument, std::string(name) + "->version must be CIV_KEY_SOURCE_VERSION");
+  if (!k->secret || !k->secret_len) throw Error(Code::invalid_argument, std::string(name) + "->secret is empty");
+  if (k->kind == CIV_KEY_PASSPHRASE) {
+    ws::KdfParams p;
+    if (k->kdf_opslimit) p.opslimit = k->kdf_opslimit;
+    if (k->kdf_memlimit) p.memlimit = k->kdf_memlimit;
+    return ws::KeySource::passphrase(std::string_view(k->secret, k->secret_len), p);
+  }
+  if (k->kind == CIV_KEY_RAW) {
+    if (k->secret_len != 32) throw Error(Code::invalid_argument, std::string(name) + ": a raw master key is 32 bytes");
+    return ws::KeySource::raw_key(c::SecretBytes(k->secret, 32));
+  }
+  throw Error(Code::invalid_argument, std::string(name) + "->kind must be CIV_KEY_PASSPHRASE or CIV_KEY_RAW");
+}
+
+const civ_ctx_options* opts_or_default(const civ_ctx_options* o) {
+  static const civ_ctx_options d = CIV_CTX_OPTIONS_INIT;
+  if (!o) return &d;
+  if (o->version != CIV_CTX_OPTIONS_VERSION)
+    throw Error(Code::invalid_argument, "opts->version must be CIV_CTX_OPTIONS_VERSION");
+  return o;
+}
+
+}  // namespace
+
+extern "C" {
+
+int civ_key_source_init(civ_key_source* src, unsigned version) {
+  return guard([&] {
+    require(src, "src");
+    if (version != CIV_KEY_SOURCE_VERSION) throw Error(Code::invalid_argument, "unsupported civ_key_source version");
+    std::memset(src, 0, sizeof *src);
+    src->version = version;
+    return CIV_OK;
+  });
+}
+
+int civ_ctx_options_init(civ_ctx_options* opts, unsigned version) {
+  return guard([&] {
+    require(opts, "opts");
+    if (version != CIV_CTX_OPTIONS_VERSION) throw Error(Code::invalid_argument, "unsupported civ_ctx_options version");
+    std::memset(opts, 0, sizeof *opts);
+    opts->version = version;
+    return CIV_OK;
+  });
+}
+
+int civ_ctx_create(civ_ctx** out, const char* path, size_t path_len, const civ_key_source* key,
+                   const civ_ctx_options* opts) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const civ_ctx_options* o = opts_or_default(opts);
+    ws::CreateOptions co;
+    co.department = std::string(view(o->department, o->department_len, "opts->department"));
+    co.name = std::string(view(o->name, o->name_len, "opts->name"));
+    if (o->busy_timeout_ms > 0) co.busy_timeout_ms = o->busy_timeout_ms;
+    auto w = ws::Workspace::create(std::string(view(path, path_len, "path")), to_source(key, "key"), co);
+    *out = new civ_ctx{std::move(w)};
+    return CIV_OK;
+  });
+}
+
+int civ_ctx_open(civ_ctx** out, const char* path, size_t path_len, const civ_key_source* key,
+                 const civ_ctx_options* opts) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    const civ_ctx_options* o = opts_or_default(opts);
+    ws::OpenOptions oo;
+    if (o->busy_timeout_ms > 0) oo.busy_timeout_ms = o->busy_timeout_ms;
+    auto w = ws::Workspace::open(std::string(view(path, path_len, "path")), to_source(key, "key"), oo);
+    *out = new civ_ctx{std::move(w)};
+    return CIV_OK;
+  });
+}
+
+void civ_ctx_free(civ_ctx* ctx) { delete ctx; }
+
+int civ_ctx_info(char** out_json, civ_ctx* ctx) {
+  return guard([&] {
+    require(out_json, "out_json");
+    ws::Info i = ws_of(ctx).info();
+    nlohmann::json j = {{"path", i.path},         {"workspace_id", i.workspace_id},     {"department", i.department},
+                        {"name", i.name},         {"created", i.created},               {"schema_version", i.schema_version},
+                        {"key_source", i.key_source}};
+    *out_json = dup_out(j.dump());
+    return CIV_OK;
+  });
+}
+
+int civ_ctx_change_master(civ_ctx* ctx, const civ_key_source* next) {
+  return guard([&] {
+    ws_of(ctx).change_master(to_source(next, "next"));
+    return CIV_OK;
+  });
+}
+
+int civ_ctx_check(civ_ctx* ctx) {
+  return guard([&] {
+    ws_of(ctx).check_integrity();
+    return CIV_OK;
+  });
+}
+
+int civ_ctx_refresh(civ_ctx* ctx) {
+  return guard([&] {
+    ws_of(ctx).refresh();
+    return CIV_OK;
+  });
+}
+
+int civ_keys_list(char** out_json, civ_ctx* ctx) {
+  return guard([&] {
+    require(out_json, "out_json");
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& k : ws_of(ctx).keys()) {
+      nlohmann::json j = {{"id", k.id_hex()}, {"purpose", c::purpose_name(k.purpose)}, {"algorithm", k.algorithm},
+                          {"created", k.created}, {"status", c::status_name(k.status)}};
+      if (!k.public_key.empty()) j["public_key"] = c::base64(k.public_key.data(), k.public_key.size());
+      a.push_back(j);
+    }
+    *out_json = dup_out(a.dump());
+    return CIV_OK;
+  });
+}
+
+int civ_keys_rotate(char* out_id, civ_ctx* ctx, int purpose) {
+  return guard([&] {
+    if (purpose < CIV_PURPOSE_FIELD || purpose > CIV_PURPOSE_EXCHANGE)
+      throw Error(Code::invalid_argument, "unknown key purpose " + std::to_string(purpose));
+    ws::KeyInfo k = ws_of(ctx).rotate(static_cast<c::Purpose>(purpose));
+    if (out_id) std::memcpy(out_id, k.id_hex().c_str(), 17);
+    return CIV_OK;
+  });
+}
+
+int civ_keys_destroy(civ_ctx* ctx, const char* key_id, size_t key_id_len) {
+  return guard([&] {
+    ws::Workspace& w = ws_of(ctx);
+    w.destroy_key(c::key_id_from_hex(view(key_id, key_id_len, "key_id")));
+    return CIV_OK;
+  });
+}
+
+int civ_keys_export_public(char** out_json, civ_ctx* ctx) {
+  return guard([&] {
+    require(out_json, "out_json");
+    *out_json = dup_out(ws_of(ctx).export_public());
+    return CIV_OK;
+  });
+}
+
+int civ_keys_import_public(char** out_department, civ_ctx* ctx, const char* json, size_t json_len) {
+  return guard([&] {
+    ws::Workspace& w = ws_of(ctx);
+    std::string d = w.import_public(view(json, json_len, "json"));
+    if (out_department) *out_department = dup_out(d);
+    return CIV_OK;
+  });
+}
+
+}  // extern "C"

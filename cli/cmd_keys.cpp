@@ -1,0 +1,170 @@
+// civitas keys list|rotate|destroy|export-public|import-public|change-master
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "civitas/crypto.hpp"
+#include "civitas/error.hpp"
+#include "civitas/workspace.hpp"
+#include "cli.hpp"
+#include "workspace_args.hpp"
+
+namespace civitas::cli {
+namespace {
+
+namespace c = civitas::crypto;
+using nlohmann::json;
+
+struct KeysArgs {
+  WorkspaceArgs ws;
+  bool json_out = false;
+  std::vector<std::string> purposes;
+  bool all = false;
+  std::string key_id;
+  bool yes = false;
+  std::string output;
+  std::string file;
+  std::string new_key_file;
+  bool new_passphrase = false;
+};
+
+std::string iso_time(std::int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char b[32];
+  std::strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return b;
+}
+
+int do_list(const KeysArgs& a) {
+  auto w = a.ws.open();
+  auto keys = w->keys();
+  if (a.json_out) {
+    json arr = json::array();
+    for (const auto& k : keys) {
+      json j = {{"id", k.id_hex()}, {"purpose", c::purpose_name(k.purpose)}, {"algorithm", k.algorithm},
+                {"status", c::status_name(k.status)}, {"created", iso_time(k.created)}};
+      if (!k.public_key.empty()) j["public_key"] = c::base64(k.public_key.data(), k.public_key.size());
+      arr.push_back(j);
+    }
+    std::cout << arr.dump(2) << "\n";
+    return kOk;
+  }
+  std::cout << "id                purpose   algorithm          status     created\n";
+  for (const auto& k : keys) {
+    std::string p = c::purpose_name(k.purpose), al = k.algorithm, st = c::status_name(k.status);
+    std::cout << k.id_hex() << "  " << p << std::string(10 - p.size(), ' ') << al << std::string(al.size() < 19 ? 19 - al.size() : 1, ' ')
+              << st << std::string(st.size() < 11 ? 11 - st.size() : 1, ' ') << iso_time(k.created) << "\n";
+  }
+  return kOk;
+}
+
+int do_rotate(const KeysArgs& a) {
+  std::vector<c::Purpose> ps;
+  if (a.all) ps = {c::Purpose::field, c::Purpose::token, c::Purpose::identity, c::Purpose::signing, c::Purpose::exchange};
+  for (const auto& p : a.purposes) ps.push_back(c::purpose_from_name(p));
+  if (ps.empty()) throw Error(Code::invalid_argument, "name --purpose P (field, token, identity, signing, exchange) or --all");
+  auto w = a.ws.open();
+  for (c::Purpose p : ps) {
+    auto k = w->rotate(p);
+    std::cout << "rotated " << c::purpose_name(p) << ": new primary " << k.id_hex() << "\n";
+  }
+  return kOk;
+}
+
+int do_destroy(const KeysArgs& a) {
+  if (!a.yes) throw Error(Code::invalid_argument, "destroying a key cannot be undone: add --yes");
+  auto w = a.ws.open();
+  w->destroy_key(c::key_id_from_hex(a.key_id));
+  std::cout << "destroyed " << a.key_id << "\n";
+  return kOk;
+}
+
+int do_export(const KeysArgs& a) {
+  auto w = a.ws.open();
+  std::string doc = w->export_public();
+  if (a.output.empty() || a.output == "-") {
+    std::cout << doc;
+  } else {
+    std::ofstream out(a.output, std::ios::binary);
+    if (!out) throw Error(Code::io, "cannot write " + a.output);
+    out << doc;
+    if (!out) throw Error(Code::io, "cannot write " + a.output);
+  }
+  return kOk;
+}
+
+int do_import(const KeysArgs& a) {
+  std::ifstream in(a.file, std::ios::binary);
+  if (!in) throw Error(Code::io, "cannot read " + a.file);
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (s.str().size() > (1u << 20)) throw Error(Code::parse, a.file + " is too large for a public-key document");
+  auto w = a.ws.open();
+  std::string dept = w->import_public(s.str());
+  auto peers = w->peers(dept);
+  std::cout << "imported " << dept << (peers.empty() || peers[0].name.empty() ? "" : " (" + peers[0].name + ")") << ": "
+            << peers.size() << " public keys\n";
+  return kOk;
+}
+
+int do_change_master(const KeysArgs& a) {
+  if (a.new_key_file.empty() == !a.new_passphrase)
+    throw Error(Code::invalid_argument, "give the new master key with --new-key-file FILE or --new-passphrase");
+  auto w = a.ws.open();  // the current key first (stdin: its line comes first)
+  workspace::KeySource next =
+      a.new_passphrase ? [] {
+        c::SecretBytes p = read_passphrase("New passphrase: ", true);
+        return workspace::KeySource::passphrase(std::string_view(reinterpret_cast<const char*>(p.data()), p.size()));
+      }()
+                       : workspace::KeySource::raw_key(read_key_file(a.new_key_file));
+  w->change_master(next);
+  std::cout << "master key changed (keys re-wrapped; no data re-encrypted)\n";
+  return kOk;
+}
+
+Register reg(20, [](CLI::App& root, int& result) {
+  static KeysArgs args;
+  auto* keys = root.add_subcommand("keys", "The workspace keyring and the peer directory");
+  keys->require_subcommand(1);
+
+  auto* l = keys->add_subcommand("list", "List keys (never their secrets)");
+  add_workspace_options(l, args.ws);
+  l->add_flag("--json", args.json_out, "JSON output");
+  l->callback([&result] { result = do_list(args); });
+
+  auto* r = keys->add_subcommand("rotate", "Make new primary keys; old keys still decrypt and verify");
+  add_workspace_options(r, args.ws);
+  r->add_option("--purpose,-p", args.purposes, "field, token, identity, signing or exchange (repeatable)");
+  r->add_flag("--all", args.all, "Rotate every purpose");
+  r->callback([&result] { result = do_rotate(args); });
+
+  auto* d = keys->add_subcommand("destroy", "Erase a key's secret for good (data under it becomes unreadable)");
+  add_workspace_options(d, args.ws);
+  d->add_option("KEY_ID", args.key_id, "Key id (16 hex digits)")->required();
+  d->add_flag("--yes", args.yes, "Confirm");
+  d->callback([&result] { result = do_destroy(args); });
+
+  auto* e = keys->add_subcommand("export-public", "Print this department's public keys (signed JSON)");
+  add_workspace_options(e, args.ws);
+  e->add_option("-o,--output", args.output, "Write to a file instead of stdout");
+  e->callback([&result] { result = do_export(args); });
+
+  auto* i = keys->add_subcommand("import-public", "Import another department's public keys");
+  add_workspace_options(i, args.ws);
+  i->add_option("FILE", args.file, "Its export-public document")->required();
+  i->callback([&result] { result = do_import(args); });
+
+  auto* m = keys->add_subcommand("change-master", "Re-wrap the keyring under a new master key or passphrase");
+  add_workspace_options(m, args.ws);
+  m->add_option("--new-key-file", args.new_key_file, "File with the new raw master key");
+  m->add_flag("--new-passphrase", args.new_passphrase,
+              "Prompt for a new passphrase (stdin: the line after the current passphrase)");
+  m->callback([&result] { result = do_change_master(args); });
+});
+
+}  // namespace
+}  // namespace civitas::cli

@@ -1,0 +1,227 @@
+// civitas package create|inspect|verify|open — exchange packages between departments
+// (docs/formats/package.md). Keys, peers, sequence numbers and replay memory come from the
+// workspace (--workspace, --key-file / --passphrase / CIVITAS_KEY); create and open are
+// audit-logged there.
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "civitas/error.hpp"
+#include "civitas/exchange.hpp"
+#include "civitas/schema.hpp"
+#include "civitas/workspace.hpp"
+#include "cli.hpp"
+#include "workspace_args.hpp"
+
+namespace civitas::cli {
+namespace {
+
+namespace ex = civitas::exchange;
+using nlohmann::json;
+
+struct PackageArgs {
+  WorkspaceArgs ws;
+  std::vector<std::string> to;
+  std::vector<std::string> resources;
+  std::vector<std::string> schemas;
+  std::string catalog, purpose, approval, request_hash;
+  std::string output;
+  std::string file;
+  int threads = 1;
+  int level = 3;
+  bool no_validate = false;
+  bool json_out = false;
+};
+
+std::pair<std::string, std::string> split_eq(const std::string& s) {
+  auto p = s.find('=');
+  if (p == std::string::npos) return {"", s};
+  return {s.substr(0, p), s.substr(p + 1)};
+}
+
+json load_schema(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(Code::io, "cannot read schema " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  json j = json::parse(ss.str(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw Error(Code::parse, "schema " + path + " is not a JSON object");
+  schema::parse_schema(j);  // throws invalid_data naming the first problem
+  return j;
+}
+
+/// --schema NAME=FILE for one resource, or FILE for every resource without its own.
+std::map<std::string, json> schemas_by_name(const std::vector<std::string>& specs, json* for_all) {
+  std::map<std::string, json> m;
+  for (const auto& s : specs) {
+    auto [name, file] = split_eq(s);
+    if (name.empty()) *for_all = load_schema(file);
+    else m[name] = load_schema(file);
+  }
+  return m;
+}
+
+std::string format_of(const std::string& path) {
+  auto dot = path.rfind('.');
+  std::string ext = dot == std::string::npos ? "" : path.substr(dot + 1);
+  for (auto& ch : ext) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (ext == "csv" || ext == "jsonl" || ext == "json" || ext == "tsv") return ext;
+  return "csv";
+}
+
+int do_create(const PackageArgs& a) {
+  json all_schema;
+  auto schemas = schemas_by_name(a.schemas, &all_schema);
+  std::vector<std::pair<std::string, std::string>> res;
+  for (const auto& r : a.resources) {
+    auto [name, file] = split_eq(r);
+    if (name.empty()) throw Error(Code::invalid_argument, "--resource takes NAME=FILE, got \"" + r + "\"");
+    res.emplace_back(name, file);
+  }
+  for (const auto& [n, _] : schemas) {
+    bool known = false;
+    for (const auto& r : res) known |= r.first == n;
+    if (!known) throw Error(Code::invalid_argument, "--schema names resource " + n + ", which is not given with --resource");
+  }
+  auto w = a.ws.open();
+  ex::WorkspaceParty party(*w);
+  ex::WriterOptions o = party.writer_options(a.to);
+  o.catalog = a.catalog;
+  o.purpose = a.purpose;
+  o.approval = a.approval;
+  o.request_hash = a.request_hash;
+  o.threads = a.threads;
+  o.level = a.level;
+  ex::Summary s;
+  {
+    ex::PackageWriter pw(a.output, o);
+    for (const auto& [name, file] : res) {
+      auto it = schemas.find(name);
+      pw.add_file(name, file, it != schemas.end() ? it->second : all_schema, format_of(file));
+    }
+    s = pw.finish();
+  }
+  json details = {{"consumers", s.envelope["consumers"]}, {"sequences", s.envelope["sequences"]},
+                  {"catalog", a.catalog},                 {"purpose", a.purpose},
+                  {"bytes", s.package_bytes},             {"resources", json::array()}};
+  for (const auto& r : s.datapackage["resources"]) details["resources"].push_back({{"name", r["name"]}, {"hash", r["hash"]}});
+  party.audit("package.create", s.header.package_id, "ok", details);
+  if (a.json_out) {
+    std::cout << json{{"package_id", s.header.package_id}, {"file", a.output}, {"bytes", s.package_bytes},
+                      {"content_bytes", s.content_bytes}, {"chunks", s.chunks}, {"envelope", s.envelope}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << "package " << s.header.package_id << " -> " << a.output << " (" << s.package_bytes << " bytes, "
+              << s.datapackage["resources"].size() << " resource(s), to";
+    for (const auto& r : s.header.recipients) std::cout << " " << r.department << "#" << r.sequence;
+    std::cout << ")\n";
+  }
+  return kOk;
+}
+
+int do_inspect(const PackageArgs& a) {
+  ex::Header h = ex::inspect(a.file);
+  std::cout << h.to_json().dump(2) << "\n";
+  return kOk;
+}
+
+int do_verify(const PackageArgs& a) {
+  auto w = a.ws.open();
+  ex::WorkspaceParty party(*w);
+  ex::Summary s = ex::verify(a.file, party.provider_lookup());
+  if (a.json_out) {
+    std::cout << json{{"valid", true}, {"header", s.header.to_json()}, {"chunks", s.chunks}, {"bytes", s.package_bytes}}.dump(2)
+              << "\n";
+  } else {
+    std::cout << "verified: package " << s.header.package_id << " from " << s.header.provider << " (key "
+              << crypto::key_id_hex(s.header.provider_key) << "), " << s.chunks << " chunks, " << s.package_bytes
+              << " bytes; signatures and digest good\n";
+  }
+  return kOk;
+}
+
+int do_open(const PackageArgs& a) {
+  auto w = a.ws.open();
+  ex::WorkspaceParty party(*w);
+  ex::OpenOptions o;
+  o.validate = !a.no_validate;
+  for (const auto& spec : a.schemas) {
+    auto [name, file] = split_eq(spec);
+    if (name.empty()) throw Error(Code::invalid_argument, "open --schema takes NAME=FILE (the schema the resource must have)");
+    o.expected_schemas[name] = load_schema(file);
+  }
+  ex::Summary s;
+  std::string package_id;
+  try {
+    package_id = ex::inspect(a.file).package_id;
+  } catch (const Error&) {
+  }
+  try {
+    s = ex::open(a.file, a.output, party.reader_keys(), o);
+  } catch (const Error& e) {
+    try {
+      party.audit("package.open", package_id, code_name(e.code()), {{"file", a.file}, {"error", e.what()}});
+    } catch (const Error&) {
+    }
+    throw;
+  }
+  party.audit("package.open", s.header.package_id, "ok",
+              {{"provider", s.header.provider}, {"purpose", s.envelope.value("purpose", "")},
+               {"catalog", s.envelope.value("catalog", "")}, {"validated", o.validate}, {"bytes", s.package_bytes}});
+  if (a.json_out) {
+    std::cout << json{{"package_id", s.header.package_id}, {"directory", a.output}, {"envelope", s.envelope},
+                      {"datapackage", s.datapackage}}
+                     .dump(2)
+              << "\n";
+  } else {
+    std::cout << "opened package " << s.header.package_id << " from " << s.header.provider << " into " << a.output << " ("
+              << s.datapackage["resources"].size() << " resource(s)" << (o.validate ? ", records valid" : ", not validated")
+              << ")\n";
+  }
+  return kOk;
+}
+
+Register reg(40, [](CLI::App& root, int& result) {
+  static PackageArgs args;
+  auto* pkg = root.add_subcommand("package", "Exchange packages: compressed, encrypted to consumers, signed by the provider");
+  pkg->require_subcommand(1);
+
+  auto* c = pkg->add_subcommand("create", "Create a package of CSV resources for one or more consumer departments");
+  add_workspace_options(c, args.ws);
+  c->add_option("--to", args.to, "Consumer department USCC (repeatable; its keys must be imported)")->required();
+  c->add_option("--resource", args.resources, "NAME=FILE.csv (repeatable)")->required();
+  c->add_option("--schema", args.schemas, "Table Schema file: NAME=FILE for one resource, FILE for all");
+  c->add_option("--catalog", args.catalog, "Catalog resource code");
+  c->add_option("--purpose", args.purpose, "Purpose of use");
+  c->add_option("--approval", args.approval, "Approval reference (conditional sharing)");
+  c->add_option("--request-hash", args.request_hash, "Hash of the request this package answers");
+  c->add_option("--threads", args.threads, "zstd worker threads (0 = none)")->check(CLI::Range(0, 64));
+  c->add_option("--level", args.level, "zstd level")->check(CLI::Range(1, 19));
+  c->add_option("-o,--output", args.output, "Package file")->required();
+  c->add_flag("--json", args.json_out, "JSON output");
+  c->callback([&result] { result = do_create(args); });
+
+  auto* i = pkg->add_subcommand("inspect", "Print a package's public header (no key, no decryption, not verified)");
+  i->add_option("FILE", args.file, "Package file")->required();
+  i->callback([&result] { result = do_inspect(args); });
+
+  auto* v = pkg->add_subcommand("verify", "Check the provider's signatures and the digest (no decryption)");
+  add_workspace_options(v, args.ws);
+  v->add_option("FILE", args.file, "Package file")->required();
+  v->add_flag("--json", args.json_out, "JSON output");
+  v->callback([&result] { result = do_verify(args); });
+
+  auto* o = pkg->add_subcommand("open", "Verify, decrypt and check a package; write its data package into DIR");
+  add_workspace_options(o, args.ws);
+  o->add_option("FILE", args.file, "Package file")->required();
+  o->add_option("-o,--output", args.output, "Output directory (must not exist, or be empty)")->required();
+  o->add_option("--schema", args.schemas, "NAME=FILE: the schema a resource must have (else schema-mismatch)");
+  o->add_flag("--no-validate", args.no_validate, "Do not check records against their schemas");
+  o->add_flag("--json", args.json_out, "JSON output");
+  o->callback([&result] { result = do_open(args); });
+});
+
+}  // namespace
+}  // namespace civitas::cli

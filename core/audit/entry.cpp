@@ -1,0 +1,266 @@
+// Canonical audit entries (docs/formats/audit-entry.md): fixed field order, length-prefixed
+// fields, details as canonical JSON.
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "audit_internal.hpp"
+#include "civitas/audit.hpp"
+#include "civitas/error.hpp"
+#include "civitas/ids.hpp"
+
+namespace civitas::audit {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kMaxSafeInt = 9007199254740992LL;  // 2^53
+constexpr int kMaxDepth = 64;
+
+void put_string(std::string& out, const std::string& s) {
+  static const char* hex = "0123456789abcdef";
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += "\\u00";
+          out += hex[c >> 4];
+          out += hex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void put(std::string& out, const json& v, int depth) {
+  if (depth > kMaxDepth) throw Error(Code::parse, "details: JSON nested deeper than 64 levels");
+  switch (v.type()) {
+    case json::value_t::null: out += "null"; break;
+    case json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; break;
+    case json::value_t::number_integer: {
+      std::int64_t n = v.get<std::int64_t>();
+      if (n > kMaxSafeInt || n < -kMaxSafeInt)
+        throw Error(Code::parse, "details: integer " + std::to_string(n) + " is outside ±2^53");
+      out += std::to_string(n);
+      break;
+    }
+    case json::value_t::number_unsigned: {
+      std::uint64_t n = v.get<std::uint64_t>();
+      if (n > static_cast<std::uint64_t>(kMaxSafeInt))
+        throw Error(Code::parse, "details: integer " + std::to_string(n) + " is outside ±2^53");
+      out += std::to_string(n);
+      break;
+    }
+    case json::value_t::number_float:
+      throw Error(Code::parse, "details: only integer numbers are allowed (found a fraction or exponent)");
+    case json::value_t::string: put_string(out, v.get_ref<const std::string&>()); break;
+    case json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& x : v) {
+        if (!first) out += ',';
+        first = false;
+        put(out, x, depth + 1);
+      }
+      out += ']';
+      break;
+    }
+    case json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (auto it = v.begin(); it != v.end(); ++it) {  // std::map: keys in byte order
+        if (!first) out += ',';
+        first = false;
+        put_string(out, it.key());
+        out += ':';
+        put(out, it.value(), depth + 1);
+      }
+      out += '}';
+      break;
+    }
+    default:
+      throw Error(Code::parse, "details: unsupported JSON value");
+  }
+}
+
+void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<std::uint8_t>(v >> s));
+}
+void put_u64(std::vector<std::uint8_t>& out, std::uint64_t v) {
+  for (int s = 56; s >= 0; s -= 8) out.push_back(static_cast<std::uint8_t>(v >> s));
+}
+void put_field(std::vector<std::uint8_t>& out, const std::string& s) {
+  put_u32(out, static_cast<std::uint32_t>(s.size()));
+  out.insert(out.end(), s.begin(), s.end());
+}
+
+const char* const kFieldNames[] = {"actor_dept", "actor_user", "action", "resource",
+                                   "purpose",    "outcome",    "details"};
+
+void check_text(const std::string& s, const char* field, bool required) {
+  if (required && s.empty()) throw Error(Code::invalid_argument, std::string("audit entry: ") + field + " is required");
+  if (s.size() > kMaxFieldBytes)
+    throw Error(Code::invalid_argument, std::string("audit entry: ") + field + " is longer than 4096 bytes");
+  std::size_t bad = utf8_check(s, true);
+  if (bad != std::string::npos)
+    throw Error(Code::invalid_argument, std::string("audit entry: ") + field +
+                                            " has invalid UTF-8 or a control character at byte " +
+                                            std::to_string(bad));
+}
+
+}  // namespace
+
+std::size_t utf8_check(std::string_view s, bool no_controls) noexcept {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  std::size_t n = s.size(), i = 0;
+  while (i < n) {
+    unsigned c = p[i];
+    if (c < 0x80) {
+      if (no_controls && (c < 0x20 || c == 0x7f)) return i;
+      ++i;
+      continue;
+    }
+    std::size_t len;
+    unsigned min;
+    if ((c & 0xE0) == 0xC0) len = 2, min = 0x80, c &= 0x1F;
+    else if ((c & 0xF0) == 0xE0) len = 3, min = 0x800, c &= 0x0F;
+    else if ((c & 0xF8) == 0xF0) len = 4, min = 0x10000, c &= 0x07;
+    else return i;
+    if (i + len > n) return i;
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return i;
+      c = (c << 6) | (p[i + k] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
+std::string canonical_json(std::string_view text, bool require_object) {
+  if (text.size() > 4 * kMaxDetailsBytes) throw Error(Code::parse, "details: JSON longer than 256 KiB");
+  json v;
+  try {
+    v = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    Location at;
+    at.offset = e.byte > 0 ? e.byte - 1 : 0;
+    throw Error(Code::parse, std::string("details: malformed JSON: ") + e.what(), at);
+  }
+  if (require_object && !v.is_object()) throw Error(Code::parse, "details: must be a JSON object");
+  std::string out;
+  put(out, v, 0);
+  return out;
+}
+
+std::string Entry::actor() const { return actor_user.empty() ? actor_dept : actor_dept + ":" + actor_user; }
+
+void split_actor(std::string_view actor, std::string& dept, std::string& user) {
+  auto colon = actor.find(':');
+  dept.assign(actor.substr(0, colon));
+  user.assign(colon == std::string_view::npos ? std::string_view() : actor.substr(colon + 1));
+}
+
+void check_event(Event& e) {
+  if (e.actor_dept.empty() && e.actor_user.empty())
+    throw Error(Code::invalid_argument, "audit entry: an actor (department USCC and/or user id) is required");
+  if (!e.actor_dept.empty() && (e.actor_dept.size() != 18 || ids::check(ids::Kind::uscc, e.actor_dept) != ids::Reason::ok ||
+      ids::normalize(e.actor_dept) != e.actor_dept))
+    throw Error(Code::invalid_argument,
+                "audit entry: actor department '" + e.actor_dept.substr(0, 40) + "' is not a valid USCC");
+  check_text(e.actor_user, "actor_user", false);
+  check_text(e.action, "action", true);
+  check_text(e.resource, "resource", false);
+  check_text(e.purpose, "purpose", false);
+  check_text(e.outcome, "outcome", true);
+  if (e.details.empty()) e.details = "{}";
+  std::string canon;
+  try {
+    canon = canonical_json(e.details, true);
+  } catch (const Error& x) {
+    throw Error(Code::invalid_argument, std::string("audit entry: ") + x.what());
+  }
+  if (canon.size() > kMaxDetailsBytes)
+    throw Error(Code::invalid_argument, "audit entry: details longer than 65536 bytes");
+  e.details = std::move(canon);
+}
+
+std::vector<std::uint8_t> encode_entry(const Entry& e) {
+  const std::string* fields[] = {&e.actor_dept, &e.actor_user, &e.action, &e.resource,
+                                 &e.purpose,    &e.outcome,    &e.details};
+  std::size_t total = 1 + 8 + 8;
+  for (int i = 0; i < 7; ++i) {
+    std::size_t cap = i == 6 ? kMaxDetailsBytes : kMaxFieldBytes;
+    if (fields[i]->size() > cap)
+      throw Error(Code::invalid_argument, std::string("audit entry: ") + kFieldNames[i] + " too long");
+    total += 4 + fields[i]->size();
+  }
+  if (e.time_ms < 0) throw Error(Code::invalid_argument, "audit entry: negative time");
+  std::vector<std::uint8_t> out;
+  out.reserve(total);
+  out.push_back(kEntryVersion);
+  put_u64(out, e.index);
+  put_u64(out, static_cast<std::uint64_t>(e.time_ms));
+  for (const std::string* f : fields) put_field(out, *f);
+  return out;
+}
+
+Entry decode_entry(const std::uint8_t* p, std::size_t n) {
+  if (!p && n) throw Error(Code::invalid_argument, "audit entry: NULL data");
+  auto at = [](std::size_t off) {
+    Location l;
+    l.offset = off;
+    return l;
+  };
+  if (n < 1) throw Error(Code::truncated, "audit entry: empty", at(0));
+  if (p[0] != kEntryVersion)
+    throw Error(Code::unsupported_version, "audit entry: unknown version " + std::to_string(p[0]), at(0));
+  if (n < 17) throw Error(Code::truncated, "audit entry: shorter than its header", at(n));
+  auto u64 = [&](std::size_t off) {
+    std::uint64_t v = 0;
+    for (int k = 0; k < 8; ++k) v = (v << 8) | p[off + k];
+    return v;
+  };
+  Entry e;
+  e.index = u64(1);
+  std::uint64_t t = u64(9);
+  if (t > static_cast<std::uint64_t>(INT64_MAX)) throw Error(Code::parse, "audit entry: negative time", at(9));
+  e.time_ms = static_cast<std::int64_t>(t);
+  std::string* fields[] = {&e.actor_dept, &e.actor_user, &e.action, &e.resource,
+                           &e.purpose,    &e.outcome,    &e.details};
+  std::size_t off = 17;
+  for (int i = 0; i < 7; ++i) {
+    if (n - off < 4) throw Error(Code::truncated, std::string("audit entry: ends inside the length of ") + kFieldNames[i], at(off));
+    std::uint32_t len = (std::uint32_t(p[off]) << 24) | (std::uint32_t(p[off + 1]) << 16) |
+                        (std::uint32_t(p[off + 2]) << 8) | p[off + 3];
+    off += 4;
+    std::size_t cap = i == 6 ? kMaxDetailsBytes : kMaxFieldBytes;
+    if (len > cap) throw Error(Code::parse, std::string("audit entry: ") + kFieldNames[i] + " longer than allowed", at(off - 4));
+    if (n - off < len) throw Error(Code::truncated, std::string("audit entry: ends inside ") + kFieldNames[i], at(off));
+    fields[i]->assign(reinterpret_cast<const char*>(p + off), len);
+    std::size_t bad = utf8_check(*fields[i], i != 6);
+    if (bad != std::string::npos)
+      throw Error(Code::parse, std::string("audit entry: invalid UTF-8 or control character in ") + kFieldNames[i], at(off + bad));
+    off += len;
+  }
+  if (off != n) throw Error(Code::parse, "audit entry: trailing bytes", at(off));
+  std::string canon;
+  try {
+    canon = canonical_json(e.details, true);
+  } catch (const Error& x) {
+    throw Error(Code::parse, std::string("audit entry: ") + x.what());
+  }
+  if (canon != e.details) throw Error(Code::parse, "audit entry: details are not canonical JSON");
+  return e;
+}
+
+}  // namespace civitas::audit

@@ -1,0 +1,234 @@
+// Full verification of the stored log: recompute every leaf and node from the entries, compare
+// with the stored tree and every checkpoint, and name the index of each changed, deleted,
+// inserted or reordered entry (docs/audit.md#verification).
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "civitas/audit.hpp"
+#include "civitas/error.hpp"
+#include "civitas/store.hpp"
+#include "log_internal.hpp"
+
+namespace civitas::audit {
+namespace {
+
+constexpr std::size_t kMaxProblems = 1000;
+
+struct Target {
+  std::uint64_t size;
+  Hash root;
+  std::string label;
+};
+
+// Reads one level of audit_node in index order, alongside the recomputation.
+class LevelCursor {
+ public:
+  LevelCursor(store::Store& db, unsigned level)
+      : st_(db, "SELECT idx, hash FROM audit_node WHERE level = ? ORDER BY idx") {
+    st_.bind(1, static_cast<std::int64_t>(level));
+    advance();
+  }
+  bool done() const { return done_; }
+  std::uint64_t idx() const { return idx_; }
+  const std::vector<std::uint8_t>& hash() const { return hash_; }
+  void advance() {
+    done_ = !st_.step();
+    if (!done_) {
+      idx_ = static_cast<std::uint64_t>(st_.int64(0));
+      hash_ = st_.blob(1);
+    }
+  }
+
+ private:
+  store::Statement st_;
+  bool done_ = false;
+  std::uint64_t idx_ = 0;
+  std::vector<std::uint8_t> hash_;
+};
+
+}  // namespace
+
+VerifyReport Log::verify(const std::vector<NoteVerifier>& verifiers, const std::vector<std::string>& extra) {
+  VerifyReport rep;
+  auto problem = [&](std::string kind, std::optional<std::uint64_t> index, std::string msg) {
+    if (rep.problems.size() < kMaxProblems) rep.problems.push_back({std::move(kind), index, std::move(msg)});
+  };
+  ReadTxn txn(db_);
+
+  // Checkpoints: stored ones and extra ones, each signature-checked.
+  std::vector<Target> targets;
+  {
+    store::Statement st(db_, "SELECT size, root, note FROM audit_checkpoint ORDER BY size");
+    while (st.step()) {
+      std::uint64_t size = static_cast<std::uint64_t>(st.int64(0));
+      ++rep.checkpoints;
+      std::string label = "stored checkpoint of size " + std::to_string(size);
+      try {
+        Checkpoint c = open_checkpoint(st.text(2), verifiers);
+        auto root = st.blob(1);
+        if (c.size != size || root.size() != 32 || std::memcmp(root.data(), c.root.data(), 32) != 0)
+          problem("checkpoint", std::nullopt, label + ": the row does not match its signed note");
+        if (c.origin != origin_) problem("checkpoint", std::nullopt, label + ": signed for log '" + c.origin + "'");
+        targets.push_back({c.size, c.root, label});
+      } catch (const Error& e) {
+        problem("signature", std::nullopt, label + ": " + e.what());
+      }
+    }
+  }
+  for (std::size_t i = 0; i < extra.size(); ++i) {
+    std::string label = "given checkpoint " + std::to_string(i + 1);
+    try {
+      Checkpoint c = open_checkpoint(extra[i], verifiers);
+      if (c.origin != origin_) {
+        problem("checkpoint", std::nullopt, label + ": for log '" + c.origin + "', not '" + origin_ + "'");
+        continue;
+      }
+      ++rep.checkpoints;
+      targets.push_back({c.size, c.root, label + " (size " + std::to_string(c.size) + ")"});
+    } catch (const Error& e) {
+      problem("signature", std::nullopt, label + ": " + e.what());
+    }
+  }
+  std::stable_sort(targets.begin(), targets.end(), [](const Target& a, const Target& b) { return a.size < b.size; });
+
+  // Stored nodes are compared level by level as the recomputation completes them.
+  std::vector<std::unique_ptr<LevelCursor>> cursors;
+  std::uint64_t node_problems = 0;
+  auto on_node = [&](unsigned level, std::uint64_t idx, const Hash& h) {
+    if (level == 0) return;
+    ++rep.nodes;
+    while (cursors.size() < level) cursors.push_back(std::make_unique<LevelCursor>(db_, static_cast<unsigned>(cursors.size() + 1)));
+    LevelCursor& c = *cursors[level - 1];
+    while (!c.done() && c.idx() < idx) c.advance();  // stray rows are reported at the end
+    std::uint64_t first_leaf = idx << level;
+    if (c.done() || c.idx() != idx) {
+      if (node_problems++ < 10)
+        problem("node", first_leaf, "tree node (level " + std::to_string(level) + ", index " + std::to_string(idx) + ") is missing");
+      return;
+    }
+    if (c.hash().size() != 32 || std::memcmp(c.hash().data(), h.data(), 32) != 0) {
+      if (node_problems++ < 10)
+        problem("node", first_leaf, "tree node (level " + std::to_string(level) + ", index " + std::to_string(idx) +
+                                        ") does not match entries " + std::to_string(first_leaf) + ".." +
+                                        std::to_string(first_leaf + (std::uint64_t(1) << level) - 1));
+    }
+    c.advance();
+  };
+
+  // Entries in stored order.
+  struct Moved {
+    std::uint64_t row, embedded;
+  };
+  std::vector<Moved> moved;
+  std::set<std::uint64_t> bad_rows;
+  Frontier f;
+  std::size_t next_target = 0;
+  std::uint64_t expect = 0;
+  std::int64_t last_time = 0;
+  std::uint64_t last_good_checkpoint = 0;
+  while (next_target < targets.size() && targets[next_target].size == 0) {
+    if (targets[next_target].root != empty_root()) problem("checkpoint", std::nullopt, targets[next_target].label + " has a wrong empty-tree root");
+    ++next_target;
+  }
+  store::Statement st(db_,
+                      "SELECT idx, entry, leaf, time_ms, actor_dept, actor_user, action, resource FROM audit_entry ORDER BY idx");
+  while (st.step()) {
+    const std::uint64_t idx = static_cast<std::uint64_t>(st.int64(0));
+    if (idx > expect) {
+      problem("deleted", expect, idx - expect == 1 ? "entry " + std::to_string(expect) + " was deleted"
+                                                   : "entries " + std::to_string(expect) + ".." + std::to_string(idx - 1) + " were deleted");
+    }
+    expect = idx + 1;
+    auto bytes = st.blob(1);
+    Hash leaf = leaf_hash(bytes.data(), bytes.size());
+    bool row_ok = true;
+    Entry e;
+    try {
+      e = decode_entry(bytes.data(), bytes.size());
+    } catch (const Error& x) {
+      problem("changed", idx, "entry " + std::to_string(idx) + " is damaged: " + x.what());
+      row_ok = false;
+    }
+    if (row_ok && e.index != idx) {
+      moved.push_back({idx, e.index});
+      row_ok = false;
+    }
+    auto stored_leaf = st.blob(2);
+    if (row_ok && (stored_leaf.size() != 32 || std::memcmp(stored_leaf.data(), leaf.data(), 32) != 0)) {
+      problem("changed", idx, "entry " + std::to_string(idx) + " was changed (its bytes no longer hash to the recorded leaf)");
+      row_ok = false;
+    }
+    if (row_ok && (st.int64(3) != e.time_ms || st.text(4) != e.actor_dept || st.text(5) != e.actor_user ||
+                   st.text(6) != e.action || st.text(7) != e.resource)) {
+      problem("changed", idx, "entry " + std::to_string(idx) + " was changed (its indexed columns differ from the entry)");
+      row_ok = false;
+    }
+    if (row_ok && e.time_ms < last_time) {
+      problem("reordered", idx, "entry " + std::to_string(idx) + " is older than the entry before it (reordered)");
+      row_ok = false;
+    }
+    if (!row_ok) bad_rows.insert(idx);
+    if (row_ok) last_time = e.time_ms;
+    f.append(leaf, on_node);
+    ++rep.entries;
+    while (next_target < targets.size() && targets[next_target].size == f.size()) {
+      const Target& t = targets[next_target++];
+      if (f.root() != t.root) {
+        auto first_bad = bad_rows.lower_bound(last_good_checkpoint);
+        problem("checkpoint", first_bad != bad_rows.end() ? std::optional<std::uint64_t>(*first_bad) : std::nullopt,
+                t.label + " does not match the entries: an entry in " + std::to_string(last_good_checkpoint) + ".." +
+                    std::to_string(t.size - 1) + " was changed, deleted, inserted or reordered");
+      } else {
+        last_good_checkpoint = t.size;
+      }
+    }
+  }
+  for (; next_target < targets.size(); ++next_target) {
+    const Target& t = targets[next_target];
+    problem("deleted", rep.entries, t.label + " covers " + std::to_string(t.size) + " entries but the log has only " +
+                                        std::to_string(rep.entries) + ": entries " + std::to_string(rep.entries) + ".." +
+                                        std::to_string(t.size - 1) + " were deleted");
+  }
+
+  // Classify entries found under another index.
+  std::set<std::uint64_t> rows, embedded;
+  for (const Moved& m : moved) rows.insert(m.row), embedded.insert(m.embedded);
+  std::int64_t last_shift = 0;
+  for (const Moved& m : moved) {
+    std::int64_t shift = static_cast<std::int64_t>(m.row) - static_cast<std::int64_t>(m.embedded);
+    if (embedded.count(m.row) && rows.count(m.embedded)) {
+      problem("reordered", m.row, "entry " + std::to_string(m.embedded) + " was moved to index " + std::to_string(m.row) + " (reordered)");
+    } else if (shift != last_shift) {
+      if (shift > 0)
+        problem("inserted", m.row - static_cast<std::uint64_t>(shift),
+                std::to_string(shift) + " entr" + (shift == 1 ? "y was" : "ies were") + " inserted at index " +
+                    std::to_string(m.row - static_cast<std::uint64_t>(shift)) + " (later entries shifted)");
+      else
+        problem("deleted", m.row, "entry " + std::to_string(m.row) + " was deleted (later entries renumbered)");
+    }
+    last_shift = shift;
+  }
+
+  // Stored nodes the recomputation never produced (left over from deleted entries): a node
+  // (level, idx) needs entries up to (idx + 1)·2^level.
+  {
+    store::Statement extra_nodes(db_,
+                                 "SELECT level, MIN(idx) FROM audit_node WHERE level BETWEEN 1 AND 62 AND "
+                                 "((idx + 1) << level) > ? GROUP BY level ORDER BY level");
+    extra_nodes.bind(1, static_cast<std::int64_t>(rep.entries));
+    if (extra_nodes.step()) {
+      std::uint64_t level = static_cast<std::uint64_t>(extra_nodes.int64(0));
+      std::uint64_t idx = static_cast<std::uint64_t>(extra_nodes.int64(1));
+      problem("deleted", idx << level, "tree node (level " + std::to_string(level) + ", index " + std::to_string(idx) +
+                                           ") covers entries the log no longer has (entries at the end were deleted)");
+    }
+  }
+  rep.root = f.root();
+  std::stable_sort(rep.problems.begin(), rep.problems.end(), [](const Problem& a, const Problem& b) {
+    return a.index.value_or(UINT64_MAX) < b.index.value_or(UINT64_MAX);
+  });
+  return rep;
+}
+
+}  // namespace civitas::audit

@@ -1,0 +1,120 @@
+// The audit log of a workspace: origin and signing key from the workspace, and the sink the
+// workspace reports its sensitive actions to.
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "civitas/audit.hpp"
+#include "civitas/error.hpp"
+#include "civitas/workspace.hpp"
+#include "log_internal.hpp"
+
+namespace civitas::audit {
+
+namespace c = civitas::crypto;
+
+struct WorkspaceLog::State {
+  workspace::Workspace& ws;
+  std::string dept, user;
+  Log log;
+  State(workspace::Workspace& w, std::string d, std::string u, std::string origin)
+      : ws(w), dept(std::move(d)), user(std::move(u)), log(w.store(), std::move(origin)) {}
+};
+
+namespace {
+
+// Holds the log's state, so the sink stays valid as long as the workspace keeps it.
+class Sink : public workspace::AuditSink {
+ public:
+  explicit Sink(std::shared_ptr<WorkspaceLog::State> s) : s_(std::move(s)) {}
+  void record(std::string_view action, std::string_view resource, std::string_view details_json) override;
+
+ private:
+  std::shared_ptr<WorkspaceLog::State> s_;
+};
+
+// The user behind the library's own entries: $CIVITAS_USER, else the login name, else uid:N.
+std::string default_user() {
+  if (const char* u = std::getenv("CIVITAS_USER"); u && *u) return std::string(u).substr(0, 256);
+  struct passwd pw, *res = nullptr;
+  char buf[4096];
+  if (getpwuid_r(getuid(), &pw, buf, sizeof buf, &res) == 0 && res && res->pw_name && *res->pw_name)
+    return std::string("os:") + res->pw_name;
+  return "uid:" + std::to_string(getuid());
+}
+
+}  // namespace
+
+void Sink::record(std::string_view action, std::string_view resource, std::string_view details_json) {
+  Event e;
+  e.actor_dept = s_->dept;
+  e.actor_user = s_->user;
+  e.action = std::string(action);
+  e.resource = std::string(resource.substr(0, kMaxFieldBytes));
+  e.details = std::string(details_json);
+  s_->log.append(std::move(e));
+}
+
+WorkspaceLog::WorkspaceLog(std::shared_ptr<State> s) : s_(std::move(s)) {}
+WorkspaceLog::~WorkspaceLog() = default;
+
+std::shared_ptr<WorkspaceLog> WorkspaceLog::attach(workspace::Workspace& ws, std::string user) {
+  workspace::Info info = ws.info();
+  std::string origin = "civitas/audit/" + (info.department.empty() ? info.workspace_id : info.department);
+  if (user.empty()) user = default_user();
+  auto st = std::make_shared<State>(ws, info.department, user, origin);
+  std::shared_ptr<WorkspaceLog> wl(new WorkspaceLog(st));
+  Log& log = wl->s_->log;
+  if (log.size() == 0) {
+    Event e;
+    e.actor_dept = info.department;
+    e.actor_user = wl->s_->user;
+    e.action = "workspace.create";
+    e.resource = info.workspace_id;
+    nlohmann::json d{{"workspace_id", info.workspace_id}, {"created", info.created}, {"name", info.name}};
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& k : ws.keys()) keys.push_back({{"key_id", k.id_hex()}, {"purpose", c::purpose_name(k.purpose)}});
+    d["keys"] = keys;
+    e.details = d.dump();
+    // Only the first process to get the write lock records the creation.
+    store::Transaction tx(ws.store());
+    if (stored_size(ws.store()) == 0) log.append_in_transaction(std::move(e));
+    tx.commit();
+  }
+  ws.set_audit_sink(std::make_shared<Sink>(wl->s_));
+  return wl;
+}
+
+std::shared_ptr<WorkspaceLog> WorkspaceLog::open(workspace::Workspace& ws) {
+  workspace::Info info = ws.info();
+  std::string origin = "civitas/audit/" + (info.department.empty() ? info.workspace_id : info.department);
+  return std::shared_ptr<WorkspaceLog>(new WorkspaceLog(std::make_shared<State>(ws, info.department, default_user(), origin)));
+}
+
+Log& WorkspaceLog::log() noexcept { return s_->log; }
+const std::string& WorkspaceLog::department() const noexcept { return s_->dept; }
+const std::string& WorkspaceLog::user() const noexcept { return s_->user; }
+
+std::string WorkspaceLog::checkpoint() {
+  auto ring = s_->ws.keyring();
+  return s_->log.checkpoint(ring->primary(c::Purpose::signing));
+}
+
+NoteVerifier WorkspaceLog::verifier() const {
+  auto ring = s_->ws.keyring();
+  return s_->log.verifier(ring->primary(c::Purpose::signing));
+}
+
+std::vector<NoteVerifier> WorkspaceLog::verifiers() const {
+  std::vector<NoteVerifier> out;
+  for (const auto& k : s_->ws.keys())
+    if (k.purpose == c::Purpose::signing && k.public_key.size() == 32)
+      out.push_back(NoteVerifier::from_public_key(s_->log.origin(), k.public_key.data()));
+  return out;
+}
+
+VerifyReport WorkspaceLog::verify(const std::vector<std::string>& extra) { return s_->log.verify(verifiers(), extra); }
+
+}  // namespace civitas::audit

@@ -1,0 +1,256 @@
+// Package header, trailer and shared helpers (docs/formats/package.md).
+#include "format.hpp"
+
+#include <openssl/evp.h>
+
+#include <ctime>
+
+#include "civitas/ids.hpp"
+
+namespace civitas::exchange {
+
+using nlohmann::json;
+
+KeyId key_id_of(const PublicKey& pk) {
+  return crypto::compute_key_id(crypto::Purpose::exchange, crypto::SecretBytes(),
+                                std::vector<std::uint8_t>(pk.begin(), pk.end()));
+}
+
+json Header::to_json() const {
+  json r = json::array();
+  for (const auto& s : recipients)
+    r.push_back({{"department", s.department}, {"key_id", crypto::key_id_hex(s.key_id)}, {"sequence", s.sequence}});
+  return {{"format", "civitas-package"},
+          {"version", version},
+          {"package_id", package_id},
+          {"created", created},
+          {"created_utc", detail::iso8601(created)},
+          {"provider", {{"department", provider}, {"key_id", crypto::key_id_hex(provider_key)}}},
+          {"recipients", r},
+          {"payload", {{"compression", compression}, {"cipher", cipher}, {"chunk_size", chunk_size}}},
+          {"header_bytes", header_bytes}};
+}
+
+std::string schema_hash(const json& schema) {
+  std::string s = schema.dump(-1, ' ', false, json::error_handler_t::strict);
+  detail::Sha256 h;
+  h.update(s.data(), s.size());
+  return detail::sha256_text(h.final());
+}
+
+namespace detail {
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(ctx_);
+    throw Error(Code::internal, "SHA-256 is not available");
+  }
+}
+Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+void Sha256::update(const void* p, std::size_t n) {
+  if (n && EVP_DigestUpdate(ctx_, p, n) != 1) throw Error(Code::internal, "SHA-256 update failed");
+}
+std::array<std::uint8_t, 32> Sha256::final() {
+  std::array<std::uint8_t, 32> d{};
+  unsigned len = 0;
+  if (EVP_DigestFinal_ex(ctx_, d.data(), &len) != 1 || len != 32) throw Error(Code::internal, "SHA-256 final failed");
+  return d;
+}
+
+std::string sha256_text(const std::array<std::uint8_t, 32>& d) { return "sha256:" + crypto::to_hex(d.data(), d.size()); }
+
+static std::vector<std::uint8_t> with_context(const char* ctx, std::size_t ctx_len, const std::uint8_t* p, std::size_t n) {
+  std::vector<std::uint8_t> m(ctx_len + 1 + n);
+  std::memcpy(m.data(), ctx, ctx_len);
+  m[ctx_len] = 0;
+  if (n) std::memcpy(m.data() + ctx_len + 1, p, n);
+  return m;
+}
+
+std::vector<std::uint8_t> header_signed_message(const std::uint8_t* p, std::size_t n) {
+  return with_context(kHeaderContext, sizeof kHeaderContext - 1, p, n);
+}
+
+std::vector<std::uint8_t> trailer_signed_message(const std::uint8_t* t56) {
+  return with_context(kTrailerContext, sizeof kTrailerContext - 1, t56, 56);
+}
+
+void make_preamble(std::uint8_t* out, std::uint32_t header_len, const KeyId& provider_key) {
+  std::memcpy(out, kMagic, 8);
+  out[8] = kFormatVersion;
+  out[9] = kSuite;
+  out[10] = out[11] = 0;
+  put_u32(out + 12, header_len);
+  std::memcpy(out + 16, provider_key.data(), 8);
+}
+
+void fail_truncated(const std::string& what, std::uint64_t offset) {
+  Location l;
+  l.offset = offset;
+  throw Error(Code::truncated, "package is truncated: " + what, l);
+}
+
+std::uint32_t preamble_header_len(const std::uint8_t* p, std::size_t n) {
+  std::size_t m = n < 8 ? n : 8;
+  if (std::memcmp(p, kMagic, m) != 0) throw Error(Code::parse, "not a civitas package (bad magic)");
+  if (n < kPreambleSize) fail_truncated("the preamble is incomplete", n);
+  if (p[8] != kFormatVersion)
+    throw Error(Code::unsupported_version, "package format version " + std::to_string(p[8]) + " is not supported (this is version 1)");
+  if (p[9] != kSuite)
+    throw Error(Code::unsupported_version, "package cipher suite " + std::to_string(p[9]) + " is not supported");
+  if (p[10] || p[11]) throw Error(Code::parse, "package preamble: reserved bytes are not zero");
+  std::uint32_t len = get_u32(p + 12);
+  if (len < 2 || len > kMaxHeader)
+    throw Error(Code::parse, "package header length " + std::to_string(len) + " is out of range (2.." + std::to_string(kMaxHeader) + ")");
+  return len;
+}
+
+std::string canonical_department(std::string_view s, const char* what, Code code) {
+  ids::Result r = ids::validate(ids::Kind::uscc, s);
+  if (!r.valid) throw Error(code, std::string(what) + " is not a valid USCC: " + r.message);
+  return r.canonical;
+}
+
+bool valid_resource_name(std::string_view s) noexcept {
+  if (s.empty() || s.size() > 128 || s[0] == '.') return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) return false;
+  return true;
+}
+
+bool valid_resource_path(std::string_view s) noexcept {
+  return s.size() > 5 && s.substr(0, 5) == "data/" && valid_resource_name(s.substr(5));
+}
+
+std::string iso8601(std::int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  if (!gmtime_r(&tt, &tm)) return "";
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+
+KeyId key_id_field(const json& j, const char* what) {
+  if (!j.is_string()) throw Error(Code::parse, std::string("package header: ") + what + " must be a string");
+  return crypto::key_id_from_hex(j.get<std::string>());
+}
+
+const json& member(const json& o, const char* name, const char* where) {
+  auto it = o.find(name);
+  if (it == o.end()) throw Error(Code::parse, std::string("package header: ") + where + " has no \"" + name + "\"");
+  return *it;
+}
+
+std::string str(const json& o, const char* name, const char* where) {
+  const json& v = member(o, name, where);
+  if (!v.is_string()) throw Error(Code::parse, std::string("package header: ") + where + "." + name + " must be a string");
+  return v.get<std::string>();
+}
+
+std::uint64_t uint(const json& o, const char* name, const char* where) {
+  const json& v = member(o, name, where);
+  if (!v.is_number_unsigned()) throw Error(Code::parse, std::string("package header: ") + where + "." + name + " must be an unsigned integer");
+  return v.get<std::uint64_t>();
+}
+
+}  // namespace
+
+Header parse_header_bytes(const std::uint8_t* data, std::size_t n) {
+  std::uint32_t len = preamble_header_len(data, n);
+  if (n < kPreambleSize + len) fail_truncated("the header is incomplete", n);
+  json j = json::parse(data + kPreambleSize, data + kPreambleSize + len, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) throw Error(Code::parse, "package header is not a JSON object");
+  Header h;
+  h.version = data[8];
+  if (str(j, "format", "header") != "civitas-package") throw Error(Code::parse, "package header: format is not \"civitas-package\"");
+  if (uint(j, "version", "header") != kFormatVersion) throw Error(Code::parse, "package header: version disagrees with the preamble");
+  h.package_id = str(j, "package_id", "header");
+  if (h.package_id.empty() || h.package_id.size() > 128) throw Error(Code::parse, "package header: package_id must be 1..128 characters");
+  const json& created = member(j, "created", "header");
+  if (!created.is_number_integer()) throw Error(Code::parse, "package header: created must be an integer");
+  h.created = created.get<std::int64_t>();
+  const json& prov = member(j, "provider", "header");
+  if (!prov.is_object()) throw Error(Code::parse, "package header: provider must be an object");
+  h.provider = canonical_department(str(prov, "department", "provider"), "provider department", Code::parse);
+  h.provider_key = key_id_field(member(prov, "key_id", "provider"), "provider.key_id");
+  if (std::memcmp(h.provider_key.data(), data + 16, 8) != 0)
+    throw Error(Code::parse, "package header: provider key id disagrees with the preamble");
+  const json& recs = member(j, "recipients", "header");
+  if (!recs.is_array() || recs.empty() || recs.size() > 1024)
+    throw Error(Code::parse, "package header: recipients must be an array of 1..1024 entries");
+  for (const json& r : recs) {
+    if (!r.is_object()) throw Error(Code::parse, "package header: a recipient must be an object");
+    Header::Stanza s;
+    s.department = canonical_department(str(r, "department", "recipient"), "recipient department", Code::parse);
+    s.key_id = key_id_field(member(r, "key_id", "recipient"), "recipient.key_id");
+    s.sequence = uint(r, "sequence", "recipient");
+    s.sealed_key = crypto::from_base64(str(r, "sealed_key", "recipient"));
+    if (s.sealed_key.size() != kSealedKeySize) throw Error(Code::parse, "package header: sealed_key must be 80 bytes");
+    for (const auto& o : h.recipients)
+      if (o.department == s.department) throw Error(Code::parse, "package header: recipient " + s.department + " appears twice");
+    h.recipients.push_back(std::move(s));
+  }
+  const json& pl = member(j, "payload", "header");
+  if (!pl.is_object()) throw Error(Code::parse, "package header: payload must be an object");
+  h.compression = str(pl, "compression", "payload");
+  h.cipher = str(pl, "cipher", "payload");
+  if (h.compression != "zstd") throw Error(Code::unsupported_version, "package compression \"" + h.compression + "\" is not supported");
+  if (h.cipher != "xchacha20poly1305-secretstream")
+    throw Error(Code::unsupported_version, "package cipher \"" + h.cipher + "\" is not supported");
+  std::uint64_t cs = uint(pl, "chunk_size", "payload");
+  if (cs < kMinChunkSize || cs > kMaxChunkSize) throw Error(Code::parse, "package header: chunk_size out of range");
+  h.chunk_size = static_cast<std::size_t>(cs);
+  auto sh = crypto::from_base64(str(pl, "stream_header", "payload"));
+  if (sh.size() != h.stream_header.size()) throw Error(Code::parse, "package header: stream_header must be 24 bytes");
+  std::memcpy(h.stream_header.data(), sh.data(), sh.size());
+  h.header_bytes = kPreambleSize + len + kSigSize;
+  return h;
+}
+
+Header verify_header(const std::uint8_t* data, std::size_t header_end, const std::uint8_t* sig,
+                     const ProviderLookup& lookup, PublicKey* pk_out) {
+  if (!lookup) throw Error(Code::invalid_argument, "no provider key directory given");
+  KeyId kid;
+  std::memcpy(kid.data(), data + 16, 8);
+  std::optional<ProviderKey> pk = lookup(kid);
+  if (!pk)
+    throw Error(Code::unknown_key, "package is signed by provider key " + crypto::key_id_hex(kid) +
+                                       ", which is not in the peer directory");
+  auto msg = header_signed_message(data, header_end);
+  if (crypto_sign_verify_detached(sig, msg.data(), msg.size(), pk->public_key.data()) != 0)
+    throw Error(Code::bad_signature, "package header signature does not verify with provider key " + crypto::key_id_hex(kid));
+  Header h = parse_header_bytes(data, header_end);
+  std::string dept = canonical_department(pk->department, "peer directory department", Code::internal);
+  if (dept != h.provider)
+    throw Error(Code::unknown_key, "provider key " + crypto::key_id_hex(kid) + " belongs to department " + dept +
+                                       ", but the package names " + h.provider);
+  if (pk_out) *pk_out = pk->public_key;
+  return h;
+}
+
+Trailer check_trailer(const std::uint8_t* t, const PublicKey& provider_pk) {
+  if (std::memcmp(t, kTrailerMagic, 8) != 0) fail_truncated("no trailer at the end (the package was cut short)", 0);
+  Trailer tr;
+  tr.payload_bytes = get_u64(t + 8);
+  tr.chunks = get_u64(t + 16);
+  std::memcpy(tr.digest.data(), t + 24, 32);
+  auto msg = trailer_signed_message(t);
+  if (crypto_sign_verify_detached(t + 56, msg.data(), msg.size(), provider_pk.data()) != 0)
+    throw Error(Code::bad_signature, "package trailer signature does not verify with the provider key");
+  return tr;
+}
+
+void payload_key(std::uint8_t out[32], const std::uint8_t* file_key, const std::string& package_id) {
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, file_key, 32, 32);
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(kPayloadKeyContext), sizeof kPayloadKeyContext);
+  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(package_id.data()), package_id.size());
+  crypto_generichash_final(&st, out, 32);
+  sodium_memzero(&st, sizeof st);
+}
+
+}  // namespace detail
+}  // namespace civitas::exchange

@@ -1,0 +1,130 @@
+// Internal pieces of the package format shared by writer and reader (docs/formats/package.md).
+#pragma once
+
+#include <sodium.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "civitas/error.hpp"
+#include "civitas/exchange.hpp"
+
+struct evp_md_ctx_st;
+
+namespace civitas::exchange::detail {
+
+// ---- file layout ---------------------------------------------------------------------------
+// preamble (24) | header JSON (header_len) | header signature (64) | chunks… | trailer (120)
+
+inline constexpr std::uint8_t kMagic[8] = {0x89, 'C', 'I', 'V', 'P', 'K', 'G', 0x0A};
+inline constexpr std::uint8_t kTrailerMagic[8] = {0x89, 'C', 'I', 'V', 'E', 'N', 'D', 0x0A};
+inline constexpr std::uint8_t kSuite = 1;  // Ed25519, X25519 sealed box, secretstream, SHA-256, zstd
+inline constexpr std::size_t kPreambleSize = 24;
+inline constexpr std::size_t kSigSize = 64;
+inline constexpr std::size_t kMaxHeader = 1u << 20;
+inline constexpr std::size_t kTrailerSize = 8 + 8 + 8 + 32 + 64;  // 120
+inline constexpr std::size_t kABytes = crypto_secretstream_xchacha20poly1305_ABYTES;  // 17
+inline constexpr std::size_t kSealedKeySize = crypto_box_SEALBYTES + 32;  // 80
+
+inline constexpr char kHeaderContext[] = "civitas package header v1";    // + NUL
+inline constexpr char kTrailerContext[] = "civitas package trailer v1";  // + NUL
+inline constexpr char kPayloadKeyContext[] = "civitas package payload key v1";
+
+// ---- plaintext content ---------------------------------------------------------------------
+// "CIVPKGC1" entry* ; entry = type(1) name_len(u16) name segment* ; segment = len(u32) data,
+// len 0 ends the entry. Types: E envelope JSON (first), R resource file, P datapackage.json
+// (last before Z), Z end (no name, no segments).
+inline constexpr std::uint8_t kContentMagic[8] = {'C', 'I', 'V', 'P', 'K', 'G', 'C', '1'};
+inline constexpr std::size_t kMaxJsonEntry = 16u << 20;
+inline constexpr std::size_t kMaxSegment = 1u << 20;
+inline constexpr std::size_t kMaxResources = 4096;
+
+inline void put_u16(std::uint8_t* p, std::uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
+inline void put_u32(std::uint8_t* p, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+inline void put_u64(std::uint8_t* p, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+inline std::uint16_t get_u16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] | (p[1] << 8)); }
+inline std::uint32_t get_u32(const std::uint8_t* p) {
+  std::uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+inline std::uint64_t get_u64(const std::uint8_t* p) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+/// SHA-256 (OpenSSL libcrypto: SHA-NI where the CPU has it).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(const void* p, std::size_t n);
+  std::array<std::uint8_t, 32> final();
+
+ private:
+  evp_md_ctx_st* ctx_;
+};
+std::string sha256_text(const std::array<std::uint8_t, 32>& d);  ///< "sha256:<hex>"
+
+/// The message the header signature covers: context NUL preamble header_json.
+std::vector<std::uint8_t> header_signed_message(const std::uint8_t* preamble_and_header, std::size_t n);
+/// The message the trailer signature covers: context NUL trailer[0..56).
+std::vector<std::uint8_t> trailer_signed_message(const std::uint8_t* trailer56);
+
+/// Fills the preamble.
+void make_preamble(std::uint8_t* out, std::uint32_t header_len, const KeyId& provider_key);
+
+/// Parses preamble + header JSON (the first kPreambleSize + header_len bytes). Throws parse,
+/// unsupported_version, truncated.
+Header parse_header_bytes(const std::uint8_t* data, std::size_t n);
+/// Header JSON length from a preamble (checks magic, version, limits).
+std::uint32_t preamble_header_len(const std::uint8_t* preamble, std::size_t n);
+
+/// Checks the header signature with the provider key named in the preamble, then parses the
+/// header and checks that the key belongs to the department it names. data holds preamble +
+/// header JSON (header_end bytes), sig the 64 bytes after them. Throws unknown_key,
+/// bad_signature, parse.
+Header verify_header(const std::uint8_t* data, std::size_t header_end, const std::uint8_t* sig,
+                     const ProviderLookup& lookup, PublicKey* pk_out);
+
+struct Trailer {
+  std::uint64_t payload_bytes = 0;
+  std::uint64_t chunks = 0;
+  std::array<std::uint8_t, 32> digest{};
+};
+/// Parses and verifies a trailer against the provider key. Throws truncated (no trailer
+/// magic), bad_signature.
+Trailer check_trailer(const std::uint8_t* t, const PublicKey& provider_pk);
+
+/// Payload key = BLAKE2b-256(key = file key, "civitas package payload key v1" || package id).
+void payload_key(std::uint8_t out[32], const std::uint8_t* file_key, const std::string& package_id);
+
+/// Canonical USCC or Error(invalid_argument / parse) naming `what`.
+std::string canonical_department(std::string_view s, const char* what, Code code);
+/// A resource name is safe as a file name: [a-z0-9._-]{1,128}, not starting with '.'.
+bool valid_resource_name(std::string_view s) noexcept;
+/// A package path "data/<name>" with a safe name.
+bool valid_resource_path(std::string_view s) noexcept;
+
+std::string iso8601(std::int64_t unix_seconds);
+
+/// For tests and fuzzing: a correctly signed and encrypted package whose content is the
+/// content magic, the envelope entry, then `content_tail` as given (any bytes).
+std::string raw_package_for_testing(const WriterOptions& o, const void* content_tail, std::size_t n);
+
+/// Throws the error the reader reports for an input that is too short.
+[[noreturn]] void fail_truncated(const std::string& what, std::uint64_t offset);
+
+}  // namespace civitas::exchange::detail

@@ -1,0 +1,604 @@
+// PackageReader: preamble → header (signature checked before anything else) → recipient
+// stanza, replay check, file key → secretstream chunks → zstd → content entries → files in a
+// temporary directory, renamed to the output directory once the trailer signature and every
+// hash, schema and record check passed.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "civitas/schema.hpp"
+#include "format.hpp"
+
+namespace civitas::exchange {
+
+using nlohmann::json;
+using namespace detail;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string errno_text(int e) { return std::error_code(e, std::generic_category()).message(); }
+
+[[noreturn]] void fail_integrity(const std::string& what, std::uint64_t offset) {
+  Location l;
+  l.offset = offset;
+  throw Error(Code::integrity, "package integrity: " + what, l);
+}
+
+// The output directory, built under a temporary name beside it.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& target) : target_(target) {
+    fs::path t(target);
+    if (t.filename().empty()) t = t.parent_path();
+    if (t.empty()) throw Error(Code::invalid_argument, "output directory must not be empty");
+    target_ = t.string();
+    std::error_code ec;
+    if (fs::exists(t, ec)) {
+      if (!fs::is_directory(t, ec)) throw Error(Code::exists, target_ + " exists and is not a directory");
+      if (!fs::is_empty(t, ec)) throw Error(Code::exists, target_ + " exists and is not empty");
+    }
+    fs::path parent = t.parent_path();
+    if (parent.empty()) parent = ".";
+    std::string tmpl = (parent / ("." + t.filename().string() + ".tmp-XXXXXX")).string();
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    if (!::mkdtemp(buf.data())) throw Error(Code::io, "cannot create a directory beside " + target_ + ": " + errno_text(errno));
+    tmp_ = buf.data();
+    if (::mkdir((tmp_ + "/data").c_str(), 0755) != 0) {
+      int e = errno;
+      cleanup();
+      throw Error(Code::io, "cannot create " + tmp_ + "/data: " + errno_text(e));
+    }
+  }
+  ~TempDir() { cleanup(); }
+  const std::string& path() const { return tmp_; }
+  void commit() {
+    if (::rename(tmp_.c_str(), target_.c_str()) != 0) {
+      int e = errno;
+      if (e == ENOTEMPTY || e == EEXIST) throw Error(Code::exists, target_ + " appeared meanwhile and is not empty");
+      throw Error(Code::io, "cannot rename " + tmp_ + " to " + target_ + ": " + errno_text(e));
+    }
+    committed_ = true;
+  }
+  void uncommit() {  // removes the committed output again
+    std::error_code ec;
+    fs::remove_all(target_, ec);
+  }
+
+ private:
+  void cleanup() {
+    if (committed_ || tmp_.empty()) return;
+    std::error_code ec;
+    fs::remove_all(tmp_, ec);
+  }
+  std::string target_, tmp_;
+  bool committed_ = false;
+};
+
+class OutFile {
+ public:
+  explicit OutFile(const std::string& path) : path_(path) {
+    f_ = std::fopen(path.c_str(), "wbx");
+    if (!f_) throw Error(Code::io, "cannot create " + path + ": " + errno_text(errno));
+    std::setvbuf(f_, nullptr, _IOFBF, 1u << 20);
+  }
+  ~OutFile() {
+    if (f_) std::fclose(f_);
+  }
+  void write(const std::uint8_t* p, std::size_t n) {
+    if (n && std::fwrite(p, 1, n, f_) != n) throw Error(Code::io, "cannot write " + path_ + ": " + errno_text(errno));
+  }
+  void close() {
+    FILE* f = f_;
+    f_ = nullptr;
+    if (std::fclose(f) != 0) throw Error(Code::io, "cannot write " + path_ + ": " + errno_text(errno));
+  }
+
+ private:
+  std::string path_;
+  FILE* f_ = nullptr;
+};
+
+struct Found {
+  std::string path;
+  std::uint64_t bytes = 0;
+  std::string hash;
+};
+
+}  // namespace
+
+struct PackageReader::State {
+  ReaderKeys keys;
+  std::vector<std::pair<PublicKey, crypto::SecretBytes>> own;  // exchange key pairs, primary first
+  OpenOptions opts;
+  std::unique_ptr<TempDir> dir;
+
+  enum class Stage { preamble, header, payload, done, failed } stage = Stage::preamble;
+  std::vector<std::uint8_t> buf;   // bytes fed and not yet consumed
+  std::uint64_t consumed = 0;      // package offset of buf[0]
+  Sha256 digest;
+  Header header;
+  bool have_header = false;
+  PublicKey provider_pk{};
+  const Header::Stanza* mine = nullptr;
+  crypto::SecretBytes stream;      // secretstream state
+  std::vector<std::uint8_t> pt;
+  std::uint64_t payload = 0, chunks = 0;
+
+  ZSTD_DCtx* dctx = nullptr;
+  std::vector<std::uint8_t> dbuf;
+  bool frame_done = false;
+
+  // content parser
+  enum class C { magic, type, name_len, name, seg_len, seg_data, end } cst = C::magic;
+  std::uint8_t fixed[8];
+  std::size_t fixed_have = 0;
+  char etype = 0;
+  std::size_t name_len = 0, seg_left = 0;
+  std::string name;
+  std::string json_text;
+  std::unique_ptr<OutFile> out;
+  std::unique_ptr<Sha256> res_hash;
+  std::uint64_t res_bytes = 0;
+  std::vector<Found> found;
+  std::set<std::string> paths;
+  std::string envelope_text, datapackage_text;
+  int entries = 0;
+  std::uint64_t content = 0;
+
+  ~State() { ZSTD_freeDCtx(dctx); }
+
+  crypto_secretstream_xchacha20poly1305_state* ss() {
+    return reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(stream.data());
+  }
+
+  void on_header() {
+    std::size_t header_end = kPreambleSize + preamble_header_len(buf.data(), buf.size());
+    header = verify_header(buf.data(), header_end, buf.data() + header_end, keys.provider_key, &provider_pk);
+    have_header = true;
+    digest.update(buf.data(), header.header_bytes);
+    const std::pair<PublicKey, crypto::SecretBytes>* kp = nullptr;
+    for (const auto& k : own) {
+      KeyId id = key_id_of(k.first);
+      for (const auto& s : header.recipients)
+        if (!mine && s.key_id == id) {
+          mine = &s;
+          kp = &k;
+        }
+    }
+    if (!mine) {
+      std::string list;
+      for (const auto& s : header.recipients) list += (list.empty() ? "" : ", ") + s.department + " (key " + crypto::key_id_hex(s.key_id) + ")";
+      throw Error(Code::not_recipient, "this department's exchange key " + crypto::key_id_hex(key_id_of(own[0].first)) +
+                                           " is not a recipient of package " + header.package_id + "; recipients: " + list);
+    }
+    KeyId own_id = key_id_of(kp->first);
+    if (keys.replay.seen && keys.replay.seen(header.provider, mine->department, mine->sequence))
+      throw Error(Code::replay, "package " + header.package_id + ": sequence " + std::to_string(mine->sequence) + " from " +
+                                    header.provider + " to " + mine->department + " was accepted before (replay)");
+    crypto::SecretBytes file_key(32);
+    if (crypto_box_seal_open(file_key.data(), mine->sealed_key.data(), mine->sealed_key.size(), kp->first.data(),
+                             kp->second.data()) != 0)
+      throw Error(Code::integrity, "the file key sealed to exchange key " + crypto::key_id_hex(own_id) +
+                                       " does not open (tampered, or the secret key does not match)");
+    crypto::SecretBytes pkey(32);
+    payload_key(pkey.data(), file_key.data(), header.package_id);
+    stream = crypto::SecretBytes(sizeof(crypto_secretstream_xchacha20poly1305_state));
+    if (crypto_secretstream_xchacha20poly1305_init_pull(ss(), header.stream_header.data(), pkey.data()) != 0)
+      fail_integrity("bad stream header", kPreambleSize);
+    pt.resize(header.chunk_size);
+    dctx = ZSTD_createDCtx();
+    if (!dctx) throw std::bad_alloc();
+    ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 25);
+    dbuf.resize(ZSTD_DStreamOutSize());
+  }
+
+  // One ciphertext chunk at package offset `off`.
+  void on_chunk(const std::uint8_t* c, std::size_t n, bool last, std::uint64_t off) {
+    unsigned long long plen = 0;
+    unsigned char tag = 0;
+    if (crypto_secretstream_xchacha20poly1305_pull(ss(), pt.data(), &plen, &tag, c, n, nullptr, 0) != 0)
+      fail_integrity("chunk " + std::to_string(chunks) + " does not authenticate (modified or reordered)", off);
+    ++chunks;
+    if (last) {
+      if (tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL)
+        fail_truncated("the last chunk is not marked final", off);
+    } else if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
+      fail_integrity("chunk " + std::to_string(chunks - 1) + " is marked final before the end", off);
+    }
+    decompress(pt.data(), static_cast<std::size_t>(plen), off);
+  }
+
+  void decompress(const std::uint8_t* p, std::size_t n, std::uint64_t off) {
+    if (n == 0) return;
+    if (frame_done) fail_integrity("data after the end of the compressed content", off);
+    ZSTD_inBuffer in{p, n, 0};
+    for (;;) {
+      ZSTD_outBuffer o{dbuf.data(), dbuf.size(), 0};
+      std::size_t r = ZSTD_decompressStream(dctx, &o, &in);
+      if (ZSTD_isError(r)) fail_integrity(std::string("compressed content is damaged: ") + ZSTD_getErrorName(r), off);
+      content_feed(dbuf.data(), o.pos);
+      if (r == 0) {
+        frame_done = true;
+        if (in.pos < in.size) fail_integrity("data after the end of the compressed content", off);
+      } else {
+        frame_done = false;
+      }
+      if (in.pos == in.size && o.pos < o.size) break;
+    }
+  }
+
+  // ---- content entries ----
+  void content_feed(const std::uint8_t* p, std::size_t n) {
+    content += n;
+    while (n) {
+      switch (cst) {
+        case C::magic:
+        case C::name_len:
+        case C::seg_len:
+        case C::type: {
+          std::size_t need = cst == C::magic ? 8 : cst == C::name_len ? 2 : cst == C::seg_len ? 4 : 1;
+          std::size_t k = std::min(n, need - fixed_have);
+          std::memcpy(fixed + fixed_have, p, k);
+          fixed_have += k;
+          p += k;
+          n -= k;
+          if (fixed_have == need) {
+            fixed_have = 0;
+            on_fixed();
+          }
+          break;
+        }
+        case C::name: {
+          std::size_t k = std::min(n, name_len - name.size());
+          name.append(reinterpret_cast<const char*>(p), k);
+          p += k;
+          n -= k;
+          if (name.size() == name_len) on_name();
+          break;
+        }
+        case C::seg_data: {
+          std::size_t k = std::min(n, seg_left);
+          on_data(p, k);
+          p += k;
+          n -= k;
+          seg_left -= k;
+          if (!seg_left) cst = C::seg_len;
+          break;
+        }
+        case C::end:
+          fail_integrity("content continues after its end marker", consumed);
+      }
+    }
+  }
+
+  void on_fixed() {
+    switch (cst) {
+      case C::magic:
+        if (std::memcmp(fixed, kContentMagic, 8) != 0) fail_integrity("content does not start with its magic", consumed);
+        cst = C::type;
+        break;
+      case C::type: {
+        etype = static_cast<char>(fixed[0]);
+        ++entries;
+        bool ok = (entries == 1) ? etype == 'E' : (etype == 'R' || etype == 'P' || etype == 'Z');
+        if (ok && !datapackage_text.empty()) ok = etype == 'Z';
+        if (ok && etype == 'Z' && datapackage_text.empty()) ok = false;
+        if (!ok) fail_integrity(std::string("unexpected content entry type '") + (etype >= 32 && etype < 127 ? etype : '?') + "'", consumed);
+        if (etype == 'Z') {
+          cst = C::end;
+          break;
+        }
+        cst = C::name_len;
+        break;
+      }
+      case C::name_len:
+        name_len = get_u16(fixed);
+        name.clear();
+        if (name_len == 0 || name_len > 255) fail_integrity("content entry name length out of range", consumed);
+        cst = C::name;
+        break;
+      case C::seg_len: {
+        std::size_t len = get_u32(fixed);
+        if (len == 0) {
+          end_entry();
+          cst = C::type;
+        } else {
+          if (len > kMaxSegment) fail_integrity("content segment longer than 1 MiB", consumed);
+          seg_left = len;
+          cst = C::seg_data;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  void on_name() {
+    if (etype == 'E' && name != "envelope.json") fail_integrity("envelope entry is not called envelope.json", consumed);
+    if (etype == 'P' && name != "datapackage.json") fail_integrity("datapackage entry is not called datapackage.json", consumed);
+    if (etype == 'R') {
+      if (!valid_resource_path(name)) fail_integrity("resource path \"" + name + "\" is not allowed", consumed);
+      if (!paths.insert(name).second) fail_integrity("resource " + name + " appears twice", consumed);
+      if (found.size() >= kMaxResources) fail_integrity("more than 4096 resources", consumed);
+      out = std::make_unique<OutFile>(dir->path() + "/" + name);
+      res_hash = std::make_unique<Sha256>();
+      res_bytes = 0;
+    }
+    json_text.clear();
+    cst = C::seg_len;
+  }
+
+  void on_data(const std::uint8_t* p, std::size_t n) {
+    if (etype == 'R') {
+      out->write(p, n);
+      res_hash->update(p, n);
+      res_bytes += n;
+    } else {
+      if (json_text.size() + n > kMaxJsonEntry) fail_integrity(name + " is larger than 16 MiB", consumed);
+      json_text.append(reinterpret_cast<const char*>(p), n);
+    }
+  }
+
+  void end_entry() {
+    if (etype == 'R') {
+      out->close();
+      out.reset();
+      found.push_back({name, res_bytes, sha256_text(res_hash->final())});
+    } else if (etype == 'E') {
+      envelope_text = std::move(json_text);
+    } else if (etype == 'P') {
+      datapackage_text = std::move(json_text);
+      if (datapackage_text.empty()) fail_integrity("datapackage.json is empty", consumed);
+    }
+    json_text.clear();
+  }
+
+  // ---- stream of package bytes ----
+  void process() {
+    std::size_t pos = 0;
+    if (stage == Stage::preamble) {
+      if (buf.size() >= 8 || buf.size() >= kPreambleSize) {
+        std::size_t m = std::min<std::size_t>(buf.size(), 8);
+        if (std::memcmp(buf.data(), kMagic, m) != 0) throw Error(Code::parse, "not a civitas package (bad magic)");
+      }
+      if (buf.size() < kPreambleSize) return;
+      preamble_header_len(buf.data(), buf.size());
+      stage = Stage::header;
+    }
+    if (stage == Stage::header) {
+      std::size_t need = kPreambleSize + preamble_header_len(buf.data(), buf.size()) + kSigSize;
+      if (buf.size() < need) return;
+      on_header();
+      pos = need;
+      stage = Stage::payload;
+    }
+    if (stage == Stage::payload) {
+      const std::size_t full = header.chunk_size + kABytes;
+      while (buf.size() - pos >= full + kTrailerSize) {
+        digest.update(buf.data() + pos, full);
+        on_chunk(buf.data() + pos, full, false, consumed + pos);
+        payload += full;
+        pos += full;
+      }
+    }
+    if (pos) {
+      buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(pos));
+      consumed += pos;
+    }
+  }
+
+  Summary finish() {
+    if (stage == Stage::preamble || stage == Stage::header) {
+      if (buf.size() >= 8 || stage == Stage::header) fail_truncated("the header is incomplete", consumed + buf.size());
+      if (std::memcmp(buf.data(), kMagic, buf.size()) != 0 || buf.empty())
+        throw Error(Code::parse, "not a civitas package (too short or bad magic)");
+      fail_truncated("the preamble is incomplete", buf.size());
+    }
+    if (buf.size() < kTrailerSize + kABytes) fail_truncated("it ends before its last chunk and trailer", consumed + buf.size());
+    const std::uint8_t* t = buf.data() + buf.size() - kTrailerSize;
+    Trailer tr;
+    try {
+      tr = check_trailer(t, provider_pk);
+    } catch (const Error& e) {
+      if (e.code() != Code::truncated) throw;
+      fail_truncated("no trailer at the end (the package was cut short)", consumed + buf.size());
+    }
+    std::size_t last = buf.size() - kTrailerSize;
+    digest.update(buf.data(), last);
+    auto d = digest.final();
+    if (sodium_memcmp(d.data(), tr.digest.data(), 32) != 0)
+      fail_integrity("the signed digest does not match the package (chunks modified, reordered, added or removed)", consumed);
+    if (tr.payload_bytes != payload + last || tr.chunks != chunks + 1)
+      fail_integrity("chunk count or payload length disagree with the signed trailer", consumed);
+    on_chunk(buf.data(), last, true, consumed);
+    payload += last;
+    if (!frame_done) fail_truncated("the compressed content ends early", consumed);
+    if (cst != C::end) fail_truncated("the content ends before its end marker", consumed);
+    return complete();
+  }
+
+  Summary complete() {
+    Summary s;
+    s.header = header;
+    s.payload_bytes = payload;
+    s.chunks = chunks;
+    s.content_bytes = content;
+    s.package_bytes = header.header_bytes + payload + kTrailerSize;
+    json env = json::parse(envelope_text, nullptr, false);
+    json dp = json::parse(datapackage_text, nullptr, false);
+    if (env.is_discarded() || !env.is_object()) throw Error(Code::parse, "envelope.json is not a JSON object");
+    if (dp.is_discarded() || !dp.is_object()) throw Error(Code::parse, "datapackage.json is not a JSON object");
+    check_envelope(env);
+    check_datapackage(dp);
+    s.envelope = std::move(env);
+    s.datapackage = std::move(dp);
+    write_json_file("envelope.json", envelope_text);
+    write_json_file("datapackage.json", datapackage_text);
+    if (opts.before_commit) opts.before_commit(s);
+    dir->commit();
+    try {
+      if (keys.replay.remember) keys.replay.remember(header.provider, mine->department, mine->sequence, header.package_id);
+    } catch (...) {
+      dir->uncommit();
+      throw;
+    }
+    stage = Stage::done;
+    return s;
+  }
+
+  void write_json_file(const std::string& n, const std::string& text) {
+    OutFile f(dir->path() + "/" + n);
+    f.write(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
+    f.close();
+  }
+
+  void check_envelope(const json& env) {
+    auto s = [&](const char* k) -> std::string {
+      auto it = env.find(k);
+      return it != env.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    if (s("package_id") != header.package_id || s("provider") != header.provider)
+      fail_integrity("envelope names another package or provider than the header", 0);
+    auto cons = env.find("consumers");
+    auto seqs = env.find("sequences");
+    if (cons == env.end() || !cons->is_array() || cons->size() != header.recipients.size() || seqs == env.end() ||
+        !seqs->is_object())
+      fail_integrity("envelope consumers disagree with the header's recipients", 0);
+    for (std::size_t i = 0; i < header.recipients.size(); ++i) {
+      const auto& r = header.recipients[i];
+      auto q = seqs->find(r.department);
+      if (!(*cons)[i].is_string() || (*cons)[i].get<std::string>() != r.department || q == seqs->end() ||
+          !q->is_number_unsigned() || q->get<std::uint64_t>() != r.sequence)
+        fail_integrity("envelope consumers or sequences disagree with the header's recipients", 0);
+    }
+  }
+
+  void check_datapackage(const json& dp) {
+    auto res = dp.find("resources");
+    if (res == dp.end() || !res->is_array()) fail_integrity("datapackage.json has no resources array", 0);
+    if (res->size() != found.size()) fail_integrity("datapackage.json lists another number of resources than the package holds", 0);
+    std::map<std::string, const Found*> by_path;
+    for (const auto& f : found) by_path[f.path] = &f;
+    std::set<std::string> names;
+    for (const json& r : *res) {
+      if (!r.is_object()) fail_integrity("a datapackage.json resource is not an object", 0);
+      auto str = [&](const char* k) {
+        auto it = r.find(k);
+        return it != r.end() && it->is_string() ? it->get<std::string>() : std::string();
+      };
+      std::string name = str("name"), path = str("path");
+      auto it = by_path.find(path);
+      if (it == by_path.end()) fail_integrity("datapackage.json names a resource file \"" + path + "\" the package does not hold", 0);
+      names.insert(name);
+      auto b = r.find("bytes");
+      if (b == r.end() || !b->is_number_unsigned() || b->get<std::uint64_t>() != it->second->bytes)
+        fail_integrity("resource " + name + ": byte count disagrees with datapackage.json", 0);
+      if (str("hash") != it->second->hash) fail_integrity("resource " + name + ": SHA-256 disagrees with datapackage.json", 0);
+      auto sc = r.find("schema");
+      if (sc == r.end() || sc->is_null()) {
+        if (opts.expected_schemas.count(name))
+          throw Error(Code::schema_mismatch, "resource " + name + " has no schema, but one is expected");
+        continue;
+      }
+      if (!sc->is_object()) throw Error(Code::schema_mismatch, "resource " + name + ": schema is not inline JSON");
+      std::string h = schema_hash(*sc);
+      auto declared = r.find("civitas:schemaHash");
+      if (declared != r.end() && (!declared->is_string() || declared->get<std::string>() != h))
+        throw Error(Code::schema_mismatch, "resource " + name + ": schema does not match its declared hash");
+      auto ex = opts.expected_schemas.find(name);
+      if (ex != opts.expected_schemas.end() && schema_hash(ex->second) != h)
+        throw Error(Code::schema_mismatch, "resource " + name + ": schema hash " + h + " is not the expected " +
+                                               schema_hash(ex->second));
+      if (opts.validate) validate_records(name, dir->path() + "/" + path, *sc);
+    }
+    for (const auto& [n, _] : opts.expected_schemas)
+      if (!names.count(n)) throw Error(Code::schema_mismatch, "expected resource " + n + " is not in the package");
+  }
+
+  void validate_records(const std::string& name, const std::string& file, const json& sc) {
+    schema::TableSchema ts;
+    try {
+      ts = schema::parse_schema(sc);
+    } catch (const Error& e) {
+      throw Error(Code::schema_mismatch, "resource " + name + ": schema is not usable: " + e.what());
+    }
+    schema::ValidateOptions vo;
+    vo.limit_errors = 10;
+    vo.name = name;
+    json report = schema::validate_file(file, ts, vo);
+    if (report.value("valid", false)) return;
+    std::string first;
+    std::uint64_t count = 0;
+    if (auto tasks = report.find("tasks"); tasks != report.end() && tasks->is_array()) {
+      for (const json& t : *tasks) {
+        if (auto errs = t.find("errors"); errs != t.end() && errs->is_array()) {
+          count += errs->size();
+          if (first.empty() && !errs->empty()) first = (*errs)[0].value("message", "");
+        }
+      }
+    }
+    throw Error(Code::invalid_data, "resource " + name + ": records do not match their schema (" +
+                                        std::to_string(count) + (count >= 10 ? "+" : "") + " errors; first: " + first + ")");
+  }
+};
+
+PackageReader::PackageReader(const std::string& out_dir, const ReaderKeys& keys, const OpenOptions& opts)
+    : s_(std::make_unique<State>()) {
+  crypto::init();
+  if (!keys.exchange_secret || keys.exchange_secret->size() != crypto_box_SECRETKEYBYTES)
+    throw Error(Code::invalid_argument, "the reader's X25519 exchange secret key (32 bytes) is required");
+  if (!keys.provider_key) throw Error(Code::invalid_argument, "the reader needs a provider key directory");
+  s_->keys = keys;
+  s_->own.emplace_back(keys.exchange_public, keys.exchange_secret->clone());
+  for (const auto& [pk, sk] : keys.older_exchange_keys) {
+    if (!sk || sk->size() != crypto_box_SECRETKEYBYTES) throw Error(Code::invalid_argument, "an older exchange secret key is not 32 bytes");
+    s_->own.emplace_back(pk, sk->clone());
+  }
+  s_->keys.exchange_secret = nullptr;
+  s_->keys.older_exchange_keys.clear();
+  s_->opts = opts;
+  s_->dir = std::make_unique<TempDir>(out_dir);
+}
+
+PackageReader::~PackageReader() = default;
+
+void PackageReader::feed(const void* data, std::size_t n) {
+  using St = State::Stage;
+  if (s_->stage == St::done) throw Error(Code::invalid_argument, "package reader is already finished");
+  if (s_->stage == St::failed) throw Error(Code::invalid_argument, "package reader failed earlier");
+  if (!data && n) throw Error(Code::invalid_argument, "feed: data is NULL");
+  try {
+    auto* p = static_cast<const std::uint8_t*>(data);
+    s_->buf.insert(s_->buf.end(), p, p + n);
+    s_->process();
+  } catch (...) {
+    s_->stage = St::failed;
+    throw;
+  }
+}
+
+Summary PackageReader::finish() {
+  using St = State::Stage;
+  if (s_->stage == St::done) throw Error(Code::invalid_argument, "package reader is already finished");
+  if (s_->stage == St::failed) throw Error(Code::invalid_argument, "package reader failed earlier");
+  try {
+    return s_->finish();
+  } catch (...) {
+    s_->stage = St::failed;
+    throw;
+  }
+}
+
+const Header* PackageReader::header() const noexcept { return s_->have_header ? &s_->header : nullptr; }
+
+}  // namespace civitas::exchange

@@ -1,0 +1,64 @@
+// civitas::schema catalog entries — the metadata of the national government-data catalog
+// guideline (发改高技〔2017〕1272号, as carried on by 政务数据共享条例, 国务院令第809号):
+// classification (类/项/目/细目) and the resource code built from it, provider, items
+// (信息项), sharing and open attributes, update cycle, dates, related resources.
+//
+// Entries are JSON documents (docs/formats/catalog-entry.md). Validation gives one problem
+// per broken rule. Export to a Frictionless Data Package, DCAT 3 / DCAT-AP 3 JSON-LD or a
+// CKAN package is lossless: importing an export gives back the same entry.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "civitas/schema.hpp"
+
+namespace civitas::schema {
+
+/// Enumerations whose official values could not be confirmed are configurable; the defaults
+/// are documented in docs/catalog.md.
+struct CatalogConfig {
+  std::string separator = "/";               ///< between 前段码 and 后段码
+  std::vector<int> widths{1, 2, 3, 3};       ///< digits of 类, 项, 目, 细目
+  int sequence_width = 6;                    ///< digits of the 后段码 (sequence)
+  std::vector<std::string> formats{"csv", "json", "jsonl", "xml", "xls", "xlsx", "pdf", "doc",
+                                   "docx", "txt", "zip", "api", "database", "other"};
+  std::vector<std::string> update_cycles{"realtime", "daily", "weekly", "monthly", "quarterly",
+                                         "half-yearly", "yearly", "irregular", "other"};
+  std::string base_uri = "urn:civitas:";     ///< prefix of the IRIs minted in DCAT exports
+
+  static CatalogConfig from_json(const nlohmann::json& j);  ///< throws Error(invalid_argument)
+  nlohmann::json to_json() const;
+};
+
+enum class CatalogFormat { datapackage = 1, dcat = 2, ckan = 3 };
+CatalogFormat catalog_format_from_name(std::string_view name);  ///< "datapackage", "dcat", "ckan"
+
+/// Every broken rule of an entry (empty = valid). Accepts the Chinese labels of the
+/// enumerations (无条件共享…) as well as the tokens; see normalize_entry.
+std::vector<Problem> check_entry(const nlohmann::json& entry, const CatalogConfig& cfg = {});
+
+/// The resource code built from the classification and sequence ("101001001/000001").
+/// Throws Error(invalid_data) when the parts are missing or malformed.
+std::string resource_code(const nlohmann::json& entry, const CatalogConfig& cfg = {});
+
+/// Canonical form: Chinese enumeration labels turned into tokens, "resourceCode" filled in,
+/// "version" set. Throws Error(invalid_data) with the first problem when the entry breaks a rule.
+nlohmann::json normalize_entry(const nlohmann::json& entry, const CatalogConfig& cfg = {});
+
+/// Exports a (valid) entry. Throws Error(invalid_data) for an invalid entry.
+nlohmann::json export_entry(const nlohmann::json& entry, CatalogFormat fmt, const CatalogConfig& cfg = {});
+/// Imports an entry from an export; detects the format when fmt is null. Throws
+/// Error(invalid_data) naming what is missing.
+nlohmann::json import_entry(const nlohmann::json& doc, const CatalogFormat* fmt = nullptr,
+                            const CatalogConfig& cfg = {});
+/// Detects the format of a document: DCAT (@context/@graph), CKAN (notes/extras), Data Package.
+CatalogFormat detect_catalog_format(const nlohmann::json& doc);
+
+/// Table Schema fields for the entry's items (guideline data type → Table Schema type, with
+/// civitas:dataType and civitas:dataLength).
+nlohmann::json items_to_schema(const nlohmann::json& items);
+
+}  // namespace civitas::schema

@@ -1,0 +1,248 @@
+// civitas::exchange — exchange packages between departments: a Frictionless Data Package plus
+// an envelope, zstd-compressed, encrypted under a random file key in authenticated chunks
+// (libsodium secretstream XChaCha20-Poly1305), the file key sealed to each recipient's X25519
+// exchange key, signed by the provider with Ed25519 over the header and over the whole file.
+// Byte layout and security argument: docs/formats/package.md.
+//
+// This layer takes explicit keys; civitas::workspace supplies them from the keyring, the
+// peer directory and the replay memory.
+//
+// Writer and reader stream: memory is bounded by the chunk size and zstd's window, never by
+// the package size. On any refusal nothing is left behind: files are written under a
+// temporary name in the target directory and renamed on success.
+//
+// Refusals (civitas::Error codes): bad_signature, unknown_key (provider key not known),
+// not_recipient, truncated, integrity (modified or reordered chunks, digest mismatch), replay,
+// schema_mismatch (a resource's schema hash), invalid_data (records break their schema),
+// parse (not a package / malformed header), unsupported_version.
+//
+// Thread safety: a PackageWriter or PackageReader is used by one thread at a time; the free
+// functions are thread-safe.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "civitas/crypto.hpp"
+
+namespace civitas::workspace {
+class Workspace;
+}
+
+namespace civitas::exchange {
+
+inline constexpr std::uint8_t kFormatVersion = 1;
+/// Plaintext bytes per encrypted chunk (the last chunk is always shorter).
+inline constexpr std::size_t kDefaultChunkSize = 64 * 1024;
+inline constexpr std::size_t kMinChunkSize = 1024;
+inline constexpr std::size_t kMaxChunkSize = 16u << 20;
+
+using PublicKey = std::array<std::uint8_t, 32>;
+using KeyId = crypto::KeyId;
+
+/// Key id of an Ed25519 or X25519 public key, as crypto::compute_key_id computes it.
+KeyId key_id_of(const PublicKey& pk);
+
+/// One consumer of a package.
+struct Recipient {
+  std::string department;         ///< USCC of the consumer department
+  PublicKey exchange_key{};       ///< its X25519 public key
+  std::uint64_t sequence = 0;     ///< sequence number of this provider→consumer pair
+};
+
+struct WriterOptions {
+  std::string provider;           ///< USCC of the providing department
+  /// libsodium Ed25519 secret key (64 bytes: seed || public key); borrowed, must outlive
+  /// the writer's constructor (it is copied into secure memory).
+  const crypto::SecretBytes* signing_key = nullptr;
+  std::vector<Recipient> recipients;  ///< at least one
+  std::string catalog;            ///< catalog resource code
+  std::string purpose;            ///< purpose of use (conditional sharing)
+  std::string approval;           ///< approval reference (conditional sharing)
+  std::string request_hash;       ///< hash of the request this answers ("sha256:…") or ""
+  std::string package_id;         ///< "" = 32 random hex digits
+  std::int64_t created = 0;       ///< Unix seconds; 0 = now
+  std::size_t chunk_size = kDefaultChunkSize;
+  int level = 3;                  ///< zstd compression level
+  int threads = 1;                ///< zstd worker threads (0 = compress on the calling thread)
+};
+
+/// The public header of a package: readable without any key (inspect).
+struct Header {
+  int version = 0;
+  std::string package_id;
+  std::int64_t created = 0;
+  std::string provider;           ///< USCC
+  KeyId provider_key{};           ///< Ed25519 key id
+  struct Stanza {
+    std::string department;
+    KeyId key_id{};               ///< X25519 key id
+    std::uint64_t sequence = 0;
+    std::vector<std::uint8_t> sealed_key;  ///< crypto_box_seal(file key), 80 bytes
+  };
+  std::vector<Stanza> recipients;
+  std::size_t chunk_size = 0;
+  std::string compression;        ///< "zstd"
+  std::string cipher;             ///< "xchacha20poly1305-secretstream"
+  std::array<std::uint8_t, 24> stream_header{};
+  std::uint64_t header_bytes = 0; ///< preamble + header JSON + header signature
+
+  nlohmann::json to_json() const;
+};
+
+/// What a writer produced / what a reader found.
+struct Summary {
+  Header header;
+  nlohmann::json envelope;        ///< empty for verify()
+  nlohmann::json datapackage;     ///< empty for verify()
+  std::uint64_t package_bytes = 0;
+  std::uint64_t payload_bytes = 0;  ///< ciphertext bytes
+  std::uint64_t chunks = 0;
+  std::uint64_t content_bytes = 0;  ///< uncompressed plaintext content bytes
+};
+
+/// SHA-256 of a table schema in canonical form (compact JSON, keys sorted): "sha256:<hex>".
+std::string schema_hash(const nlohmann::json& schema);
+
+/// Streaming writer. Resources are added one after another; each one is streamed.
+class PackageWriter {
+ public:
+  using Sink = std::function<void(const std::uint8_t*, std::size_t)>;
+  /// Writes the package to `path` through a temporary file in the same directory, renamed
+  /// by finish(). Throws invalid_argument (options), io.
+  PackageWriter(const std::string& path, const WriterOptions& opts);
+  /// Writes the package bytes to sink as they are produced.
+  PackageWriter(Sink sink, const WriterOptions& opts);
+  ~PackageWriter();  ///< without finish(): the temporary file is removed
+  PackageWriter(const PackageWriter&) = delete;
+  PackageWriter& operator=(const PackageWriter&) = delete;
+
+  /// Starts a resource called `name` (Frictionless name: lowercase letters, digits, '-',
+  /// '_', '.'); stored as data/<name>.<format>. schema: a Table Schema or null.
+  void begin_resource(const std::string& name, const nlohmann::json& schema = nullptr,
+                      const std::string& format = "csv");
+  void write(const void* data, std::size_t n);
+  void end_resource();
+  /// begin_resource + the whole file streamed + end_resource.
+  void add_file(const std::string& name, const std::string& path,
+                const nlohmann::json& schema = nullptr, const std::string& format = "csv");
+  /// Writes datapackage.json, the last chunk and the trailer; renames into place.
+  Summary finish();
+
+  struct State;  ///< opaque; internal to the library
+
+ private:
+  std::unique_ptr<State> s_;
+};
+
+/// The provider key directory: the department and Ed25519 public key of a key id, or nullopt.
+struct ProviderKey {
+  std::string department;
+  PublicKey public_key{};
+};
+using ProviderLookup = std::function<std::optional<ProviderKey>(const KeyId&)>;
+
+/// Replay memory. `seen` answers whether (provider, consumer, sequence) was accepted before;
+/// `remember` records it once a package has been opened successfully.
+struct ReplayMemory {
+  std::function<bool(const std::string& provider, const std::string& consumer,
+                     std::uint64_t sequence)> seen;
+  std::function<void(const std::string& provider, const std::string& consumer,
+                     std::uint64_t sequence, const std::string& package_id)> remember;
+};
+
+struct ReaderKeys {
+  /// This department's X25519 secret key (32 bytes); borrowed for the reader's lifetime.
+  const crypto::SecretBytes* exchange_secret = nullptr;
+  PublicKey exchange_public{};
+  /// Older exchange key pairs that still decrypt (after a rotation); secrets borrowed.
+  std::vector<std::pair<PublicKey, const crypto::SecretBytes*>> older_exchange_keys;
+  ProviderLookup provider_key;
+  ReplayMemory replay;            ///< both empty = no replay check (tests, tools)
+};
+
+struct OpenOptions {
+  bool validate = true;           ///< check records against their schemas
+  /// Schemas the consumer expects per resource name (from its catalog): the package's
+  /// schema must have the same schema_hash(), else schema_mismatch.
+  std::map<std::string, nlohmann::json> expected_schemas;
+  /// Hook called before the output is committed (e.g. the audit log); may throw to refuse.
+  std::function<void(const Summary&)> before_commit;
+};
+
+/// Reads the public header (no key, no verification). Errors: parse, truncated,
+/// unsupported_version, io.
+Header inspect(const std::string& path);
+Header parse_header(const std::uint8_t* data, std::size_t n);
+
+/// Verifies the provider's signatures over the header and the whole file without decrypting
+/// anything. Errors: unknown_key, bad_signature, truncated, integrity, parse, io.
+Summary verify(const std::string& path, const ProviderLookup& provider_key);
+
+/// Verifies (first pass, no decryption), then decrypts into out_dir (second pass). out_dir
+/// must not exist or be empty; it appears only when everything checked out.
+Summary open(const std::string& path, const std::string& out_dir, const ReaderKeys& keys,
+             const OpenOptions& opts = {});
+
+/// Push-style streaming reader (for sockets and the C API): feed bytes as they arrive, then
+/// finish(). The header signature is checked before anything is decrypted; chunks are
+/// authenticated as they arrive; the trailing signature over the whole file is checked in
+/// finish() before out_dir appears.
+class PackageReader {
+ public:
+  PackageReader(const std::string& out_dir, const ReaderKeys& keys, const OpenOptions& opts = {});
+  ~PackageReader();  ///< without a successful finish(): everything written is removed
+  PackageReader(const PackageReader&) = delete;
+  PackageReader& operator=(const PackageReader&) = delete;
+
+  void feed(const void* data, std::size_t n);
+  Summary finish();
+  /// The verified header, once enough bytes were fed (nullptr before).
+  const Header* header() const noexcept;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+// ---- with a workspace -----------------------------------------------------------------------
+
+/// Packages from and to a workspace (core/exchange/workspace.cpp): its department, primary
+/// signing key and exchange keys, the peer directory for consumers' exchange keys and
+/// providers' signing keys, sequence numbers per consumer (table package_sent) and the replay
+/// memory (table package_received), and audit entries "package.create" / "package.open" in
+/// the workspace's audit log. Holds a keyring snapshot: create one per operation.
+class WorkspaceParty {
+ public:
+  explicit WorkspaceParty(workspace::Workspace& ws);
+  ~WorkspaceParty();
+  WorkspaceParty(const WorkspaceParty&) = delete;
+  WorkspaceParty& operator=(const WorkspaceParty&) = delete;
+
+  /// Writer options to these consumers (USCCs): this department as provider, its primary
+  /// signing key, each consumer's exchange key from the peer directory (Error(unknown_key)
+  /// when the peer has none) and the next sequence number of each pair, reserved now.
+  WriterOptions writer_options(const std::vector<std::string>& consumers);
+  /// Reader keys: the exchange keys of the keyring, the peer directory, the replay memory.
+  ReaderKeys reader_keys();
+  ProviderLookup provider_lookup();
+  /// Appends "package.create" / "package.open" / "package.verify" to the audit log.
+  void audit(const std::string& action, const std::string& package_id, const std::string& outcome,
+             const nlohmann::json& details);
+  const std::string& department() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace civitas::exchange

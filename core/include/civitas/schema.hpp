@@ -1,0 +1,227 @@
+// civitas::schema — table schemas (Frictionless Table Schema v1/v2 plus civitas
+// extensions), streaming readers (CSV with Table Dialect, JSON Lines) that deliver columnar
+// batches, and validation with a report in the frictionless report shape.
+//
+// Formats: docs/schema.md, docs/formats/table-schema-extensions.md,
+// docs/formats/validation-report.md. Catalog entries are in civitas/catalog.hpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "civitas/error.hpp"
+
+namespace civitas::schema {
+
+// ---- Table Schema -----------------------------------------------------------------------
+
+enum class FieldType : std::uint8_t {
+  string, number, integer, boolean, object, array, list, date, time, datetime, year,
+  yearmonth, duration, geopoint, geojson, any
+};
+const char* type_name(FieldType t) noexcept;
+
+/// civitas extension "civitas:identifier": the field holds identifiers checked by civitas::ids.
+enum class Identifier : std::uint8_t { none = 0, uscc = 1, orgcode = 2, ric = 3, gb2260 = 4 };
+
+struct Constraints {
+  bool required = false;
+  bool unique = false;
+  std::optional<std::uint64_t> min_length, max_length;   ///< characters (code points)
+  std::optional<nlohmann::json> minimum, maximum;        ///< as written in the schema
+  std::optional<nlohmann::json> exclusive_minimum, exclusive_maximum;  ///< v2
+  std::optional<std::string> pattern;                    ///< whole-value regular expression
+  std::optional<std::vector<nlohmann::json>> enumeration;  ///< "enum"
+};
+
+struct Field {
+  std::string name;
+  FieldType type = FieldType::string;
+  std::string format = "default";
+  std::string title, description;
+  Constraints constraints;
+  std::optional<std::vector<std::string>> missing_values;  ///< v2 field-level override
+  std::vector<std::string> true_values{"true", "True", "TRUE", "1"};
+  std::vector<std::string> false_values{"false", "False", "FALSE", "0"};
+  std::string decimal_char = ".";
+  std::string group_char;
+  bool bare_number = true;
+  std::string delimiter = ",";        ///< list type
+  FieldType item_type = FieldType::string;  ///< list type
+  // civitas extensions (docs/formats/table-schema-extensions.md)
+  char data_type = 0;                 ///< "civitas:dataType": guideline type C N Y D T L M G B I F
+  std::optional<std::uint32_t> data_length;  ///< "civitas:dataLength"
+  Identifier identifier = Identifier::none;  ///< "civitas:identifier"
+  bool identifier_strict = false;           ///< soft ids rules are errors too
+  nlohmann::json classification;       ///< "civitas:classification" (object) or null
+  nlohmann::json extra = nlohmann::json::object();  ///< other properties, kept as given
+};
+
+struct ForeignKey {
+  std::vector<std::string> fields;
+  std::string resource;               ///< "" = this table (self-reference)
+  std::vector<std::string> reference_fields;
+};
+
+struct TableSchema {
+  std::vector<Field> fields;
+  std::vector<std::string> missing_values{""};
+  std::vector<std::string> primary_key;
+  std::vector<std::vector<std::string>> unique_keys;
+  std::vector<ForeignKey> foreign_keys;
+  std::string profile;                 ///< "$schema" as given (v2), or ""
+  nlohmann::json classification;       ///< table-level "civitas:classification"
+  nlohmann::json extra = nlohmann::json::object();
+
+  /// Index of the field called name, or -1.
+  int field_index(std::string_view name) const noexcept;
+  nlohmann::json to_json() const;
+};
+
+/// One broken rule in a schema or catalog document. `path` is a JSON pointer.
+struct Problem {
+  std::string path;
+  std::string message;
+};
+
+/// Checks a schema document; returns every problem found (empty = valid). Never throws for
+/// bad input; malformed JSON is one problem at path "" with the byte offset in the message.
+std::vector<Problem> check_schema(std::string_view json_text);
+std::vector<Problem> check_schema(const nlohmann::json& doc);
+
+/// Parses a schema; throws Error(parse) for malformed JSON and Error(invalid_data) naming the
+/// first problem (and how many there are) when the document breaks a rule.
+TableSchema parse_schema(std::string_view json_text);
+TableSchema parse_schema(const nlohmann::json& doc);
+inline TableSchema parse_schema(const std::string& t) { return parse_schema(std::string_view(t)); }
+inline TableSchema parse_schema(const char* t) { return parse_schema(std::string_view(t)); }
+inline std::vector<Problem> check_schema(const std::string& t) { return check_schema(std::string_view(t)); }
+inline std::vector<Problem> check_schema(const char* t) { return check_schema(std::string_view(t)); }
+TableSchema load_schema_file(const std::string& path);
+
+/// A schema derived from a header: every field a string.
+TableSchema infer_string_schema(const std::vector<std::string>& header);
+
+// ---- Dialect ----------------------------------------------------------------------------
+
+/// Table Dialect (CSV part): https://datapackage.org/standard/table-dialect/
+struct Dialect {
+  char delimiter = ',';
+  char quote = '"';        ///< 0 = no quoting
+  bool double_quote = true;
+  char escape = 0;         ///< escape character, 0 = none
+  bool header = true;
+  bool skip_initial_space = false;
+  std::string comment_char;  ///< lines starting with it are skipped ("" = none)
+  std::string encoding = "utf-8";  ///< utf-8, gb18030, gbk, gb2312 (anything iconv knows)
+
+  static Dialect from_json(const nlohmann::json& j);  ///< throws Error(invalid_argument)
+  nlohmann::json to_json() const;
+};
+
+// ---- Columnar batches -------------------------------------------------------------------
+
+/// One column of a batch in Arrow layout: value i is data[offsets[i] .. offsets[i+1]);
+/// bit i of `valid` is 1 when row i has a cell for this column (0 = the row is too short).
+struct Column {
+  std::string data;
+  std::vector<std::uint64_t> offsets{0};
+  std::vector<std::uint8_t> valid;  ///< bitmap, (rows + 7) / 8 bytes
+
+  std::string_view value(std::size_t i) const noexcept {
+    return {data.data() + offsets[i], static_cast<std::size_t>(offsets[i + 1] - offsets[i])};
+  }
+  bool present(std::size_t i) const noexcept { return (valid[i >> 3] >> (i & 7)) & 1u; }
+  void clear() {
+    data.clear();
+    offsets.assign(1, 0);
+    valid.clear();
+  }
+};
+
+/// A cell beyond the last column.
+struct ExtraCell {
+  std::uint32_t row;          ///< index in the batch
+  std::uint32_t field_number; ///< 1-based position in the row
+  std::string value;
+};
+
+struct Batch {
+  std::size_t rows = 0;
+  std::vector<Column> columns;
+  std::vector<std::uint64_t> row_numbers;  ///< 1-based; the header is row 1
+  std::vector<std::uint64_t> row_offsets;  ///< byte offset of each row in the decoded input
+  std::vector<std::uint32_t> cell_counts;  ///< cells in each row as read
+  std::vector<ExtraCell> extras;
+
+  void reset(std::size_t ncols);
+};
+
+// ---- Readers ----------------------------------------------------------------------------
+
+/// A source of bytes. read() returns 0 at the end; throws Error(io) on failure.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual std::size_t read(char* buf, std::size_t cap) = 0;
+  virtual std::string label() const = 0;
+};
+std::unique_ptr<ByteSource> open_file(const std::string& path);  ///< throws Error(io)
+/// The bytes are borrowed and must outlive the source.
+std::unique_ptr<ByteSource> memory_source(std::string_view bytes, std::string label = "<memory>");
+/// Decodes `encoding` to UTF-8 with iconv, streaming; an undecodable sequence is Error(parse)
+/// with its byte offset. UTF-8 input is passed through (a leading BOM is dropped).
+std::unique_ptr<ByteSource> decode_to_utf8(std::unique_ptr<ByteSource> in, const std::string& encoding);
+
+/// Reads records as batches. Memory is bounded by the batch size and the longest record.
+class RecordReader {
+ public:
+  virtual ~RecordReader() = default;
+  /// Header labels (empty when the dialect has no header: fields are then positional).
+  virtual const std::vector<std::string>& labels() const = 0;
+  virtual bool has_header() const = 0;
+  /// Fills `out` with up to max_rows records of ncols columns; false at the end.
+  virtual bool next(Batch& out, std::size_t ncols, std::size_t max_rows) = 0;
+  virtual std::uint64_t bytes_read() const = 0;
+};
+
+/// RFC 4180 CSV with the dialect's options. Limits: a record of more than max_record bytes
+/// (default 64 MiB) is Error(parse). Rows of a CSV start at row 1 = header.
+std::unique_ptr<RecordReader> csv_reader(std::unique_ptr<ByteSource> src, const Dialect& d,
+                                         std::size_t max_record = 64u << 20);
+/// JSON Lines: one JSON object (keys = labels, taken from the first object) or array per line.
+std::unique_ptr<RecordReader> jsonl_reader(std::unique_ptr<ByteSource> src,
+                                           std::size_t max_record = 64u << 20);
+
+// ---- Validation -------------------------------------------------------------------------
+
+struct ValidateOptions {
+  std::uint64_t limit_errors = 1000;  ///< stop after this many errors (0 = no limit)
+  std::size_t batch_rows = 8192;
+  std::string format;                 ///< "csv", "jsonl" or "" = from the name (default csv)
+  Dialect dialect;
+  std::string name;                   ///< task name (default: file stem)
+  std::string place;                  ///< task place (default: the path)
+};
+
+/// Validates a file against a schema; returns the report (docs/formats/validation-report.md).
+/// Problems in the data are report errors; Error(io/parse) only when the input cannot be
+/// read at all (unreadable file, undecodable encoding, a record over the size limit…) —
+/// even then the report is returned with a "source-error"/"encoding-error" error.
+nlohmann::json validate_file(const std::string& path, const TableSchema& schema,
+                             const ValidateOptions& opts = {});
+nlohmann::json validate_bytes(std::string_view data, const TableSchema& schema,
+                              const ValidateOptions& opts = {});
+/// The general form: any reader.
+nlohmann::json validate(RecordReader& reader, const TableSchema& schema,
+                        const ValidateOptions& opts, const std::string& name,
+                        const std::string& place);
+
+}  // namespace civitas::schema

@@ -1,0 +1,196 @@
+// civitas::workspace — a department's workspace: one SQLCipher file (the store) plus a small
+// plaintext header file beside it (<path>.header), holding the department's identity, its
+// keyring and the peer directory. The object behind the C API's civ_ctx.
+//
+// Key hierarchy (docs/workspace.md, docs/formats/workspace.md):
+//   key source (passphrase → Argon2id, or a raw 32-byte key) = master key M
+//   M → crypto_kdf subkey "civhead1" wraps the random workspace key W in the header
+//   W → crypto_kdf subkey "civpage1" = SQLCipher page key (raw key)
+//   W → crypto_kdf subkey "civkeyr1" wraps every keyring key in the database
+// Changing the master key re-wraps W only: no page, key or data is re-encrypted.
+//
+// Thread safety: every member function may be called from many threads at once. Many
+// processes may open the same workspace; writers take the database's write lock
+// (BEGIN IMMEDIATE) and wait up to the busy timeout.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "civitas/crypto.hpp"
+#include "civitas/ids.hpp"
+#include "civitas/store.hpp"
+
+namespace civitas::workspace {
+
+/// Argon2id cost of a passphrase. Defaults: 3 passes over 64 MiB (see docs/workspace.md).
+struct KdfParams {
+  std::uint64_t opslimit = 3;
+  std::size_t memlimit = 64u << 20;
+};
+
+/// Where the master key comes from. Holds its secret in locked memory.
+class KeySource {
+ public:
+  /// A passphrase (UTF-8, not empty); Argon2id with kdf turns it into the master key.
+  static KeySource passphrase(std::string_view pass, KdfParams kdf = {});
+  /// A raw 32-byte master key from the caller's KMS/HSM.
+  static KeySource raw_key(crypto::SecretBytes key32);
+  /// A raw master key as 64 hexadecimal characters.
+  static KeySource raw_key_hex(std::string_view hex64);
+
+  bool is_passphrase() const noexcept { return passphrase_; }
+  const crypto::SecretBytes& secret() const noexcept { return secret_; }
+  const KdfParams& kdf() const noexcept { return kdf_; }
+
+ private:
+  bool passphrase_ = false;
+  crypto::SecretBytes secret_;
+  KdfParams kdf_;
+};
+
+struct CreateOptions {
+  std::string department;  ///< USCC of the department (validated); may be empty
+  std::string name;        ///< human-readable department name
+  int busy_timeout_ms = 10000;
+};
+
+struct OpenOptions {
+  int busy_timeout_ms = 10000;
+};
+
+/// The seam the audit log (issue 4) plugs into: the workspace reports every sensitive action
+/// (key rotation and destruction, master-key change, peer import, public-key export). The
+/// details are a JSON object and never contain secrets. Implementations must be thread-safe;
+/// an exception from record() propagates to the caller of the action (after it committed).
+class AuditSink {
+ public:
+  virtual ~AuditSink() = default;
+  virtual void record(std::string_view action, std::string_view resource, std::string_view details_json) = 0;
+};
+
+struct Info {
+  std::string path;
+  std::string workspace_id;  ///< 32 hex digits, random at creation
+  std::string department;
+  std::string name;
+  std::int64_t created = 0;
+  int schema_version = 0;
+  std::string key_source;    ///< "passphrase" or "raw"
+};
+
+/// A key without its secret.
+struct KeyInfo {
+  crypto::KeyId id{};
+  crypto::Purpose purpose = crypto::Purpose::field;
+  std::string algorithm;
+  std::int64_t created = 0;
+  crypto::Status status = crypto::Status::active;
+  std::vector<std::uint8_t> public_key;
+  std::string id_hex() const { return crypto::key_id_hex(id); }
+};
+
+/// A public key of another department, from its export-public document.
+struct Peer {
+  std::string department;  ///< USCC
+  std::string name;
+  crypto::KeyId key_id{};
+  crypto::Purpose purpose = crypto::Purpose::signing;
+  std::string algorithm;
+  std::vector<std::uint8_t> public_key;
+  std::string status;
+  std::int64_t imported = 0;
+};
+
+class Workspace {
+ public:
+  /// Creates the database and its header with a fresh keyring (one primary key per purpose).
+  /// Errors: exists, invalid_argument (bad key source), invalid_data (department not a valid
+  /// USCC), io.
+  static std::unique_ptr<Workspace> create(const std::string& path, const KeySource& key,
+                                           const CreateOptions& opts = {});
+  /// Opens an existing workspace. Errors: not_found, wrong_key ("wrong key, or not a civitas
+  /// workspace"), integrity, unsupported_version, busy, io.
+  static std::unique_ptr<Workspace> open(const std::string& path, const KeySource& key,
+                                         const OpenOptions& opts = {});
+  /// The header file of a workspace database: path + ".header".
+  static std::string header_path(const std::string& db_path);
+
+  ~Workspace();
+  Workspace(const Workspace&) = delete;
+  Workspace& operator=(const Workspace&) = delete;
+
+  Info info() const;
+
+  // ---- keyring ----
+  std::vector<KeyInfo> keys() const;
+  /// Makes a new primary key of a purpose; the old primary becomes active (still decrypts
+  /// and verifies). Audited as "key.rotate".
+  KeyInfo rotate(crypto::Purpose p);
+  /// Erases a key's secret for good (status destroyed). The primary key of a purpose cannot
+  /// be destroyed (rotate first): Error(denied). Audited as "key.destroy".
+  void destroy_key(const crypto::KeyId& id);
+  /// Re-wraps the workspace key under a new master key (passphrase or raw). Nothing else is
+  /// re-encrypted. Atomic: the header is replaced by rename. Audited as "workspace.change_master".
+  void change_master(const KeySource& next);
+  /// Re-reads the keyring (sees rotations made by other processes).
+  void refresh();
+  /// A snapshot of the keyring (immutable; safe to use from any thread).
+  std::shared_ptr<const crypto::Keyring> keyring() const;
+
+  /// Adds a shared identity-key secret (32 bytes) as the primary identity key, so that
+  /// departments holding the same secret derive equal identity keys. Audited "key.import".
+  KeyInfo import_identity_secret(const crypto::SecretBytes& secret);
+  /// The primary identity-key secret sealed to a peer department's exchange key, for
+  /// import_identity_secret_sealed() there. Audited as "key.share".
+  std::vector<std::uint8_t> share_identity_secret(std::string_view department) const;
+  KeyInfo import_identity_secret_sealed(const std::uint8_t* box, std::size_t n);
+
+  // ---- peer directory ----
+  /// This department's public keys (signing and exchange) as JSON (docs/workspace.md),
+  /// self-signed. Error(invalid_argument) when the workspace has no department.
+  std::string export_public() const;
+  /// Imports another department's export; returns its department id. Errors: parse,
+  /// invalid_data (department not a valid USCC, bad key), bad_signature, invalid_argument
+  /// (own department). Audited as "peer.import".
+  std::string import_public(std::string_view json);
+  std::vector<Peer> peers(std::string_view department = {}) const;
+
+  // ---- primitives with the keyring ----
+  std::vector<std::uint8_t> encrypt_field(std::string_view plaintext, const crypto::FieldContext& ctx) const;
+  std::string decrypt_field(const std::uint8_t* ct, std::size_t n, const crypto::FieldContext& ctx) const;
+  void encrypt_column(std::string_view resource, std::string_view field, const crypto::ColumnView& values,
+                      const crypto::ColumnView* records, crypto::Column& out) const;
+  void decrypt_column(std::string_view resource, std::string_view field, const crypto::ColumnView& cts,
+                      const crypto::ColumnView* records, crypto::Column& out) const;
+  std::vector<std::uint8_t> tokenize(std::string_view plaintext, std::string_view domain = {}) const;
+  std::string detokenize(const std::uint8_t* tok, std::size_t n, std::string_view domain = {}) const;
+  /// A keyer for one domain with the primary identity key (reuse it for many values).
+  std::unique_ptr<crypto::IdentityKeyer> identity_keyer(std::string_view domain) const;
+  std::string identity_key(ids::Kind kind, std::string_view identifier, std::string_view domain) const;
+  /// Detached Ed25519 signature with the primary signing key; *key_id receives its id.
+  crypto::Signature sign(const void* msg, std::size_t n, crypto::KeyId* key_id = nullptr) const;
+  /// Verifies with any signing key of a department (empty or own: this workspace's keys).
+  [[nodiscard]] bool verify(std::string_view department, const void* msg, std::size_t n,
+                            const crypto::Signature& sig) const;
+  /// Seals to a department's primary exchange key (own department when empty).
+  std::vector<std::uint8_t> seal_to(std::string_view department, const void* msg, std::size_t n) const;
+  std::string unseal(const std::uint8_t* box, std::size_t n) const;
+
+  // ---- plumbing ----
+  void set_audit_sink(std::shared_ptr<AuditSink> sink);
+  store::Store& store() noexcept;
+  /// Full integrity check of the database; Error(integrity) when damaged.
+  void check_integrity();
+
+ private:
+  struct Impl;
+  explicit Workspace(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace civitas::workspace

@@ -1,0 +1,134 @@
+// Streaming JSON Lines reader: one JSON object (or array) per line. Labels come from the
+// first object's keys in document order; the header counts as row 1, as in frictionless.
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "civitas/schema.hpp"
+#include "reader_base.hpp"
+
+namespace civitas::schema {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+class JsonlReader final : public RecordReader {
+ public:
+  JsonlReader(std::unique_ptr<ByteSource> src, std::size_t max_record)
+      : in_(decode_to_utf8(std::move(src), "utf-8"), max_record) {
+    if (next_line()) {
+      if (pending_.is_object()) {
+        for (auto it = pending_.begin(); it != pending_.end(); ++it) labels_.push_back(it.key());
+        have_pending_ = true;
+        row_ = 1;
+      } else {
+        have_pending_ = true;  // arrays: positional, no header
+        header_ = false;
+      }
+    }
+  }
+  const std::vector<std::string>& labels() const override { return labels_; }
+  bool has_header() const override { return header_; }
+  std::uint64_t bytes_read() const override { return in_.consumed(); }
+
+  bool next(Batch& b, std::size_t ncols, std::size_t max_rows) override {
+    b.reset(ncols);
+    for (auto& c : b.columns) c.valid.assign((max_rows + 7) / 8, 0);
+    while (b.rows < max_rows) {
+      if (!have_pending_ && !next_line()) break;
+      have_pending_ = false;
+      ++row_;
+      std::size_t r = b.rows++;
+      b.row_numbers.push_back(row_);
+      b.row_offsets.push_back(line_offset_);
+      cells_.clear();
+      present_.clear();
+      if (pending_.is_object()) {
+        for (const auto& name : labels_) {
+          auto it = pending_.find(name);
+          if (it == pending_.end()) {
+            cells_.emplace_back();
+            present_.push_back(false);
+          } else {
+            cells_.push_back(text(*it));
+            present_.push_back(true);
+          }
+        }
+        // Cells are positional up to the last present one (like a short CSV row).
+        while (!present_.empty() && !present_.back()) present_.pop_back(), cells_.pop_back();
+      } else if (pending_.is_array()) {
+        for (const auto& v : pending_) cells_.push_back(text(v)), present_.push_back(true);
+      } else {
+        throw Error(Code::parse, "a JSON Lines record must be an object or an array",
+                    Location{row_, {}, line_offset_, in_.source().label()});
+      }
+      b.cell_counts.push_back(static_cast<std::uint32_t>(cells_.size()));
+      std::size_t k = 0;
+      for (; k < ncols; ++k) {
+        Column& c = b.columns[k];
+        if (k < cells_.size() && present_[k]) {
+          c.data += cells_[k];
+          c.valid[r >> 3] |= static_cast<std::uint8_t>(1u << (r & 7));
+        }
+        c.offsets.push_back(c.data.size());
+      }
+      for (std::size_t e = ncols; e < cells_.size(); ++e)
+        b.extras.push_back({static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(e + 1), cells_[e]});
+    }
+    for (auto& c : b.columns) c.valid.resize((b.rows + 7) / 8);
+    return b.rows > 0;
+  }
+
+ private:
+  static std::string text(const ojson& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_null()) return "";
+    if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+    return v.dump();
+  }
+
+  // Reads the next non-blank line into pending_.
+  bool next_line() {
+    while (true) {
+      if (in_.pos() >= in_.end() && !in_.fill()) return false;
+      const char* p = in_.data() + in_.pos();
+      const char* e = in_.data() + in_.end();
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(e - p)));
+      if (!nl && !in_.at_eof()) {
+        if (in_.fill()) continue;
+        p = in_.data() + in_.pos();
+        e = in_.data() + in_.end();
+      }
+      std::size_t len = nl ? static_cast<std::size_t>(nl - p) : static_cast<std::size_t>(e - p);
+      line_offset_ = in_.consumed();
+      std::string_view line(p, len);
+      in_.advance(len + (nl ? 1 : 0));
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+      if (line.empty()) continue;
+      try {
+        pending_ = ojson::parse(line.begin(), line.end());
+      } catch (const ojson::parse_error& err) {
+        throw Error(Code::parse, std::string("invalid JSON: ") + err.what(),
+                    Location{row_ + 1, {}, line_offset_ + err.byte, in_.source().label()});
+      }
+      return true;
+    }
+  }
+
+  detail::LineBuffer in_;
+  std::vector<std::string> labels_;
+  bool header_ = true;
+  ojson pending_;
+  bool have_pending_ = false;
+  std::uint64_t row_ = 0, line_offset_ = 0;
+  std::vector<std::string> cells_;
+  std::vector<bool> present_;
+};
+
+}  // namespace
+
+std::unique_ptr<RecordReader> jsonl_reader(std::unique_ptr<ByteSource> src, std::size_t max_record) {
+  return std::make_unique<JsonlReader>(std::move(src), max_record);
+}
+
+}  // namespace civitas::schema

@@ -1,0 +1,45 @@
+// Internal: the sliding input window shared by the CSV and JSON Lines readers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "civitas/schema.hpp"
+
+namespace civitas::schema::detail {
+
+/// A cell: bytes in the window (scratch = false) or in the reader's scratch buffer.
+struct Span {
+  std::size_t start;
+  std::size_t len;
+  bool scratch;
+};
+
+/// A window over a ByteSource: [pos, end) is unread; fill() moves it to the front and reads
+/// more. The window grows only while one record does not fit, up to max_record.
+class LineBuffer {
+ public:
+  static constexpr std::size_t kChunk = 1u << 20;
+  LineBuffer(std::unique_ptr<ByteSource> src, std::size_t max_record);
+  bool fill();
+  const char* data() const noexcept { return buf_.data(); }
+  std::size_t pos() const noexcept { return pos_; }
+  std::size_t end() const noexcept { return end_; }
+  bool at_eof() const noexcept { return eof_; }
+  void advance(std::size_t n) noexcept { pos_ += n; }
+  std::uint64_t base() const noexcept { return base_; }
+  std::uint64_t consumed() const noexcept { return base_ + pos_; }
+  const ByteSource& source() const noexcept { return *src_; }
+
+ private:
+  std::unique_ptr<ByteSource> src_;
+  std::size_t max_record_;
+  std::vector<char> buf_;
+  std::size_t pos_ = 0, end_ = 0;
+  std::uint64_t base_ = 0;  ///< decoded-input offset of buf_[0]
+  bool eof_ = false;
+};
+
+}  // namespace civitas::schema::detail

@@ -1,0 +1,550 @@
+// Validation of records against a table schema, a batch and a column at a time, with a
+// report in the frictionless report shape (docs/formats/validation-report.md). Errors within
+// a row are ordered as frictionless-py orders them: cell errors by field, extra cells,
+// missing cells (or one blank-row instead of all of these), unique, primary key, foreign key.
+#include <algorithm>
+#include <chrono>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "cell.hpp"
+#include "civitas/schema.hpp"
+
+namespace civitas::schema {
+
+using nlohmann::json;
+using detail::CellIssue;
+using detail::FieldReader;
+using detail::Value;
+
+namespace {
+
+struct ErrorInfo {
+  const char* type;
+  const char* title;
+  const char* description;
+  const char* tags;  // "row" (#table #row), "cell" (#table #row #cell), "label", "none"
+};
+
+const ErrorInfo kErrors[] = {
+    {"type-error", "Type Error", "The value does not match the schema type and format for this field.", "cell"},
+    {"constraint-error", "Constraint Error", "A field value does not conform to a constraint.", "cell"},
+    {"missing-cell", "Missing Cell",
+     "This row has less values compared to the header row (the first row in the data source). A key concept is "
+     "that all the rows in tabular data must have the same number of columns.", "cell"},
+    {"extra-cell", "Extra Cell",
+     "This row has more values compared to the header row (the first row in the data source). A key concept is "
+     "that all the rows in tabular data must have the same number of columns.", "cell"},
+    {"blank-row", "Blank Row", "This row is empty. A row should contain at least one value.", "row"},
+    {"unique-error", "Unique Error",
+     "This field is a unique field but it contains a value that has been used in another row.", "cell"},
+    {"primary-key", "PrimaryKey Error", "Values in the primary key fields should be unique for every row", "row"},
+    {"foreign-key", "ForeignKey Error", "Values in the foreign key fields should exist in the reference table", "row"},
+    {"identifier-checksum", "Identifier Checksum",
+     "The value is not a valid identifier of its kind: its check character is wrong (civitas extension).", "cell"},
+    {"identifier-component", "Identifier Component",
+     "The value is not a valid identifier of its kind: its length, characters or a component (authority, "
+     "category, region, birth date) are wrong (civitas extension).", "cell"},
+    {"duplicate-label", "Duplicate Label",
+     "Two columns in the header row have the same value. Column names should be unique.", "label"},
+    {"missing-label", "Missing Label",
+     "Based on the schema there should be a label that is missing in the data's header.", "label"},
+    {"extra-label", "Extra Label",
+     "The header of the data source contains label that does not exist in the provided schema.", "label"},
+    {"blank-label", "Blank Label",
+     "A label in the header row is missing a value. Label should be provided and not be blank.", "label"},
+    {"incorrect-label", "Incorrect Label",
+     "One of the data source header does not match the field name defined in the schema.", "label"},
+    {"blank-header", "Blank Header", "This header is empty. A header should contain at least one value.", "header"},
+    {"source-error", "Source Error", "Data reading error because of not supported or inconsistent contents.", "none"},
+    {"encoding-error", "Encoding Error", "Data reading error because of an encoding problem.", "none"},
+};
+
+const ErrorInfo& info(const std::string& type) {
+  for (const auto& e : kErrors)
+    if (type == e.type) return e;
+  return kErrors[1];
+}
+
+json tags_of(const ErrorInfo& i) {
+  std::string t = i.tags;
+  if (t == "cell") return {"#table", "#row", "#cell"};
+  if (t == "row") return {"#table", "#row"};
+  if (t == "label") return {"#table", "#header", "#label"};
+  if (t == "header") return {"#table", "#header"};
+  return json::array();
+}
+
+std::string q(const std::string& s) { return "\"" + s + "\""; }
+
+std::string message_for(const std::string& type, const json& e) {
+  auto s = [&](const char* k) -> std::string {
+    if (!e.contains(k) || e[k].is_null()) return "";
+    return e[k].is_string() ? e[k].get<std::string>() : e[k].dump();
+  };
+  std::string row = s("rowNumber"), fn = s("fieldNumber"), name = s("fieldName"), cell = s("cell"), note = s("note");
+  if (type == "type-error")
+    return "Type error in the cell " + q(cell) + " in row " + q(row) + " and field " + q(name) + " at position " + q(fn) + ": " + note;
+  if (type == "constraint-error")
+    return "The cell " + q(cell) + " in row at position " + q(row) + " and field " + q(name) + " at position " + q(fn) +
+           " does not conform to a constraint: " + note;
+  if (type == "identifier-checksum" || type == "identifier-component")
+    return "The cell " + q(cell) + " in row at position " + q(row) + " and field " + q(name) + " at position " + q(fn) +
+           " is not a valid identifier: " + note;
+  if (type == "missing-cell")
+    return "Row at position " + q(row) + " has a missing cell in field " + q(name) + " at position " + q(fn);
+  if (type == "extra-cell") return "Row at position " + q(row) + " has an extra value in field at position " + q(fn);
+  if (type == "blank-row") return "Row at position " + q(row) + " is completely blank";
+  if (type == "unique-error")
+    return "Row at position " + q(row) + " has unique constraint violation in field " + q(name) + " at position " + q(fn) + ": " + note;
+  if (type == "primary-key") return "Row at position " + q(row) + " violates the primary key: " + note;
+  if (type == "foreign-key") return "Row at position " + q(row) + " violates the foreign key: " + note;
+  std::string label = s("label");
+  if (type == "duplicate-label")
+    return "Label " + q(label) + " in the header at position " + q(fn) + " is duplicated to a label: " + note;
+  if (type == "missing-label") return "There is a missing label in the header's field " + q(name) + " at position " + q(fn);
+  if (type == "extra-label") return "There is an extra label " + q(label) + " in header at position " + q(fn);
+  if (type == "blank-label") return "Label in the header in field at position " + q(fn) + " is blank";
+  if (type == "incorrect-label")
+    return "Label " + q(label) + " in field " + name + " at position " + q(fn) + " does not match the field name in the schema";
+  if (type == "blank-header") return "Header is completely blank";
+  if (type == "source-error") return "The data source has not supported or has inconsistent contents: " + note;
+  if (type == "encoding-error") return "The data source could not be successfully decoded: " + note;
+  return note;
+}
+
+json make_error(const std::string& type, json fields) {
+  const ErrorInfo& i = info(type);
+  json e = {{"type", type}, {"title", i.title}, {"description", i.description}};
+  e["message"] = message_for(type, fields);
+  e["tags"] = tags_of(i);
+  for (auto it = fields.begin(); it != fields.end(); ++it) e[it.key()] = it.value();
+  if (!e.contains("note")) e["note"] = "";
+  return e;
+}
+
+struct Pending {
+  std::uint32_t row;
+  std::uint32_t field;
+  std::uint32_t seq;
+  CellIssue issue;
+};
+
+class Validator {
+ public:
+  Validator(const TableSchema& s, const ValidateOptions& o) : schema_(s), opts_(o) {
+    readers_.reserve(s.fields.size());
+    for (const auto& f : s.fields) readers_.emplace_back(f, s.missing_values);
+    need_key_.assign(s.fields.size(), false);
+    for (std::size_t j = 0; j < s.fields.size(); ++j)
+      if (s.fields[j].constraints.unique) {
+        need_key_[j] = true;
+        unique_.emplace_back(j, std::unordered_map<std::string, std::uint64_t>{});
+      }
+    for (const auto& n : s.primary_key) pk_.push_back(static_cast<std::size_t>(s.field_index(n)));
+    for (std::size_t j : pk_) need_key_[j] = true;
+    for (const auto& uk : s.unique_keys) {
+      std::vector<std::size_t> idx;
+      for (const auto& n : uk) idx.push_back(static_cast<std::size_t>(s.field_index(n)));
+      for (std::size_t j : idx) need_key_[j] = true;
+      ukeys_.push_back({idx, {}});
+    }
+    for (const auto& fk : s.foreign_keys) {
+      if (!fk.resource.empty()) {
+        warnings_.push_back("foreign key to resource \"" + fk.resource +
+                            "\" not checked: validating a single table");
+        continue;
+      }
+      Fk k;
+      k.def = &fk;
+      for (const auto& n : fk.fields) k.target.push_back(static_cast<std::size_t>(s.field_index(n)));
+      for (const auto& n : fk.reference_fields) k.source.push_back(static_cast<std::size_t>(s.field_index(n)));
+      for (std::size_t j : k.target) need_key_[j] = true;
+      for (std::size_t j : k.source) need_key_[j] = true;
+      fks_.push_back(std::move(k));
+    }
+    vals_.resize(s.fields.size());
+  }
+
+  bool has_lookup_pass() const { return !fks_.empty(); }
+
+  // First pass for self-referencing foreign keys: collects the referenced key tuples.
+  void collect_lookup(RecordReader& reader) {
+    Batch b;
+    std::size_t n = schema_.fields.size();
+    std::string key;
+    Value v;
+    while (reader.next(b, n, opts_.batch_rows)) {
+      for (std::size_t r = 0; r < b.rows; ++r)
+        for (auto& fk : fks_) {
+          key.clear();
+          bool all_null = true;
+          for (std::size_t j : fk.source) {
+            const Column& c = b.columns[j];
+            bool present = c.present(r);
+            std::string_view raw = c.value(r);
+            bool null = readers_[j].check(raw, present, v, nullptr);
+            if (!null && v.kind == Value::null) null = true;  // type error → None
+            all_null &= null;
+            append_key(j, null ? Value{} : v, key);
+          }
+          if (!all_null) fk.lookup.insert(key);
+        }
+    }
+  }
+
+  void header(const RecordReader& reader) {
+    if (!reader.has_header()) return;
+    const auto& labels = reader.labels();
+    labels_ = labels;
+    std::size_t nf = schema_.fields.size(), nl = labels.size();
+    if (nl == 0) {
+      add(make_error("blank-header", {{"labels", json::array()}, {"rowNumbers", {1}}, {"rowNumber", 1}}));
+      return;
+    }
+    auto label_err = [&](const char* type, const std::string& label, const std::string& field, std::size_t number,
+                         const std::string& note) {
+      add(make_error(type, {{"note", note}, {"labels", labels}, {"rowNumbers", {1}}, {"rowNumber", 1},
+                            {"label", label}, {"fieldName", field}, {"fieldNumber", number}}));
+    };
+    for (std::size_t i = nf; i < nl; ++i) label_err("extra-label", "", "", i + 1, "");
+    for (std::size_t i = nl; i < nf; ++i) label_err("missing-label", "", schema_.fields[i].name, i + 1, "");
+    for (std::size_t i = 0; i < std::min(nf, nl); ++i) {
+      const std::string& label = labels[i];
+      const std::string& name = schema_.fields[i].name;
+      if (label.empty()) label_err("blank-label", "", name, i + 1, "");
+      bool dup = false;
+      if (!label.empty()) {
+        std::string at;
+        for (std::size_t k = 0; k < i; ++k)
+          if (labels[k] == label) at += (at.empty() ? "" : ", ") + std::to_string(k + 1);
+        if (!at.empty()) {
+          dup = true;
+          label_err("duplicate-label", label, name, i + 1, "at position \"" + at + "\"");
+        }
+      }
+      if (!label.empty() && !dup) {
+        std::string l = label;
+        for (char& c : l)
+          if (c == '\n') c = ' ';
+        std::size_t b = l.find_first_not_of(" \t\r\f\v"), e = l.find_last_not_of(" \t\r\f\v");
+        l = b == std::string::npos ? "" : l.substr(b, e - b + 1);
+        if (l != name) label_err("incorrect-label", label, name, i + 1, "");
+      }
+    }
+  }
+
+  // Validates one batch; returns false once the error limit is reached.
+  bool batch(const Batch& b) {
+    const std::size_t nf = schema_.fields.size(), rows = b.rows;
+    null_.assign(nf * rows, 0);
+    pending_.clear();
+    for (std::size_t j = 0; j < nf; ++j) {
+      const Column& c = b.columns[j];
+      const FieldReader& rd = readers_[j];
+      if (need_key_[j]) vals_[j].resize(rows);
+      std::uint8_t* nul = null_.data() + j * rows;
+      for (std::size_t r = 0; r < rows; ++r) {
+        issues_.clear();
+        Value v;
+        bool null = rd.check(c.value(r), c.present(r), v, &issues_);
+        nul[r] = null;
+        if (need_key_[j]) vals_[j][r] = v;
+        for (std::size_t k = 0; k < issues_.size(); ++k)
+          pending_.push_back({static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(j),
+                              static_cast<std::uint32_t>(k), std::move(issues_[k])});
+      }
+    }
+    std::sort(pending_.begin(), pending_.end(), [](const Pending& a, const Pending& c) {
+      return a.row != c.row ? a.row < c.row : a.field != c.field ? a.field < c.field : a.seq < c.seq;
+    });
+    std::size_t pi = 0, ei = 0;
+    std::string key;
+    for (std::size_t r = 0; r < rows; ++r) {
+      ++rows_done_;
+      std::size_t blank = 0;
+      for (std::size_t j = 0; j < nf; ++j) blank += null_[j * rows + r];
+      std::size_t pend_begin = pi;
+      while (pi < pending_.size() && pending_[pi].row == r) ++pi;
+      std::size_t ext_begin = ei;
+      while (ei < b.extras.size() && b.extras[ei].row == r) ++ei;
+      std::uint64_t rn = b.row_numbers[r];
+      std::size_t ncells = b.cell_counts[r];
+      json cells;  // built lazily
+      auto row_cells = [&]() -> const json& {
+        if (cells.is_null()) {
+          cells = json::array();
+          for (std::size_t k = 0; k < std::min(ncells, nf); ++k) cells.push_back(std::string(b.columns[k].value(r)));
+          for (std::size_t e = ext_begin; e < ei; ++e) cells.push_back(b.extras[e].value);
+        }
+        return cells;
+      };
+      auto cell_err = [&](const std::string& type, std::size_t j, const std::string& cell, const std::string& note) {
+        add(make_error(type, {{"note", note}, {"cells", row_cells()}, {"rowNumber", rn}, {"cell", cell},
+                              {"fieldName", schema_.fields[j].name}, {"fieldNumber", j + 1}}));
+      };
+      auto row_err = [&](const std::string& type, const std::string& note) {
+        add(make_error(type, {{"note", note}, {"cells", row_cells()}, {"rowNumber", rn}}));
+      };
+      if (nf > 0 && blank == nf) {
+        row_err("blank-row", "");
+      } else {
+        for (std::size_t k = pend_begin; k < pi && !stopped_; ++k) {
+          const Pending& p = pending_[k];
+          const Column& c = b.columns[p.field];
+          std::string cell = c.present(r) ? std::string(c.value(r)) : "None";
+          cell_err(p.issue.type, p.field, cell, p.issue.note);
+        }
+        for (std::size_t e = ext_begin; e < ei && !stopped_; ++e)
+          add(make_error("extra-cell", {{"note", ""}, {"cells", row_cells()}, {"rowNumber", rn},
+                                        {"cell", b.extras[e].value}, {"fieldName", ""},
+                                        {"fieldNumber", b.extras[e].field_number}}));
+        for (std::size_t j = ncells; j < nf && !stopped_; ++j) cell_err("missing-cell", j, "", "");
+      }
+      // unique
+      for (auto& [j, seen] : unique_) {
+        if (stopped_) break;
+        const Value& v = vals_[j][r];
+        if (v.kind == Value::null) continue;
+        key.clear();
+        readers_[j].key_bytes(v, key);
+        auto [it, fresh] = seen.try_emplace(key, rn);
+        if (!fresh) {
+          std::uint64_t prev = it->second;
+          it->second = rn;
+          const Column& c = b.columns[j];
+          cell_err("unique-error", j, std::string(c.value(r)), "the same as in the row at position " + std::to_string(prev));
+        }
+      }
+      for (auto& uk : ukeys_) {
+        if (stopped_) break;
+        key.clear();
+        bool any_null = false;
+        for (std::size_t j : uk.fields) {
+          any_null |= vals_[j][r].kind == Value::null;
+          append_key(j, vals_[j][r], key);
+        }
+        if (any_null) continue;
+        auto [it, fresh] = uk.seen.try_emplace(key, rn);
+        if (!fresh) {
+          std::uint64_t prev = it->second;
+          it->second = rn;
+          std::string names;
+          for (std::size_t j : uk.fields) names += (names.empty() ? "" : ", ") + schema_.fields[j].name;
+          const Column& c = b.columns[uk.fields[0]];
+          cell_err("unique-error", uk.fields[0], std::string(c.value(r)),
+                   "unique key \"" + names + "\": the same as in the row at position " + std::to_string(prev));
+        }
+      }
+      if (!pk_.empty() && !stopped_) {
+        key.clear();
+        bool all_null = true;
+        for (std::size_t j : pk_) {
+          all_null &= vals_[j][r].kind == Value::null;
+          append_key(j, vals_[j][r], key);
+        }
+        if (all_null) {
+          row_err("primary-key", "cells composing the primary keys are all \"None\"");
+        } else {
+          auto [it, fresh] = pk_seen_.try_emplace(key, rn);
+          if (!fresh) {
+            std::uint64_t prev = it->second;
+            it->second = rn;
+            row_err("primary-key", "the same as in the row at position " + std::to_string(prev));
+          }
+        }
+      }
+      for (auto& fk : fks_) {
+        if (stopped_) break;
+        key.clear();
+        bool all_null = true;
+        std::string shown;
+        for (std::size_t j : fk.target) {
+          const Value& v = vals_[j][r];
+          all_null &= v.kind == Value::null;
+          append_key(j, v, key);
+          shown += (shown.empty() ? "" : ", ") + readers_[j].display(v);
+        }
+        if (all_null || fk.lookup.count(key)) continue;
+        auto join = [](const std::vector<std::string>& v) {
+          std::string s;
+          for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+          return s;
+        };
+        json e = make_error("foreign-key", {{"note", "for \"" + join(fk.def->fields) + "\": values \"" + shown +
+                                                         "\" not found in the lookup table \"\" as \"" +
+                                                         join(fk.def->reference_fields) + "\""},
+                                            {"cells", row_cells()}, {"rowNumber", rn},
+                                            {"fieldNames", fk.def->fields}, {"referenceName", fk.def->resource},
+                                            {"referenceFieldNames", fk.def->reference_fields}});
+        add(std::move(e));
+      }
+      if (stopped_) return false;
+    }
+    return true;
+  }
+
+  void source_error(const Error& e) {
+    std::string what = e.what();
+    bool enc = what.find("UTF-8") != std::string::npos || what.find("encoding") != std::string::npos;
+    add(make_error(enc ? "encoding-error" : "source-error", {{"note", what}}), true);
+  }
+
+  json report(const std::string& name, const std::string& place, std::uint64_t bytes, double seconds) const {
+    bool valid = errors_.empty();
+    json task = {{"name", name}, {"type", "table"}, {"valid", valid}, {"place", place}, {"labels", labels_}};
+    task["stats"] = {{"errors", errors_.size()}, {"warnings", warnings_.size()}, {"seconds", seconds},
+                     {"bytes", bytes}, {"fields", schema_.fields.size()}, {"rows", rows_done_}};
+    task["warnings"] = warnings_;
+    task["errors"] = errors_;
+    if (limit_reached_) task["partial"] = true;
+    json r = {{"valid", valid}};
+    r["stats"] = {{"tasks", 1}, {"errors", errors_.size()}, {"warnings", warnings_.size()}, {"seconds", seconds}};
+    r["warnings"] = json::array();
+    r["errors"] = json::array();
+    r["tasks"] = json::array({task});
+    r["version"] = 1;
+    return r;
+  }
+
+ private:
+  struct Fk {
+    const ForeignKey* def = nullptr;
+    std::vector<std::size_t> target, source;
+    std::unordered_set<std::string> lookup;
+  };
+  struct UniqueKey {
+    std::vector<std::size_t> fields;
+    std::unordered_map<std::string, std::uint64_t> seen;
+  };
+
+  void append_key(std::size_t j, const Value& v, std::string& key) const {
+    std::size_t at = key.size();
+    key.append(4, '\0');
+    readers_[j].key_bytes(v, key);
+    auto len = static_cast<std::uint32_t>(key.size() - at - 4);
+    std::memcpy(&key[at], &len, 4);
+  }
+
+  void add(json e, bool force = false) {
+    if (stopped_ && !force) return;
+    errors_.push_back(std::move(e));
+    if (opts_.limit_errors && errors_.size() >= opts_.limit_errors) {
+      stopped_ = true;
+      limit_reached_ = true;
+    }
+  }
+
+  const TableSchema& schema_;
+  const ValidateOptions& opts_;
+  std::vector<FieldReader> readers_;
+  std::vector<bool> need_key_;
+  std::vector<std::pair<std::size_t, std::unordered_map<std::string, std::uint64_t>>> unique_;
+  std::vector<UniqueKey> ukeys_;
+  std::vector<std::size_t> pk_;
+  std::unordered_map<std::string, std::uint64_t> pk_seen_;
+  std::vector<Fk> fks_;
+  std::vector<std::vector<Value>> vals_;
+  std::vector<std::uint8_t> null_;
+  std::vector<Pending> pending_;
+  std::vector<CellIssue> issues_;
+  std::vector<std::string> labels_;
+  json errors_ = json::array();
+  std::vector<std::string> warnings_;
+  std::uint64_t rows_done_ = 0;
+  bool stopped_ = false, limit_reached_ = false;
+
+ public:
+  bool stopped() const { return stopped_; }
+};
+
+using Factory = std::function<std::unique_ptr<RecordReader>()>;
+
+json run(const Factory& make, const TableSchema& schema, const ValidateOptions& opts, const std::string& name,
+         const std::string& place) {
+  auto t0 = std::chrono::steady_clock::now();
+  Validator v(schema, opts);
+  std::uint64_t bytes = 0;
+  try {
+    if (v.has_lookup_pass()) {
+      auto r = make();
+      v.collect_lookup(*r);
+    }
+    auto reader = make();
+    v.header(*reader);
+    if (reader->has_header() && reader->labels().empty() && reader->bytes_read() == 0) {
+      // nothing at all: frictionless reports an empty source
+    }
+    Batch b;
+    while (!v.stopped() && reader->next(b, schema.fields.size(), opts.batch_rows ? opts.batch_rows : 8192))
+      if (!v.batch(b)) break;
+    bytes = reader->bytes_read();
+  } catch (const Error& e) {
+    if (e.code() == Code::io || e.code() == Code::invalid_argument) throw;
+    v.source_error(e);
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return v.report(name, place, bytes, static_cast<double>(static_cast<long long>(secs * 1000)) / 1000.0);
+}
+
+std::string stem(const std::string& path) {
+  std::size_t slash = path.find_last_of('/');
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  std::size_t dot = base.find('.');
+  return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
+}
+
+bool is_jsonl(const ValidateOptions& o, const std::string& path) {
+  if (!o.format.empty()) {
+    if (o.format == "jsonl" || o.format == "ndjson") return true;
+    if (o.format == "csv" || o.format == "tsv") return false;
+    throw Error(Code::invalid_argument, "unsupported format \"" + o.format + "\" (csv or jsonl)");
+  }
+  auto ends = [&](const char* s) {
+    std::string e = s;
+    return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
+  };
+  return ends(".jsonl") || ends(".ndjson");
+}
+
+}  // namespace
+
+json validate(RecordReader& reader, const TableSchema& schema, const ValidateOptions& opts, const std::string& name,
+              const std::string& place) {
+  bool used = false;
+  Factory f = [&]() -> std::unique_ptr<RecordReader> {
+    if (used) throw Error(Code::invalid_argument, "foreign keys need a re-readable source (validate_file/validate_bytes)");
+    used = true;
+    struct Borrowed final : RecordReader {
+      RecordReader& r;
+      explicit Borrowed(RecordReader& x) : r(x) {}
+      const std::vector<std::string>& labels() const override { return r.labels(); }
+      bool has_header() const override { return r.has_header(); }
+      bool next(Batch& b, std::size_t n, std::size_t m) override { return r.next(b, n, m); }
+      std::uint64_t bytes_read() const override { return r.bytes_read(); }
+    };
+    return std::make_unique<Borrowed>(reader);
+  };
+  return run(f, schema, opts, name, place);
+}
+
+json validate_file(const std::string& path, const TableSchema& schema, const ValidateOptions& opts) {
+  bool jl = is_jsonl(opts, path);
+  { auto probe = open_file(path); }  // an unreadable file is Error(io), not a report
+  Factory f = [&]() -> std::unique_ptr<RecordReader> {
+    if (jl) return jsonl_reader(open_file(path));
+    return csv_reader(open_file(path), opts.dialect);
+  };
+  return run(f, schema, opts, opts.name.empty() ? stem(path) : opts.name, opts.place.empty() ? path : opts.place);
+}
+
+json validate_bytes(std::string_view data, const TableSchema& schema, const ValidateOptions& opts) {
+  bool jl = is_jsonl(opts, "");
+  Factory f = [&]() -> std::unique_ptr<RecordReader> {
+    if (jl) return jsonl_reader(memory_source(data));
+    return csv_reader(memory_source(data), opts.dialect);
+  };
+  return run(f, schema, opts, opts.name.empty() ? "memory" : opts.name, opts.place.empty() ? "<memory>" : opts.place);
+}
+
+}  // namespace civitas::schema

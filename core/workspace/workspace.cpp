@@ -1,0 +1,357 @@
+// class Workspace: the store, the keyring and the primitives that use it.
+#include "civitas/workspace.hpp"
+
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "civitas/audit.hpp"  // issue 4: the workspace's audit log
+#include "civitas/error.hpp"
+#include "header.hpp"
+#include "impl.hpp"
+
+namespace civitas::workspace {
+
+using nlohmann::json;
+namespace c = civitas::crypto;
+
+// ---- KeySource --------------------------------------------------------------------------
+
+KeySource KeySource::passphrase(std::string_view pass, KdfParams kdf) {
+  if (pass.empty()) throw Error(Code::invalid_argument, "the passphrase must not be empty");
+  KeySource k;
+  k.passphrase_ = true;
+  k.secret_ = c::SecretBytes(pass.data(), pass.size());
+  k.kdf_ = kdf;
+  return k;
+}
+
+KeySource KeySource::raw_key(c::SecretBytes key32) {
+  if (key32.size() != 32) throw Error(Code::invalid_argument, "a raw master key is 32 bytes");
+  KeySource k;
+  k.secret_ = std::move(key32);
+  return k;
+}
+
+KeySource KeySource::raw_key_hex(std::string_view hex64) { return raw_key(c::secret_from_hex(hex64, 32)); }
+
+// ---- helpers ------------------------------------------------------------------------------
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string key_ad(const std::string& id_hex, c::Purpose p, const std::string& alg, std::int64_t created) {
+  return "civitas keyring v1/" + id_hex + "/" + c::purpose_name(p) + "/" + alg + "/" + std::to_string(created);
+}
+
+KeyInfo info_of(const c::Key& k) {
+  KeyInfo i;
+  i.id = k.id;
+  i.purpose = k.purpose;
+  i.algorithm = k.algorithm;
+  i.created = k.created;
+  i.status = k.status;
+  i.public_key = k.public_key;
+  return i;
+}
+
+void Workspace::Impl::insert_key(const c::Key& k) {
+  std::string id = k.id_hex();
+  std::vector<std::uint8_t> wrapped = c::wrap(keyring_key, k.secret, key_ad(id, k.purpose, k.algorithm, k.created));
+  store::Statement st(*store,
+                      "INSERT INTO keys(id, purpose, algorithm, created, status, public_key, wrapped, changed) "
+                      "VALUES(?,?,?,?,?,?,?,?)");
+  st.bind(1, id).bind(2, c::purpose_name(k.purpose)).bind(3, k.algorithm).bind(4, k.created);
+  st.bind(5, c::status_name(k.status));
+  if (k.public_key.empty()) st.bind_null(6);
+  else st.bind_blob(6, k.public_key.data(), k.public_key.size());
+  st.bind_blob(7, wrapped.data(), wrapped.size()).bind(8, now_seconds());
+  st.run();
+}
+
+std::shared_ptr<const c::Keyring> Workspace::Impl::load_ring() {
+  std::lock_guard lk(store->mutex());
+  auto ring = std::make_shared<c::Keyring>();
+  store::Statement st(*store, "SELECT id, purpose, algorithm, created, status, public_key, wrapped FROM keys");
+  while (st.step()) {
+    std::string id = st.text(0);
+    c::Purpose p = c::purpose_from_name(st.text(1));
+    std::string alg = st.text(2);
+    std::int64_t created = st.int64(3);
+    c::Status status = c::status_from_name(st.text(4));
+    c::Key k;
+    if (status == c::Status::destroyed || st.is_null(6)) {
+      k.id = c::key_id_from_hex(id);
+      k.purpose = p;
+      k.algorithm = alg;
+      k.created = created;
+      k.public_key = st.blob(5);
+    } else {
+      std::vector<std::uint8_t> w = st.blob(6);
+      c::SecretBytes secret;
+      try {
+        secret = c::unwrap(keyring_key, w.data(), w.size(), key_ad(id, p, alg, created));
+      } catch (const Error&) {
+        throw Error(Code::integrity, "keyring entry " + id + " does not authenticate (tampered)");
+      }
+      k = c::key_from_secret(p, std::move(secret), created);
+      if (k.id_hex() != id) throw Error(Code::integrity, "keyring entry " + id + " holds a different key");
+    }
+    k.status = status;
+    ring->add(std::move(k));
+  }
+  return ring;
+}
+
+void Workspace::Impl::audit(std::string_view action, std::string_view resource, const json& details) const {
+  std::shared_ptr<AuditSink> s;
+  {
+    std::lock_guard lk(mu);
+    s = sink;
+  }
+  if (s) s->record(action, resource, details.dump());
+}
+
+std::string Workspace::Impl::meta(const std::string& key) const {
+  std::lock_guard lk(store->mutex());
+  store::Statement st(*store, "SELECT value FROM meta WHERE key = ?");
+  st.bind(1, key);
+  return st.step() ? st.text(0) : std::string();
+}
+
+// ---- create / open ------------------------------------------------------------------------
+
+Workspace::Workspace(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Workspace::~Workspace() = default;
+
+std::string Workspace::header_path(const std::string& db_path) { return db_path + ".header"; }
+
+static bool exists(const std::string& p) {
+  struct stat st;
+  return ::stat(p.c_str(), &st) == 0;
+}
+
+static std::string canonical_department(std::string_view dept) {
+  ids::Result r = ids::validate(ids::Kind::uscc, dept);
+  if (!r.valid)
+    throw Error(Code::invalid_data, "department id '" + std::string(dept) + "' is not a valid USCC (" +
+                                        ids::reason_name(r.reason) + ")");
+  return r.canonical;
+}
+
+std::unique_ptr<Workspace> Workspace::create(const std::string& path, const KeySource& key, const CreateOptions& opts) {
+  c::init();
+  if (path.empty()) throw Error(Code::invalid_argument, "the workspace path must not be empty");
+  std::string dept = opts.department.empty() ? std::string() : canonical_department(opts.department);
+  const std::string hp = header_path(path);
+  if (exists(path)) throw Error(Code::exists, "a file already exists at " + path);
+  if (exists(hp)) throw Error(Code::exists, "a workspace header already exists at " + hp);
+
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->workspace_key = c::SecretBytes::random(32);
+  Header h;
+  unsigned char idb[16];
+  randombytes_buf(idb, sizeof idb);
+  h.workspace_id = c::to_hex(idb, sizeof idb);
+  seal_header(h, key, impl->workspace_key);
+  write_header(hp, h);
+  try {
+    impl->keyring_key = c::derive_subkey(impl->workspace_key, 2, "civkeyr1");
+    store::OpenOptions so;
+    so.create = true;
+    so.busy_timeout_ms = opts.busy_timeout_ms;
+    impl->store = std::make_unique<store::Store>(path, c::derive_subkey(impl->workspace_key, 1, "civpage1"), so);
+    store::Transaction tx(*impl->store);
+    store::Statement m(*impl->store, "INSERT INTO meta(key, value) VALUES(?, ?)");
+    auto put = [&](const char* k, const std::string& v) {
+      m.reset();
+      m.bind(1, k).bind(2, v);
+      m.run();
+    };
+    put("format", "civitas-workspace");
+    put("workspace_id", h.workspace_id);
+    put("department", dept);
+    put("name", opts.name);
+    put("created", std::to_string(now_seconds()));
+    for (int p = 1; p <= 5; ++p) {
+      c::Key k = c::generate_key(static_cast<c::Purpose>(p));
+      k.status = c::Status::primary;
+      impl->insert_key(k);
+    }
+    tx.commit();
+    impl->ring = impl->load_ring();
+  } catch (...) {
+    impl->store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
+    ::unlink(hp.c_str());
+    throw;
+  }
+  std::unique_ptr<Workspace> ws(new Workspace(std::move(impl)));
+  audit::WorkspaceLog::attach(*ws);  // audit log (issue 4): records workspace.create, installs the sink
+  return ws;
+}
+
+std::unique_ptr<Workspace> Workspace::open(const std::string& path, const KeySource& key, const OpenOptions& opts) {
+  c::init();
+  if (!exists(path)) throw Error(Code::not_found, "no workspace at " + path);
+  Header h = read_header(header_path(path));
+  auto impl = std::make_unique<Impl>();
+  impl->path = path;
+  impl->workspace_key = open_header(h, key);  // wrong_key when the key source is wrong
+  impl->keyring_key = c::derive_subkey(impl->workspace_key, 2, "civkeyr1");
+  store::OpenOptions so;
+  so.busy_timeout_ms = opts.busy_timeout_ms;
+  try {
+    impl->store = std::make_unique<store::Store>(path, c::derive_subkey(impl->workspace_key, 1, "civpage1"), so);
+  } catch (const Error& e) {
+    // The header already proved the key right: a first page that does not authenticate is damage.
+    if (e.code() == Code::wrong_key)
+      throw Error(Code::integrity, "workspace file " + path + " is damaged or does not belong to its header");
+    throw;
+  }
+  if (impl->meta("workspace_id") != h.workspace_id)
+    throw Error(Code::integrity, "workspace file " + path + " does not belong to its header (workspace id differs)");
+  impl->ring = impl->load_ring();
+  std::unique_ptr<Workspace> ws(new Workspace(std::move(impl)));
+  audit::WorkspaceLog::attach(*ws);  // audit log (issue 4): installs the sink
+  return ws;
+}
+
+Info Workspace::info() const {
+  Info i;
+  i.path = impl_->path;
+  i.workspace_id = impl_->meta("workspace_id");
+  i.department = impl_->meta("department");
+  i.name = impl_->meta("name");
+  std::string created = impl_->meta("created");
+  i.created = created.empty() ? 0 : std::stoll(created);
+  i.schema_version = impl_->store->schema_version();
+  try {
+    i.key_source = read_header(header_path(impl_->path)).key_source;
+  } catch (const Error&) {
+    i.key_source = "unknown";
+  }
+  return i;
+}
+
+store::Store& Workspace::store() noexcept { return *impl_->store; }
+void Workspace::check_integrity() { impl_->store->check_integrity(); }
+
+void Workspace::set_audit_sink(std::shared_ptr<AuditSink> sink) {
+  std::lock_guard lk(impl_->mu);
+  impl_->sink = std::move(sink);
+}
+
+// ---- keyring ------------------------------------------------------------------------------
+
+std::shared_ptr<const c::Keyring> Workspace::keyring() const {
+  std::lock_guard lk(impl_->mu);
+  return impl_->ring;
+}
+
+void Workspace::refresh() {
+  auto ring = impl_->load_ring();
+  std::lock_guard lk(impl_->mu);
+  impl_->ring = std::move(ring);
+}
+
+std::vector<KeyInfo> Workspace::keys() const {
+  std::vector<KeyInfo> out;
+  auto ring = keyring();
+  for (const auto& [id, k] : ring->all()) out.push_back(info_of(k));
+  std::stable_sort(out.begin(), out.end(), [](const KeyInfo& a, const KeyInfo& b) {
+    return a.purpose != b.purpose ? a.purpose < b.purpose : a.created > b.created;
+  });
+  return out;
+}
+
+KeyInfo Workspace::rotate(c::Purpose p) {
+  c::Key k = c::generate_key(p);
+  k.status = c::Status::primary;
+  {
+    store::Transaction tx(*impl_->store);
+    store::Statement up(*impl_->store, "UPDATE keys SET status = 'active', changed = ? WHERE purpose = ? AND status = 'primary'");
+    up.bind(1, now_seconds()).bind(2, c::purpose_name(p));
+    up.run();
+    impl_->insert_key(k);
+    tx.commit();
+  }
+  refresh();
+  impl_->audit("key.rotate", k.id_hex(), json{{"purpose", c::purpose_name(p)}, {"key_id", k.id_hex()}, {"algorithm", k.algorithm}});
+  return info_of(k);
+}
+
+void Workspace::destroy_key(const c::KeyId& id) {
+  const std::string hex = c::key_id_hex(id);
+  std::string purpose;
+  {
+    store::Transaction tx(*impl_->store);
+    store::Statement q(*impl_->store, "SELECT status, purpose FROM keys WHERE id = ?");
+    q.bind(1, hex);
+    if (!q.step()) throw Error(Code::not_found, "key " + hex + " is not in the keyring");
+    std::string status = q.text(0);
+    purpose = q.text(1);
+    if (status == "primary")
+      throw Error(Code::denied, "key " + hex + " is the primary " + purpose + " key; rotate before destroying it");
+    if (status == "destroyed") return;
+    store::Statement up(*impl_->store, "UPDATE keys SET status = 'destroyed', wrapped = NULL, changed = ? WHERE id = ?");
+    up.bind(1, now_seconds()).bind(2, hex);
+    up.run();
+    tx.commit();
+  }
+  refresh();
+  impl_->audit("key.destroy", hex, json{{"key_id", hex}, {"purpose", purpose}});
+}
+
+void Workspace::change_master(const KeySource& next) {
+  const std::string hp = header_path(impl_->path);
+  std::string from, to;
+  {
+    // The write lock serialises master-key changes between processes.
+    store::Transaction tx(*impl_->store);
+    Header h = read_header(hp);
+    from = h.key_source;
+    seal_header(h, next, impl_->workspace_key);
+    to = h.key_source;
+    store::Statement st(*impl_->store, "INSERT OR REPLACE INTO meta(key, value) VALUES('master_changed', ?)");
+    st.bind(1, std::to_string(now_seconds()));
+    st.run();
+    write_header(hp, h);
+    tx.commit();
+  }
+  impl_->audit("workspace.change_master", impl_->path, json{{"from", from}, {"to", to}});
+}
+
+KeyInfo Workspace::import_identity_secret(const c::SecretBytes& secret) {
+  c::Key k = c::key_from_secret(c::Purpose::identity, secret.clone());
+  k.status = c::Status::primary;
+  {
+    store::Transaction tx(*impl_->store);
+    store::Statement up(*impl_->store,
+                        "UPDATE keys SET status = 'active', changed = ? WHERE purpose = 'identity' AND status = 'primary'");
+    up.bind(1, now_seconds());
+    up.run();
+    store::Statement q(*impl_->store, "SELECT status FROM keys WHERE id = ?");
+    q.bind(1, k.id_hex());
+    if (q.step()) {
+      if (q.text(0) == "destroyed") throw Error(Code::denied, "identity key " + k.id_hex() + " was destroyed here");
+      store::Statement p(*impl_->store, "UPDATE keys SET status = 'primary', changed = ? WHERE id = ?");
+      p.bind(1, now_seconds()).bind(2, k.id_hex());
+      p.run();
+    } else {
+      impl_->insert_key(k);
+    }
+    tx.commit();
+  }
+  refresh();
+  impl_->audit("key.import", k.id_hex(), json{{"purpose", "identity"}, {"key_id", k.id_hex()}});
+  return info_of(k);
+}
+
+}  // namespace civitas::workspace

@@ -1,0 +1,36 @@
+// Fuzz target: catalog entries and catalog documents (JSON). Properties: check_entry never
+// throws; a valid entry exports to every format and imports back to its normalised form
+// (lossless); importing any document either succeeds with a valid entry or throws
+// invalid_data.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "civitas/catalog.hpp"
+#include "civitas/error.hpp"
+#include "fuzz_check.hpp"
+
+namespace sc = civitas::schema;
+using nlohmann::json;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  json doc = json::parse(text.begin(), text.end(), nullptr, false);
+  if (doc.is_discarded()) return 0;
+  auto problems = sc::check_entry(doc);
+  if (problems.empty()) {
+    json n = sc::normalize_entry(doc);
+    FUZZ_CHECK(sc::check_entry(n).empty());
+    for (auto f : {sc::CatalogFormat::datapackage, sc::CatalogFormat::dcat, sc::CatalogFormat::ckan}) {
+      json out = sc::export_entry(doc, f);
+      FUZZ_CHECK(sc::import_entry(out, &f) == n);
+    }
+  }
+  try {
+    json e = sc::import_entry(doc);
+    FUZZ_CHECK(sc::check_entry(e).empty());
+  } catch (const civitas::Error& e) {
+    FUZZ_CHECK(e.code() == civitas::Code::invalid_data);
+  }
+  return 0;
+}

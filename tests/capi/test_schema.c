@@ -1,0 +1,141 @@
+/* C API tests of schema validation and catalog entries, written in C against libcivitas.so. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civitas/civitas.h"
+
+static int failures = 0;
+#define CHECK(cond)                                                        \
+  do {                                                                     \
+    if (!(cond)) {                                                         \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                          \
+    }                                                                      \
+  } while (0)
+
+static const char *kSchema =
+    "{\"fields\":[{\"name\":\"id\",\"type\":\"integer\",\"constraints\":{\"required\":true}},"
+    "{\"name\":\"uscc\",\"type\":\"string\",\"civitas:identifier\":\"uscc\"}],\"primaryKey\":\"id\"}";
+
+static char *read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  char *buf;
+  long n;
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  buf = malloc((size_t)n + 1);
+  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+    free(buf);
+    buf = NULL;
+  }
+  if (buf) buf[n] = 0;
+  fclose(f);
+  *len = (size_t)n;
+  return buf;
+}
+
+static void test_check(void) {
+  char *out = NULL;
+  const char *bad = "{\"fields\":[{\"name\":\"a\",\"type\":\"nope\"}]}";
+  CHECK(civ_schema_check(&out, kSchema, strlen(kSchema)) == CIV_OK);
+  CHECK(out && strstr(out, "\"valid\":true") != NULL);
+  civ_free(out);
+  CHECK(civ_schema_check(&out, bad, strlen(bad)) == CIV_OK);
+  CHECK(out && strstr(out, "\"valid\":false") && strstr(out, "/fields/0/type"));
+  civ_free(out);
+  CHECK(civ_schema_check(&out, "{", 1) == CIV_OK); /* malformed JSON is a problem, not an error */
+  CHECK(out && strstr(out, "\"valid\":false"));
+  civ_free(out);
+  CHECK(civ_schema_check(NULL, kSchema, strlen(kSchema)) == CIV_EINVAL);
+  CHECK(civ_error_last()->code == CIV_EINVAL);
+  CHECK(civ_schema_normalize(&out, bad, strlen(bad)) == CIV_EINVALIDDATA);
+  CHECK(strstr(civ_error_last()->message, "/fields/0/type") != NULL);
+  CHECK(civ_schema_normalize(&out, "{", 1) == CIV_EPARSE);
+  CHECK(civ_schema_normalize(&out, kSchema, strlen(kSchema)) == CIV_OK);
+  CHECK(out && strstr(out, "\"primaryKey\":\"id\""));
+  civ_free(out);
+}
+
+static void test_validate_buffer(void) {
+  const char *csv = "id,uscc\n1,91110108MA01ABCD5T\n1,91110108MA01ABCD5A\n,\n";
+  const char *semi = "id;uscc\n7;91110108MA01ABCD5T\n";
+  char *report = NULL;
+  civ_validate_options o = CIV_VALIDATE_OPTIONS_INIT;
+  CHECK(civ_schema_validate_buffer(&report, kSchema, strlen(kSchema), csv, strlen(csv), NULL) == CIV_OK);
+  CHECK(report && strstr(report, "\"valid\":false"));
+  CHECK(report && strstr(report, "identifier-checksum"));
+  CHECK(report && strstr(report, "\"primary-key\""));
+  CHECK(report && strstr(report, "\"blank-row\""));
+  civ_free(report);
+  o.limit_errors = 1;
+  CHECK(civ_schema_validate_buffer(&report, kSchema, strlen(kSchema), csv, strlen(csv), &o) == CIV_OK);
+  CHECK(report && strstr(report, "\"partial\":true"));
+  civ_free(report);
+  o.version = 99;
+  CHECK(civ_schema_validate_buffer(&report, kSchema, strlen(kSchema), csv, strlen(csv), &o) == CIV_EINVAL);
+  CHECK(civ_validate_options_init(&o, CIV_VALIDATE_OPTIONS_VERSION) == CIV_OK);
+  CHECK(o.limit_errors == 1000);
+  o.dialect_json = "{\"delimiter\":\";\"}";
+  o.dialect_json_len = strlen(o.dialect_json);
+  CHECK(civ_schema_validate_buffer(&report, kSchema, strlen(kSchema), semi, strlen(semi), &o) == CIV_OK);
+  CHECK(report && strstr(report, "\"valid\":true"));
+  civ_free(report);
+}
+
+static void test_validate_file(void) {
+  char *report = NULL;
+  size_t slen = 0;
+  char *schema = read_file(CIVITAS_TEST_DATA "/schema/orgs.v2.json", &slen);
+  const char *path = CIVITAS_TEST_DATA "/schema/orgs_gbk.csv";
+  civ_validate_options o = CIV_VALIDATE_OPTIONS_INIT;
+  CHECK(schema != NULL);
+  if (!schema) return;
+  o.dialect_json = "{\"encoding\":\"gbk\"}";
+  o.dialect_json_len = strlen(o.dialect_json);
+  CHECK(civ_schema_validate_file(&report, schema, slen, path, strlen(path), &o) == CIV_OK);
+  CHECK(report && strstr(report, "\"rows\":5"));
+  CHECK(report && strstr(report, "identifier-component"));
+  civ_free(report);
+  CHECK(civ_schema_validate_file(&report, schema, slen, "/nonexistent.csv", 16, NULL) == CIV_EIO);
+  free(schema);
+}
+
+static void test_catalog(void) {
+  size_t len = 0;
+  char *entry = read_file(CIVITAS_TEST_DATA "/schema/entry.json", &len);
+  char *out = NULL, *doc = NULL, *back = NULL, *norm = NULL;
+  int f;
+  CHECK(entry != NULL);
+  if (!entry) return;
+  CHECK(civ_catalog_check(&out, entry, len) == CIV_OK);
+  CHECK(out && strstr(out, "\"valid\":true") && strstr(out, "102003004/000017"));
+  civ_free(out);
+  CHECK(civ_catalog_export(&norm, entry, len, CIV_CATALOG_DATAPACKAGE) == CIV_OK);
+  CHECK(civ_catalog_import(&back, norm, strlen(norm), 0) == CIV_OK);
+  civ_free(norm);
+  for (f = CIV_CATALOG_DATAPACKAGE; f <= CIV_CATALOG_CKAN; ++f) {
+    char *again = NULL;
+    CHECK(civ_catalog_export(&doc, entry, len, f) == CIV_OK);
+    CHECK(civ_catalog_import(&again, doc, strlen(doc), f) == CIV_OK);
+    CHECK(again && back && strcmp(again, back) == 0); /* lossless */
+    civ_free(again);
+    civ_free(doc);
+  }
+  civ_free(back);
+  CHECK(civ_catalog_export(&doc, entry, len, 7) == CIV_EINVAL);
+  CHECK(civ_catalog_export(&doc, "{}", 2, CIV_CATALOG_DCAT) == CIV_EINVALIDDATA);
+  CHECK(civ_catalog_import(&doc, "[1]", 3, 0) == CIV_EINVALIDDATA);
+  free(entry);
+}
+
+int main(void) {
+  test_check();
+  test_validate_buffer();
+  test_validate_file();
+  test_catalog();
+  if (failures) fprintf(stderr, "%d failures\n", failures);
+  return failures ? 1 : 0;
+}

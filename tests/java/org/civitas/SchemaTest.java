@@ -1,0 +1,73 @@
+package org.civitas;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SchemaTest {
+  static final String SCHEMA = "{\"fields\":[{\"name\":\"id\",\"type\":\"integer\"},"
+      + "{\"name\":\"uscc\",\"type\":\"string\",\"civitas:identifier\":\"uscc\"},"
+      + "{\"name\":\"name\",\"type\":\"string\",\"constraints\":{\"maxLength\":4}}],\"primaryKey\":\"id\"}";
+  static final String ENTRY = "{\"version\":1,\"classification\":{\"class\":\"1\",\"item\":\"02\"},"
+      + "\"sequence\":\"000001\",\"title\":\"企业登记\",\"abstract\":\"企业基本信息\","
+      + "\"provider\":{\"name\":\"数据局\",\"uscc\":\"91110108MA01ABCD5T\"},\"formats\":[\"csv\"],"
+      + "\"items\":[{\"name\":\"代码\",\"dataType\":\"C\",\"length\":18}],"
+      + "\"sharing\":{\"type\":\"无条件共享\",\"modes\":[\"api\"]},\"open\":{\"type\":\"none\"},"
+      + "\"updateCycle\":\"daily\",\"issued\":\"2024-01-01\"}";
+
+  @Test
+  void validCsvGivesValidReport() {
+    String r = Schema.validate("id,uscc,name\n1,91110108MA01ABCD5T,甲乙\n", SCHEMA);
+    assertTrue(r.contains("\"valid\":true"), r);
+  }
+
+  @Test
+  void errorsAreInTheReportNotExceptions() {
+    String r = Schema.validate("id,uscc,name\n1,91110108MA01ABCD5A,甲乙丙丁戊\n1,x,a\n", SCHEMA);
+    assertTrue(r.contains("\"valid\":false"));
+    assertTrue(r.contains("identifier-checksum"));
+    assertTrue(r.contains("identifier-component"));
+    assertTrue(r.contains("\"primary-key\""));
+    assertTrue(r.contains("maxLength"));
+  }
+
+  @Test
+  void gbkFileWithDialect(@TempDir Path dir) throws IOException {
+    Path csv = dir.resolve("orgs.csv");
+    Files.write(csv, "id,uscc,name\n1,91110108MA01ABCD5T,数据局\n".getBytes(Charset.forName("GBK")));
+    String r = Schema.validate(csv, SCHEMA, 0, "{\"encoding\":\"gbk\"}");
+    assertTrue(r.contains("\"valid\":true"), r);
+    String bad = Schema.validate(csv, SCHEMA, 0, null);  // read as UTF-8
+    assertTrue(bad.contains("encoding-error"), bad);
+  }
+
+  @Test
+  void limitAndBadInput() {
+    String r = Schema.validate("id\nx\nx\nx\n".getBytes(StandardCharsets.UTF_8),
+        "{\"fields\":[{\"name\":\"id\",\"type\":\"integer\"}]}", 2, null);
+    assertTrue(r.contains("\"partial\":true"));
+    assertThrows(InvalidDataException.class, () -> Schema.validate("a\n1\n", "{\"fields\":[{\"name\":\"a\",\"type\":\"x\"}]}"));
+    assertThrows(ParseException.class, () -> Schema.normalize("{"));
+    assertThrows(CivitasIOException.class, () -> Schema.validate(Path.of("/nonexistent.csv"), SCHEMA));
+    assertThrows(InvalidArgumentException.class, () -> Schema.check(null));
+    assertTrue(Schema.check("{\"fields\":[{\"name\":\"a\",\"type\":\"x\"}]}").contains("/fields/0/type"));
+  }
+
+  @Test
+  void catalogRoundTrip() {
+    assertTrue(Catalog.check(ENTRY).contains("\"resourceCode\":\"102/000001\""));
+    String norm = Catalog.importEntry(Catalog.export(ENTRY, Catalog.Format.DATAPACKAGE), null);
+    for (Catalog.Format f : Catalog.Format.values()) {
+      assertEquals(norm, Catalog.importEntry(Catalog.export(ENTRY, f), f));
+    }
+    assertThrows(InvalidDataException.class, () -> Catalog.export("{}", Catalog.Format.DCAT));
+  }
+}

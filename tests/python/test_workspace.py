@@ -1,0 +1,118 @@
+"""civitas.workspace from Python: every operation of the workspace and crypto modules."""
+
+import json
+import os
+
+import pytest
+
+import civitas
+from civitas.workspace import Workspace
+
+FAST = dict(kdf_opslimit=1, kdf_memlimit=1 << 16)
+DEPT_A = "91350100M000100Y43"
+
+
+def dept_b():
+    body = "91110000100000007"
+    return body + civitas.ids.check_char("uscc", body)
+
+
+def ric():
+    body = "11010519491231002"
+    return body + civitas.ids.check_char("ric", body)
+
+
+def test_create_open_and_wrong_key(tmp_path):
+    p = str(tmp_path / "w.db")
+    ws = Workspace.create(p, passphrase="pw", department=DEPT_A, name="市场监管", **FAST)
+    info = ws.info()
+    assert info["department"] == DEPT_A and info["name"] == "市场监管" and info["key_source"] == "passphrase"
+    assert len(ws.keys()) == 5
+    assert os.path.exists(civitas.workspace.header_path(p))
+    Workspace.open(p, passphrase="pw")
+    with pytest.raises(civitas.WrongKeyError, match="wrong key, or not a civitas workspace"):
+        Workspace.open(p, passphrase="nope")
+    with pytest.raises(civitas.ExistsError):
+        Workspace.create(p, key=os.urandom(32))
+    with pytest.raises(civitas.NotFoundError):
+        Workspace.open(str(tmp_path / "none.db"), key=os.urandom(32))
+    with pytest.raises(civitas.InvalidArgumentError):
+        Workspace.open(p)
+
+
+def test_field_encryption_round_trip_and_rejections(tmp_path):
+    ws = Workspace.create(str(tmp_path / "w.db"), key=os.urandom(32))
+    ct = ws.encrypt_field("secret", resource="r", field="f", record="1")
+    assert len(ct) == 6 + 49 and ct[0] == 1
+    assert ws.decrypt_field(ct, resource="r", field="f", record="1") == b"secret"
+    with pytest.raises(civitas.IntegrityError):
+        ws.decrypt_field(ct, resource="r", field="f", record="2")
+    with pytest.raises(civitas.TruncatedError):
+        ws.decrypt_field(ct[:20], resource="r", field="f", record="1")
+    bad = bytearray(ct)
+    bad[-1] ^= 1
+    with pytest.raises(civitas.IntegrityError):
+        ws.decrypt_field(bytes(bad), resource="r", field="f", record="1")
+    other = Workspace.create(str(tmp_path / "o.db"), key=os.urandom(32))
+    with pytest.raises(civitas.UnknownKeyError):
+        other.decrypt_field(ct, resource="r", field="f", record="1")
+
+
+def test_columns(tmp_path):
+    ws = Workspace.create(str(tmp_path / "w.db"), key=os.urandom(32))
+    vals = [f"value-{i}" for i in range(1000)]
+    recs = [str(i) for i in range(1000)]
+    cts = ws.encrypt_column(vals, resource="res", field="name", records=recs)
+    assert len(cts) == 1000 and all(isinstance(c, bytes) for c in cts)
+    assert ws.decrypt_column(cts, resource="res", field="name", records=recs) == [v.encode() for v in vals]
+    cts[10] = cts[11]
+    with pytest.raises(civitas.IntegrityError, match="row 11"):
+        ws.decrypt_column(cts, resource="res", field="name", records=recs)
+
+
+def test_rotation_destroy_and_change_master(tmp_path):
+    p = str(tmp_path / "w.db")
+    ws = Workspace.create(p, passphrase="one", **FAST)
+    ct = ws.encrypt_field("kept")
+    tok = ws.tokenize("kept", "d")
+    old = [k["id"] for k in ws.keys() if k["purpose"] == "field"][0]
+    new = ws.rotate("field")
+    assert new != old
+    assert ws.decrypt_field(ct) == b"kept"
+    with pytest.raises(civitas.DeniedError):
+        ws.destroy_key(new)
+    ws.destroy_key(old)
+    with pytest.raises(civitas.DeniedError):
+        ws.decrypt_field(ct)
+    ws.change_master(passphrase="two", **FAST)
+    del ws
+    with pytest.raises(civitas.WrongKeyError):
+        Workspace.open(p, passphrase="one")
+    assert Workspace.open(p, passphrase="two").detokenize(tok, "d") == b"kept"
+
+
+def test_tokens_identity_keys_signatures_and_sealed_boxes(tmp_path):
+    a = Workspace.create(str(tmp_path / "a.db"), key=os.urandom(32), department=DEPT_A, name="A")
+    b = Workspace.create(str(tmp_path / "b.db"), key=os.urandom(32).hex(), department=dept_b(), name="B")
+    t = a.tokenize("x", "dom")
+    assert t == a.tokenize("x", "dom") and t != a.tokenize("x", "other")
+    assert a.detokenize(t, "dom") == b"x"
+    with pytest.raises(civitas.IntegrityError):
+        a.detokenize(t, "other")
+    k = a.identity_key("ric", ric(), "health")
+    assert k.startswith("ik1:") and len(k) == 64
+    assert a.identity_keys("ric", [ric(), "bad", ric().lower()], "health") == [k, None, k]
+    with pytest.raises(civitas.InvalidDataError):
+        a.identity_key("ric", "123", "health")
+    assert b.import_public(a.export_public()) == DEPT_A
+    doc = json.loads(a.export_public())
+    doc["name"] = "forged"
+    with pytest.raises(civitas.BadSignatureError):
+        b.import_public(json.dumps(doc))
+    sig = a.sign(b"contract")
+    assert b.verify(b"contract", sig, DEPT_A) and not b.verify(b"contracT", sig, DEPT_A)
+    box = b.seal(b"to A", DEPT_A)
+    assert a.unseal(box) == b"to A"
+    with pytest.raises(civitas.NotRecipientError):
+        b.unseal(box)
+    assert len(b.peers(DEPT_A)) == 2
