@@ -47,6 +47,8 @@ json read_json(const std::string& path) {
     return json::parse(t);
   } catch (const json::parse_error& e) {
     throw Error(Code::parse, std::string("not valid JSON: ") + e.what(), Location{{}, {}, e.byte, path});
+  } catch (const json::exception& e) {
+    throw Error(Code::parse, std::string("not valid JSON: ") + e.what(), Location{{}, {}, {}, path});
   }
 }
 

@@ -155,6 +155,8 @@ std::string canonical_json(std::string_view text, bool require_object) {
     Location at;
     at.offset = e.byte > 0 ? e.byte - 1 : 0;
     throw Error(Code::parse, std::string("details: malformed JSON: ") + e.what(), at);
+  } catch (const json::exception& e) {  // e.g. a number too large to represent
+    throw Error(Code::parse, std::string("details: malformed JSON: ") + e.what());
   }
   if (require_object && !v.is_object()) throw Error(Code::parse, "details: must be a JSON object");
   std::string out;

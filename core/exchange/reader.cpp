@@ -400,7 +400,7 @@ struct PackageReader::State {
   Summary finish() {
     if (stage == Stage::preamble || stage == Stage::header) {
       if (buf.size() >= 8 || stage == Stage::header) fail_truncated("the header is incomplete", consumed + buf.size());
-      if (std::memcmp(buf.data(), kMagic, buf.size()) != 0 || buf.empty())
+      if (buf.empty() || std::memcmp(buf.data(), kMagic, buf.size()) != 0)
         throw Error(Code::parse, "not a civitas package (too short or bad magic)");
       fail_truncated("the preamble is incomplete", buf.size());
     }

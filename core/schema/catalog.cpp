@@ -294,6 +294,10 @@ json items_to_schema(const json& items) {
     json f = {{"name", it.value("name", "")}, {"type", type}, {"civitas:dataType", dt}};
     if (it.contains("length")) f["civitas:dataLength"] = it["length"];
     if (it.contains("description")) f["description"] = it["description"];
+    json extra = json::object();  // other item properties travel unchanged, so export is lossless
+    for (const auto& [k, v] : it.items())
+      if (k != "name" && k != "dataType" && k != "length" && k != "description") extra[k] = v;
+    if (!extra.empty()) f["civitas:itemExtra"] = extra;
     fields.push_back(f);
   }
   return fields;

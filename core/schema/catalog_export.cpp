@@ -79,16 +79,17 @@ json to_datapackage(const json& e) {
              {"description", e["abstract"]},
              {"created", e["issued"].get<std::string>() + "T00:00:00+08:00"}};
   if (e.contains("keywords")) dp["keywords"] = e["keywords"];
-  json contributor = {{"title", e["provider"]["name"]}, {"roles", {"publisher"}}, {"civitas:uscc", e["provider"]["uscc"]}};
+  json contributor = {{"title", e["provider"]["name"]}, {"roles", json::array({"publisher"})}, {"civitas:uscc", e["provider"]["uscc"]}};
   json rest = provider_rest(e["provider"]);
   if (!rest.empty()) contributor["civitas:provider"] = rest;
-  dp["contributors"] = {contributor};
-  if (e["open"].contains("licence")) dp["licenses"] = {{{"name", "other"}, {"title", e["open"]["licence"]}}};
+  dp["contributors"] = json::array({contributor});
+  if (e["open"].contains("licence")) dp["licenses"] = json::array({json{{"name", "other"}, {"title", e["open"]["licence"]}}});
   std::string fmt = e["formats"][0];
-  dp["resources"] = {{{"name", slug(code)},
-                      {"path", slug(code) + "." + fmt},
-                      {"format", fmt},
-                      {"schema", {{"fields", items_to_schema(e["items"])}}}}};
+  json resource = {{"name", slug(code)},
+                   {"path", slug(code) + "." + fmt},
+                   {"format", fmt},
+                   {"schema", json::object({{"fields", items_to_schema(e["items"])}})}};
+  dp["resources"] = json::array({resource});
   json c = {{"classification", e["classification"]}, {"sequence", e["sequence"]}, {"formats", e["formats"]},
             {"sharing", e["sharing"]},             {"open", e["open"]},         {"updateCycle", e["updateCycle"]}};
   c["open"].erase("licence");
@@ -106,6 +107,9 @@ json items_from_fields(const json& fields) {
     json it = {{"name", f.value("name", "")}, {"dataType", f.value("civitas:dataType", "C")}};
     if (f.contains("civitas:dataLength")) it["length"] = f["civitas:dataLength"];
     if (f.contains("description")) it["description"] = f["description"];
+    if (f.contains("civitas:itemExtra") && f["civitas:itemExtra"].is_object())
+      for (const auto& [k, v] : f["civitas:itemExtra"].items())
+        if (!it.contains(k)) it[k] = v;
     items.push_back(it);
   }
   return items;

@@ -110,6 +110,9 @@ class JsonlReader final : public RecordReader {
       } catch (const ojson::parse_error& err) {
         throw Error(Code::parse, std::string("invalid JSON: ") + err.what(),
                     Location{row_ + 1, {}, line_offset_ + err.byte, in_.source().label()});
+      } catch (const ojson::exception& err) {  // e.g. a number too large to represent
+        throw Error(Code::parse, std::string("invalid JSON: ") + err.what(),
+                    Location{row_ + 1, {}, line_offset_, in_.source().label()});
       }
       return true;
     }

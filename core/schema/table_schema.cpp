@@ -338,6 +338,8 @@ json parse_json(std::string_view text) {
     return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
     throw Error(Code::parse, std::string("schema is not valid JSON: ") + e.what(), Location{{}, {}, e.byte, {}});
+  } catch (const json::exception& e) {  // e.g. a number too large to represent
+    throw Error(Code::parse, std::string("schema is not valid JSON: ") + e.what());
   }
 }
 

@@ -98,6 +98,7 @@ int main(void) {
   CHECK(strlen(key_id) == 16);
   CHECK(civ_field_decrypt(&pt, &pt_len, ctx, &ad, ct, ct_len) == CIV_OK);
   civ_free(pt);
+  civ_free(ct);
   CHECK(civ_keys_rotate(NULL, ctx, 99) == CIV_EINVAL);
   CHECK(civ_keys_destroy(ctx, key_id, 16) == CIV_EDENIED);
   CHECK(civ_keys_destroy(ctx, "zz", 2) == CIV_EPARSE);

@@ -70,6 +70,17 @@ TEST_CASE("writing and opening a 200 MB package keeps memory bounded") {
   CHECK(r.datapackage["resources"][0]["bytes"] == total);
   MESSAGE("RSS base " << base / 1048576 << " MiB, while writing " << peak_write / 1048576 << " MiB, at the end of open "
                       << after / 1048576 << " MiB; package " << fs::file_size(s.path("big")) / 1048576 << " MiB");
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CIV_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(CIV_TEST_ASAN)
+  // AddressSanitizer keeps freed memory in quarantine (up to 256 MiB), so RSS says nothing
+  // about the package code here; the bound is checked by the uninstrumented build.
+  (void)peak_write;
+#else
   CHECK(peak_write < base + (48u << 20));
   CHECK(after < base + (48u << 20));
+#endif
 }
