@@ -7,16 +7,23 @@
 //   peer: prove+verify/memory the same on an in-memory tree (no database): the floor
 //   verify/full              Log::verify (recompute everything, compare every node and
 //                            checkpoint) of a log of min(COUNT, 1,000,000) entries
+//   migrate_v4_open          opening a schema-4 workspace of min(COUNT, 1,000,000) entries
+//                            (store migration 5: audit_node rows into tiles)
 //   hash/node/openssl|libsodium  one RFC 9162 node hash (65 bytes) with each SHA-256
 //
 //   bench_audit [--n=COUNT] [google-benchmark flags]     COUNT entries (default 10,000,000)
 // The logs are built once per run in $TMPDIR (in batches of 100,000) and removed at exit.
+// With CIVITAS_BENCH_CACHE_DIR=DIR the log of the proof benchmark is kept in DIR/audit-COUNT.db
+// (with a benchmark-only page key in DIR/audit-COUNT.key) and reused by later runs; a cached
+// file of an older schema is migrated when opened. CIVITAS_BENCH_CACHE_MB sets the page cache.
 #include <benchmark/benchmark.h>
 #include <sodium.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
@@ -41,13 +48,38 @@ struct Db {
   c::SecretBytes key = c::SecretBytes::random(32);
   std::unique_ptr<st::Store> store;
   std::unique_ptr<a::Log> log;
-  explicit Db(const char* sync) {
-    std::random_device rd;
-    dir = fs::temp_directory_path() / ("civitas-bench-audit-" + std::to_string(rd()));
-    fs::create_directories(dir);
+  bool keep = false;  // a cached log (CIVITAS_BENCH_CACHE_DIR) outlives the run
+  bool reused = false;
+  explicit Db(const char* sync, const char* cache_name = nullptr) {
+    fs::path file;
+    const char* cache = cache_name ? std::getenv("CIVITAS_BENCH_CACHE_DIR") : nullptr;
+    if (cache) {
+      // A benchmark-only page key beside the cached file: the data are synthetic.
+      dir = cache;
+      fs::create_directories(dir);
+      file = dir / (std::string(cache_name) + ".db");
+      fs::path key_file = dir / (std::string(cache_name) + ".key");
+      keep = true;
+      if (fs::exists(file) && fs::exists(key_file) && fs::file_size(key_file) == 32) {
+        std::ifstream in(key_file, std::ios::binary);
+        std::vector<char> k(32);
+        in.read(k.data(), 32);
+        key = c::SecretBytes(k.data(), 32);
+        reused = true;
+      } else {
+        fs::remove(file);
+        std::ofstream out(key_file, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(key.data()), 32);
+      }
+    } else {
+      std::random_device rd;
+      dir = fs::temp_directory_path() / ("civitas-bench-audit-" + std::to_string(rd()));
+      fs::create_directories(dir);
+      file = dir / "ws.db";
+    }
     st::OpenOptions o;
-    o.create = true;
-    store = std::make_unique<st::Store>((dir / "ws.db").string(), key, o);
+    o.create = !reused;
+    store = std::make_unique<st::Store>(file.string(), key, o);
     store->exec(std::string("PRAGMA synchronous = ") + sync);
     // 256 MiB page cache: the index B-trees of a 10-million-entry log do not fit SQLite's
     // default 8 MiB, and every uncached page costs a SQLCipher decryption.
@@ -60,7 +92,7 @@ struct Db {
     log.reset();
     store.reset();
     std::error_code ec;
-    fs::remove_all(dir, ec);
+    if (!keep) fs::remove_all(dir, ec);
   }
 };
 
@@ -118,8 +150,15 @@ void BM_append_batch(benchmark::State& s) {
 BENCHMARK(BM_append_batch)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 Db& big() {
-  static Db db("NORMAL");
+  static std::string name = "audit-" + std::to_string(g_count);
+  static Db db("NORMAL", name.c_str());
   static bool built = [] {
+    if (db.reused && db.log->size() == g_count) return true;
+    if (db.log->size() != 0) {
+      std::fprintf(stderr, "cached log %s has %llu entries, not %zu: remove it\n", name.c_str(),
+                   static_cast<unsigned long long>(db.log->size()), g_count);
+      std::exit(2);
+    }
     fill(*db.log, g_count);
     return true;
   }();
@@ -185,6 +224,52 @@ void BM_verify_full(benchmark::State& s) {
   s.counters["entries"] = static_cast<double>(n);
 }
 BENCHMARK(BM_verify_full)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+// Opening a workspace of schema version 4 (one audit_node row per node, a time_ms index)
+// that holds min(COUNT, 1,000,000) entries: store migration 5 moves the nodes into tiles.
+void BM_migrate_v4_open(benchmark::State& s) {
+  const std::size_t m = std::min<std::size_t>(g_count, 1'000'000);
+  for (auto _ : s) {
+    s.PauseTiming();
+    Db db("NORMAL");
+    fill(*db.log, m);
+    a::MemoryTree t;
+    {
+      st::Statement q(*db.store, "SELECT leaf FROM audit_entry ORDER BY idx");
+      while (q.step()) {
+        auto v = q.blob(0);
+        a::Hash h;
+        std::memcpy(h.data(), v.data(), 32);
+        t.append(h);
+      }
+    }
+    db.store->exec("BEGIN; DROP TABLE audit_tile; CREATE INDEX audit_entry_time ON audit_entry(time_ms);"
+                   "CREATE TABLE audit_node(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
+                   " PRIMARY KEY(level, idx)) WITHOUT ROWID;");
+    {
+      st::Statement ins(*db.store, "INSERT INTO audit_node VALUES(?,?,?)");
+      for (unsigned lv = 1; (std::uint64_t(1) << lv) <= t.size(); ++lv)
+        for (std::uint64_t i = 0; ((i + 1) << lv) <= t.size(); ++i) {
+          a::Hash h = t.node(lv, i);
+          ins.reset();
+          ins.bind(1, static_cast<std::int64_t>(lv)).bind(2, static_cast<std::int64_t>(i)).bind_blob(3, h.data(), 32).run();
+        }
+    }
+    db.store->exec("PRAGMA user_version = 4; COMMIT");
+    const a::Hash root = t.root();
+    db.log.reset();
+    db.store.reset();
+    s.ResumeTiming();
+    st::Store reopened((db.dir / "ws.db").string(), db.key);  // migrates
+    s.PauseTiming();
+    a::Log log(reopened, "civitas.bench/audit");
+    if (log.root(m) != root) s.SkipWithError("the migrated tree has another root");
+    s.ResumeTiming();
+  }
+  s.SetItemsProcessed(static_cast<std::int64_t>(s.iterations() * m));
+  s.counters["entries"] = static_cast<double>(m);
+}
+BENCHMARK(BM_migrate_v4_open)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 void BM_hash_node_openssl(benchmark::State& s) {
   a::Hash l{}, r{};

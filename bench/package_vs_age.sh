@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Whole-process comparison: civitas exchange packages vs `zstd | age` vs `gpg --sign --encrypt`
-# on the same CSV in the same run. Reports wall time, MB/s (of the CSV) and peak RSS.
+# on the same CSV in the same run. Reports wall time, MB/s (of the CSV), CPU time (user+sys,
+# summed over a pipeline's processes and a process's threads; best of RUNS) and peak RSS.
 #
 #   bench/package_vs_age.sh [CIVITAS_BINARY] [SIZE_MIB]     (defaults: build/bin/civitas, 1024)
 #
 # Environment: RUNS (timed runs per command, default 3: best wall time, largest RSS), WORK (scratch directory, default a mktemp dir, removed at the end unless
-# KEEP=1), THREADS (civitas --threads, default 1). Needs age, age-keygen, zstd, gpg and
+# KEEP=1), THREADS (civitas --threads, default 1), BASELINE (a second civitas binary whose
+# `package open` is timed on the same package too). Needs age, age-keygen, zstd, gpg and
 # /usr/bin/time. No network: gpg runs with GNUPGHOME in the scratch directory, batch mode.
 #
 # Peak memory of a shell pipeline is the largest single process (GNU time reports the
@@ -86,20 +88,22 @@ RESULTS=$WORK/results.tsv
 RUNS=${RUNS:-3}
 run() {
   local name=$1; shift
-  local best="" kib=0 i s k
+  local best="" cpu="" kib=0 i s k u y
   for ((i = 1; i <= RUNS; i++)); do
     sync
-    /usr/bin/time -f "%e %M" -o time.out bash -c "${*//@I@/$i}" >/dev/null 2>err.out || {
+    /usr/bin/time -f "%e %M %U %S" -o time.out bash -c "${*//@I@/$i}" >/dev/null 2>err.out || {
       echo "FAILED: $name" >&2; cat err.out >&2; exit 1; }
-    read -r s k < time.out
+    read -r s k u y < time.out
     if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $s < $best else 1)"; then best=$s; fi
+    c=$(python3 -c "print($u + $y)")
+    if [ -z "$cpu" ] || python3 -c "import sys; sys.exit(0 if $c < $cpu else 1)"; then cpu=$c; fi
     [ "$k" -gt "$kib" ] && kib=$k
   done
   secs=$best
-  python3 - "$name" "$secs" "$kib" "$BYTES" >> "$RESULTS" <<'EOF'
+  python3 - "$name" "$secs" "$kib" "$BYTES" "$cpu" >> "$RESULTS" <<'EOF'
 import sys
-name, secs, kib, b = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-print(f"{name}\t{secs:.2f}\t{b / 1e6 / max(secs, 1e-3):.0f}\t{kib / 1024:.0f}")
+name, secs, kib, b, cpu = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+print(f"{name}\t{secs:.2f}\t{b / 1e6 / max(secs, 1e-3):.0f}\t{kib / 1024:.0f}\t{cpu:.2f}\t{b / 1e6 / max(cpu, 1e-3):.0f}")
 EOF
   tail -1 "$RESULTS" >&2
 }
@@ -112,7 +116,20 @@ run "zstd -3 -T1 | age -r" "zstd -3 -T1 -q -c '$CSV' | age -r $AGE_PUB > data.zs
 run "gpg --sign --encrypt" \
   "gpg --batch --yes --pinentry-mode loopback --passphrase '' -u $GPG_FPR -r $GPG_FPR --sign --encrypt -o data.gpg '$CSV'"
 
+# The baseline opens the same packages with its own copy of the consumer's replay memory.
+[ -n "${BASELINE:-}" ] && for f in cons.db*; do cp "$f" "base.${f}"; done
+for f in cons.db*; do cp "$f" "sp.${f}"; done  # the same for the --single-pass run
 run "civitas package open" "'$CIVITAS' package open -w cons.db --key-file cons.key pkg.@I@.civpkg -o out.civ.@I@"
+run "civitas package open --single-pass" \
+  "'$CIVITAS' package open --single-pass -w sp.cons.db --key-file cons.key pkg.@I@.civpkg -o out.sp.@I@"
+cmp -s "$CSV" out.sp.1/data/data.csv || { echo "single-pass output differs" >&2; exit 1; }
+rm -rf out.sp.*
+if [ -n "${BASELINE:-}" ]; then  # another civitas build (e.g. before a change), same package
+  run "baseline civitas package open" \
+    "'$(realpath "$BASELINE")' package open -w base.cons.db --key-file cons.key pkg.@I@.civpkg -o out.base.@I@"
+  cmp -s "$CSV" out.base.1/data/data.csv || { echo "baseline output differs" >&2; exit 1; }
+  rm -rf out.base.*
+fi
 run "age -d | zstd -d" "age -d -i age.key data.zst.age | zstd -d -q -c > out.age.csv"
 run "gpg --decrypt" "gpg --batch --yes --pinentry-mode loopback --passphrase '' -o out.gpg.csv -d data.gpg"
 
@@ -124,6 +141,6 @@ echo
 echo "CSV: $((BYTES / 1048576)) MiB ($BYTES bytes); package $(stat -c %s pkg.1.civpkg) B, zstd|age $(stat -c %s data.zst.age) B, gpg $(stat -c %s data.gpg) B"
 echo "Best of $RUNS runs each. CPU: $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| command | wall s | MB/s | peak RSS MiB |"
-echo "|---|---:|---:|---:|"
-while IFS=$'\t' read -r n s r m; do echo "| \`$n\` | $s | $r | $m |"; done < "$RESULTS"
+echo "| command | wall s | MB/s (wall) | CPU s (user+sys) | MB/CPU-s | peak RSS MiB |"
+echo "|---|---:|---:|---:|---:|---:|"
+while IFS=$'\t' read -r n s r m c cr; do echo "| \`$n\` | $s | $r | $c | $cr | $m |"; done < "$RESULTS"

@@ -1,4 +1,4 @@
-// civitas keys list|rotate|destroy|export-public|import-public|change-master
+// civitas keys list|rotate|destroy|export-public|import-public|peers|share-identity|import-identity|change-master
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -28,6 +28,7 @@ struct KeysArgs {
   std::string file;
   std::string new_key_file;
   bool new_passphrase = false;
+  std::string to;
 };
 
 std::string iso_time(std::int64_t t) {
@@ -97,17 +98,61 @@ int do_export(const KeysArgs& a) {
   return kOk;
 }
 
-int do_import(const KeysArgs& a) {
-  std::ifstream in(a.file, std::ios::binary);
-  if (!in) throw Error(Code::io, "cannot read " + a.file);
+std::string read_small_file(const std::string& path, std::size_t limit, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Code::io, "cannot read " + path);
   std::ostringstream s;
   s << in.rdbuf();
-  if (s.str().size() > (1u << 20)) throw Error(Code::parse, a.file + " is too large for a public-key document");
+  if (s.str().size() > limit) throw Error(Code::parse, path + " is too large for " + what);
+  return s.str();
+}
+
+int do_import(const KeysArgs& a) {
+  std::string doc = read_small_file(a.file, 1u << 20, "a public-key document");
   auto w = a.ws.open();
-  std::string dept = w->import_public(s.str());
+  std::string dept = w->import_public(doc);
   auto peers = w->peers(dept);
   std::cout << "imported " << dept << (peers.empty() || peers[0].name.empty() ? "" : " (" + peers[0].name + ")") << ": "
             << peers.size() << " public keys\n";
+  return kOk;
+}
+
+int do_peers(const KeysArgs& a) {
+  auto w = a.ws.open();
+  auto peers = w->peers(a.to);
+  if (a.json_out) {
+    json arr = json::array();
+    for (const auto& p : peers)
+      arr.push_back({{"department", p.department}, {"name", p.name}, {"key_id", c::key_id_hex(p.key_id)},
+                     {"purpose", c::purpose_name(p.purpose)}, {"algorithm", p.algorithm},
+                     {"public_key", c::base64(p.public_key.data(), p.public_key.size())}, {"status", p.status}});
+    std::cout << arr.dump(2) << "\n";
+    return kOk;
+  }
+  for (const auto& p : peers)
+    std::cout << p.department << "  " << c::key_id_hex(p.key_id) << "  " << c::purpose_name(p.purpose) << "  "
+              << p.algorithm << "  " << p.status << (p.name.empty() ? "" : "  " + p.name) << "\n";
+  return kOk;
+}
+
+// The primary identity-key secret sealed to another department's exchange key. The box is
+// binary; only that department's workspace can open it.
+int do_share_identity(const KeysArgs& a) {
+  auto w = a.ws.open();
+  auto box = w->share_identity_secret(a.to);
+  std::ofstream out(a.output, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(box.data()), static_cast<std::streamsize>(box.size()));
+  out.close();
+  if (!out) throw Error(Code::io, "cannot write " + a.output);
+  std::cout << "identity-key secret sealed to " << a.to << " in " << a.output << "\n";
+  return kOk;
+}
+
+int do_import_identity(const KeysArgs& a) {
+  std::string box = read_small_file(a.file, 4096, "a sealed identity-key secret");
+  auto w = a.ws.open();
+  auto k = w->import_identity_secret_sealed(reinterpret_cast<const std::uint8_t*>(box.data()), box.size());
+  std::cout << "imported identity key " << k.id_hex() << " (now primary)\n";
   return kOk;
 }
 
@@ -157,6 +202,24 @@ Register reg(20, [](CLI::App& root, int& result) {
   add_workspace_options(i, args.ws);
   i->add_option("FILE", args.file, "Its export-public document")->required();
   i->callback([&result] { result = do_import(args); });
+
+  auto* pe = keys->add_subcommand("peers", "List the imported public keys of other departments");
+  add_workspace_options(pe, args.ws);
+  pe->add_option("--department", args.to, "Only this department (USCC)");
+  pe->add_flag("--json", args.json_out, "JSON output");
+  pe->callback([&result] { result = do_peers(args); });
+
+  auto* sh = keys->add_subcommand("share-identity",
+                                  "Seal the primary identity-key secret to another department (equal identity keys there)");
+  add_workspace_options(sh, args.ws);
+  sh->add_option("--to", args.to, "Department USCC (its public keys must be imported)")->required();
+  sh->add_option("-o,--output", args.output, "File for the sealed secret (binary)")->required();
+  sh->callback([&result] { result = do_share_identity(args); });
+
+  auto* ii = keys->add_subcommand("import-identity", "Import an identity-key secret another department sealed to us");
+  add_workspace_options(ii, args.ws);
+  ii->add_option("FILE", args.file, "The file made by `keys share-identity`")->required();
+  ii->callback([&result] { result = do_import_identity(args); });
 
   auto* m = keys->add_subcommand("change-master", "Re-wrap the keyring under a new master key or passphrase");
   add_workspace_options(m, args.ws);

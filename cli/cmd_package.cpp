@@ -31,6 +31,7 @@ struct PackageArgs {
   int threads = 1;
   int level = 3;
   bool no_validate = false;
+  bool single_pass = false;
   bool json_out = false;
 };
 
@@ -102,11 +103,7 @@ int do_create(const PackageArgs& a) {
     }
     s = pw.finish();
   }
-  json details = {{"consumers", s.envelope["consumers"]}, {"sequences", s.envelope["sequences"]},
-                  {"catalog", a.catalog},                 {"purpose", a.purpose},
-                  {"bytes", s.package_bytes},             {"resources", json::array()}};
-  for (const auto& r : s.datapackage["resources"]) details["resources"].push_back({{"name", r["name"]}, {"hash", r["hash"]}});
-  party.audit("package.create", s.header.package_id, "ok", details);
+  party.audit_created(s);
   if (a.json_out) {
     std::cout << json{{"package_id", s.header.package_id}, {"file", a.output}, {"bytes", s.package_bytes},
                       {"content_bytes", s.content_bytes}, {"chunks", s.chunks}, {"envelope", s.envelope}}
@@ -147,6 +144,7 @@ int do_open(const PackageArgs& a) {
   ex::WorkspaceParty party(*w);
   ex::OpenOptions o;
   o.validate = !a.no_validate;
+  o.verify_first = !a.single_pass;
   for (const auto& spec : a.schemas) {
     auto [name, file] = split_eq(spec);
     if (name.empty()) throw Error(Code::invalid_argument, "open --schema takes NAME=FILE (the schema the resource must have)");
@@ -158,18 +156,13 @@ int do_open(const PackageArgs& a) {
     package_id = ex::inspect(a.file).package_id;
   } catch (const Error&) {
   }
+  party.audit_on_commit(o);  // the entry is written before the output directory appears
   try {
     s = ex::open(a.file, a.output, party.reader_keys(), o);
   } catch (const Error& e) {
-    try {
-      party.audit("package.open", package_id, code_name(e.code()), {{"file", a.file}, {"error", e.what()}});
-    } catch (const Error&) {
-    }
+    party.audit_refused("package.open", package_id, e, {{"file", a.file}});
     throw;
   }
-  party.audit("package.open", s.header.package_id, "ok",
-              {{"provider", s.header.provider}, {"purpose", s.envelope.value("purpose", "")},
-               {"catalog", s.envelope.value("catalog", "")}, {"validated", o.validate}, {"bytes", s.package_bytes}});
   if (a.json_out) {
     std::cout << json{{"package_id", s.header.package_id}, {"directory", a.output}, {"envelope", s.envelope},
                       {"datapackage", s.datapackage}}
@@ -219,6 +212,8 @@ Register reg(40, [](CLI::App& root, int& result) {
   o->add_option("-o,--output", args.output, "Output directory (must not exist, or be empty)")->required();
   o->add_option("--schema", args.schemas, "NAME=FILE: the schema a resource must have (else schema-mismatch)");
   o->add_flag("--no-validate", args.no_validate, "Do not check records against their schemas");
+  o->add_flag("--single-pass", args.single_pass,
+              "Decrypt while hashing instead of verifying the whole-file signature first (output still appears only after it checks)");
   o->add_flag("--json", args.json_out, "JSON output");
   o->callback([&result] { result = do_open(args); });
 });

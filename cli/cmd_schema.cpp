@@ -1,6 +1,9 @@
 // civitas schema check SCHEMA.json
 // civitas validate --schema SCHEMA.json DATA [--json] [--limit N] [--format csv|jsonl]
 //                  [--dialect DIALECT.json] [--encoding ENC] [--delimiter C]
+//                  [--resource NAME=FILE]... [--resource-schema NAME=SCHEMA.json]...
+// civitas validate --package datapackage.json [--json] [--limit N]
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -45,16 +48,73 @@ int do_check(const CheckArgs& a) {
 }
 
 struct ValidateArgs {
-  std::string schema, data, format, dialect, encoding, delimiter;
+  std::string schema, data, format, dialect, encoding, delimiter, package;
+  std::vector<std::string> resources, resource_schemas;
   bool json_out = false;
   bool no_header = false;
   std::uint64_t limit = 1000;
 };
 
+// "NAME=VALUE" split at the first '='.
+std::pair<std::string, std::string> name_value(const std::string& s, const char* option) {
+  std::size_t eq = s.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == s.size())
+    throw Error(Code::invalid_argument, std::string(option) + " takes NAME=FILE, not \"" + s + "\"");
+  return {s.substr(0, eq), s.substr(eq + 1)};
+}
+
+// The tables foreign keys refer to by "reference.resource" (--resource, --resource-schema).
+std::vector<sc::ReferencedResource> referenced(const ValidateArgs& a) {
+  std::vector<sc::ReferencedResource> out;
+  for (const auto& r : a.resources) {
+    auto [name, path] = name_value(r, "--resource");
+    sc::ReferencedResource x;
+    x.name = name;
+    x.path = path;
+    out.push_back(std::move(x));
+  }
+  for (const auto& r : a.resource_schemas) {
+    const std::pair<std::string, std::string> nv = name_value(r, "--resource-schema");  // (clang 14: no lambda
+    const std::string& name = nv.first;                                                  //  capture of bindings)
+    auto it = std::find_if(out.begin(), out.end(), [&](const sc::ReferencedResource& x) { return x.name == name; });
+    if (it == out.end()) throw Error(Code::invalid_argument, "--resource-schema " + name + ": no --resource " + name + "=FILE");
+    it->schema = sc::load_schema_file(nv.second);
+  }
+  return out;
+}
+
+void print_task(const json& t, const std::string& label) {
+  std::cout << (t["valid"].get<bool>() ? "valid" : "invalid") << '\t' << label << "\trows=" << t["stats"]["rows"]
+            << "\terrors=" << t["stats"]["errors"] << (t.contains("partial") ? " (limit reached)" : "") << '\n';
+  for (const auto& e : t["errors"]) {
+    std::cout << e["type"].get<std::string>();
+    if (e.contains("rowNumber")) std::cout << "\trow " << e["rowNumber"];
+    if (e.contains("fieldName") && !e["fieldName"].get<std::string>().empty())
+      std::cout << "\tfield " << e["fieldName"].get<std::string>();
+    std::cout << '\t' << e["message"].get<std::string>() << '\n';
+  }
+  for (const auto& w : t["warnings"]) std::cout << "warning\t" << w.get<std::string>() << '\n';
+}
+
 int do_validate(const ValidateArgs& a) {
-  sc::TableSchema schema = sc::load_schema_file(a.schema);
   sc::ValidateOptions o;
   o.limit_errors = a.limit;
+  if (!a.package.empty()) {
+    if (!a.schema.empty() || !a.data.empty() || !a.resources.empty())
+      throw Error(Code::invalid_argument, "--package validates the package's resources: give no --schema, DATA or --resource");
+    json report = sc::validate_package(a.package, o);
+    bool valid = report["valid"].get<bool>();
+    if (a.json_out) {
+      std::cout << report.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
+    } else {
+      for (const auto& w : report["warnings"]) std::cout << "warning\t" << w.get<std::string>() << '\n';
+      for (const auto& t : report["tasks"]) print_task(t, t["name"].get<std::string>() + " (" + t["place"].get<std::string>() + ")");
+    }
+    return valid ? kOk : kInvalid;
+  }
+  if (a.schema.empty() || a.data.empty()) throw Error(Code::invalid_argument, "give --schema SCHEMA.json and DATA, or --package");
+  sc::TableSchema schema = sc::load_schema_file(a.schema);
+  o.resources = referenced(a);
   o.format = a.format;
   if (!a.dialect.empty()) o.dialect = sc::Dialect::from_json(json::parse(read_file(a.dialect)));
   if (!a.encoding.empty()) o.dialect.encoding = a.encoding;
@@ -69,17 +129,7 @@ int do_validate(const ValidateArgs& a) {
   if (a.json_out) {
     std::cout << report.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
   } else {
-    const json& t = report["tasks"][0];
-    std::cout << (valid ? "valid" : "invalid") << '\t' << a.data << "\trows=" << t["stats"]["rows"]
-              << "\terrors=" << t["stats"]["errors"] << (t.contains("partial") ? " (limit reached)" : "") << '\n';
-    for (const auto& e : t["errors"]) {
-      std::cout << e["type"].get<std::string>();
-      if (e.contains("rowNumber")) std::cout << "\trow " << e["rowNumber"];
-      if (e.contains("fieldName") && !e["fieldName"].get<std::string>().empty())
-        std::cout << "\tfield " << e["fieldName"].get<std::string>();
-      std::cout << '\t' << e["message"].get<std::string>() << '\n';
-    }
-    for (const auto& w : t["warnings"]) std::cout << "warning\t" << w.get<std::string>() << '\n';
+    print_task(report["tasks"][0], a.data);
   }
   return valid ? kOk : kInvalid;
 }
@@ -113,8 +163,15 @@ Register reg(30, [](CLI::App& root, int& result) {
   auto* v = root.add_subcommand("validate",
                                 "Validate a CSV or JSON Lines file against a table schema; exit 0 valid, 1 invalid, "
                                 "2 usage or I/O error");
-  v->add_option("--schema,-s", vargs.schema, "Table schema (JSON)")->required();
-  v->add_option("DATA", vargs.data, "Data file (.csv, .jsonl)")->required();
+  v->add_option("--schema,-s", vargs.schema, "Table schema (JSON)");
+  v->add_option("DATA", vargs.data, "Data file (.csv, .jsonl)");
+  v->add_option("--package", vargs.package,
+                "Validate every table of a Frictionless Data Package (datapackage.json), foreign keys across them");
+  v->add_option("--resource", vargs.resources,
+                "NAME=FILE: a table that foreign keys refer to as reference.resource NAME (repeatable)");
+  v->add_option("--resource-schema", vargs.resource_schemas,
+                "NAME=SCHEMA.json: the schema of --resource NAME (default: columns by header, referenced fields "
+                "typed as the fields referring to them)");
   v->add_flag("--json", vargs.json_out, "Print the report as JSON (frictionless report shape)");
   v->add_option("--limit", vargs.limit, "Stop after N errors (0 = no limit; default 1000)");
   v->add_option("--format", vargs.format, "csv or jsonl (default: from the file name)")

@@ -23,14 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(sc::check_entry(n).empty());
     for (auto f : {sc::CatalogFormat::datapackage, sc::CatalogFormat::dcat, sc::CatalogFormat::ckan}) {
       json out = sc::export_entry(doc, f);
-      // Known gap (see docs/catalog.md): export -> import is lossless for entries the tests
-      // use, but libFuzzer finds mutated valid entries whose round trip differs. Until that is
-      // fixed the fuzz run asserts that importing an export never crashes; a refusal must be
-      // a civitas::Error. The corpus keeps the inputs that showed the difference.
-      try {
-        (void)sc::import_entry(out, &f);
-      } catch (const civitas::Error&) {
-      }
+      // Lossless, in memory and through the serialised document (format given and detected).
+      FUZZ_CHECK(sc::import_entry(out, &f) == n);
+      FUZZ_CHECK(sc::import_entry(json::parse(out.dump())) == n);
     }
   }
   try {

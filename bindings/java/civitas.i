@@ -80,3 +80,8 @@
 
 %include "swig/ids.i"
 %include "swig/schema.i"
+%include "swig/workspace.i"
+%include "swig/crypto.i"
+%include "swig/exchange.i"
+%include "swig/catalog.i"
+%include "swig/audit.i"

@@ -217,6 +217,18 @@ int civ_audit_verify_inclusion(const char* proof_json, size_t proof_len, const c
   });
 }
 
+int civ_audit_checkpoint_open(char** out_json, const char* checkpoint, size_t checkpoint_len, const char* verifier_key,
+                              size_t key_len) {
+  return guard([&] {
+    if (out_json) *out_json = nullptr;
+    a::NoteVerifier v = a::NoteVerifier::parse(view(verifier_key, key_len, "verifier_key"));
+    a::Checkpoint c = a::open_checkpoint(view(checkpoint, checkpoint_len, "checkpoint"), {v});
+    if (out_json)
+      *out_json = dup_out(json{{"origin", c.origin}, {"size", c.size}, {"root", a::hash_hex(c.root)}}.dump());
+    return CIV_OK;
+  });
+}
+
 int civ_audit_check_consistency(const char* older_note, size_t older_len, const char* newer_note, size_t newer_len,
                                 const char* proof_json, size_t proof_len, const char* verifier_key, size_t key_len) {
   return guard([&] {

@@ -2,6 +2,7 @@
 #include <map>
 
 #include "civitas/exchange.hpp"
+#include "ctx.hpp"
 #include "guard.hpp"
 
 using civitas::Code;
@@ -12,13 +13,16 @@ using nlohmann::json;
 
 struct civ_package_writer {
   civitas::crypto::SecretBytes sk;
+  std::unique_ptr<ex::WorkspaceParty> party;  ///< set by civ_package_writer_create_ctx (declared before w: outlives it)
   std::unique_ptr<ex::PackageWriter> w;
   std::string sink_error;
 };
 
 struct civ_package_reader {
   civitas::crypto::SecretBytes sk;
+  std::unique_ptr<ex::WorkspaceParty> party;  ///< set by civ_package_reader_create_ctx
   std::unique_ptr<ex::PackageReader> r;
+  std::string out_dir;
 };
 
 namespace {
@@ -32,10 +36,25 @@ ex::PublicKey key32(const uint8_t* p, const char* name) {
   return k;
 }
 
-ex::WriterOptions writer_options(const civ_package_writer_options* o, civitas::crypto::SecretBytes& sk) {
-  require(o, "opts");
+void check_version(const civ_package_writer_options* o) {
   if (o->version != CIV_PACKAGE_WRITER_OPTIONS_VERSION)
     throw Error(Code::invalid_argument, "civ_package_writer_options.version must be CIV_PACKAGE_WRITER_OPTIONS_VERSION");
+}
+
+/// The envelope fields and tuning knobs, shared by the explicit-key and workspace writers.
+void common_options(const civ_package_writer_options* o, ex::WriterOptions& w) {
+  w.catalog = cstr(o->catalog);
+  w.purpose = cstr(o->purpose);
+  w.approval = cstr(o->approval);
+  w.request_hash = cstr(o->request_hash);
+  if (o->chunk_size) w.chunk_size = o->chunk_size;
+  if (o->level) w.level = o->level;
+  if (o->threads >= 0) w.threads = o->threads;
+}
+
+ex::WriterOptions writer_options(const civ_package_writer_options* o, civitas::crypto::SecretBytes& sk) {
+  require(o, "opts");
+  check_version(o);
   require(o->signing_key, "opts->signing_key");
   if (!o->recipients || !o->recipient_count) throw Error(Code::invalid_argument, "opts->recipients must name at least one recipient");
   sk = civitas::crypto::SecretBytes(o->signing_key, 64);
@@ -46,14 +65,59 @@ ex::WriterOptions writer_options(const civ_package_writer_options* o, civitas::c
     const civ_package_recipient& r = o->recipients[i];
     w.recipients.push_back({cstr(r.department), key32(r.exchange_key, "recipient exchange_key"), r.sequence});
   }
-  w.catalog = cstr(o->catalog);
-  w.purpose = cstr(o->purpose);
-  w.approval = cstr(o->approval);
-  w.request_hash = cstr(o->request_hash);
-  if (o->chunk_size) w.chunk_size = o->chunk_size;
-  if (o->level) w.level = o->level;
-  if (o->threads >= 0) w.threads = o->threads;
+  common_options(o, w);
   return w;
+}
+
+/// "A, B" -> {"A", "B"}: consumers of civ_package_writer_create_ctx.
+std::vector<std::string> split_consumers(std::string_view list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    std::size_t end = list.find(',', start);
+    if (end == std::string_view::npos) end = list.size();
+    std::string_view item = list.substr(start, end - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.empty()) throw Error(Code::invalid_argument, "consumers: empty department in \"" + std::string(list) + "\"");
+    out.emplace_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
+ex::OpenOptions ctx_open_options(unsigned flags, const char* expected, size_t expected_len) {
+  if (flags & ~CIV_PACKAGE_SKIP_VALIDATION) throw Error(Code::invalid_argument, "flags: unknown bits");
+  ex::OpenOptions o;
+  o.validate = (flags & CIV_PACKAGE_SKIP_VALIDATION) == 0;
+  std::string_view e = view(expected, expected_len, "expected_schemas_json");
+  if (e.empty()) return o;
+  json j = json::parse(e, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    throw Error(Code::parse, "expected_schemas_json must be a JSON object {resource name: schema}");
+  for (auto& [name, schema] : j.items()) {
+    if (!schema.is_object()) throw Error(Code::parse, "expected_schemas_json: the schema of " + name + " is not an object");
+    o.expected_schemas[name] = schema;
+  }
+  return o;
+}
+
+/// Runs a reader step; a refusal of a workspace reader is audited and the reader dropped.
+template <class Fn>
+int reader_step(civ_package_reader* r, Fn&& fn) {
+  require(r, "r");
+  if (!r->r) throw Error(Code::invalid_argument, "the package reader was refused or finished");
+  try {
+    fn();
+  } catch (const Error& e) {
+    if (r->party) {
+      std::string id = r->r->header() ? r->r->header()->package_id : std::string();
+      r->r.reset();  // removes what was written
+      r->party->audit_refused("package.open", id, e);
+    }
+    throw;
+  }
+  return CIV_OK;
 }
 
 ex::ProviderLookup peer_lookup(const civ_package_peer* peers, size_t n) {
@@ -206,7 +270,9 @@ int civ_package_writer_finish(civ_package_writer* w, char** out_summary_json) {
   return guard([&] {
     require(w, "w");
     if (out_summary_json) *out_summary_json = nullptr;
-    put_summary(out_summary_json, w->w->finish());
+    ex::Summary s = w->w->finish();
+    if (w->party) w->party->audit_created(s);
+    put_summary(out_summary_json, s);
     return CIV_OK;
   });
 }
@@ -230,19 +296,13 @@ int civ_package_reader_create(civ_package_reader** out, const char* out_dir, siz
 }
 
 int civ_package_reader_write(civ_package_reader* r, const void* data, size_t len) {
-  return guard([&] {
-    require(r, "r");
-    r->r->feed(data, len);
-    return CIV_OK;
-  });
+  return guard([&] { return reader_step(r, [&] { r->r->feed(data, len); }); });
 }
 
 int civ_package_reader_finish(civ_package_reader* r, char** out_summary_json) {
   return guard([&] {
-    require(r, "r");
     if (out_summary_json) *out_summary_json = nullptr;
-    put_summary(out_summary_json, r->r->finish());
-    return CIV_OK;
+    return reader_step(r, [&] { put_summary(out_summary_json, r->r->finish()); });
   });
 }
 
@@ -276,6 +336,83 @@ int civ_package_inspect(char** out_header_json, const char* path, size_t path_le
     require(out_header_json, "out_header_json");
     *out_header_json = nullptr;
     *out_header_json = dup_out(ex::inspect(std::string(view(path, path_len, "path"))).to_json().dump());
+    return CIV_OK;
+  });
+}
+
+int civ_package_writer_create_ctx(civ_package_writer** out, civ_ctx* ctx, const char* path, size_t path_len,
+                                  const char* consumers, size_t consumers_len, const civ_package_writer_options* opts) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    auto& ws = ws_of(ctx);
+    civ_package_writer_options defaults = CIV_PACKAGE_WRITER_OPTIONS_INIT;
+    if (!opts) opts = &defaults;
+    check_version(opts);
+    if (opts->provider || opts->signing_key || opts->recipients || opts->recipient_count)
+      throw Error(Code::invalid_argument, "opts->provider, signing_key and recipients must be NULL: the workspace supplies them");
+    std::string p(view(path, path_len, "path"));
+    if (p.empty()) throw Error(Code::invalid_argument, "path must not be empty");
+    std::vector<std::string> to = split_consumers(view(consumers, consumers_len, "consumers"));
+    auto h = std::make_unique<civ_package_writer>();
+    h->party = std::make_unique<ex::WorkspaceParty>(ws);
+    ex::WriterOptions o = h->party->writer_options(to);
+    common_options(opts, o);
+    h->w = std::make_unique<ex::PackageWriter>(p, o);
+    *out = h.release();
+    return CIV_OK;
+  });
+}
+
+int civ_package_reader_create_ctx(civ_package_reader** out, civ_ctx* ctx, const char* out_dir, size_t out_dir_len,
+                                  unsigned flags, const char* expected_schemas_json, size_t expected_schemas_len) {
+  return guard([&] {
+    require(out, "out");
+    *out = nullptr;
+    auto& ws = ws_of(ctx);
+    ex::OpenOptions oo = ctx_open_options(flags, expected_schemas_json, expected_schemas_len);
+    auto h = std::make_unique<civ_package_reader>();
+    h->out_dir = std::string(view(out_dir, out_dir_len, "out_dir"));
+    if (h->out_dir.empty()) throw Error(Code::invalid_argument, "out_dir must not be empty");
+    h->party = std::make_unique<ex::WorkspaceParty>(ws);
+    h->party->audit_on_commit(oo);
+    h->r = std::make_unique<ex::PackageReader>(h->out_dir, h->party->reader_keys(), oo);
+    *out = h.release();
+    return CIV_OK;
+  });
+}
+
+int civ_package_open_ctx(char** out_summary_json, civ_ctx* ctx, const char* path, size_t path_len, const char* out_dir,
+                         size_t out_dir_len, unsigned flags, const char* expected_schemas_json, size_t expected_schemas_len) {
+  return guard([&] {
+    if (out_summary_json) *out_summary_json = nullptr;
+    auto& ws = ws_of(ctx);
+    ex::OpenOptions oo = ctx_open_options(flags, expected_schemas_json, expected_schemas_len);
+    std::string p(view(path, path_len, "path")), d(view(out_dir, out_dir_len, "out_dir"));
+    if (d.empty()) throw Error(Code::invalid_argument, "out_dir must not be empty");
+    ex::WorkspaceParty party(ws);
+    party.audit_on_commit(oo);
+    try {
+      put_summary(out_summary_json, ex::open(p, d, party.reader_keys(), oo));
+    } catch (const Error& e) {
+      std::string id;
+      try {
+        id = ex::inspect(p).package_id;
+      } catch (const Error&) {
+      }
+      party.audit_refused("package.open", id, e);
+      throw;
+    }
+    return CIV_OK;
+  });
+}
+
+int civ_package_verify_ctx(char** out_summary_json, civ_ctx* ctx, const char* path, size_t path_len) {
+  return guard([&] {
+    if (out_summary_json) *out_summary_json = nullptr;
+    auto& ws = ws_of(ctx);
+    ex::WorkspaceParty party(ws);
+    put_summary(out_summary_json, ex::verify(std::string(view(path, path_len, "path")), party.provider_lookup()));
     return CIV_OK;
   });
 }

@@ -1,3 +1,4 @@
+#include <cstddef>
 #include <cstring>
 
 #include "civitas/catalog.hpp"
@@ -23,12 +24,14 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 sc::ValidateOptions to_options(const civ_validate_options* o) {
   sc::ValidateOptions v;
   if (!o) return v;
-  if (o->version != CIV_VALIDATE_OPTIONS_VERSION)
+  if (o->version != 1 && o->version != CIV_VALIDATE_OPTIONS_VERSION)
     throw Error(Code::invalid_argument, "civ_validate_options.version must be CIV_VALIDATE_OPTIONS_VERSION");
   v.limit_errors = o->limit_errors;
   if (o->format) v.format = o->format;
   if (o->dialect_json || o->dialect_json_len)
     v.dialect = sc::Dialect::from_json(parse_doc(view(o->dialect_json, o->dialect_json_len, "dialect_json"), "dialect"));
+  if (o->version >= 2 && (o->resources_json || o->resources_json_len))
+    v.resources = sc::resources_from_json(parse_doc(view(o->resources_json, o->resources_json_len, "resources_json"), "resources_json"));
   return v;
 }
 
@@ -45,10 +48,12 @@ extern "C" {
 int civ_validate_options_init(civ_validate_options* opts, unsigned version) {
   return guard([&] {
     require(opts, "opts");
-    if (version != CIV_VALIDATE_OPTIONS_VERSION)
+    if (version != 1 && version != CIV_VALIDATE_OPTIONS_VERSION)
       throw Error(Code::invalid_argument, "unsupported civ_validate_options version " + std::to_string(version));
     civ_validate_options d = CIV_VALIDATE_OPTIONS_INIT;
-    *opts = d;
+    d.version = version;
+    // A version-1 caller's struct ends before the resources members.
+    std::memcpy(opts, &d, version == 1 ? offsetof(civ_validate_options, resources_json) : sizeof d);
     return CIV_OK;
   });
 }
@@ -80,6 +85,16 @@ int civ_schema_validate_file(char** out_report, const char* schema_json, size_t 
     sc::ValidateOptions o = to_options(opts);
     json r = sc::validate_file(std::string(view(path, path_len, "path")), s, o);
     *out_report = dup_out(dump(r));
+    return CIV_OK;
+  });
+}
+
+int civ_schema_validate_package(char** out_report, const char* path, size_t path_len, const civ_validate_options* opts) {
+  return guard([&] {
+    require(out_report, "out_report");
+    require(path, "path");
+    sc::ValidateOptions o = to_options(opts);
+    *out_report = dup_out(dump(sc::validate_package(std::string(view(path, path_len, "path")), o)));
     return CIV_OK;
   });
 }

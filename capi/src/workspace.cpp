@@ -178,4 +178,47 @@ int civ_keys_import_public(char** out_department, civ_ctx* ctx, const char* json
   });
 }
 
+int civ_keys_peers(char** out_json, civ_ctx* ctx, const char* department, size_t department_len) {
+  return guard([&] {
+    require(out_json, "out_json");
+    std::string_view dept = department ? view(department, department_len, "department") : std::string_view();
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto& p : ws_of(ctx).peers(dept)) {
+      nlohmann::json j;
+      j["department"] = p.department;
+      j["name"] = p.name;
+      j["key_id"] = c::key_id_hex(p.key_id);
+      j["purpose"] = c::purpose_name(p.purpose);
+      j["algorithm"] = p.algorithm;
+      j["public_key"] = c::base64(p.public_key.data(), p.public_key.size());
+      j["status"] = p.status;
+      j["imported"] = p.imported;
+      a.push_back(std::move(j));
+    }
+    *out_json = dup_out(a.dump());
+    return CIV_OK;
+  });
+}
+
+int civ_keys_share_identity(uint8_t** out, size_t* out_len, civ_ctx* ctx, const char* department,
+                            size_t department_len) {
+  return guard([&] {
+    require(out, "out");
+    require(out_len, "out_len");
+    auto box = ws_of(ctx).share_identity_secret(view(department, department_len, "department"));
+    *out = dup_bytes<uint8_t>(box.data(), box.size());
+    *out_len = box.size();
+    return CIV_OK;
+  });
+}
+
+int civ_keys_import_identity(char* out_id, civ_ctx* ctx, const uint8_t* box, size_t box_len) {
+  return guard([&] {
+    if (!box && box_len) throw Error(Code::invalid_argument, "box is NULL");
+    ws::KeyInfo k = ws_of(ctx).import_identity_secret_sealed(box, box_len);
+    if (out_id) std::memcpy(out_id, k.id_hex().c_str(), 17);
+    return CIV_OK;
+  });
+}
+
 }  // extern "C"

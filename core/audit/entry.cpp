@@ -117,6 +117,114 @@ void check_text(const std::string& s, const char* field, bool required) {
                                             std::to_string(bad));
 }
 
+// True only when `text` is a JSON object exactly as canonical_json would print it, checked in
+// one pass without building a DOM (the common case for every appended and verified entry).
+// Anything it is unsure of (escaped keys, "-0", deep nesting) returns false, and the caller
+// takes the DOM path, which canonicalises or reports the error.
+class CanonicalScan {
+ public:
+  explicit CanonicalScan(std::string_view t) : p_(t.data()), end_(t.data() + t.size()) {}
+  bool object_document() {
+    if (p_ == end_ || *p_ != '{' || !value(0)) return false;
+    return p_ == end_;
+  }
+
+ private:
+  bool value(int depth) {
+    if (depth > kMaxDepth || p_ == end_) return false;
+    switch (*p_) {
+      case '{': return object(depth);
+      case '[': return array(depth);
+      case '"': return string(nullptr);
+      case 't': return literal("true");
+      case 'f': return literal("false");
+      case 'n': return literal("null");
+      default: return number();
+    }
+  }
+  bool literal(std::string_view w) {
+    if (static_cast<std::size_t>(end_ - p_) < w.size() || std::string_view(p_, w.size()) != w) return false;
+    p_ += w.size();
+    return true;
+  }
+  bool number() {
+    bool neg = false;
+    if (*p_ == '-') neg = true, ++p_;
+    if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
+    if (*p_ == '0' && (neg || (p_ + 1 != end_ && p_[1] >= '0' && p_[1] <= '9'))) return false;  // -0, 01
+    std::uint64_t v = 0;
+    int digits = 0;
+    for (; p_ != end_ && *p_ >= '0' && *p_ <= '9'; ++p_) {
+      if (++digits > 16) return false;
+      v = v * 10 + static_cast<std::uint64_t>(*p_ - '0');
+    }
+    if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;
+    return v <= static_cast<std::uint64_t>(kMaxSafeInt);
+  }
+  // A string in canonical escaping; with `raw`, its bytes (only when it has no escapes).
+  bool string(std::string_view* raw) {
+    const char* b = ++p_;
+    while (p_ != end_ && *p_ != '"') {
+      unsigned char c = static_cast<unsigned char>(*p_);
+      if (c < 0x20) return false;
+      if (c == '\\') {
+        if (raw || ++p_ == end_) return false;
+        switch (*p_) {
+          case '"': case '\\': case 'b': case 'f': case 'n': case 'r': case 't': ++p_; break;
+          case 'u': {
+            // canonical only for control characters without a short form: \u00XX, lower-case hex
+            if (end_ - p_ < 5 || p_[1] != '0' || p_[2] != '0') return false;
+            auto hexv = [](char h) { return h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : -1; };
+            int hi = hexv(p_[3]), lo = hexv(p_[4]);
+            if (hi < 0 || lo < 0 || hi > 1) return false;
+            int cc = hi * 16 + lo;
+            if (cc == '\b' || cc == '\f' || cc == '\n' || cc == '\r' || cc == '\t') return false;
+            p_ += 5;
+            break;
+          }
+          default: return false;
+        }
+        continue;
+      }
+      ++p_;
+    }
+    if (p_ == end_) return false;
+    std::string_view body(b, static_cast<std::size_t>(p_ - b));
+    ++p_;
+    if (utf8_check(body, false) != std::string::npos) return false;
+    if (raw) *raw = body;
+    return true;
+  }
+  bool array(int depth) {
+    ++p_;
+    if (p_ != end_ && *p_ == ']') return ++p_, true;
+    for (;;) {
+      if (!value(depth + 1) || p_ == end_) return false;
+      if (*p_ == ']') return ++p_, true;
+      if (*p_++ != ',') return false;
+    }
+  }
+  bool object(int depth) {
+    ++p_;
+    if (p_ != end_ && *p_ == '}') return ++p_, true;
+    std::string_view prev;
+    bool first = true;
+    for (;;) {
+      std::string_view key;
+      if (p_ == end_ || *p_ != '"' || !string(&key)) return false;
+      // std::map order: strictly increasing by unsigned bytes (std::string compare)
+      if (!first && !(prev < key)) return false;
+      first = false;
+      prev = key;
+      if (p_ == end_ || *p_++ != ':' || !value(depth + 1) || p_ == end_) return false;
+      if (*p_ == '}') return ++p_, true;
+      if (*p_++ != ',') return false;
+    }
+  }
+  const char* p_;
+  const char* end_;
+};
+
 }  // namespace
 
 std::size_t utf8_check(std::string_view s, bool no_controls) noexcept {
@@ -148,6 +256,7 @@ std::size_t utf8_check(std::string_view s, bool no_controls) noexcept {
 
 std::string canonical_json(std::string_view text, bool require_object) {
   if (text.size() > 4 * kMaxDetailsBytes) throw Error(Code::parse, "details: JSON longer than 256 KiB");
+  if (require_object && CanonicalScan(text).object_document()) return std::string(text);
   json v;
   try {
     v = json::parse(text.begin(), text.end());

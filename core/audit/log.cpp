@@ -1,12 +1,14 @@
 // The stored audit log: appends, queries, proofs and checkpoints (docs/audit.md).
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "civitas/audit.hpp"
 #include "civitas/error.hpp"
 #include "civitas/store.hpp"
 #include "log_internal.hpp"
+#include "tiles.hpp"
 
 namespace civitas::audit {
 
@@ -14,48 +16,64 @@ namespace civitas::audit {
 
 namespace {
 const char* const kLeafSql = "SELECT leaf FROM audit_entry WHERE idx = ?";
-const char* const kInnerSql = "SELECT hash FROM audit_node WHERE level = ? AND idx = ?";
+const char* const kTileSql = "SELECT hashes FROM audit_tile WHERE id = ?";
 const char* const kSizeSql = "SELECT MAX(idx) FROM audit_entry";
+
+std::string node_name(unsigned level, std::uint64_t index) {
+  return "tree node (level " + std::to_string(level) + ", index " + std::to_string(index) + ")";
+}
 }  // namespace
 
 DbNodes::DbNodes(store::Store& db)
     : own_leaf_(std::make_unique<store::Statement>(db, kLeafSql)),
-      own_inner_(std::make_unique<store::Statement>(db, kInnerSql)),
+      own_tile_(std::make_unique<store::Statement>(db, kTileSql)),
       leaf_(own_leaf_.get()),
-      inner_(own_inner_.get()) {}
+      tile_(own_tile_.get()) {}
 
-DbNodes::DbNodes(store::Statement& leaf, store::Statement& inner) : leaf_(&leaf), inner_(&inner) {}
+DbNodes::DbNodes(store::Statement& leaf, store::Statement& tile) : leaf_(&leaf), tile_(&tile) {}
 
 DbNodes::~DbNodes() {
   leaf_->reset();
-  inner_->reset();
+  tile_->reset();
 }
 
-LogStatements::LogStatements(store::Store& db) : size(db, kSizeSql), leaf(db, kLeafSql), inner(db, kInnerSql) {}
+LogStatements::LogStatements(store::Store& db) : size(db, kSizeSql), leaf(db, kLeafSql), tile(db, kTileSql) {}
+
+const std::vector<std::uint8_t>& DbNodes::tile(std::int64_t id) {
+  if (auto it = tiles_.find(id); it != tiles_.end()) return it->second;
+  if (tiles_.size() > 4096) tiles_.clear();
+  tile_->reset();
+  tile_->bind(1, id);
+  std::vector<std::uint8_t> v;
+  if (tile_->step()) v = tile_->blob(0);
+  tile_->reset();
+  return tiles_.emplace(id, std::move(v)).first->second;
+}
 
 Hash DbNodes::node(unsigned level, std::uint64_t index) {
-  auto key = std::make_pair(level, index);
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-  store::Statement& st = level == 0 ? *leaf_ : *inner_;
-  st.reset();
-  if (level == 0) {
-    st.bind(1, static_cast<std::int64_t>(index));
-  } else {
-    st.bind(1, static_cast<std::int64_t>(level));
-    st.bind(2, static_cast<std::int64_t>(index));
-  }
-  if (!st.step())
-    throw Error(Code::integrity, level == 0 ? "audit log: entry " + std::to_string(index) + " is missing"
-                                            : "audit log: tree node (level " + std::to_string(level) + ", index " +
-                                                  std::to_string(index) + ") is missing");
-  auto b = st.blob(0);
-  if (b.size() != 32)
-    throw Error(Code::integrity, "audit log: stored hash of (level " + std::to_string(level) + ", index " +
-                                     std::to_string(index) + ") is not 32 bytes");
   Hash h;
-  std::memcpy(h.data(), b.data(), 32);
-  if (cache_.size() > 65536) cache_.clear();
-  cache_.emplace(key, h);
+  if (level == 0) {
+    if (auto it = leaves_.find(index); it != leaves_.end()) return it->second;
+    leaf_->reset();
+    leaf_->bind(1, static_cast<std::int64_t>(index));
+    if (!leaf_->step()) throw Error(Code::integrity, "audit log: entry " + std::to_string(index) + " is missing");
+    auto b = leaf_->blob(0);
+    leaf_->reset();
+    if (b.size() != 32)
+      throw Error(Code::integrity, "audit log: stored leaf hash of entry " + std::to_string(index) + " is not 32 bytes");
+    std::memcpy(h.data(), b.data(), 32);
+    if (leaves_.size() > 65536) leaves_.clear();
+    leaves_.emplace(index, h);
+    return h;
+  }
+  if (level > 62) throw Error(Code::integrity, "audit log: " + node_name(level, index) + " is missing");
+  const tiles::Slot s = tiles::locate(level, index);
+  const std::vector<std::uint8_t>& t = tile(s.id);
+  if (t.size() % 32 != 0)
+    throw Error(Code::integrity, "audit log: the stored tile of " + node_name(level, index) + " is damaged (" +
+                                     std::to_string(t.size()) + " bytes)");
+  if ((s.pos + 1) * 32 > t.size()) throw Error(Code::integrity, "audit log: " + node_name(level, index) + " is missing");
+  std::memcpy(h.data(), t.data() + s.pos * 32, 32);
   return h;
 }
 
@@ -166,19 +184,8 @@ std::uint64_t Log::append_locked(std::vector<Event>& events) {
   store::Statement ins(db_,
                        "INSERT INTO audit_entry(idx, time_ms, actor_dept, actor_user, action, resource, entry, leaf) "
                        "VALUES(?,?,?,?,?,?,?,?)");
-  store::Statement node(db_, "INSERT INTO audit_node(level, idx, hash) VALUES(?,?,?)");
-  auto on_node = [&](unsigned level, std::uint64_t idx, const Hash& h) {
-    if (level == 0) return;
-    node.reset();
-    node.bind(1, static_cast<std::int64_t>(level)).bind(2, static_cast<std::int64_t>(idx)).bind_blob(3, h.data(), 32);
-    try {
-      node.run();
-    } catch (const Error& e) {
-      if (e.code() != Code::exists) throw;
-      throw Error(Code::integrity, "audit log: tree node (level " + std::to_string(level) + ", index " +
-                                       std::to_string(idx) + ") already exists (were entries deleted?)");
-    }
-  };
+  tiles::Writer tiles(db_);
+  auto on_node = [&](unsigned level, std::uint64_t idx, const Hash& h) { tiles.add(level, idx, h); };
   Entry en;
   for (std::size_t i = 0; i < events.size(); ++i) {
     Event& ev = events[i];
@@ -210,6 +217,7 @@ std::uint64_t Log::append_locked(std::vector<Event>& events) {
     }
     f.append(leaf, on_node);
   }
+  tiles.flush();
   return size;
 }
 
@@ -247,7 +255,27 @@ std::vector<StoredEntry> Log::query(const Filter& f) {
   DbNodes nodes(db_);
   check_against_latest(db_, nodes, n);
   const Hash root = tree_root(nodes, n);
-  std::string sql = "SELECT idx, entry, leaf, time_ms, actor_dept, actor_user, action, resource FROM audit_entry WHERE idx >= ?";
+  // Times never decrease along the index (append_locked; Log::verify reports an entry older
+  // than its predecessor), so a time range is an index range found by bisection.
+  std::uint64_t lo = std::min<std::uint64_t>(f.from_index, n), hi = n;
+  if (f.since_ms || f.until_ms) {
+    store::Statement t(db_, "SELECT time_ms FROM audit_entry WHERE idx = ?");
+    auto first_at = [&](std::int64_t ms, std::uint64_t a, std::uint64_t b) {  // first idx in [a, b) with time ≥ ms
+      while (a < b) {
+        std::uint64_t mid = a + (b - a) / 2;
+        t.reset();
+        t.bind(1, static_cast<std::int64_t>(mid));
+        if (!t.step()) throw Error(Code::integrity, "audit log: entry " + std::to_string(mid) + " is missing");
+        if (t.int64(0) < ms) a = mid + 1;
+        else b = mid;
+      }
+      return a;
+    };
+    if (f.since_ms) lo = first_at(*f.since_ms, lo, hi);
+    if (f.until_ms) hi = std::max(lo, first_at(*f.until_ms, lo, hi));
+  }
+  std::string sql =
+      "SELECT idx, entry, leaf, time_ms, actor_dept, actor_user, action, resource FROM audit_entry WHERE idx >= ? AND idx < ?";
   if (f.since_ms) sql += " AND time_ms >= ?";
   if (f.until_ms) sql += " AND time_ms < ?";
   if (f.actor_dept) sql += " AND actor_dept = ?";
@@ -258,7 +286,8 @@ std::vector<StoredEntry> Log::query(const Filter& f) {
   if (f.limit) sql += " LIMIT " + std::to_string(f.limit);
   store::Statement st(db_, sql);
   int b = 1;
-  st.bind(b++, static_cast<std::int64_t>(f.from_index));
+  st.bind(b++, static_cast<std::int64_t>(lo));
+  st.bind(b++, static_cast<std::int64_t>(hi));
   if (f.since_ms) st.bind(b++, *f.since_ms);
   if (f.until_ms) st.bind(b++, *f.until_ms);
   if (f.actor_dept) st.bind(b++, *f.actor_dept);
@@ -313,7 +342,7 @@ InclusionProof Log::prove(std::uint64_t index, std::uint64_t size) {
     throw Error(Code::invalid_argument, "tree size " + std::to_string(size) + " is larger than the log (" + std::to_string(n) + ")");
   if (index >= size)
     throw Error(Code::invalid_argument, "entry index " + std::to_string(index) + " is not below tree size " + std::to_string(size));
-  DbNodes nodes(ls.leaf, ls.inner);
+  DbNodes nodes(ls.leaf, ls.tile);
   InclusionProof p;
   p.leaf_index = index;
   p.tree_size = size;

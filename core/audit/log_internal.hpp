@@ -1,10 +1,11 @@
-// Internal: database access of the stored audit log (tables from store migration 2).
+// Internal: database access of the stored audit log (tables from store migrations 2 and 5).
 #pragma once
 
 #include <map>
 #include <memory>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 #include "audit_internal.hpp"
 #include "civitas/store.hpp"
@@ -12,26 +13,29 @@
 namespace civitas::audit {
 
 /// Complete-subtree hashes read from the database: level 0 from audit_entry.leaf, higher
-/// levels from audit_node. A missing node is an integrity error.
+/// levels from the tiles of audit_tile (tiles.hpp), each tile read once. A missing node is an
+/// integrity error.
 class DbNodes : public NodeReader {
  public:
   explicit DbNodes(store::Store& db);
   /// With statements prepared earlier (Log keeps them): "SELECT leaf FROM audit_entry WHERE
-  /// idx = ?" and "SELECT hash FROM audit_node WHERE level = ? AND idx = ?". Reset on exit.
-  DbNodes(store::Statement& leaf, store::Statement& inner);
+  /// idx = ?" and "SELECT hashes FROM audit_tile WHERE id = ?". Reset on exit.
+  DbNodes(store::Statement& leaf, store::Statement& tile);
   ~DbNodes() override;
   Hash node(unsigned level, std::uint64_t index) override;
 
  private:
-  std::unique_ptr<store::Statement> own_leaf_, own_inner_;
+  const std::vector<std::uint8_t>& tile(std::int64_t id);
+  std::unique_ptr<store::Statement> own_leaf_, own_tile_;
   store::Statement* leaf_;
-  store::Statement* inner_;
-  std::map<std::pair<unsigned, std::uint64_t>, Hash> cache_;
+  store::Statement* tile_;
+  std::map<std::uint64_t, Hash> leaves_;
+  std::map<std::int64_t, std::vector<std::uint8_t>> tiles_;
 };
 
 /// Statements a Log prepares once and reuses (under the Store's mutex).
 struct LogStatements {
-  store::Statement size, leaf, inner;
+  store::Statement size, leaf, tile;
   explicit LogStatements(store::Store& db);
 };
 

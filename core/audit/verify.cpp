@@ -9,6 +9,7 @@
 #include "civitas/error.hpp"
 #include "civitas/store.hpp"
 #include "log_internal.hpp"
+#include "tiles.hpp"
 
 namespace civitas::audit {
 namespace {
@@ -21,30 +22,37 @@ struct Target {
   std::string label;
 };
 
-// Reads one level of audit_node in index order, alongside the recomputation.
-class LevelCursor {
+// Reads the tiles of one tile level in index order, alongside the recomputation.
+class TileCursor {
  public:
-  LevelCursor(store::Store& db, unsigned level)
-      : st_(db, "SELECT idx, hash FROM audit_node WHERE level = ? ORDER BY idx") {
-    st_.bind(1, static_cast<std::int64_t>(level));
+  TileCursor(store::Store& db, unsigned t)
+      : st_(db, "SELECT id, hashes FROM audit_tile WHERE id >= ? AND id < ? ORDER BY id"), t_(t) {
+    st_.bind(1, tiles::tile_id(t, 0)).bind(2, tiles::tile_id(t + 1, 0));
     advance();
   }
   bool done() const { return done_; }
-  std::uint64_t idx() const { return idx_; }
-  const std::vector<std::uint8_t>& hash() const { return hash_; }
+  std::uint64_t index() const { return tiles::tile_index(id_); }
+  const std::vector<std::uint8_t>& hashes() const { return hashes_; }
   void advance() {
     done_ = !st_.step();
     if (!done_) {
-      idx_ = static_cast<std::uint64_t>(st_.int64(0));
-      hash_ = st_.blob(1);
+      id_ = st_.int64(0);
+      hashes_ = st_.blob(1);
     }
   }
+  /// Moves to tile k (skipping earlier ones, reported at the end as stray); false when absent.
+  bool seek(std::uint64_t k) {
+    while (!done_ && index() < k) advance();
+    return !done_ && index() == k;
+  }
+  unsigned level() const { return t_; }
 
  private:
   store::Statement st_;
+  unsigned t_;
   bool done_ = false;
-  std::uint64_t idx_ = 0;
-  std::vector<std::uint8_t> hash_;
+  std::int64_t id_ = 0;
+  std::vector<std::uint8_t> hashes_;
 };
 
 }  // namespace
@@ -92,28 +100,27 @@ VerifyReport Log::verify(const std::vector<NoteVerifier>& verifiers, const std::
   }
   std::stable_sort(targets.begin(), targets.end(), [](const Target& a, const Target& b) { return a.size < b.size; });
 
-  // Stored nodes are compared level by level as the recomputation completes them.
-  std::vector<std::unique_ptr<LevelCursor>> cursors;
+  // Stored nodes are compared tile by tile as the recomputation completes them.
+  std::vector<std::unique_ptr<TileCursor>> cursors;
   std::uint64_t node_problems = 0;
   auto on_node = [&](unsigned level, std::uint64_t idx, const Hash& h) {
     if (level == 0) return;
     ++rep.nodes;
-    while (cursors.size() < level) cursors.push_back(std::make_unique<LevelCursor>(db_, static_cast<unsigned>(cursors.size() + 1)));
-    LevelCursor& c = *cursors[level - 1];
-    while (!c.done() && c.idx() < idx) c.advance();  // stray rows are reported at the end
+    const tiles::Slot slot = tiles::locate(level, idx);
+    const unsigned t = tiles::tile_level(slot.id);
+    while (cursors.size() <= t) cursors.push_back(std::make_unique<TileCursor>(db_, static_cast<unsigned>(cursors.size())));
+    TileCursor& c = *cursors[t];
     std::uint64_t first_leaf = idx << level;
-    if (c.done() || c.idx() != idx) {
-      if (node_problems++ < 10)
-        problem("node", first_leaf, "tree node (level " + std::to_string(level) + ", index " + std::to_string(idx) + ") is missing");
+    auto name = [&] { return "tree node (level " + std::to_string(level) + ", index " + std::to_string(idx) + ")"; };
+    if (!c.seek(tiles::tile_index(slot.id)) || (slot.pos + 1) * 32 > c.hashes().size()) {
+      if (node_problems++ < 10) problem("node", first_leaf, name() + " is missing");
       return;
     }
-    if (c.hash().size() != 32 || std::memcmp(c.hash().data(), h.data(), 32) != 0) {
+    if (std::memcmp(c.hashes().data() + slot.pos * 32, h.data(), 32) != 0) {
       if (node_problems++ < 10)
-        problem("node", first_leaf, "tree node (level " + std::to_string(level) + ", index " + std::to_string(idx) +
-                                        ") does not match entries " + std::to_string(first_leaf) + ".." +
+        problem("node", first_leaf, name() + " does not match entries " + std::to_string(first_leaf) + ".." +
                                         std::to_string(first_leaf + (std::uint64_t(1) << level) - 1));
     }
-    c.advance();
   };
 
   // Entries in stored order.
@@ -210,18 +217,32 @@ VerifyReport Log::verify(const std::vector<NoteVerifier>& verifiers, const std::
     last_shift = shift;
   }
 
-  // Stored nodes the recomputation never produced (left over from deleted entries): a node
-  // (level, idx) needs entries up to (idx + 1)·2^level.
+  // Stored node hashes the recomputation never produced (left over from deleted entries): a
+  // tile holds tiles::expected_hashes of them for the log's size, and no tile lies beyond.
   {
-    store::Statement extra_nodes(db_,
-                                 "SELECT level, MIN(idx) FROM audit_node WHERE level BETWEEN 1 AND 62 AND "
-                                 "((idx + 1) << level) > ? GROUP BY level ORDER BY level");
-    extra_nodes.bind(1, static_cast<std::int64_t>(rep.entries));
-    if (extra_nodes.step()) {
-      std::uint64_t level = static_cast<std::uint64_t>(extra_nodes.int64(0));
-      std::uint64_t idx = static_cast<std::uint64_t>(extra_nodes.int64(1));
-      problem("deleted", idx << level, "tree node (level " + std::to_string(level) + ", index " + std::to_string(idx) +
-                                           ") covers entries the log no longer has (entries at the end were deleted)");
+    store::Statement tiles_st(db_, "SELECT id, length(hashes) FROM audit_tile WHERE id >= ? ORDER BY id LIMIT 1");
+    for (unsigned t = 0; tiles::kTileHeight * t < 63; ++t) {
+      // The first tile of level t that is not full in a log of rep.entries entries, and all after it.
+      const std::uint64_t units = rep.entries >> (tiles::kTileHeight * t);
+      const std::uint64_t k = units >> tiles::kTileHeight;
+      tiles_st.reset();
+      tiles_st.bind(1, tiles::tile_id(t, k));
+      if (!tiles_st.step() || tiles::tile_level(tiles_st.int64(0)) != t) continue;
+      const std::uint64_t found = tiles::tile_index(tiles_st.int64(0));
+      const std::size_t expect = tiles::expected_hashes(t, found, rep.entries);
+      const std::uint64_t stored = static_cast<std::uint64_t>(tiles_st.int64(1)) / 32;
+      const bool more_tiles = [&] {
+        if (found != k) return true;
+        store::Statement next(db_, "SELECT 1 FROM audit_tile WHERE id > ? AND id < ?");
+        next.bind(1, tiles::tile_id(t, k)).bind(2, tiles::tile_id(t + 1, 0));
+        return next.step();
+      }();
+      if (stored > expect || more_tiles) {
+        problem("deleted", rep.entries, "tree tile (level " + std::to_string(t) + ", index " + std::to_string(found) +
+                                            ") holds nodes of entries the log no longer has (entries from " +
+                                            std::to_string(rep.entries) + " on were deleted)");
+        break;
+      }
     }
   }
   rep.root = f.root();

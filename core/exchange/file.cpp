@@ -1,5 +1,6 @@
 // Whole-file operations: inspect (header only), verify (both signatures and the digest, no
-// decryption), open (verify in a first pass, then decrypt in a second pass).
+// decryption), open (the cheap checks, then one pass that hashes, decrypts, decompresses and
+// writes into a temporary directory; OpenOptions::verify_first adds a hashing pass first).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,8 +66,10 @@ std::vector<std::uint8_t> read_head(InFile& f, bool with_sig) {
   return head;
 }
 
-// First pass: header signature, trailer signature, digest of everything before the trailer.
-Summary verify_file(InFile& f, const ProviderLookup& lookup, const ReaderKeys* keys) {
+// Header signature, recipient and replay (with keys), trailer signature and the lengths it
+// signs; with full_digest also the digest of everything before the trailer (verify, and the
+// first pass of a two-pass open).
+Summary verify_file(InFile& f, const ProviderLookup& lookup, const ReaderKeys* keys, bool full_digest) {
   auto head = read_head(f, true);
   std::size_t header_end = head.size() - kSigSize;
   PublicKey pk;
@@ -100,6 +103,14 @@ Summary verify_file(InFile& f, const ProviderLookup& lookup, const ReaderKeys* k
   }
   const std::uint64_t payload = f.size() - kTrailerSize - hb;
   const std::uint64_t full = s.header.chunk_size + kABytes;
+  s.payload_bytes = payload;
+  s.chunks = tr.chunks;
+  s.package_bytes = f.size();
+  if (!full_digest) {
+    if (tr.payload_bytes != payload || tr.chunks != payload / full + 1)
+      throw Error(Code::integrity, "package integrity: chunk count or payload length disagree with the signed trailer");
+    return s;
+  }
   Sha256 d;
   std::vector<std::uint8_t> buf(4u << 20);
   for (std::uint64_t off = 0, end = f.size() - kTrailerSize; off < end;) {
@@ -115,9 +126,6 @@ Summary verify_file(InFile& f, const ProviderLookup& lookup, const ReaderKeys* k
                                  "reordered, added or removed)");
   if (tr.payload_bytes != payload || tr.chunks != payload / full + 1)
     throw Error(Code::integrity, "package integrity: chunk count or payload length disagree with the signed trailer");
-  s.payload_bytes = payload;
-  s.chunks = tr.chunks;
-  s.package_bytes = f.size();
   return s;
 }
 
@@ -139,15 +147,19 @@ Header inspect(const std::string& path) {
 Summary verify(const std::string& path, const ProviderLookup& provider_key) {
   crypto::init();
   InFile f(path);
-  return verify_file(f, provider_key, nullptr);
+  return verify_file(f, provider_key, nullptr, true);
 }
 
 Summary open(const std::string& path, const std::string& out_dir, const ReaderKeys& keys, const OpenOptions& opts) {
   crypto::init();
   InFile f(path);
-  verify_file(f, keys.provider_key, &keys);  // first pass: nothing is decrypted before this passes
+  // Every check that needs no decryption and no full read: signatures, recipient, replay,
+  // lengths (and, with verify_first, the whole-file digest). Then one pass: the reader hashes
+  // the ciphertext for the trailer's digest while it authenticates and decrypts each chunk,
+  // writes into a temporary directory and renames it only after the digest matched.
+  verify_file(f, keys.provider_key, &keys, opts.verify_first);
   PackageReader r(out_dir, keys, opts);
-  std::vector<std::uint8_t> buf(1u << 20);
+  std::vector<std::uint8_t> buf(4u << 20);
   for (std::uint64_t off = 0; off < f.size();) {
     std::size_t got = f.pread(buf.data(), buf.size(), off);
     if (got == 0) break;

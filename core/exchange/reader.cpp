@@ -8,10 +8,15 @@
 #include <zstd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
+#include <exception>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "civitas/schema.hpp"
 #include "format.hpp"
@@ -134,8 +139,30 @@ struct PackageReader::State {
   std::uint64_t payload = 0, chunks = 0;
 
   ZSTD_DCtx* dctx = nullptr;
-  std::vector<std::uint8_t> dbuf;
   bool frame_done = false;
+
+  // Output pipeline: zstd decompresses straight into 1 MiB blocks; full blocks go through a
+  // bounded queue to a second thread that parses the content, hashes the resources and writes
+  // them into the temporary directory (decrypt+decompress ‖ hash+write). The thread starts
+  // when the first block is full, so packages with less than 1 MiB of content stay on the
+  // calling thread. Memory: kBlocks
+  // blocks, whatever the package size. The content parser (cst … content, out, found) belongs
+  // to that thread until join_output().
+  static constexpr std::size_t kBlock = 1u << 20, kBlocks = 4;
+  struct Block {
+    std::vector<std::uint8_t> data;
+    std::size_t n = 0;
+    std::uint64_t off = 0;  // package offset of the chunk that started it (for messages)
+  };
+  std::vector<Block> blocks;
+  Block* cur = nullptr;                // being filled by the decompressor
+  std::vector<Block*> free_blocks;
+  std::deque<Block*> ready;
+  std::mutex m;
+  std::condition_variable cv_ready, cv_free;
+  bool closing = false, aborting = false;
+  std::exception_ptr output_error;
+  std::thread output;
 
   // content parser
   enum class C { magic, type, name_len, name, seg_len, seg_data, end } cst = C::magic;
@@ -153,8 +180,106 @@ struct PackageReader::State {
   std::string envelope_text, datapackage_text;
   int entries = 0;
   std::uint64_t content = 0;
+  std::uint64_t coff = 0;  // package offset reported by content errors
 
-  ~State() { ZSTD_freeDCtx(dctx); }
+  ~State() {
+    abort_output();
+    ZSTD_freeDCtx(dctx);
+  }
+
+  // After a refusal: the output thread drops what is queued and ends.
+  void abort_output() noexcept {
+    if (!output.joinable()) return;
+    {
+      std::lock_guard<std::mutex> l(m);
+      aborting = true;
+    }
+    cv_ready.notify_all();
+    output.join();
+  }
+
+  // ---- output pipeline ----
+  void output_loop() {
+    for (;;) {
+      Block* b = nullptr;
+      {
+        std::unique_lock<std::mutex> l(m);
+        cv_ready.wait(l, [&] { return aborting || closing || !ready.empty(); });
+        if (aborting || ready.empty()) return;
+        b = ready.front();
+        ready.pop_front();
+      }
+      try {
+        coff = b->off;
+        content_feed(b->data.data(), b->n);
+      } catch (...) {
+        std::lock_guard<std::mutex> l(m);
+        output_error = std::current_exception();
+        cv_free.notify_all();
+        return;
+      }
+      {
+        std::lock_guard<std::mutex> l(m);
+        free_blocks.push_back(b);
+      }
+      cv_free.notify_one();
+    }
+  }
+
+  // A block to decompress into (waits for the output thread to return one).
+  Block* take_block(std::uint64_t off) {
+    if (!cur) {
+      if (blocks.empty()) {
+        blocks.resize(kBlocks);
+        for (auto& b : blocks) free_blocks.push_back(&b);
+      }
+      std::unique_lock<std::mutex> l(m);
+      cv_free.wait(l, [&] { return output_error || !free_blocks.empty(); });
+      if (output_error) std::rethrow_exception(output_error);
+      cur = free_blocks.back();
+      free_blocks.pop_back();
+      l.unlock();
+      if (cur->data.size() < kBlock) cur->data.resize(kBlock);
+      cur->n = 0;
+      cur->off = off;
+    }
+    return cur;
+  }
+
+  // Hands the current block on: to the output thread (started here with the first full
+  // block), or, for the last block of a package whose content never filled one, to the
+  // content parser on this thread.
+  void submit_block(bool last) {
+    Block* b = cur;
+    if (!b) return;
+    cur = nullptr;
+    if (!output.joinable() && last) {
+      coff = b->off;
+      content_feed(b->data.data(), b->n);
+      free_blocks.push_back(b);
+      return;
+    }
+    if (!output.joinable()) output = std::thread([this] { output_loop(); });
+    {
+      std::lock_guard<std::mutex> l(m);
+      if (output_error) std::rethrow_exception(output_error);
+      ready.push_back(b);
+    }
+    cv_ready.notify_one();
+  }
+
+  // Flushes the last block and waits until every byte is parsed and written.
+  void join_output() {
+    submit_block(true);
+    if (!output.joinable()) return;
+    {
+      std::lock_guard<std::mutex> l(m);
+      closing = true;
+    }
+    cv_ready.notify_all();
+    output.join();
+    if (output_error) std::rethrow_exception(output_error);
+  }
 
   crypto_secretstream_xchacha20poly1305_state* ss() {
     return reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(stream.data());
@@ -198,7 +323,6 @@ struct PackageReader::State {
     dctx = ZSTD_createDCtx();
     if (!dctx) throw std::bad_alloc();
     ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 25);
-    dbuf.resize(ZSTD_DStreamOutSize());
   }
 
   // One ciphertext chunk at package offset `off`.
@@ -222,10 +346,12 @@ struct PackageReader::State {
     if (frame_done) fail_integrity("data after the end of the compressed content", off);
     ZSTD_inBuffer in{p, n, 0};
     for (;;) {
-      ZSTD_outBuffer o{dbuf.data(), dbuf.size(), 0};
+      Block* b = take_block(off);
+      ZSTD_outBuffer o{b->data.data() + b->n, kBlock - b->n, 0};
       std::size_t r = ZSTD_decompressStream(dctx, &o, &in);
       if (ZSTD_isError(r)) fail_integrity(std::string("compressed content is damaged: ") + ZSTD_getErrorName(r), off);
-      content_feed(dbuf.data(), o.pos);
+      b->n += o.pos;
+      if (b->n == kBlock) submit_block(false);
       if (r == 0) {
         frame_done = true;
         if (in.pos < in.size) fail_integrity("data after the end of the compressed content", off);
@@ -275,7 +401,7 @@ struct PackageReader::State {
           break;
         }
         case C::end:
-          fail_integrity("content continues after its end marker", consumed);
+          fail_integrity("content continues after its end marker", coff);
       }
     }
   }
@@ -283,7 +409,7 @@ struct PackageReader::State {
   void on_fixed() {
     switch (cst) {
       case C::magic:
-        if (std::memcmp(fixed, kContentMagic, 8) != 0) fail_integrity("content does not start with its magic", consumed);
+        if (std::memcmp(fixed, kContentMagic, 8) != 0) fail_integrity("content does not start with its magic", coff);
         cst = C::type;
         break;
       case C::type: {
@@ -292,7 +418,7 @@ struct PackageReader::State {
         bool ok = (entries == 1) ? etype == 'E' : (etype == 'R' || etype == 'P' || etype == 'Z');
         if (ok && !datapackage_text.empty()) ok = etype == 'Z';
         if (ok && etype == 'Z' && datapackage_text.empty()) ok = false;
-        if (!ok) fail_integrity(std::string("unexpected content entry type '") + (etype >= 32 && etype < 127 ? etype : '?') + "'", consumed);
+        if (!ok) fail_integrity(std::string("unexpected content entry type '") + (etype >= 32 && etype < 127 ? etype : '?') + "'", coff);
         if (etype == 'Z') {
           cst = C::end;
           break;
@@ -303,7 +429,7 @@ struct PackageReader::State {
       case C::name_len:
         name_len = get_u16(fixed);
         name.clear();
-        if (name_len == 0 || name_len > 255) fail_integrity("content entry name length out of range", consumed);
+        if (name_len == 0 || name_len > 255) fail_integrity("content entry name length out of range", coff);
         cst = C::name;
         break;
       case C::seg_len: {
@@ -312,7 +438,7 @@ struct PackageReader::State {
           end_entry();
           cst = C::type;
         } else {
-          if (len > kMaxSegment) fail_integrity("content segment longer than 1 MiB", consumed);
+          if (len > kMaxSegment) fail_integrity("content segment longer than 1 MiB", coff);
           seg_left = len;
           cst = C::seg_data;
         }
@@ -324,12 +450,12 @@ struct PackageReader::State {
   }
 
   void on_name() {
-    if (etype == 'E' && name != "envelope.json") fail_integrity("envelope entry is not called envelope.json", consumed);
-    if (etype == 'P' && name != "datapackage.json") fail_integrity("datapackage entry is not called datapackage.json", consumed);
+    if (etype == 'E' && name != "envelope.json") fail_integrity("envelope entry is not called envelope.json", coff);
+    if (etype == 'P' && name != "datapackage.json") fail_integrity("datapackage entry is not called datapackage.json", coff);
     if (etype == 'R') {
-      if (!valid_resource_path(name)) fail_integrity("resource path \"" + name + "\" is not allowed", consumed);
-      if (!paths.insert(name).second) fail_integrity("resource " + name + " appears twice", consumed);
-      if (found.size() >= kMaxResources) fail_integrity("more than 4096 resources", consumed);
+      if (!valid_resource_path(name)) fail_integrity("resource path \"" + name + "\" is not allowed", coff);
+      if (!paths.insert(name).second) fail_integrity("resource " + name + " appears twice", coff);
+      if (found.size() >= kMaxResources) fail_integrity("more than 4096 resources", coff);
       out = std::make_unique<OutFile>(dir->path() + "/" + name);
       res_hash = std::make_unique<Sha256>();
       res_bytes = 0;
@@ -344,7 +470,7 @@ struct PackageReader::State {
       res_hash->update(p, n);
       res_bytes += n;
     } else {
-      if (json_text.size() + n > kMaxJsonEntry) fail_integrity(name + " is larger than 16 MiB", consumed);
+      if (json_text.size() + n > kMaxJsonEntry) fail_integrity(name + " is larger than 16 MiB", coff);
       json_text.append(reinterpret_cast<const char*>(p), n);
     }
   }
@@ -358,7 +484,7 @@ struct PackageReader::State {
       envelope_text = std::move(json_text);
     } else if (etype == 'P') {
       datapackage_text = std::move(json_text);
-      if (datapackage_text.empty()) fail_integrity("datapackage.json is empty", consumed);
+      if (datapackage_text.empty()) fail_integrity("datapackage.json is empty", coff);
     }
     json_text.clear();
   }
@@ -423,6 +549,7 @@ struct PackageReader::State {
     on_chunk(buf.data(), last, true, consumed);
     payload += last;
     if (!frame_done) fail_truncated("the compressed content ends early", consumed);
+    join_output();
     if (cst != C::end) fail_truncated("the content ends before its end marker", consumed);
     return complete();
   }
@@ -583,6 +710,7 @@ void PackageReader::feed(const void* data, std::size_t n) {
     s_->process();
   } catch (...) {
     s_->stage = St::failed;
+    s_->abort_output();
     throw;
   }
 }
@@ -595,6 +723,7 @@ Summary PackageReader::finish() {
     return s_->finish();
   } catch (...) {
     s_->stage = St::failed;
+    s_->abort_output();
     throw;
   }
 }

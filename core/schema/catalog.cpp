@@ -268,8 +268,11 @@ json normalize_entry(const json& entry, const CatalogConfig& cfg) {
   e["version"] = 1;
   e["resourceCode"] = resource_code(e, cfg);
   e["sharing"]["type"] = token_of(kSharing, e["sharing"]["type"].get<std::string>());
-  if (e["sharing"].contains("modes"))
-    for (auto& m : e["sharing"]["modes"]) m = token_of(kModes, m.get<std::string>());
+  // Modes are checked only when sharing is allowed; with 不予共享 they may hold anything,
+  // which is kept as it is (only string labels become tokens).
+  if (e["sharing"].contains("modes") && e["sharing"]["modes"].is_array())
+    for (auto& m : e["sharing"]["modes"])
+      if (m.is_string()) m = token_of(kModes, m.get<std::string>());
   e["open"]["type"] = token_of(kOpen, e["open"]["type"].get<std::string>());
   e["updateCycle"] = token_of(kCycles, e["updateCycle"].get<std::string>());
   return e;

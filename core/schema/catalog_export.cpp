@@ -182,7 +182,11 @@ json to_dcat(const json& e, const CatalogConfig& cfg) {
             {"civitas:items", json_literal(e["items"])},
             {"civitas:sharing", json_literal(e["sharing"])},
             {"civitas:openType", e["open"]["type"]}};
-  if (e["open"].contains("condition")) d["civitas:openCondition"] = e["open"]["condition"];
+  if (e["open"].contains("condition") && e["open"]["condition"].is_string())
+    d["civitas:openCondition"] = e["open"]["condition"];
+  json open = e["open"];  // every open attribute but the licence (on the distributions)
+  open.erase("licence");
+  d["civitas:open"] = json_literal(open);
   if (e.contains("modified")) d["dct:modified"] = date_literal(e["modified"]);
   if (e.contains("keywords")) d["dcat:keyword"] = e["keywords"];
   if (e.contains("related")) {
@@ -248,7 +252,7 @@ json from_dcat(const json& doc, const CatalogConfig& cfg) {
   provider["uscc"] = literal(need(pub, "dct:identifier", "foaf:Agent"));
   e["provider"] = provider;
   json formats = json::array();
-  std::string licence;
+  json licence;  // null: no distribution has a licence ("" is a licence)
   for (const auto& ref : need(d, "dcat:distribution", "dcat:Dataset")) {
     const json& dist = node_of_type(graph, "dcat:Distribution", need(ref, "@id", "dcat:distribution"));
     formats.push_back(literal(need(dist, "civitas:format", "dcat:Distribution")));
@@ -257,9 +261,14 @@ json from_dcat(const json& doc, const CatalogConfig& cfg) {
   e["formats"] = formats;
   e["items"] = literal(need(d, "civitas:items", "dcat:Dataset"));
   e["sharing"] = literal(need(d, "civitas:sharing", "dcat:Dataset"));
-  e["open"] = {{"type", literal(need(d, "civitas:openType", "dcat:Dataset"))}};
-  if (d.contains("civitas:openCondition")) e["open"]["condition"] = literal(d["civitas:openCondition"]);
-  if (!licence.empty()) e["open"]["licence"] = licence;
+  if (d.contains("civitas:open")) {  // civitas exports: every open attribute
+    e["open"] = literal(d["civitas:open"]);
+    if (!e["open"].is_object()) throw Error(Code::invalid_data, "dcat:Dataset: civitas:open must be a JSON object");
+  } else {  // other writers: the open type and condition
+    e["open"] = {{"type", literal(need(d, "civitas:openType", "dcat:Dataset"))}};
+    if (d.contains("civitas:openCondition")) e["open"]["condition"] = literal(d["civitas:openCondition"]);
+  }
+  if (!licence.is_null()) e["open"]["licence"] = licence;
   e["updateCycle"] = literal(need(d, "civitas:updateCycle", "dcat:Dataset"));
   e["issued"] = literal(need(d, "dct:issued", "dcat:Dataset"));
   if (d.contains("dct:modified")) e["modified"] = literal(d["dct:modified"]);
@@ -324,6 +333,8 @@ json to_ckan(const json& e, const CatalogConfig& cfg) {
   json rest = provider_rest(e["provider"]);
   if (!rest.empty()) add("civitas:provider", rest);
   if (e.contains("related")) add("civitas:related", e["related"]);
+  // Tags are CKAN's view of the keywords; the exact list (also an empty one) travels here.
+  if (e.contains("keywords")) add("civitas:keywords", e["keywords"]);
   json x = extras_of(e);
   if (!x.empty()) add("civitas:extra", x);
   p["extras"] = extras;
@@ -363,7 +374,9 @@ json from_ckan(const json& p) {
   e["updateCycle"] = get("civitas:updateCycle");
   e["issued"] = get("issued");
   if (ex.count("modified")) e["modified"] = get("modified");
-  if (p.contains("tags") && p["tags"].is_array() && !p["tags"].empty()) {
+  if (ex.count("civitas:keywords")) {
+    e["keywords"] = parsed("civitas:keywords");
+  } else if (p.contains("tags") && p["tags"].is_array() && !p["tags"].empty()) {
     json kw = json::array();
     for (const auto& t : p["tags"]) kw.push_back(need(t, "name", "CKAN tag"));
     e["keywords"] = kw;

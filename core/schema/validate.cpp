@@ -123,6 +123,24 @@ json make_error(const std::string& type, json fields) {
   return e;
 }
 
+bool is_jsonl_format(const std::string& format, const std::string& path) {
+  if (!format.empty()) {
+    if (format == "jsonl" || format == "ndjson") return true;
+    if (format == "csv" || format == "tsv") return false;
+    throw Error(Code::invalid_argument, "unsupported format \"" + format + "\" (csv or jsonl)");
+  }
+  auto ends = [&](const char* s) {
+    std::string e = s;
+    return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
+  };
+  return ends(".jsonl") || ends(".ndjson");
+}
+
+std::unique_ptr<RecordReader> open_reader(const std::string& path, const std::string& format, const Dialect& d) {
+  if (is_jsonl_format(format, path)) return jsonl_reader(open_file(path));
+  return csv_reader(open_file(path), d);
+}
+
 struct Pending {
   std::uint32_t row;
   std::uint32_t field;
@@ -150,49 +168,54 @@ class Validator {
       ukeys_.push_back({idx, {}});
     }
     for (const auto& fk : s.foreign_keys) {
-      if (!fk.resource.empty()) {
-        warnings_.push_back("foreign key to resource \"" + fk.resource +
-                            "\" not checked: validating a single table");
-        continue;
-      }
       Fk k;
       k.def = &fk;
+      if (!fk.resource.empty()) {
+        if (o.resources.empty()) {
+          warnings_.push_back("foreign key to resource \"" + fk.resource +
+                              "\" not checked: validating a single table (give the resource to check it)");
+          continue;
+        }
+        auto it = std::find_if(o.resources.begin(), o.resources.end(),
+                               [&](const ReferencedResource& r) { return r.name == fk.resource; });
+        if (it == o.resources.end())
+          throw Error(Code::invalid_argument, "a foreign key refers to resource \"" + fk.resource +
+                                                  "\", which is not among the given resources");
+        k.resource = static_cast<int>(it - o.resources.begin());
+      }
       for (const auto& n : fk.fields) k.target.push_back(static_cast<std::size_t>(s.field_index(n)));
-      for (const auto& n : fk.reference_fields) k.source.push_back(static_cast<std::size_t>(s.field_index(n)));
       for (std::size_t j : k.target) need_key_[j] = true;
-      for (std::size_t j : k.source) need_key_[j] = true;
+      if (k.resource < 0) {
+        for (const auto& n : fk.reference_fields) k.source.push_back(static_cast<std::size_t>(s.field_index(n)));
+        for (std::size_t j : k.source) need_key_[j] = true;
+      }
       fks_.push_back(std::move(k));
     }
     vals_.resize(s.fields.size());
   }
 
-  bool has_lookup_pass() const { return !fks_.empty(); }
-
-  // First pass for self-referencing foreign keys: collects the referenced key tuples.
-  void collect_lookup(RecordReader& reader) {
-    Batch b;
-    std::size_t n = schema_.fields.size();
-    std::string key;
-    Value v;
-    while (reader.next(b, n, opts_.batch_rows)) {
-      for (std::size_t r = 0; r < b.rows; ++r)
-        for (auto& fk : fks_) {
-          key.clear();
-          bool all_null = true;
-          for (std::size_t j : fk.source) {
-            const Column& c = b.columns[j];
-            bool present = c.present(r);
-            std::string_view raw = c.value(r);
-            bool null = readers_[j].check(raw, present, v, nullptr);
-            if (!null && v.kind == Value::null) null = true;  // type error → None
-            all_null &= null;
-            append_key(j, null ? Value{} : v, key);
-          }
-          if (!all_null) fk.lookup.insert(key);
-        }
-    }
+  bool has_lookup_pass() const {
+    return std::any_of(fks_.begin(), fks_.end(), [](const Fk& k) { return k.resource < 0; });
   }
 
+  // First pass for self-referencing foreign keys: collects the referenced key tuples.
+  void collect_lookup(RecordReader& reader) { collect(reader, readers_, schema_.fields.size(), -1); }
+
+  // Reads the other resources foreign keys refer to (each once, only the referenced fields).
+  // Their problems are errors of the call (named after the resource), not of the report.
+  void collect_external() {
+    std::vector<bool> done(opts_.resources.size(), false);
+    for (const auto& fk : fks_) {
+      if (fk.resource < 0 || done[static_cast<std::size_t>(fk.resource)]) continue;
+      done[static_cast<std::size_t>(fk.resource)] = true;
+      const ReferencedResource& res = opts_.resources[static_cast<std::size_t>(fk.resource)];
+      try {
+        collect_resource(res, fk.resource);
+      } catch (const Error& e) {
+        throw Error(e.code(), "referenced resource \"" + res.name + "\" (" + res.path + "): " + e.what());
+      }
+    }
+  }
   void header(const RecordReader& reader) {
     if (!reader.has_header()) return;
     const auto& labels = reader.labels();
@@ -372,7 +395,7 @@ class Validator {
           return s;
         };
         json e = make_error("foreign-key", {{"note", "for \"" + join(fk.def->fields) + "\": values \"" + shown +
-                                                         "\" not found in the lookup table \"\" as \"" +
+                                                         "\" not found in the lookup table \"" + fk.def->resource + "\" as \"" +
                                                          join(fk.def->reference_fields) + "\""},
                                             {"cells", row_cells()}, {"rowNumber", rn},
                                             {"fieldNames", fk.def->fields}, {"referenceName", fk.def->resource},
@@ -410,18 +433,81 @@ class Validator {
  private:
   struct Fk {
     const ForeignKey* def = nullptr;
-    std::vector<std::size_t> target, source;
+    std::vector<std::size_t> target, source;  ///< source: columns of the referenced table
     std::unordered_set<std::string> lookup;
+    int resource = -1;                        ///< index in opts.resources; -1 = this table
   };
+
+  // Adds the key tuples of the referenced fields of every row to the lookups of the foreign
+  // keys of resource `which` (-1 = this table). A type error counts as a null cell.
+  void collect(RecordReader& reader, const std::vector<FieldReader>& rd, std::size_t ncols, int which) {
+    Batch b;
+    std::string key;
+    Value v;
+    while (reader.next(b, ncols, opts_.batch_rows ? opts_.batch_rows : 8192)) {
+      for (std::size_t r = 0; r < b.rows; ++r)
+        for (auto& fk : fks_) {
+          if (fk.resource != which) continue;
+          key.clear();
+          bool all_null = true;
+          for (std::size_t j : fk.source) {
+            const Column& c = b.columns[j];
+            bool null = rd[j].check(c.value(r), c.present(r), v, nullptr);
+            if (!null && v.kind == Value::null) null = true;  // type error → None
+            all_null &= null;
+            append_key(j, null ? Value{} : v, key, rd);
+          }
+          if (!all_null) fk.lookup.insert(key);
+        }
+    }
+  }
+
+  void collect_resource(const ReferencedResource& res, int which) {
+    auto reader = open_reader(res.path, res.format, res.dialect);
+    TableSchema inferred;
+    const TableSchema* rs = res.schema ? &*res.schema : nullptr;
+    if (!rs) {  // columns by header label; referenced fields typed as the fields referring to them
+      if (!reader->has_header() || reader->labels().empty())
+        throw Error(Code::invalid_argument, "needs a header row or a schema");
+      inferred = infer_string_schema(reader->labels());
+      for (const auto& fk : fks_) {
+        if (fk.resource != which) continue;
+        for (std::size_t i = 0; i < fk.def->reference_fields.size(); ++i) {
+          int at = inferred.field_index(fk.def->reference_fields[i]);
+          if (at < 0) continue;  // reported below
+          Field f = schema_.fields[fk.target[i]];
+          f.name = fk.def->reference_fields[i];
+          f.constraints = {};
+          f.identifier = Identifier::none;
+          inferred.fields[static_cast<std::size_t>(at)] = std::move(f);
+        }
+      }
+      rs = &inferred;
+    }
+    for (auto& fk : fks_) {
+      if (fk.resource != which) continue;
+      fk.source.clear();
+      for (const auto& n : fk.def->reference_fields) {
+        int at = rs->field_index(n);
+        if (at < 0) throw Error(Code::invalid_data, "has no field \"" + n + "\" that a foreign key refers to");
+        fk.source.push_back(static_cast<std::size_t>(at));
+      }
+    }
+    std::vector<FieldReader> rd;
+    rd.reserve(rs->fields.size());
+    for (const auto& f : rs->fields) rd.emplace_back(f, rs->missing_values);
+    collect(*reader, rd, rs->fields.size(), which);
+  }
   struct UniqueKey {
     std::vector<std::size_t> fields;
     std::unordered_map<std::string, std::uint64_t> seen;
   };
 
-  void append_key(std::size_t j, const Value& v, std::string& key) const {
+  void append_key(std::size_t j, const Value& v, std::string& key) const { append_key(j, v, key, readers_); }
+  static void append_key(std::size_t j, const Value& v, std::string& key, const std::vector<FieldReader>& rd) {
     std::size_t at = key.size();
     key.append(4, '\0');
-    readers_[j].key_bytes(v, key);
+    rd[j].key_bytes(v, key);
     auto len = static_cast<std::uint32_t>(key.size() - at - 4);
     std::memcpy(&key[at], &len, 4);
   }
@@ -464,6 +550,7 @@ json run(const Factory& make, const TableSchema& schema, const ValidateOptions& 
          const std::string& place) {
   auto t0 = std::chrono::steady_clock::now();
   Validator v(schema, opts);
+  v.collect_external();
   std::uint64_t bytes = 0;
   try {
     if (v.has_lookup_pass()) {
@@ -494,18 +581,7 @@ std::string stem(const std::string& path) {
   return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
 }
 
-bool is_jsonl(const ValidateOptions& o, const std::string& path) {
-  if (!o.format.empty()) {
-    if (o.format == "jsonl" || o.format == "ndjson") return true;
-    if (o.format == "csv" || o.format == "tsv") return false;
-    throw Error(Code::invalid_argument, "unsupported format \"" + o.format + "\" (csv or jsonl)");
-  }
-  auto ends = [&](const char* s) {
-    std::string e = s;
-    return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
-  };
-  return ends(".jsonl") || ends(".ndjson");
-}
+bool is_jsonl(const ValidateOptions& o, const std::string& path) { return is_jsonl_format(o.format, path); }
 
 }  // namespace
 
@@ -529,12 +605,9 @@ json validate(RecordReader& reader, const TableSchema& schema, const ValidateOpt
 }
 
 json validate_file(const std::string& path, const TableSchema& schema, const ValidateOptions& opts) {
-  bool jl = is_jsonl(opts, path);
+  (void)is_jsonl(opts, path);        // an unsupported format is Error(invalid_argument)
   { auto probe = open_file(path); }  // an unreadable file is Error(io), not a report
-  Factory f = [&]() -> std::unique_ptr<RecordReader> {
-    if (jl) return jsonl_reader(open_file(path));
-    return csv_reader(open_file(path), opts.dialect);
-  };
+  Factory f = [&]() { return open_reader(path, opts.format, opts.dialect); };
   return run(f, schema, opts, opts.name.empty() ? stem(path) : opts.name, opts.place.empty() ? path : opts.place);
 }
 

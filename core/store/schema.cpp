@@ -3,6 +3,8 @@
 // need tables (catalog, policies, audit log) append a migration here; never edit a released one.
 #include "schema.hpp"
 
+#include "audit/tiles.hpp"
+
 namespace civitas::store {
 
 const std::vector<Migration>& migrations() {
@@ -90,8 +92,20 @@ CREATE TABLE package_received(
   PRIMARY KEY(provider, consumer, sequence)
 ) WITHOUT ROWID;
 )sql"},
+      {5, "audit log: tree nodes stored by tiles, time index dropped (core/audit/tiles.hpp, docs/audit.md#storage)",
+       R"sql(
+CREATE TABLE audit_tile(                 -- inner tree nodes, 2^5 bottom nodes and 5 levels per row
+  id     INTEGER PRIMARY KEY,            -- tile level << 56 | tile index
+  hashes BLOB NOT NULL                   -- 32-byte node hashes in creation order
+);
+DROP INDEX audit_entry_time;             -- times never decrease: time ranges by bisection on idx
+)sql"},
   };
   return m;
+}
+
+void run_migration_code(int version, Store& db) {
+  if (version == 5) audit::tiles::migrate_nodes_to_tiles(db);  // audit_node rows into audit_tile
 }
 
 }  // namespace civitas::store

@@ -13,4 +13,9 @@ struct Migration {
 
 const std::vector<Migration>& migrations();
 
+class Store;
+/// Work a migration needs beyond its SQL (converting rows), run right after that SQL inside
+/// the same transaction.
+void run_migration_code(int version, Store& db);
+
 }  // namespace civitas::store

@@ -124,7 +124,10 @@ void Store::migrate() {
     throw Error(Code::unsupported_version, "workspace schema version " + std::to_string(v) + " is newer than " +
                                                std::to_string(latest) + ": " + path_);
   for (const auto& m : migrations())
-    if (m.version > v) exec(m.sql);
+    if (m.version > v) {
+      exec(m.sql);
+      run_migration_code(m.version, *this);
+    }
   exec("PRAGMA user_version = " + std::to_string(latest));
   tx.commit();
 }

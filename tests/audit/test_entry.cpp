@@ -62,6 +62,39 @@ TEST_CASE("canonical JSON sorts keys by bytes, drops whitespace and keeps UTF-8"
   CHECK(a::canonical_json("{\"n\":9007199254740992}") == "{\"n\":9007199254740992}");
 }
 
+TEST_CASE("canonical JSON: text already canonical is kept; near misses are canonicalised, not accepted") {
+  // Already canonical (the one-pass check accepts these as they are).
+  for (const char* ok : {"{}", "{\"a\":[],\"b\":{},\"c\":[1,-2,0,true,false,null]}", "{\"\":1,\"A\":2,\"a\":3,\"\xC3\xA9\":4}",
+                         "{\"s\":\"q\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001f\x7f\xE2\x82\xAC\"}", "{\"n\":-9007199254740992}",
+                         "{\"d\":[[[{\"x\":[0]}]]]}"}) {
+    CAPTURE(ok);
+    CHECK(a::canonical_json(ok) == ok);
+  }
+  // Not canonical: the result differs from the input and is itself canonical.
+  const std::pair<const char*, const char*> fixed[] = {
+      {"{\"a\":-0}", "{\"a\":0}"},
+      {"{\"a\":\"\\u0041\"}", "{\"a\":\"A\"}"},
+      {"{\"a\":\"\\u000a\"}", "{\"a\":\"\\n\"}"},
+      {"{\"a\":\"\\u001F\"}", "{\"a\":\"\\u001f\"}"},
+      {"{\"a\":\"\\/\"}", "{\"a\":\"/\"}"},
+      {"{\"b\":1,\"a\":2}", "{\"a\":2,\"b\":1}"},
+      {"{\"\\u0062\":1,\"a\":2}", "{\"a\":2,\"b\":1}"},
+      {"{\"a\": 1}", "{\"a\":1}"},
+  };
+  for (const auto& f : fixed) {
+    const char* in = f.first;
+    const char* out = f.second;
+    CAPTURE(in);
+    CHECK(a::canonical_json(in) == out);
+    CHECK(a::canonical_json(out) == out);
+  }
+  for (const char* bad : {"{\"a\":01}", "{\"a\":-}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u00\"}", "{\"a\":\"x}", "{\"a\":1,}",
+                          "{\"a\":tru}", "{\"a\":\"\x01\"}", "{\"a\":-9007199254740993}"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_AS(a::canonical_json(bad), civitas::Error);
+  }
+}
+
 TEST_CASE("canonical JSON rejects what two implementations could encode differently") {
   for (const char* bad : {"{\"n\":1.5}", "{\"n\":1e3}", "{\"n\":9007199254740993}", "[1]", "\"s\"", "{", "{\"a\":\"\xff\"}",
                           "{\"a\":1} x"}) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "civitas/error.hpp"
+#include "audit/tiles.hpp"
 #include "log_fixture.hpp"
 
 namespace a = civitas::audit;
@@ -167,23 +168,18 @@ TEST_CASE("a checkpoint given out earlier exposes a rewritten history") {
     st::Statement s(*t.admin, "UPDATE audit_entry SET entry = ?, actor_user = ?, leaf = ? WHERE idx = 3");
     s.bind_blob(1, b.data(), b.size()).bind(2, e.actor_user).bind_blob(3, l.data(), 32).run();
   }
-  t.admin->exec("DELETE FROM audit_checkpoint; DELETE FROM audit_node");
+  t.admin->exec("DELETE FROM audit_checkpoint; DELETE FROM audit_tile");
   {
-    a::MemoryTree mt;
+    a::Frontier f;
+    a::tiles::Writer w(*t.admin);
     st::Statement q(*t.admin, "SELECT leaf FROM audit_entry ORDER BY idx");
     while (q.step()) {
       auto v = q.blob(0);
       a::Hash h;
       std::copy(v.begin(), v.end(), h.begin());
-      mt.append(h);
+      f.append(h, [&](unsigned lv, std::uint64_t i, const a::Hash& n) { w.add(lv, i, n); });
     }
-    st::Statement ins(*t.admin, "INSERT INTO audit_node VALUES(?,?,?)");
-    for (unsigned lv = 1; (std::uint64_t(1) << lv) <= mt.size(); ++lv)
-      for (std::uint64_t i = 0; ((i + 1) << lv) <= mt.size(); ++i) {
-        a::Hash h = mt.node(lv, i);
-        ins.reset();
-        ins.bind(1, static_cast<std::int64_t>(lv)).bind(2, static_cast<std::int64_t>(i)).bind_blob(3, h.data(), 32).run();
-      }
+    w.flush();
   }
   CHECK(t.problems().empty());  // internally consistent now...
   auto rep = t.log->verify({t.verifier()}, {old});

@@ -6,17 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "civitas/civitas.h"
+#include "capi_test.h"
 
-static int failures = 0;
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, \
-              __LINE__, #cond, civ_error_last()->message);                     \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
 
 #define TXT(s) (s), strlen(s)
 
@@ -93,6 +84,25 @@ int main(void) {
   CHECK(civ_audit_prove(&proof, ctx, 3, 0) == CIV_OK && proof && strstr(proof, "\"leaf_index\":3"));
   CHECK(civ_audit_verify_inclusion(proof, strlen(proof), note1, strlen(note1), vkey, strlen(vkey)) == CIV_OK);
   civ_free(proof);
+  s = NULL;
+  CHECK(civ_audit_checkpoint_open(&s, note1, strlen(note1), vkey, strlen(vkey)) == CIV_OK);
+  CHECK(s && strstr(s, "\"origin\":\"civitas/audit/91350100M000100Y43\"") && strstr(s, "\"size\":5"));
+  civ_free(s);
+  CHECK(civ_audit_checkpoint_open(NULL, note1, strlen(note1), vkey, strlen(vkey)) == CIV_OK);
+  CHECK(civ_audit_checkpoint_open(&s, note1, 10, vkey, strlen(vkey)) == CIV_EPARSE && s == NULL);
+  CHECK(civ_audit_checkpoint_open(&s, note1, strlen(note1), "x+1+AAAA", 8) == CIV_EPARSE);
+  {
+    char forged[1024];
+    size_t n = strlen(note1);
+    CHECK(n < sizeof forged);
+    if (n < sizeof forged) {
+      memcpy(forged, note1, n + 1);
+      /* damage the signature with another valid base64 character (a flipped bit could make
+       * an invalid one: a parse error, not a bad signature) */
+      forged[n - 10] = forged[n - 10] == 'A' ? 'B' : 'A';
+      CHECK(civ_audit_checkpoint_open(&s, forged, n, vkey, strlen(vkey)) == CIV_ESIGNATURE && s == NULL);
+    }
+  }
   CHECK(civ_audit_prove(&proof, ctx, 3, 4) == CIV_OK);
   CHECK(civ_audit_verify_inclusion(proof, strlen(proof), note1, strlen(note1), vkey, strlen(vkey)) == CIV_EINVAL);
   civ_free(proof);

@@ -3,16 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "civitas/civitas.h"
-
-static int failures = 0;
-#define CHECK(cond)                                                        \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                          \
-    }                                                                      \
-  } while (0)
+#include "capi_test.h"
 
 static void test_version(void) {
   CHECK(strcmp(civ_version(), CIV_VERSION_STRING) == 0);

@@ -1,41 +1,11 @@
 /* C API tests of schema validation and catalog entries, written in C against libcivitas.so. */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "civitas/civitas.h"
-
-static int failures = 0;
-#define CHECK(cond)                                                        \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                          \
-    }                                                                      \
-  } while (0)
+#include "capi_test.h"
 
 static const char *kSchema =
     "{\"fields\":[{\"name\":\"id\",\"type\":\"integer\",\"constraints\":{\"required\":true}},"
     "{\"name\":\"uscc\",\"type\":\"string\",\"civitas:identifier\":\"uscc\"}],\"primaryKey\":\"id\"}";
-
-static char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  char *buf;
-  long n;
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  buf = malloc((size_t)n + 1);
-  if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  if (buf) buf[n] = 0;
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
 
 static void test_check(void) {
   char *out = NULL;
@@ -131,8 +101,49 @@ static void test_catalog(void) {
   free(entry);
 }
 
+/* Foreign keys to another table: named tables in the options (version 2), a data package,
+ * and version-1 options (which have no resources member) still accepted. */
+static void test_foreign_keys_across_tables(void) {
+  const char *staff = "{\"fields\":[{\"name\":\"id\",\"type\":\"integer\"},{\"name\":\"org\",\"type\":\"integer\"}],"
+                      "\"foreignKeys\":[{\"fields\":[\"org\"],\"reference\":{\"resource\":\"orgs\",\"fields\":[\"code\"]}}]}";
+  const char *data = "id,org\n1,1\n2,4\n3,03\n";
+  const char *resources = "[{\"name\":\"orgs\",\"path\":\"" CIVITAS_TEST_DATA "/schema/package/orgs.csv\"}]";
+  const char *pkg = CIVITAS_TEST_DATA "/schema/package/datapackage.json";
+  civ_validate_options o = CIV_VALIDATE_OPTIONS_INIT, v1;
+  char *report = NULL;
+  CHECK(o.version == 2 && o.resources_json == NULL);
+  o.resources_json = resources;
+  o.resources_json_len = strlen(resources);
+  CHECK(civ_schema_validate_buffer(&report, staff, strlen(staff), data, strlen(data), &o) == CIV_OK);
+  CHECK(report && strstr(report, "\"valid\":false") && strstr(report, "\"referenceName\":\"orgs\""));
+  CHECK(report && strstr(report, "values \\\"4\\\" not found in the lookup table \\\"orgs\\\""));
+  CHECK(report && strstr(report, "\"rowNumber\":3") && !strstr(report, "\"rowNumber\":4"));
+  civ_free(report);
+  o.resources_json = "[{\"name\":\"other\",\"path\":\"x.csv\"}]";
+  o.resources_json_len = strlen(o.resources_json);
+  CHECK(civ_schema_validate_buffer(&report, staff, strlen(staff), data, strlen(data), &o) == CIV_EINVAL);
+  CHECK(strstr(civ_error_last()->message, "\"orgs\"") != NULL);
+  o.resources_json = "{";
+  o.resources_json_len = 1;
+  CHECK(civ_schema_validate_buffer(&report, staff, strlen(staff), data, strlen(data), &o) == CIV_EPARSE);
+  /* version 1: no resources member is read; the key is not checked, the report warns */
+  CHECK(civ_validate_options_init(&v1, 1) == CIV_OK);
+  CHECK(v1.version == 1 && v1.limit_errors == 1000);
+  CHECK(civ_schema_validate_buffer(&report, staff, strlen(staff), data, strlen(data), &v1) == CIV_OK);
+  CHECK(report && strstr(report, "\"valid\":true") && strstr(report, "not checked"));
+  civ_free(report);
+  /* a whole data package */
+  CHECK(civ_schema_validate_package(&report, pkg, strlen(pkg), NULL) == CIV_OK);
+  CHECK(report && strstr(report, "\"valid\":false") && strstr(report, "\"name\":\"staff\"") &&
+        strstr(report, "\"name\":\"orgs\"") && strstr(report, "\"tasks\":2"));
+  civ_free(report);
+  CHECK(civ_schema_validate_package(&report, "/nonexistent/datapackage.json", strlen("/nonexistent/datapackage.json"), NULL) == CIV_EIO);
+  CHECK(civ_schema_validate_package(NULL, pkg, strlen(pkg), NULL) == CIV_EINVAL);
+}
+
 int main(void) {
   test_check();
+  test_foreign_keys_across_tables();
   test_validate_buffer();
   test_validate_file();
   test_catalog();

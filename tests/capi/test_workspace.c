@@ -6,17 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "civitas/civitas.h"
+#include "capi_test.h"
 
-static int failures = 0;
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, \
-              __LINE__, #cond, civ_error_last()->message);                     \
-      ++failures;                                                              \
-    }                                                                          \
-  } while (0)
 
 static civ_key_source passphrase(const char *p) {
   civ_key_source k = CIV_KEY_SOURCE_INIT;
@@ -170,6 +161,30 @@ int main(void) {
     civ_free(opened);
     CHECK(civ_unseal(&opened, &ol, other, box, bl) == CIV_ENOTRECIPIENT);
     civ_free(box);
+    /* the peer directory, and sharing the identity-key secret (other -> ctx) */
+    CHECK(civ_keys_peers(&json, other, NULL, 0) == CIV_OK);
+    CHECK(json && strstr(json, dept) != NULL && strstr(json, "\"exchange\"") != NULL);
+    civ_free(json);
+    CHECK(civ_keys_peers(&json, other, "91110000100000007X", 18) == CIV_OK);
+    CHECK(json && strcmp(json, "[]") == 0);
+    civ_free(json);
+    {
+      char ik_other[CIV_IDENTITY_KEY_LEN + 1], ik_ctx[CIV_IDENTITY_KEY_LEN + 1], new_id[17];
+      CHECK(civ_identity_key(ik_other, other, CIV_ID_USCC, "tax", 3, dept, 18) == CIV_OK);
+      CHECK(civ_identity_key(ik_ctx, ctx, CIV_ID_USCC, "tax", 3, dept, 18) == CIV_OK);
+      CHECK(strcmp(ik_other, ik_ctx) != 0);
+      CHECK(civ_keys_share_identity(&box, &bl, other, dept, 18) == CIV_OK);
+      CHECK(civ_keys_import_identity(new_id, other, box, bl) == CIV_ENOTRECIPIENT);
+      CHECK(civ_keys_import_identity(new_id, ctx, box, bl - 1) != CIV_OK);
+      CHECK(civ_keys_import_identity(new_id, ctx, box, bl) == CIV_OK && strlen(new_id) == 16);
+      CHECK(civ_identity_key(ik_ctx, ctx, CIV_ID_USCC, "tax", 3, dept, 18) == CIV_OK);
+      CHECK(strcmp(ik_other, ik_ctx) == 0);
+      civ_free(box);
+      CHECK(civ_seal(&box, &bl, other, dept, 18, (const uint8_t *)"not a key", 9) == CIV_OK);
+      CHECK(civ_keys_import_identity(NULL, ctx, box, bl) == CIV_EINVALIDDATA);
+      civ_free(box);
+      CHECK(civ_keys_share_identity(&box, &bl, other, "91110000100000007X", 18) == CIV_EUNKNOWNKEY);
+    }
     /* change master to a raw key */
     CHECK(civ_ctx_change_master(ctx, &raw) == CIV_OK);
   }

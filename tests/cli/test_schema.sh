@@ -45,6 +45,24 @@ check "validate with a broken schema exits 2" 2 $rc
 "$civ" validate "$data/people_valid.csv" 2>/dev/null; rc=$?
 check "validate without --schema exits 2" 2 $rc
 
+# foreign keys across tables: a data package, or one table plus the tables it names
+pkg="$data/package"
+"$civ" validate --package "$pkg/datapackage.json" > "$tmp/out"; rc=$?
+check "validate --package invalid exits 1" 1 $rc
+check "package: one summary line per table" 2 "$(grep -c '^\(valid\|invalid\)'"${tab}" "$tmp/out")"
+check "package: key to another table" 1 "$(grep -c "^foreign-key${tab}row 3${tab}" "$tmp/out")"
+"$civ" validate --package "$pkg/datapackage.json" --json > "$tmp/pkg.json"
+grep -q '"referenceName": "orgs"' "$tmp/pkg.json" || { echo "FAIL: package --json names the referenced table"; fail=1; }
+"$civ" validate --schema "$pkg/orgs.schema.json" "$pkg/orgs.csv" --package "$pkg/datapackage.json" 2>/dev/null; rc=$?
+check "--package with --schema exits 2" 2 $rc
+"$civ" validate --package /nonexistent/datapackage.json 2>/dev/null; rc=$?
+check "unreadable package exits 2" 2 $rc
+"$civ" validate --schema "$data/people.v1.json" "$data/people_valid.csv" --resource orgs 2>/dev/null; rc=$?
+check "--resource without NAME=FILE exits 2" 2 $rc
+"$civ" validate --schema "$data/people.v1.json" "$data/people_valid.csv" --resource-schema x="$pkg/orgs.schema.json" \
+  2>/dev/null; rc=$?
+check "--resource-schema without its --resource exits 2" 2 $rc
+
 # catalog without a workspace
 out=$("$civ" catalog check "$data/entry.json"); rc=$?
 check "catalog check valid" "valid${tab}102003004/000017" "$out"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The workspace CLI contract: civitas init, keys list|rotate|destroy|export-public|import-public|
-# change-master, encrypt|decrypt --column, id key --domain; key sources (--key-file,
+# peers|share-identity|import-identity|change-master, encrypt|decrypt --column, id key --domain; key sources (--key-file,
 # CIVITAS_KEY, --passphrase on stdin); exit codes 0 ok, 1 tampered/invalid, 2 usage/could not run.
 set -uo pipefail
 civ=$1
@@ -106,6 +106,30 @@ contains "import-public names the department" "imported 91350100M000100Y43 (Mark
 sed 's/Market Regulation/Impostor/' a.pub.json > forged.json
 "$civ" keys import-public --workspace b.db --key-file b.key forged.json >/dev/null 2>&1
 check "a forged public-key document exits 1" 1 $?
+
+# peers, and sharing the identity-key secret: equal identity keys in both departments
+out=$("$civ" keys peers --workspace b.db --key-file b.key --json); rc=$?
+check "peers exits 0" 0 $rc
+contains "peers lists the imported department" '"department": "91350100M000100Y43"' "$out"
+"$civ" keys export-public --workspace b.db --key-file b.key -o b.pub.json
+bdept=$(sed -n 's/.*"department": *"\([0-9A-Z]*\)".*/\1/p' b.pub.json | head -1)
+"$civ" keys import-public b.pub.json >/dev/null; check "A imports B's keys" 0 $?
+"$civ" keys share-identity --to "$bdept" -o ik.box >/dev/null; check "share-identity exits 0" 0 $?
+grep -q "$CIVITAS_KEY" ik.box && { echo "FAIL: the master key is in the box"; fail=1; }
+"$civ" keys share-identity --to 91350100M000100Y43 -o own.box >/dev/null 2>&1
+check "share-identity with one's own department exits 2" 2 $?
+before=$("$civ" id key --workspace b.db --key-file b.key --type uscc --domain tax 91350100M000100Y43)
+[ "$before" != "$l1" ] || { echo "FAIL: identity keys equal before sharing"; fail=1; }
+out=$("$civ" keys import-identity --workspace b.db --key-file b.key ik.box); rc=$?
+check "import-identity exits 0" 0 $rc
+contains "import-identity names the key" "imported identity key" "$out"
+after=$("$civ" id key --workspace b.db --key-file b.key --type uscc --domain tax 91350100M000100Y43)
+check "identity keys equal after sharing" "$l1" "$after"
+"$civ" keys import-identity ik.box >/dev/null 2>&1
+check "a box for another department is refused (exit 2)" 2 $?
+head -c 40 ik.box > short.box
+"$civ" keys import-identity --workspace b.db --key-file b.key short.box >/dev/null 2>&1
+check "a truncated box is refused (exit 1)" 1 $?
 
 # passphrase on stdin (not a tty), and change-master
 out=$(printf 'pass one\n' | "$civ" init --workspace p.db --passphrase); rc=$?

@@ -107,3 +107,48 @@ def test_jsonl_errors():
     if theirs and theirs[0]["type"] == "error" and "frictionless[json]" in theirs[0]["message"]:
         pytest.skip("JSONL_NEEDS_EXTRA: frictionless[json] is not installed")
     assert [k for k in ours if k[0] not in CIVITAS_ONLY_TYPES] == [key(e) for e in theirs]
+
+
+# ---- foreign keys across the resources of a data package -------------------------------------
+
+PACKAGE = os.path.join(DATA, "package")
+
+
+def frictionless_package_errors():
+    os.chdir(PACKAGE)
+    report = frictionless.validate("datapackage.json", limit_errors=100000)
+    return {t.name: [key(e) for e in t.to_descriptor()["errors"]] for t in report.tasks}
+
+
+def test_package_foreign_keys_same_as_frictionless():
+    p = subprocess.run([CLI, "validate", "--package", os.path.join(PACKAGE, "datapackage.json"), "--json",
+                        "--limit", "0"], capture_output=True, text=True)
+    assert p.returncode == 1, p.stderr
+    report = json.loads(p.stdout)
+    ours = {t["name"]: [key(e) for e in t["errors"]] for t in report["tasks"]}
+    theirs = frictionless_package_errors()
+    assert ours == theirs
+    # what both must find: a key to another resource, a self-reference, a type error in a key
+    assert ("foreign-key", 3, None) in ours["staff"] and ("foreign-key", 5, None) in ours["staff"]
+    assert ("type-error", 6, "org") in ours["staff"] and ("foreign-key", 7, None) in ours["staff"]
+
+
+def test_single_table_with_named_resource_same_as_frictionless(tmp_path):
+    with open(os.path.join(PACKAGE, "datapackage.json"), encoding="utf-8") as f:
+        staff = json.load(f)["resources"][1]["schema"]
+    schema = str(tmp_path / "staff.schema.json")
+    with open(schema, "w", encoding="utf-8") as f:
+        json.dump(staff, f)
+    for extra in ([], ["--resource-schema", "orgs=" + os.path.join(PACKAGE, "orgs.schema.json")]):
+        p = subprocess.run([CLI, "validate", "--schema", schema, os.path.join(PACKAGE, "staff.csv"), "--json",
+                            "--limit", "0", "--resource", "orgs=" + os.path.join(PACKAGE, "orgs.csv"), *extra],
+                           capture_output=True, text=True)
+        assert p.returncode == 1, p.stderr
+        ours = [key(e) for e in json.loads(p.stdout)["tasks"][0]["errors"]]
+        assert ours == frictionless_package_errors()["staff"], extra
+    # without the resource the key is not checked, and the report says so
+    p = subprocess.run([CLI, "validate", "--schema", schema, os.path.join(PACKAGE, "staff.csv"), "--json"],
+                       capture_output=True, text=True)
+    task = json.loads(p.stdout)["tasks"][0]
+    assert not any(e["type"] == "foreign-key" and e.get("referenceName") == "orgs" for e in task["errors"])
+    assert any("orgs" in w for w in task["warnings"])

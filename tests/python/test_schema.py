@@ -85,3 +85,26 @@ def test_catalog_broken_entry():
         catalog.export(load("entry_broken.json"), "dcat")
     with pytest.raises(civitas.InvalidArgumentError):
         catalog.export(load("entry.json"), "rdf")
+
+
+PKG = os.path.join(DATA, "package")
+
+
+def test_foreign_key_to_another_table_with_resources():
+    dp = load("package/datapackage.json")
+    staff = dp["resources"][1]["schema"]
+    want = [("foreign-key", 3, None), ("foreign-key", 5, None), ("type-error", 6, "org"), ("foreign-key", 7, None)]
+    r = schema.validate(os.path.join(PKG, "staff.csv"), staff, resources=[{"name": "orgs", "path": os.path.join(PKG, "orgs.csv")}])
+    assert schema.errors(r) == want
+    r = schema.validate(os.path.join(PKG, "staff.csv"), staff)
+    assert ("foreign-key", 3, None) not in schema.errors(r) and r["tasks"][0]["warnings"]
+    with pytest.raises(civitas.InvalidArgumentError, match="orgs"):
+        schema.validate(os.path.join(PKG, "staff.csv"), staff, resources=[{"name": "x", "path": "x.csv"}])
+
+
+def test_validate_package_gives_one_task_per_table():
+    r = schema.validate_package(os.path.join(PKG, "datapackage.json"))
+    assert [t["name"] for t in r["tasks"]] == ["orgs", "staff"]
+    assert r["valid"] is False and r["tasks"][0]["valid"] is True
+    with pytest.raises(civitas.CivitasIOError):
+        schema.validate_package(os.path.join(PKG, "none.json"))

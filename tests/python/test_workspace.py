@@ -116,3 +116,26 @@ def test_tokens_identity_keys_signatures_and_sealed_boxes(tmp_path):
     with pytest.raises(civitas.NotRecipientError):
         b.unseal(box)
     assert len(b.peers(DEPT_A)) == 2
+
+
+def test_sharing_the_identity_key_secret(tmp_path):
+    a = Workspace.create(str(tmp_path / "a.db"), key=os.urandom(32), department=DEPT_A, name="A")
+    b = Workspace.create(str(tmp_path / "b.db"), key=os.urandom(32), department=dept_b(), name="B")
+    a.import_public(b.export_public())
+    b.import_public(a.export_public())
+    assert a.identity_key("ric", ric(), "health") != b.identity_key("ric", ric(), "health")
+    box = a.share_identity_secret(dept_b())
+    with pytest.raises(civitas.NotRecipientError):
+        a.import_identity_secret(box)
+    with pytest.raises(civitas.Error):
+        b.import_identity_secret(box[:-1])
+    key_id = b.import_identity_secret(box)
+    assert len(key_id) == 16
+    assert a.identity_key("ric", ric(), "health") == b.identity_key("ric", ric(), "health")
+    assert a.identity_key("ric", ric(), "tax") != a.identity_key("ric", ric(), "health")
+    primary = [k for k in b.keys() if k["purpose"] == "identity" and k["status"] == "primary"]
+    assert [k["id"] for k in primary] == [key_id]
+    with pytest.raises(civitas.InvalidDataError):
+        b.import_identity_secret(a.seal(b"not an identity key", dept_b()))
+    with pytest.raises(civitas.InvalidArgumentError):
+        a.share_identity_secret(DEPT_A)

@@ -290,3 +290,244 @@ SWIGUNUSED static size_t civ_jni_strnlen(const char *p, size_t cap) {
 }
 %typemap(freearg) TYPE **CIV_OUT_HANDLE ""
 %enddef
+
+/* ==== workspace and crypto (swig/workspace.i, swig/crypto.i) ============================
+ *
+ * Secrets: a secret from Java never goes through Get<T>ArrayElements (which may hand C a JVM
+ * copy that is freed unwiped). It is copied with Get<T>ArrayRegion straight into memory from
+ * sodium_malloc (locked, guarded) and sodium_free()d (wiped) after the call; the C API then
+ * copies it into its own locked memory.
+ *   (const char *SECRET, size_t LEN)      Java byte[] -> locked copy + length (raw keys)
+ *   (const char *PASSPHRASE, size_t LEN)  Java char[] -> locked UTF-8 + length (an unpaired
+ *                                         surrogate is an InvalidArgumentException)
+ * Library-allocated outputs: copied into new Java arrays, then wiped and civ_free()d (they
+ * may hold plaintext; wiping a ciphertext costs one memset).
+ *   (T **CIV_OUT_BYTES, size_t *CIV_OUT_LEN)   (T = uint8_t, char)  Java byte[][] holder,
+ *                                         length >= 1: holder[0] = the bytes
+ *   (uint8_t **CIV_OUT_COLUMN, uint64_t **CIV_OUT_OFFSETS, size_t CIV_OUT_COUNT)
+ *                                         Java byte[][] of count values: value i of an Arrow
+ *                                         column (count + 1 offsets) into element i
+ * Inputs:
+ *   (const uint8_t *BYTES, size_t LEN)    Java byte[] -> pointer + length
+ *   uint8_t CIV_OUT_FIXED[ANY], const uint8_t CIV_IN_FIXED[ANY]   Java byte[] of at least
+ *                                         the C array's size (else IndexOutOfBoundsException)
+ * Handle: civ_ctx (%civ_handle), shared by every module that takes a workspace.
+ */
+
+%{
+#include <sodium.h>
+#include <stdio.h>
+
+#include "civitas/civitas.h"
+
+/* Throws a Java exception of class cls (a name like "java/lang/OutOfMemoryError"). */
+SWIGUNUSED static void civ_jni_throw(JNIEnv *jenv, const char *cls, const char *msg) {
+  jclass c = (*jenv)->FindClass(jenv, cls);
+  if (c) (*jenv)->ThrowNew(jenv, c, msg);
+}
+
+/* n bytes of locked, guarded memory (sodium_malloc); NULL with an exception pending. */
+SWIGUNUSED static void *civ_jni_secret_alloc(JNIEnv *jenv, size_t n) {
+  void *p = NULL;
+  if (sodium_init() >= 0) p = sodium_malloc(n);
+  if (!p) civ_jni_throw(jenv, "java/lang/OutOfMemoryError", "civitas: cannot allocate locked memory for a secret");
+  return p;
+}
+
+/* UTF-16 -> UTF-8 (out has room for 3 bytes per unit). Returns the index of an unpaired
+ * surrogate, or -1 when all is well. */
+SWIGUNUSED static long civ_jni_utf16_to_utf8(const jchar *in, size_t n, unsigned char *out, size_t *out_len) {
+  size_t i, o = 0;
+  for (i = 0; i < n; ++i) {
+    unsigned long c = in[i];
+    if (c >= 0xd800 && c <= 0xdfff) {
+      if (c > 0xdbff || i + 1 >= n || in[i + 1] < 0xdc00 || in[i + 1] > 0xdfff) return (long)i;
+      c = 0x10000 + ((c - 0xd800) << 10) + (in[i + 1] - 0xdc00);
+      ++i;
+    }
+    if (c < 0x80) {
+      out[o++] = (unsigned char)c;
+    } else if (c < 0x800) {
+      out[o++] = (unsigned char)(0xc0 | (c >> 6));
+      out[o++] = (unsigned char)(0x80 | (c & 0x3f));
+    } else if (c < 0x10000) {
+      out[o++] = (unsigned char)(0xe0 | (c >> 12));
+      out[o++] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+      out[o++] = (unsigned char)(0x80 | (c & 0x3f));
+    } else {
+      out[o++] = (unsigned char)(0xf0 | (c >> 18));
+      out[o++] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
+      out[o++] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+      out[o++] = (unsigned char)(0x80 | (c & 0x3f));
+    }
+  }
+  *out_len = o;
+  return -1;
+}
+
+/* A passphrase char[] as UTF-8 in locked memory; NULL (exception pending) on failure. */
+SWIGUNUSED static char *civ_jni_passphrase(JNIEnv *jenv, jcharArray a, size_t *out_len) {
+  jsize n = (*jenv)->GetArrayLength(jenv, a);
+  jchar *u;
+  unsigned char *p;
+  long bad;
+  char msg[96];
+  *out_len = 0;
+  u = (jchar *)civ_jni_secret_alloc(jenv, (size_t)n * sizeof(jchar) + 1);
+  if (!u) return NULL;
+  p = (unsigned char *)civ_jni_secret_alloc(jenv, (size_t)n * 3 + 1);
+  if (!p) {
+    sodium_free(u);
+    return NULL;
+  }
+  (*jenv)->GetCharArrayRegion(jenv, a, 0, n, u);
+  bad = civ_jni_utf16_to_utf8(u, (size_t)n, p, out_len);
+  sodium_free(u);
+  if (bad >= 0) {
+    sodium_free(p);
+    snprintf(msg, sizeof msg, "passphrase: unpaired UTF-16 surrogate at index %ld", bad);
+    civ_jni_throw(jenv, "org/civitas/InvalidArgumentException", msg);
+    return NULL;
+  }
+  return (char *)p;
+}
+
+/* Wipes and releases a library-allocated output of n bytes. */
+SWIGUNUSED static void civ_jni_wipe_free(void *p, size_t n) {
+  if (p) {
+    sodium_memzero(p, n);
+    civ_free(p);
+  }
+}
+
+/* Stores a new byte[] with the n bytes at p into holder[i]; 0 (exception pending) on failure. */
+SWIGUNUSED static int civ_jni_store(JNIEnv *jenv, jobjectArray holder, jsize i, const void *p, size_t n) {
+  jbyteArray b = civ_jni_bytes(jenv, (const char *)p, n);
+  if (!b) return 0;
+  (*jenv)->SetObjectArrayElement(jenv, holder, i, b);
+  (*jenv)->DeleteLocalRef(jenv, b);
+  return !(*jenv)->ExceptionCheck(jenv);
+}
+%}
+
+%civ_handle(civ_ctx)
+
+%typemap(jni) (const char *SECRET, size_t LEN) "jbyteArray"
+%typemap(jtype) (const char *SECRET, size_t LEN) "byte[]"
+%typemap(jstype) (const char *SECRET, size_t LEN) "byte[]"
+%typemap(javain) (const char *SECRET, size_t LEN) "$javainput"
+%typemap(in, noblock=1) (const char *SECRET, size_t LEN) {
+  $1 = 0;
+  $2 = 0;
+  if ($input && JCALL1(GetArrayLength, jenv, $input) > 0) {
+    $2 = (size_t)JCALL1(GetArrayLength, jenv, $input);
+    $1 = ($1_ltype)civ_jni_secret_alloc(jenv, $2);
+    if (!$1) return $null;
+    JCALL4(GetByteArrayRegion, jenv, $input, 0, (jsize)$2, (jbyte *)$1);
+  }
+}
+%typemap(freearg, noblock=1) (const char *SECRET, size_t LEN) {
+  if ($1) sodium_free((void *)$1);
+}
+%typemap(argout) (const char *SECRET, size_t LEN) ""
+
+%typemap(jni) (const char *PASSPHRASE, size_t LEN) "jcharArray"
+%typemap(jtype) (const char *PASSPHRASE, size_t LEN) "char[]"
+%typemap(jstype) (const char *PASSPHRASE, size_t LEN) "char[]"
+%typemap(javain) (const char *PASSPHRASE, size_t LEN) "$javainput"
+%typemap(in, noblock=1) (const char *PASSPHRASE, size_t LEN) {
+  $1 = 0;
+  $2 = 0;
+  if ($input && JCALL1(GetArrayLength, jenv, $input) > 0) {
+    $1 = ($1_ltype)civ_jni_passphrase(jenv, $input, &$2);
+    if (!$1) return $null;
+  }
+}
+%typemap(freearg) (const char *PASSPHRASE, size_t LEN) = (const char *SECRET, size_t LEN);
+%typemap(argout) (const char *PASSPHRASE, size_t LEN) ""
+
+/* byte[] -> const uint8_t * + length (as (const char *BYTES, size_t LEN)). */
+%typemap(jni) (const uint8_t *BYTES, size_t LEN) "jbyteArray"
+%typemap(jtype) (const uint8_t *BYTES, size_t LEN) "byte[]"
+%typemap(jstype) (const uint8_t *BYTES, size_t LEN) "byte[]"
+%typemap(javain) (const uint8_t *BYTES, size_t LEN) "$javainput"
+%typemap(in) (const uint8_t *BYTES, size_t LEN) = (const char *UTF8, size_t LEN);
+%typemap(freearg) (const uint8_t *BYTES, size_t LEN) = (const char *UTF8, size_t LEN);
+%typemap(argout) (const uint8_t *BYTES, size_t LEN) ""
+
+%define %civ_out_bytes(CTYPE)
+%typemap(jni) (CTYPE **CIV_OUT_BYTES, size_t *CIV_OUT_LEN) "jobjectArray"
+%typemap(jtype) (CTYPE **CIV_OUT_BYTES, size_t *CIV_OUT_LEN) "byte[][]"
+%typemap(jstype) (CTYPE **CIV_OUT_BYTES, size_t *CIV_OUT_LEN) "byte[][]"
+%typemap(javain) (CTYPE **CIV_OUT_BYTES, size_t *CIV_OUT_LEN) "$javainput"
+%typemap(in, noblock=1) (CTYPE **CIV_OUT_BYTES, size_t *CIV_OUT_LEN) (CTYPE *tbuf = 0, size_t tlen = 0) {
+  if (!$input || JCALL1(GetArrayLength, jenv, $input) < 1) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, "holder array must have length >= 1");
+    return $null;
+  }
+  $1 = &tbuf;
+  $2 = &tlen;
+}
+%typemap(argout, noblock=1) (CTYPE **CIV_OUT_BYTES, size_t *CIV_OUT_LEN) {
+  if (tbuf$argnum) civ_jni_store(jenv, $input, 0, tbuf$argnum, tlen$argnum);
+}
+%typemap(freearg, noblock=1) (CTYPE **CIV_OUT_BYTES, size_t *CIV_OUT_LEN) {
+  civ_jni_wipe_free(tbuf$argnum, tlen$argnum);
+}
+%enddef
+%civ_out_bytes(uint8_t)
+%civ_out_bytes(char)
+
+%typemap(jni) (uint8_t **CIV_OUT_COLUMN, uint64_t **CIV_OUT_OFFSETS, size_t CIV_OUT_COUNT) "jobjectArray"
+%typemap(jtype) (uint8_t **CIV_OUT_COLUMN, uint64_t **CIV_OUT_OFFSETS, size_t CIV_OUT_COUNT) "byte[][]"
+%typemap(jstype) (uint8_t **CIV_OUT_COLUMN, uint64_t **CIV_OUT_OFFSETS, size_t CIV_OUT_COUNT) "byte[][]"
+%typemap(javain) (uint8_t **CIV_OUT_COLUMN, uint64_t **CIV_OUT_OFFSETS, size_t CIV_OUT_COUNT) "$javainput"
+%typemap(in, noblock=1) (uint8_t **CIV_OUT_COLUMN, uint64_t **CIV_OUT_OFFSETS, size_t CIV_OUT_COUNT)
+    (uint8_t *tdata = 0, uint64_t *toffs = 0) {
+  if (!$input) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "output column array is null");
+    return $null;
+  }
+  $1 = &tdata;
+  $2 = &toffs;
+  $3 = (size_t)JCALL1(GetArrayLength, jenv, $input);
+}
+%typemap(argout, noblock=1) (uint8_t **CIV_OUT_COLUMN, uint64_t **CIV_OUT_OFFSETS, size_t CIV_OUT_COUNT) {
+  if (tdata$argnum && toffs$argnum) {
+    size_t i;
+    for (i = 0; i < $3; ++i) {
+      uint64_t b = toffs$argnum[i], e = toffs$argnum[i + 1];
+      if (!civ_jni_store(jenv, $input, (jsize)i, tdata$argnum + b, (size_t)(e - b))) break;
+    }
+  }
+}
+%typemap(freearg, noblock=1) (uint8_t **CIV_OUT_COLUMN, uint64_t **CIV_OUT_OFFSETS, size_t CIV_OUT_COUNT) {
+  if (toffs$argnum) civ_jni_wipe_free(tdata$argnum, (size_t)toffs$argnum[$3]);
+  else civ_free(tdata$argnum);
+  civ_free(toffs$argnum);
+}
+
+%define %civ_fixed(QUAL, NAME, MODE)
+%typemap(jni) QUAL uint8_t NAME[ANY] "jbyteArray"
+%typemap(jtype) QUAL uint8_t NAME[ANY] "byte[]"
+%typemap(jstype) QUAL uint8_t NAME[ANY] "byte[]"
+%typemap(javain) QUAL uint8_t NAME[ANY] "$javainput"
+%typemap(in, noblock=1) QUAL uint8_t NAME[ANY] {
+  $1 = 0;
+  if ($input) {
+    if (JCALL1(GetArrayLength, jenv, $input) < $1_dim0) {
+      SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, "array must have length >= $1_dim0");
+      return $null;
+    }
+    $1 = ($1_ltype)JCALL2(GetByteArrayElements, jenv, $input, 0);
+    if (!$1) return $null;
+  }
+}
+%typemap(freearg, noblock=1) QUAL uint8_t NAME[ANY] {
+  if ($1) JCALL3(ReleaseByteArrayElements, jenv, $input, (jbyte *)$1, MODE);
+}
+%typemap(argout) QUAL uint8_t NAME[ANY] ""
+%enddef
+%civ_fixed(, CIV_OUT_FIXED, 0)
+%civ_fixed(const, CIV_IN_FIXED, JNI_ABORT)
+/* ==== end of workspace and crypto ======================================================= */

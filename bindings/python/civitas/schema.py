@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 
 from . import _native
 
-__all__ = ["check", "normalize", "validate", "validate_bytes", "errors"]
+__all__ = ["check", "normalize", "validate", "validate_bytes", "validate_package", "errors"]
 
 _n = _native.schema
 
@@ -50,13 +50,26 @@ def normalize(schema: Document) -> Dict[str, Any]:
 
 
 def validate(path: Union[str, "os.PathLike[str]"], schema: Document, *, limit_errors: int = 1000,
-             format: str = "", dialect: Optional[Document] = None) -> Dict[str, Any]:
+             format: str = "", dialect: Optional[Document] = None,
+             resources: Optional[List[Dict[str, Any]]] = None) -> Dict[str, Any]:
     """Validates a CSV or JSON Lines file, streaming; returns the report.
 
     ``limit_errors=0`` means no limit. ``format`` is ``"csv"`` or ``"jsonl"`` (default: from
     the file name). ``dialect`` is a Table Dialect (``{"delimiter": ";", "encoding": "gbk"}``).
+    ``resources`` are the tables foreign keys name in ``reference.resource``:
+    ``[{"name": "orgs", "path": "orgs.csv", "schema": {...}}]`` (``schema``, ``dialect``,
+    ``format`` optional; see docs/schema.md, "Foreign keys across tables").
     """
-    return json.loads(_n.validate_file(_text(schema), os.fspath(path), limit_errors, format, _text(dialect)))
+    res = None if resources is None else json.dumps(
+        [dict(r, path=os.fspath(r["path"])) if isinstance(r, dict) and "path" in r else r for r in resources],
+        ensure_ascii=False)
+    return json.loads(_n.validate_file(_text(schema), os.fspath(path), limit_errors, format, _text(dialect), res))
+
+
+def validate_package(path: Union[str, "os.PathLike[str]"], *, limit_errors: int = 1000) -> Dict[str, Any]:
+    """Validates every table of a Frictionless Data Package (``datapackage.json``), foreign
+    keys resolved across its tables; one task per table in the report."""
+    return json.loads(_n.validate_package(os.fspath(path), limit_errors))
 
 
 def validate_bytes(data: Union[str, bytes], schema: Document, *, limit_errors: int = 1000,

@@ -27,6 +27,7 @@ _ws = _native.workspace
 #: create(path, *, passphrase|key, department, name, kdf_opslimit, kdf_memlimit), open(path, *, passphrase|key),
 #: info(), keys(), rotate(purpose), destroy_key(key_id), change_master(*, passphrase|key),
 #: refresh(), check_integrity(), export_public(), import_public(doc), peers(department),
+#: share_identity_secret(department) -> bytes (sealed to that department), import_identity_secret(box) -> key id,
 #: encrypt_field / decrypt_field, encrypt_column / decrypt_column, tokenize / detokenize,
 #: identity_key / identity_keys, sign / verify, seal / unseal.
 Workspace = _ws.Workspace

@@ -30,6 +30,12 @@ void bind_ids(py::module_ m);
 void bind_workspace(py::module_ m);
 /// civitas._native.schema: table schemas, validation, catalog entries (schema.cpp).
 void bind_schema(py::module_ m);
+/// civitas._native.exchange: exchange packages with a workspace (exchange.cpp).
+void bind_exchange(py::module_ m);
+/// civitas._native.catalog: catalog entries stored, versioned, in a workspace (catalog.cpp).
+void bind_catalog(py::module_ m);
+/// civitas._native.audit: the tamper-evident audit log of a workspace (audit.cpp).
+void bind_audit(py::module_ m);
 // Later modules: void bind_<module>(py::module_ m);  (bindings/python/src/<module>.cpp)
 
 /// The bytes of a str (its UTF-8 form) or of a bytes object, without copying; valid while

@@ -28,11 +28,13 @@ py::list problems(const std::vector<sc::Problem>& ps) {
   return out;
 }
 
-sc::ValidateOptions options(std::uint64_t limit, const std::string& format, py::object dialect) {
+sc::ValidateOptions options(std::uint64_t limit, const std::string& format, py::object dialect,
+                            py::object resources = py::none()) {
   sc::ValidateOptions o;
   o.limit_errors = limit;
   o.format = format;
   if (!dialect.is_none()) o.dialect = sc::Dialect::from_json(parse(text_view(dialect, "dialect"), "dialect"));
+  if (!resources.is_none()) o.resources = sc::resources_from_json(parse(text_view(resources, "resources"), "resources"));
   return o;
 }
 
@@ -50,9 +52,10 @@ void bind_schema(py::module_ m) {
         py::arg("schema"));
   m.def(
       "validate_file",
-      [](py::handle schema, const std::string& path, std::uint64_t limit, const std::string& format, py::object dialect) {
+      [](py::handle schema, const std::string& path, std::uint64_t limit, const std::string& format, py::object dialect,
+         py::object resources) {
         sc::TableSchema s = sc::parse_schema(text_view(schema, "schema"));
-        sc::ValidateOptions o = options(limit, format, dialect);
+        sc::ValidateOptions o = options(limit, format, dialect, resources);
         std::string out;
         {
           py::gil_scoped_release nogil;
@@ -61,7 +64,20 @@ void bind_schema(py::module_ m) {
         return utf8(out);
       },
       py::arg("schema"), py::arg("path"), py::arg("limit_errors") = 1000, py::arg("format") = "",
-      py::arg("dialect") = py::none());
+      py::arg("dialect") = py::none(), py::arg("resources") = py::none());
+  m.def(
+      "validate_package",
+      [](const std::string& path, std::uint64_t limit) {
+        sc::ValidateOptions o;
+        o.limit_errors = limit;
+        std::string out;
+        {
+          py::gil_scoped_release nogil;
+          out = dump(sc::validate_package(path, o));
+        }
+        return utf8(out);
+      },
+      py::arg("path"), py::arg("limit_errors") = 1000);
   m.def(
       "validate_bytes",
       [](py::handle schema, py::handle data, std::uint64_t limit, const std::string& format, py::object dialect) {

@@ -266,6 +266,25 @@ void bind_workspace(py::module_ m) {
             std::string_view b = text_view(box, "box");
             return py::bytes(w.unseal(u8(b), b.size()));
           },
+          py::arg("box"))
+      .def(
+          "share_identity_secret",
+          [](const W& w, const std::string& dept) {
+            std::vector<std::uint8_t> b;
+            {
+              py::gil_scoped_release nogil;
+              b = w.share_identity_secret(dept);
+            }
+            return as_bytes(b.data(), b.size());
+          },
+          py::arg("department"))
+      .def(
+          "import_identity_secret",
+          [](W& w, py::bytes box) {
+            std::string b = box;
+            py::gil_scoped_release nogil;
+            return w.import_identity_secret_sealed(u8(b), b.size()).id_hex();
+          },
           py::arg("box"));
   m.def("header_path", &W::header_path, py::arg("path"));
 }

@@ -106,6 +106,17 @@ CIV_API int civ_audit_verify_inclusion(const char *proof_json, size_t proof_len,
                                        size_t checkpoint_len, const char *verifier_key, size_t key_len);
 
 /**
+ * Offline check of a checkpoint note (no workspace): verifies its signature with
+ * `verifier_key` and returns its body as JSON {"origin","size","root" (hex)}.
+ * @param out_json receives the JSON (release with civ_free()); NULL on error. May be NULL to
+ *        only check.
+ * @return CIV_OK; CIV_EPARSE (malformed note or key); CIV_EUNKNOWNKEY (no signature by
+ *         this key); CIV_ESIGNATURE (a signature by this key that does not verify).
+ */
+CIV_API int civ_audit_checkpoint_open(char **out_json, const char *checkpoint, size_t checkpoint_len,
+                                      const char *verifier_key, size_t key_len);
+
+/**
  * Witnessing another department's log in one call: both checkpoints are signed by
  * `verifier_key`, have the same origin, and the consistency proof shows the newer tree extends
  * the older one. @return CIV_OK; CIV_EPARSE; CIV_EUNKNOWNKEY; CIV_ESIGNATURE; CIV_EINVAL (proof

@@ -106,5 +106,6 @@ CIV_API void civ_free(void *ptr);
 #include "civitas/schema.h"
 #include "civitas/exchange.h"
 #include "civitas/audit.h"
+#include "civitas/catalog.h"
 
 #endif /* CIVITAS_H */

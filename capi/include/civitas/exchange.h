@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "civitas/civitas_export.h"
+#include "civitas/workspace.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -149,6 +150,64 @@ CIV_API int civ_package_verify(char **out_summary_json, const char *path, size_t
                                const civ_package_peer *peers, size_t peer_count);
 /** The public header of a package as JSON (no key, no verification). */
 CIV_API int civ_package_inspect(char **out_header_json, const char *path, size_t path_len);
+
+/* ---- with a workspace (civ_ctx) ---------------------------------------------------------
+ * The workspace supplies what the functions above take explicitly: its department is the
+ * provider and its primary signing key signs; consumers' exchange keys and providers'
+ * signing keys come from its peer directory (civ_keys_import_public); sequence numbers per
+ * consumer and the replay memory live in its database; creating and opening (refusals
+ * included) are recorded in its audit log as "package.create" / "package.open". The ctx
+ * must outlive every handle made from it. */
+
+/** Flag of civ_package_reader_create_ctx() / civ_package_open_ctx(): do not check records
+ *  against their schemas. */
+#define CIV_PACKAGE_SKIP_VALIDATION 1u
+
+/**
+ * Creates a writer to a file with the workspace as the provider. The next sequence number of
+ * each provider→consumer pair is reserved now. civ_package_writer_finish() records
+ * "package.create" in the workspace's audit log.
+ * @param consumers consumer department USCCs separated by commas (e.g. "A,B"), at least one
+ * @param opts catalog, purpose, approval, request_hash, chunk_size, level and threads as
+ *        for civ_package_writer_create(); provider, signing_key and recipients must be NULL
+ *        (the workspace supplies them). NULL means defaults.
+ * @return CIV_OK, CIV_EINVAL (options, a consumer that is not a USCC, a workspace without a
+ *         department), CIV_EUNKNOWNKEY (a consumer with no exchange key among the peers),
+ *         CIV_EIO.
+ */
+CIV_API int civ_package_writer_create_ctx(civ_package_writer **out, civ_ctx *ctx, const char *path, size_t path_len,
+                                          const char *consumers, size_t consumers_len,
+                                          const civ_package_writer_options *opts);
+
+/**
+ * Creates a streaming reader with the workspace as the consumer (keys, peers, replay memory
+ * from it), writing into out_dir as civ_package_reader_create() does. The outcome is
+ * recorded as "package.open" in the audit log: success before out_dir appears, a refusal
+ * when it is returned. A refusal ends the reader (what it wrote is removed); later calls on
+ * it return CIV_EINVAL.
+ * @param flags 0 or CIV_PACKAGE_SKIP_VALIDATION
+ * @param expected_schemas_json a JSON object {resource name: Table Schema} the consumer
+ *        expects (a package resource whose schema hash differs is refused with CIV_ESCHEMA),
+ *        or NULL, 0
+ */
+CIV_API int civ_package_reader_create_ctx(civ_package_reader **out, civ_ctx *ctx, const char *out_dir,
+                                          size_t out_dir_len, unsigned flags, const char *expected_schemas_json,
+                                          size_t expected_schemas_len);
+
+/**
+ * Opens a package file into out_dir with the workspace as the consumer: both signatures and
+ * the digest are checked before anything is decrypted; the sequence number is remembered
+ * (opening it again gives CIV_EREPLAY); audit-logged. Flags and expected schemas as for
+ * civ_package_reader_create_ctx(); summary JSON as for civ_package_writer_finish().
+ * @return CIV_OK or a refusal code (see the top of this file); out_dir is not created then.
+ */
+CIV_API int civ_package_open_ctx(char **out_summary_json, civ_ctx *ctx, const char *path, size_t path_len,
+                                 const char *out_dir, size_t out_dir_len, unsigned flags,
+                                 const char *expected_schemas_json, size_t expected_schemas_len);
+
+/** Verifies a package's signatures and digest against the workspace's peer directory (and
+ *  its own signing keys), without decrypting anything. Not audit-logged. */
+CIV_API int civ_package_verify_ctx(char **out_summary_json, civ_ctx *ctx, const char *path, size_t path_len);
 
 #ifdef __cplusplus
 }

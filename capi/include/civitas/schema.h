@@ -28,15 +28,22 @@ extern "C" {
 
 /** Options of civ_schema_validate_file / civ_schema_validate_buffer. */
 typedef struct civ_validate_options {
-  unsigned version;         /**< CIV_VALIDATE_OPTIONS_VERSION */
+  unsigned version;         /**< CIV_VALIDATE_OPTIONS_VERSION (1 is accepted: no resources) */
   uint64_t limit_errors;    /**< stop after this many errors; 0 = no limit (default 1000) */
   const char *format;       /**< "csv", "jsonl", or NULL = from the file name (buffers: csv) */
   const char *dialect_json; /**< Table Dialect JSON (delimiter, quoteChar, header, encoding…), or NULL */
   size_t dialect_json_len;  /**< length of dialect_json in bytes */
+  /** Version 2: the tables foreign keys name in "reference.resource", as a JSON array
+   *  `[{"name":…,"path":…,"schema":{…}?,"dialect":{…}?,"format":…?}]`, or NULL. Without a
+   *  schema a table's columns are found by its header and the referenced fields are read with
+   *  the type of the fields referring to them. NULL: such keys are not checked (a warning in
+   *  the report); given: a key naming a table not in the array is CIV_EINVAL. */
+  const char *resources_json;
+  size_t resources_json_len; /**< length of resources_json in bytes */
 } civ_validate_options;
 
-#define CIV_VALIDATE_OPTIONS_VERSION 1
-#define CIV_VALIDATE_OPTIONS_INIT {CIV_VALIDATE_OPTIONS_VERSION, 1000, NULL, NULL, 0}
+#define CIV_VALIDATE_OPTIONS_VERSION 2
+#define CIV_VALIDATE_OPTIONS_INIT {CIV_VALIDATE_OPTIONS_VERSION, 1000, NULL, NULL, 0, NULL, 0}
 /** Initialises options to the defaults (for bindings). @return CIV_OK or CIV_EINVAL. */
 CIV_API int civ_validate_options_init(civ_validate_options *opts, unsigned version);
 
@@ -70,6 +77,17 @@ CIV_API int civ_schema_normalize(char **out, const char *schema_json, size_t sch
 CIV_API int civ_schema_validate_file(char **out_report, const char *schema_json, size_t schema_len,
                                      const char *path, size_t path_len,
                                      const civ_validate_options *opts);
+
+/**
+ * Validates every table of a Frictionless Data Package (datapackage.json) against its schema,
+ * with foreign keys resolved across the package's tables: one task per tabular resource.
+ * Paths in the descriptor are relative to its directory (absolute paths, "..", URLs refused).
+ * @param opts NULL for defaults; only limit_errors is used (per table)
+ * @return CIV_OK (validity is in the report), CIV_EINVAL, CIV_EPARSE / CIV_EINVALIDDATA for a
+ *         bad descriptor or schema, CIV_EIO for an unreadable file. Thread-safe.
+ */
+CIV_API int civ_schema_validate_package(char **out_report, const char *path, size_t path_len,
+                                        const civ_validate_options *opts);
 
 /** As civ_schema_validate_file, over bytes in memory (default format csv). */
 CIV_API int civ_schema_validate_buffer(char **out_report, const char *schema_json, size_t schema_len,

@@ -131,6 +131,32 @@ CIV_API int civ_keys_export_public(char **out_json, civ_ctx *ctx);
  *  @return CIV_OK, CIV_EPARSE, CIV_EINVALIDDATA, CIV_ESIGNATURE, CIV_EVERSION, CIV_EINVAL. */
 CIV_API int civ_keys_import_public(char **out_department, civ_ctx *ctx, const char *json, size_t json_len);
 
+/** The peer directory: imported public keys, as a JSON array of {department, name, key_id,
+ *  purpose ("signing"/"exchange"), algorithm, public_key (base64), status, imported (ms)}.
+ *  @param department a USCC to list one department's keys; NULL/empty for all
+ *  Free *out_json with civ_free(). */
+CIV_API int civ_keys_peers(char **out_json, civ_ctx *ctx, const char *department, size_t department_len);
+
+/**
+ * Shares this workspace's primary identity-key secret with another department: the secret
+ * sealed to that department's X25519 exchange key (imported with civ_keys_import_public), so
+ * that both derive equal identity keys (docs/workspace.md). Audited as "key.share". Only the
+ * recipient can open the box; give it to civ_keys_import_identity there.
+ * @param out, out_len receive the sealed box; free with civ_free()
+ * @return CIV_OK, CIV_EUNKNOWNKEY (no keys of that department), CIV_EINVAL.
+ */
+CIV_API int civ_keys_share_identity(uint8_t **out, size_t *out_len, civ_ctx *ctx, const char *department,
+                                    size_t department_len);
+
+/**
+ * Imports an identity-key secret sealed to this workspace (civ_keys_share_identity of another
+ * department) as the new primary identity key; the previous one stays active. Audited as
+ * "key.import".
+ * @param out_id 17 bytes: the new key id (16 hex digits) and a NUL; may be NULL
+ * @return CIV_OK, CIV_ENOTRECIPIENT, CIV_EINTEGRITY, CIV_ETRUNCATED, CIV_EINVALIDDATA.
+ */
+CIV_API int civ_keys_import_identity(char *out_id, civ_ctx *ctx, const uint8_t *box, size_t box_len);
+
 #ifdef __cplusplus
 }
 #endif

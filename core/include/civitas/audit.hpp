@@ -258,7 +258,7 @@ struct VerifyReport {
   bool ok() const noexcept { return problems.empty(); }
 };
 
-/// The audit log in a workspace database (tables audit_entry, audit_node, audit_checkpoint;
+/// The audit log in a workspace database (tables audit_entry, audit_tile, audit_checkpoint;
 /// docs/audit.md). Appends run in BEGIN IMMEDIATE transactions, so threads and processes
 /// appending at once get one total order; an append that returned is committed.
 struct LogStatements;

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "civitas/crypto.hpp"
+#include "civitas/error.hpp"
 
 namespace civitas::workspace {
 class Workspace;
@@ -177,6 +178,13 @@ struct OpenOptions {
   std::map<std::string, nlohmann::json> expected_schemas;
   /// Hook called before the output is committed (e.g. the audit log); may throw to refuse.
   std::function<void(const Summary&)> before_commit;
+  /// open() only: hash the whole file and check the trailer signature over it in a separate
+  /// first pass, before decrypting anything (the default: nothing a co-recipient could have
+  /// forged is ever decompressed, and it measured faster than one pass — docs/benchmarks.md).
+  /// false: open() checks signatures, lengths, recipient and replay first and the whole-file
+  /// digest during decryption (`civitas package open --single-pass`); either way nothing
+  /// appears in out_dir unless both signatures verified.
+  bool verify_first = true;
 };
 
 /// Reads the public header (no key, no verification). Errors: parse, truncated,
@@ -188,8 +196,11 @@ Header parse_header(const std::uint8_t* data, std::size_t n);
 /// anything. Errors: unknown_key, bad_signature, truncated, integrity, parse, io.
 Summary verify(const std::string& path, const ProviderLookup& provider_key);
 
-/// Verifies (first pass, no decryption), then decrypts into out_dir (second pass). out_dir
-/// must not exist or be empty; it appears only when everything checked out.
+/// Checks the header and trailer signatures, recipient, replay and lengths (no decryption),
+/// and (OpenOptions::verify_first, the default) the signed whole-file digest in a first pass,
+/// then decrypts into a temporary directory (without verify_first: in one pass, checking the
+/// digest on the way). out_dir must not exist or
+/// be empty; it appears only when everything checked out.
 Summary open(const std::string& path, const std::string& out_dir, const ReaderKeys& keys,
              const OpenOptions& opts = {});
 
@@ -216,7 +227,9 @@ class PackageReader {
 
 // ---- with a workspace -----------------------------------------------------------------------
 
-/// Packages from and to a workspace (core/exchange/workspace.cpp): its department, primary
+/// Packages from and to a workspace (implemented by the workspace module,
+/// core/workspace/exchange_party.cpp, so that core/exchange does not depend on the workspace;
+/// only this declaration and a forward declaration of Workspace are here): its department, primary
 /// signing key and exchange keys, the peer directory for consumers' exchange keys and
 /// providers' signing keys, sequence numbers per consumer (table package_sent) and the replay
 /// memory (table package_received), and audit entries "package.create" / "package.open" in
@@ -238,6 +251,18 @@ class WorkspaceParty {
   /// Appends "package.create" / "package.open" / "package.verify" to the audit log.
   void audit(const std::string& action, const std::string& package_id, const std::string& outcome,
              const nlohmann::json& details);
+  /// "package.create" with the standard details (docs/audit.md): consumers, sequences,
+  /// catalog, purpose, bytes, resources (name, hash).
+  void audit_created(const Summary& s);
+  /// "package.open" with the standard details: provider, purpose, catalog, validated, bytes.
+  void audit_opened(const Summary& s, bool validated);
+  /// Sets o.before_commit to audit_opened(), so that no output appears without its entry.
+  /// The party must outlive the open() call.
+  void audit_on_commit(OpenOptions& o);
+  /// A refusal: `action` with outcome = the error code and details + {"error": message}.
+  /// Never throws: a failing audit must not hide the refusal itself.
+  void audit_refused(const std::string& action, const std::string& package_id, const civitas::Error& e,
+                     nlohmann::json details = nlohmann::json::object()) noexcept;
   const std::string& department() const noexcept;
 
  private:

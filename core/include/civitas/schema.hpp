@@ -202,6 +202,25 @@ std::unique_ptr<RecordReader> jsonl_reader(std::unique_ptr<ByteSource> src,
 
 // ---- Validation -------------------------------------------------------------------------
 
+/// Another table of the same data package, named by foreign keys ("reference.resource").
+/// Only the referenced fields are read from it (one streaming pass, before the validated
+/// table); its own data is not validated here (validate_package validates every table).
+struct ReferencedResource {
+  std::string name;                   ///< the name foreign keys use
+  std::string path;                   ///< CSV or JSON Lines file
+  /// Its schema (fields by position, as for validation). None: the columns are found by the
+  /// header labels and the referenced fields are read with the type and format of the
+  /// fields that refer to them.
+  std::optional<TableSchema> schema;
+  Dialect dialect;
+  std::string format;                 ///< "csv", "jsonl" or "" = from the path
+};
+
+/// Referenced tables from JSON: `[{"name", "path", "schema"?, "dialect"?, "format"?}]`
+/// (the C API's resources_json). Throws Error(invalid_argument) naming the bad item;
+/// Error(invalid_data/parse) for a bad schema.
+std::vector<ReferencedResource> resources_from_json(const nlohmann::json& a);
+
 struct ValidateOptions {
   std::uint64_t limit_errors = 1000;  ///< stop after this many errors (0 = no limit)
   std::size_t batch_rows = 8192;
@@ -209,6 +228,10 @@ struct ValidateOptions {
   Dialect dialect;
   std::string name;                   ///< task name (default: file stem)
   std::string place;                  ///< task place (default: the path)
+  /// Tables that foreign keys with a "reference.resource" refer to. When empty, such keys are
+  /// not checked (a warning in the report); when given, a key naming a resource not among
+  /// them is Error(invalid_argument).
+  std::vector<ReferencedResource> resources;
 };
 
 /// Validates a file against a schema; returns the report (docs/formats/validation-report.md).
@@ -219,6 +242,12 @@ nlohmann::json validate_file(const std::string& path, const TableSchema& schema,
                              const ValidateOptions& opts = {});
 nlohmann::json validate_bytes(std::string_view data, const TableSchema& schema,
                               const ValidateOptions& opts = {});
+/// Validates every tabular resource of a Frictionless Data Package (datapackage.json):
+/// each with its schema (inline or a path) and dialect, foreign keys resolved against the
+/// package's other resources. One task per resource, in package order; paths are relative to
+/// the descriptor's directory. Throws Error(parse/invalid_data) for a bad descriptor and
+/// Error(io) for an unreadable file; opts.resources is ignored (the package gives them).
+nlohmann::json validate_package(const std::string& descriptor_path, const ValidateOptions& opts = {});
 /// The general form: any reader.
 nlohmann::json validate(RecordReader& reader, const TableSchema& schema,
                         const ValidateOptions& opts, const std::string& name,

@@ -40,6 +40,27 @@ class SchemaTest {
   }
 
   @Test
+  void foreignKeysToAnotherTableAndDataPackages(@TempDir Path dir) throws IOException {
+    Files.write(dir.resolve("orgs.csv"), "code,name\n1,x\n2,y\n".getBytes(StandardCharsets.UTF_8));
+    Files.write(dir.resolve("staff.csv"), "id,org\n1,1\n2,4\n3,2\n".getBytes(StandardCharsets.UTF_8));
+    String staff = "{\"fields\":[{\"name\":\"id\",\"type\":\"integer\"},{\"name\":\"org\",\"type\":\"integer\"}],"
+        + "\"foreignKeys\":[{\"fields\":[\"org\"],\"reference\":{\"resource\":\"orgs\",\"fields\":[\"code\"]}}]}";
+    String orgs = "[{\"name\":\"orgs\",\"path\":\"" + dir.resolve("orgs.csv") + "\"}]";
+    String r = Schema.validate(dir.resolve("staff.csv"), staff, 0, null, orgs);
+    assertTrue(r.contains("\"valid\":false") && r.contains("\"type\":\"foreign-key\"") && r.contains("\"rowNumber\":3"), r);
+    String unchecked = Schema.validate(dir.resolve("staff.csv"), staff, 0, null);
+    assertTrue(unchecked.contains("\"valid\":true") && unchecked.contains("warnings"), unchecked);
+    assertThrows(InvalidArgumentException.class,
+        () -> Schema.validate(dir.resolve("staff.csv"), staff, 0, null, "[{\"name\":\"x\",\"path\":\"x.csv\"}]"));
+    Files.write(dir.resolve("datapackage.json"), ("{\"resources\":[{\"name\":\"orgs\",\"path\":\"orgs.csv\"},"
+        + "{\"name\":\"staff\",\"path\":\"staff.csv\",\"schema\":" + staff + "}]}").getBytes(StandardCharsets.UTF_8));
+    String p = Schema.validatePackage(dir.resolve("datapackage.json"));
+    assertTrue(p.contains("\"name\":\"staff\"") && p.contains("\"referenceName\":\"orgs\"")
+        && p.contains("\"rowNumber\":3") && p.contains("\"orgs\\\" has no table schema"), p);
+    assertThrows(CivitasIOException.class, () -> Schema.validatePackage(dir.resolve("none.json")));
+  }
+
+  @Test
   void gbkFileWithDialect(@TempDir Path dir) throws IOException {
     Path csv = dir.resolve("orgs.csv");
     Files.write(csv, "id,uscc,name\n1,91110108MA01ABCD5T,数据局\n".getBytes(Charset.forName("GBK")));

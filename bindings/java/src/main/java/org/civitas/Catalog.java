@@ -4,8 +4,13 @@ import org.civitas.internal.CivitasNative;
 
 /**
  * Catalog entries (政务信息资源目录) as JSON strings (docs/formats/catalog-entry.md): checks
- * against the guideline's rules, and lossless export to / import from a Frictionless Data
- * Package, DCAT 3 / DCAT-AP 3 JSON-LD or a CKAN package. All methods are thread-safe.
+ * against the guideline's rules, lossless export to / import from a Frictionless Data
+ * Package, DCAT 3 / DCAT-AP 3 JSON-LD or a CKAN package, and versioned storage in a
+ * {@link Workspace} ({@link #add}, {@link #get}, {@link #list}, {@link #history}).
+ *
+ * <p>A version record (from add, list, history) is the JSON object
+ * {@code {"resourceCode":…,"version":n,"created_ms":…,"title":…,"entry":{…}}}. All methods
+ * are thread-safe.
  */
 public final class Catalog {
   private Catalog() {}
@@ -41,6 +46,60 @@ public final class Catalog {
     notNull(documentJson, "documentJson");
     String[] out = new String[1];
     Errors.check(CivitasNative.civ_catalog_import(out, documentJson, format == null ? 0 : format.code));
+    return out[0];
+  }
+
+  /**
+   * Validates and normalises an entry and stores it in the workspace as the next version of
+   * its resource code (an entry equal to the latest version is not stored again).
+   *
+   * @return the version record
+   * @throws InvalidDataException naming the first broken rule; ParseException for bad JSON
+   */
+  public static String add(Workspace workspace, String entryJson) {
+    notNull(workspace, "workspace");
+    notNull(entryJson, "entryJson");
+    String[] out = new String[1];
+    Errors.check(workspace.call(p -> CivitasNative.civ_catalog_add(out, p, entryJson)));
+    return out[0];
+  }
+
+  /** The latest stored version of an entry (normalised entry JSON); NotFoundException if none. */
+  public static String get(Workspace workspace, String resourceCode) {
+    return get(workspace, resourceCode, 0);
+  }
+
+  /**
+   * A stored version (1, 2, …; 0 = latest) of an entry.
+   *
+   * @throws NotFoundException when there is no such entry or version
+   */
+  public static String get(Workspace workspace, String resourceCode, int version) {
+    notNull(workspace, "workspace");
+    notNull(resourceCode, "resourceCode");
+    String[] out = new String[1];
+    Errors.check(workspace.call(p -> CivitasNative.civ_catalog_get(out, p, resourceCode, version)));
+    return out[0];
+  }
+
+  /** The latest version record of every stored entry, by resource code, as a JSON array. */
+  public static String list(Workspace workspace) {
+    notNull(workspace, "workspace");
+    String[] out = new String[1];
+    Errors.check(workspace.call(p -> CivitasNative.civ_catalog_list(out, p)));
+    return out[0];
+  }
+
+  /**
+   * Every version record of one entry, oldest first, as a JSON array.
+   *
+   * @throws NotFoundException when there is no entry with that resource code
+   */
+  public static String history(Workspace workspace, String resourceCode) {
+    notNull(workspace, "workspace");
+    notNull(resourceCode, "resourceCode");
+    String[] out = new String[1];
+    Errors.check(workspace.call(p -> CivitasNative.civ_catalog_history(out, p, resourceCode)));
     return out[0];
   }
 

@@ -162,7 +162,7 @@ public final class Ids {
   }
 
   /** Resolves a kind name once through civ_id_kind_from_name, then from a cache. */
-  private static int kind(String name) {
+  static int kind(String name) {
     Errors.requireArg(name, "kind");
     Integer cached = KINDS.get(name);
     if (cached != null) {

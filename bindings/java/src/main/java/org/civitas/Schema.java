@@ -45,10 +45,37 @@ public final class Schema {
    * @param dialectJson Table Dialect ({@code {"delimiter":";","encoding":"gbk"}}) or null
    */
   public static String validate(Path data, String schemaJson, long limitErrors, String dialectJson) {
+    return validate(data, schemaJson, limitErrors, dialectJson, null);
+  }
+
+  /**
+   * Validates a file whose foreign keys name other tables ({@code reference.resource}).
+   *
+   * @param resourcesJson those tables, as a JSON array
+   *     {@code [{"name":…,"path":…,"schema":{…}?,"dialect":{…}?,"format":…?}]}; without a
+   *     schema a table's columns are found by its header. null: such keys are not checked (a
+   *     warning in the report). A key naming a table not in the array is an
+   *     {@link InvalidArgumentException}.
+   */
+  public static String validate(Path data, String schemaJson, long limitErrors, String dialectJson,
+      String resourcesJson) {
     notNull(data, "data");
     notNull(schemaJson, "schemaJson");
     String[] out = new String[1];
-    Errors.check(CivitasNative.civj_schema_validate_file(out, schemaJson, data.toString(), limitErrors, dialectJson));
+    Errors.check(CivitasNative.civj_schema_validate_file(
+        out, schemaJson, data.toString(), limitErrors, dialectJson, resourcesJson));
+    return out[0];
+  }
+
+  /**
+   * Validates every table of a Frictionless Data Package ({@code datapackage.json}; paths
+   * relative to its folder and inside it), foreign keys between its tables included: one
+   * task per table in the report.
+   */
+  public static String validatePackage(Path datapackage) {
+    notNull(datapackage, "datapackage");
+    String[] out = new String[1];
+    Errors.check(CivitasNative.civj_schema_validate_package(out, datapackage.toString(), 1000));
     return out[0];
   }
 

@@ -1,10 +1,17 @@
-// Packages with a workspace: keys from its keyring, peers from its directory, sequence
-// numbers and replay memory in its database (store migration 4), audit entries in its log.
+// exchange::WorkspaceParty (declared in civitas/exchange.hpp): packages with a workspace —
+// keys from its keyring, peers from its directory, sequence numbers and replay memory in its
+// database (store migration 4), audit entries in its log. It lives in the workspace module
+// because it reaches into the workspace, its store and its audit log; core/exchange itself
+// depends only on schema, crypto and zstd (DESIGN.md, module table) and takes explicit keys
+// and callbacks (ReaderKeys, ProviderLookup, ReplayMemory), which this file fills in.
 #include <chrono>
+#include <cstring>
 
 #include "civitas/audit.hpp"
+#include "civitas/error.hpp"
+#include "civitas/exchange.hpp"
+#include "civitas/ids.hpp"
 #include "civitas/workspace.hpp"
-#include "format.hpp"
 
 namespace civitas::exchange {
 
@@ -22,6 +29,12 @@ namespace {
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string canonical_consumer(const std::string& s) {
+  ids::Result r = ids::validate(ids::Kind::uscc, s);
+  if (!r.valid) throw Error(Code::invalid_argument, "consumer department is not a valid USCC: " + r.message);
+  return r.canonical;
 }
 
 PublicKey pk32(const std::vector<std::uint8_t>& v, const std::string& what) {
@@ -51,7 +64,7 @@ WriterOptions WorkspaceParty::writer_options(const std::vector<std::string>& con
   o.signing_key = &impl_->ring->primary(c::Purpose::signing).secret;
   std::vector<std::string> depts;
   for (const std::string& raw : consumers) {
-    std::string d = detail::canonical_department(raw, "consumer department", Code::invalid_argument);
+    std::string d = canonical_consumer(raw);
     const workspace::Peer* best = nullptr;
     auto peers = impl_->ws.peers(d);
     for (const auto& p : peers) {
@@ -137,6 +150,53 @@ void WorkspaceParty::audit(const std::string& action, const std::string& package
   e.outcome = outcome;
   e.details = details.dump();
   wl->log().append(std::move(e));
+}
+
+namespace {
+const json& object_or_empty(const json& j) {
+  static const json empty = json::object();
+  return j.is_object() ? j : empty;
+}
+}  // namespace
+
+void WorkspaceParty::audit_created(const Summary& s) {
+  const json& env = object_or_empty(s.envelope);
+  json res = json::array();
+  const json& dp = object_or_empty(s.datapackage);
+  if (dp.contains("resources") && dp["resources"].is_array())
+    for (const auto& r : dp["resources"])
+      if (r.is_object()) res.push_back({{"name", r.value("name", "")}, {"hash", r.value("hash", "")}});
+  audit("package.create", s.header.package_id, "ok",
+        {{"consumers", env.value("consumers", json::array())},
+         {"sequences", env.value("sequences", json::object())},
+         {"catalog", env.value("catalog", "")},
+         {"purpose", env.value("purpose", "")},
+         {"bytes", s.package_bytes},
+         {"resources", res}});
+}
+
+void WorkspaceParty::audit_opened(const Summary& s, bool validated) {
+  const json& env = object_or_empty(s.envelope);
+  audit("package.open", s.header.package_id, "ok",
+        {{"provider", s.header.provider},
+         {"purpose", env.value("purpose", "")},
+         {"catalog", env.value("catalog", "")},
+         {"validated", validated},
+         {"bytes", s.package_bytes}});
+}
+
+void WorkspaceParty::audit_on_commit(OpenOptions& o) {
+  o.before_commit = [this, validated = o.validate](const Summary& s) { audit_opened(s, validated); };
+}
+
+void WorkspaceParty::audit_refused(const std::string& action, const std::string& package_id, const Error& e,
+                                   json details) noexcept {
+  try {
+    if (!details.is_object()) details = json::object();
+    details["error"] = e.what();
+    audit(action, package_id, code_name(e.code()), details);
+  } catch (...) {  // the refusal, not the audit failure, is what the caller reports
+  }
 }
 
 }  // namespace civitas::exchange

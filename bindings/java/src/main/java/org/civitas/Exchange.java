@@ -1,0 +1,189 @@
+package org.civitas;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.civitas.internal.CivitasNative;
+
+/**
+ * Exchange packages between departments (docs/formats/package.md): a data package,
+ * zstd-compressed, encrypted in authenticated chunks to each consumer's X25519 exchange key
+ * and signed by the provider's Ed25519 key. A {@link Workspace} supplies the keys: its
+ * department is the provider, consumers' exchange keys and providers' signing keys come from
+ * its peer directory ({@link Workspace#importPublic}), sequence numbers and the replay memory
+ * live in its database, and creating and opening are recorded in its audit log.
+ *
+ * <pre>{@code
+ * String summary = Exchange.create(tax, Path.of("out.civpkg"), List.of(MARKET),
+ *     Map.of("payers", Path.of("payers.csv")), schemaJson, new Exchange.Options().purpose("licensing"));
+ * Exchange.inspect(Path.of("out.civpkg"));                      // header JSON, no key needed
+ * Exchange.verify(market, Path.of("out.civpkg"));               // signatures, no decryption
+ * Exchange.open(market, Path.of("out.civpkg"), Path.of("in"));  // in/datapackage.json, in/data/…
+ * }</pre>
+ *
+ * <p>Refusals are typed and leave no output behind: {@link BadSignatureException},
+ * {@link UnknownKeyException} (provider key not among the peers), {@link NotRecipientException},
+ * {@link TruncatedException}, {@link IntegrityException} (modified or reordered chunks),
+ * {@link ReplayException} (opened before), {@link SchemaMismatchException} (a schema hash other
+ * than the expected one), {@link InvalidDataException} (records break their schema),
+ * {@link ParseException} (not a package). Summaries and headers are JSON strings
+ * ({@code header}, {@code envelope}, {@code datapackage}, {@code package_bytes}, {@code chunks}…).
+ *
+ * <p>The static methods are thread-safe. The workspace must stay open during each call.
+ */
+public final class Exchange {
+  private Exchange() {}
+
+  /** Envelope fields and tuning of a new package. */
+  public static final class Options {
+    String catalog;
+    String purpose;
+    String approval;
+    String requestHash;
+    long chunkSize;
+    int level = 3;
+    int threads = 1;
+
+    /** Catalog resource code. */
+    public Options catalog(String code) {
+      this.catalog = code;
+      return this;
+    }
+
+    /** Purpose of use (conditional sharing). */
+    public Options purpose(String purpose) {
+      this.purpose = purpose;
+      return this;
+    }
+
+    /** Approval reference (conditional sharing). */
+    public Options approval(String reference) {
+      this.approval = reference;
+      return this;
+    }
+
+    /** Hash of the request this package answers ("sha256:…"). */
+    public Options requestHash(String hash) {
+      this.requestHash = hash;
+      return this;
+    }
+
+    /** Plaintext bytes per encrypted chunk (0 = 64 KiB). */
+    public Options chunkSize(long bytes) {
+      this.chunkSize = bytes;
+      return this;
+    }
+
+    /** zstd compression level (default 3). */
+    public Options level(int level) {
+      this.level = level;
+      return this;
+    }
+
+    /** zstd worker threads (0 = compress on the calling thread; default 1). */
+    public Options threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+  }
+
+  /** The public header of a package as JSON: no key, no decryption, <b>not verified</b>. */
+  public static String inspect(Path pkg) {
+    Errors.requireArg(pkg, "pkg");
+    String[] out = new String[1];
+    Errors.check(CivitasNative.civ_package_inspect(out, pkg.toString()));
+    return out[0];
+  }
+
+  /**
+   * Checks the provider's signatures over the header and the whole file, and the digest,
+   * against the workspace's peer directory, without decrypting anything. Returns the summary.
+   */
+  public static String verify(Workspace ws, Path pkg) {
+    Errors.requireArg(ws, "ws");
+    Errors.requireArg(pkg, "pkg");
+    String[] out = new String[1];
+    Errors.check(ws.call(p -> CivitasNative.civ_package_verify_ctx(out, p, pkg.toString())));
+    return out[0];
+  }
+
+  /** {@link #open(Workspace, Path, Path, boolean, String)} with validation, no expected schemas. */
+  public static String open(Workspace ws, Path pkg, Path outDir) {
+    return open(ws, pkg, outDir, true, null);
+  }
+
+  /**
+   * Verifies the package (nothing is decrypted before both signatures check out), decrypts it
+   * and writes the data package into outDir (which must not exist, or be empty). The sequence
+   * number is remembered: opening it again throws {@link ReplayException}.
+   *
+   * @param validate check records against their schemas (false skips it)
+   * @param expectedSchemasJson {@code {"resource": schema…}} the consumer expects, or null
+   * @return the summary JSON
+   */
+  public static String open(Workspace ws, Path pkg, Path outDir, boolean validate, String expectedSchemasJson) {
+    Errors.requireArg(ws, "ws");
+    Errors.requireArg(pkg, "pkg");
+    Errors.requireArg(outDir, "outDir");
+    String[] out = new String[1];
+    Errors.check(ws.call(p -> CivitasNative.civ_package_open_ctx(out, p, pkg.toString(), outDir.toString(),
+        flags(validate), expectedSchemasJson)));
+    return out[0];
+  }
+
+  /**
+   * Creates a package in one call.
+   *
+   * @param to consumer department USCCs (their public keys must be imported)
+   * @param resources resource name to file, in iteration order (use a LinkedHashMap)
+   * @param schemaJson Table Schema for every resource, or null
+   * @return the summary JSON
+   */
+  public static String create(Workspace ws, Path pkg, List<String> to, Map<String, Path> resources, String schemaJson,
+      Options options) {
+    Errors.requireArg(resources, "resources");
+    if (resources.isEmpty()) {
+      throw new InvalidArgumentException("a package needs at least one resource");
+    }
+    try (PackageWriter w = PackageWriter.create(ws, pkg, to, options)) {
+      for (Map.Entry<String, Path> r : resources.entrySet()) {
+        w.addResource(r.getKey(), r.getValue(), schemaJson);
+      }
+      return w.finish();
+    }
+  }
+
+  static long flags(boolean validate) {
+    return validate ? 0 : CivitasNative.CIV_PACKAGE_SKIP_VALIDATION;
+  }
+
+  /** Copies a stream through buf into sink, a block at a time. */
+  static void pump(InputStream in, byte[] buf, Sink sink) {
+    try {
+      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+        sink.accept(buf, n);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static InputStream openFile(Path path) {
+    try {
+      return Files.newInputStream(path);
+    } catch (IOException e) {
+      throw new CivitasIOException("cannot read " + path + ": " + e.getMessage());
+    }
+  }
+
+  /** Receives the first n bytes of a buffer. */
+  interface Sink {
+    void accept(byte[] buf, int n);
+  }
+
+  static final int BLOCK = 1 << 20;
+}

@@ -1,0 +1,104 @@
+// civitas._native.catalog — the binding of civitas::catalog::CatalogStore
+// (core/include/civitas/catalog_store.hpp): catalog entries stored, versioned, in a
+// workspace. Entries cross as JSON text; civitas/catalog.py turns them into dicts and
+// CatalogVersion records. Database work releases the GIL.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "bindings.hpp"
+#include "civitas/catalog_store.hpp"
+#include "civitas/error.hpp"
+#include "civitas/workspace.hpp"
+
+namespace civitas::python {
+namespace {
+
+using nlohmann::json;
+namespace cat = civitas::catalog;
+namespace sc = civitas::schema;
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+/// (resource_code, version, created_ms, entry JSON)
+py::tuple record(const cat::StoredEntry& s) {
+  return py::make_tuple(s.resource_code, s.version, s.created_ms, utf8(dump(s.entry)));
+}
+
+py::list records(const std::vector<cat::StoredEntry>& all) {
+  py::list out;
+  for (const auto& s : all) out.append(record(s));
+  return out;
+}
+
+/// A CatalogStore over a workspace's store; the Python object keeps the workspace alive.
+struct Store {
+  explicit Store(workspace::Workspace& w, const sc::CatalogConfig& cfg) : cs(w.store(), cfg) {}
+  cat::CatalogStore cs;
+};
+
+}  // namespace
+
+void bind_catalog(py::module_ m) {
+  py::class_<Store>(m, "CatalogStore")
+      .def(py::init([](workspace::Workspace& w, py::object cfg) {
+             sc::CatalogConfig c;
+             if (!cfg.is_none()) {
+               std::string_view t = text_view(cfg, "config");
+               json j = json::parse(t.begin(), t.end(), nullptr, false);
+               if (j.is_discarded()) throw Error(Code::parse, "config is not valid JSON");
+               c = sc::CatalogConfig::from_json(j);
+             }
+             return std::make_unique<Store>(w, c);
+           }),
+           py::arg("workspace"), py::arg("config") = py::none(), py::keep_alive<1, 2>())
+      .def(
+          "put",
+          [](Store& s, py::handle entry) {
+            std::string_view t = text_view(entry, "entry");
+            json e = json::parse(t.begin(), t.end(), nullptr, false);
+            if (e.is_discarded()) throw Error(Code::parse, "catalog entry is not valid JSON");
+            cat::StoredEntry r;
+            {
+              py::gil_scoped_release nogil;
+              r = s.cs.put(e);
+            }
+            return record(r);
+          },
+          py::arg("entry"))
+      .def(
+          "get",
+          [](Store& s, const std::string& code, int version) -> py::object {
+            if (version < 0) throw Error(Code::invalid_argument, "version must be 0 (latest) or positive");
+            std::optional<cat::StoredEntry> r;
+            {
+              py::gil_scoped_release nogil;
+              r = s.cs.get(code, version);
+            }
+            if (!r) return py::none();
+            return record(*r);
+          },
+          py::arg("resource_code"), py::arg("version") = 0)
+      .def("list",
+           [](Store& s) {
+             std::vector<cat::StoredEntry> all;
+             {
+               py::gil_scoped_release nogil;
+               all = s.cs.list();
+             }
+             return records(all);
+           })
+      .def(
+          "history",
+          [](Store& s, const std::string& code) {
+            std::vector<cat::StoredEntry> all;
+            {
+              py::gil_scoped_release nogil;
+              all = s.cs.history(code);
+            }
+            return records(all);
+          },
+          py::arg("resource_code"));
+}
+
+}  // namespace civitas::python

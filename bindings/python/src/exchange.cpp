@@ -1,0 +1,293 @@
+// civitas._native.exchange — exchange packages (core/include/civitas/exchange.hpp) with a
+// workspace: keys, peers, sequence numbers, replay memory and audit entries come from a
+// civitas._native.workspace.Workspace through exchange::WorkspaceParty. The public,
+// documented surface is civitas/exchange.py.
+//
+// Results cross as (header JSON, envelope JSON, datapackage JSON, counters) tuples that
+// civitas/exchange.py turns into dataclasses. The GIL is released around all crypto and I/O;
+// a Writer or Reader serialises its own calls with a mutex (the core objects are
+// single-threaded, and releasing the GIL would otherwise let two Python threads in at once).
+#include <pybind11/stl.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "bindings.hpp"
+#include "civitas/error.hpp"
+#include "civitas/exchange.hpp"
+#include "civitas/workspace.hpp"
+
+namespace civitas::python {
+namespace {
+
+namespace ex = civitas::exchange;
+using W = civitas::workspace::Workspace;
+using nlohmann::json;
+
+json parse_json(const std::string& text, const char* what) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) throw Error(Code::parse, std::string(what) + " is not valid JSON");
+  return j;
+}
+
+/// (header, envelope, datapackage, package_bytes, payload_bytes, chunks, content_bytes).
+py::tuple summary_tuple(const ex::Summary& s) {
+  auto dump = [](const json& j) { return j.is_null() ? std::string() : j.dump(); };
+  return py::make_tuple(s.header.to_json().dump(), dump(s.envelope), dump(s.datapackage), s.package_bytes,
+                        s.payload_bytes, s.chunks, s.content_bytes);
+}
+
+ex::OpenOptions open_options(bool validate, const std::map<std::string, std::string>& expected) {
+  ex::OpenOptions o;
+  o.validate = validate;
+  for (const auto& [name, schema] : expected) o.expected_schemas[name] = parse_json(schema, "expected schema");
+  return o;
+}
+
+
+/// Bytes in a buffer (bytes, bytearray, memoryview…); a non-contiguous one is refused.
+std::size_t byte_size(const py::buffer_info& b) {
+  if (!PyBuffer_IsContiguous(b.view(), 'C')) throw Error(Code::invalid_argument, "data must be a contiguous buffer");
+  return static_cast<std::size_t>(b.size) * static_cast<std::size_t>(b.itemsize);
+}
+
+json schema_arg(const std::optional<std::string>& schema) {
+  return schema ? parse_json(*schema, "schema") : json(nullptr);
+}
+
+/// A streaming writer with the workspace as provider.
+struct Writer {
+  std::mutex mu;
+  std::unique_ptr<ex::WorkspaceParty> party;
+  std::unique_ptr<ex::PackageWriter> w;
+  std::string catalog, purpose;
+
+  ex::PackageWriter& live() {
+    if (!w) throw Error(Code::invalid_argument, "the package writer is finished or closed");
+    return *w;
+  }
+};
+
+/// A streaming reader with the workspace as consumer.
+struct Reader {
+  std::mutex mu;
+  std::unique_ptr<ex::WorkspaceParty> party;
+  std::unique_ptr<ex::PackageReader> r;
+  std::string out_dir;
+
+  ex::PackageReader& live() {
+    if (!r) throw Error(Code::invalid_argument, "the package reader is finished or closed");
+    return *r;
+  }
+  /// Runs fn; on a refusal the reader is dropped (its output removed) and the refusal audited.
+  template <class Fn>
+  auto refusing(Fn&& fn) {
+    try {
+      return fn();
+    } catch (const Error& e) {
+      std::string id = r && r->header() ? r->header()->package_id : std::string();
+      r.reset();
+      party->audit_refused("package.open", id, e, {{"source", out_dir}});
+      throw;
+    }
+  }
+};
+
+}  // namespace
+
+void bind_exchange(py::module_ m) {
+  m.attr("DEFAULT_CHUNK_SIZE") = ex::kDefaultChunkSize;
+  m.attr("FORMAT_VERSION") = ex::kFormatVersion;
+
+  m.def(
+      "inspect",
+      [](const std::string& path) {
+        ex::Header h;
+        {
+          py::gil_scoped_release nogil;
+          h = ex::inspect(path);
+        }
+        return h.to_json().dump();
+      },
+      py::arg("path"), "The public header of a package as JSON (no key, no verification).");
+
+  m.def(
+      "schema_hash", [](const std::string& schema) { return ex::schema_hash(parse_json(schema, "schema")); },
+      py::arg("schema"), "sha256:<hex> of a Table Schema in canonical form.");
+
+  m.def(
+      "verify",
+      [](W& ws, const std::string& path) {
+        ex::Summary s;
+        {
+          py::gil_scoped_release nogil;
+          ex::WorkspaceParty party(ws);
+          s = ex::verify(path, party.provider_lookup());
+        }
+        return summary_tuple(s);
+      },
+      py::arg("workspace"), py::arg("path"));
+
+  m.def(
+      "open",
+      [](W& ws, const std::string& path, const std::string& out_dir, bool validate,
+         const std::map<std::string, std::string>& expected) {
+        ex::OpenOptions o = open_options(validate, expected);
+        ex::Summary s;
+        {
+          py::gil_scoped_release nogil;
+          ex::WorkspaceParty party(ws);
+          party.audit_on_commit(o);
+          try {
+            s = ex::open(path, out_dir, party.reader_keys(), o);
+          } catch (const Error& e) {
+            std::string id;
+            try {
+              id = ex::inspect(path).package_id;
+            } catch (const Error&) {
+            }
+            party.audit_refused("package.open", id, e, {{"source", path}});
+            throw;
+          }
+        }
+        return summary_tuple(s);
+      },
+      py::arg("workspace"), py::arg("path"), py::arg("out_dir"), py::arg("validate") = true,
+      py::arg("expected_schemas") = std::map<std::string, std::string>{});
+
+  py::class_<Writer>(m, "Writer")
+      .def(py::init([](W& ws, const std::string& path, const std::vector<std::string>& to, const std::string& catalog,
+                       const std::string& purpose, const std::string& approval, const std::string& request_hash,
+                       std::size_t chunk_size, int level, int threads) {
+             auto h = std::make_unique<Writer>();
+             py::gil_scoped_release nogil;
+             h->party = std::make_unique<ex::WorkspaceParty>(ws);
+             ex::WriterOptions o = h->party->writer_options(to);
+             o.catalog = h->catalog = catalog;
+             o.purpose = h->purpose = purpose;
+             o.approval = approval;
+             o.request_hash = request_hash;
+             if (chunk_size) o.chunk_size = chunk_size;
+             o.level = level;
+             o.threads = threads;
+             h->w = std::make_unique<ex::PackageWriter>(path, o);
+             return h;
+           }),
+           py::arg("workspace"), py::arg("path"), py::arg("to"), py::arg("catalog") = "", py::arg("purpose") = "",
+           py::arg("approval") = "", py::arg("request_hash") = "", py::arg("chunk_size") = 0, py::arg("level") = 3,
+           py::arg("threads") = 1, py::keep_alive<1, 2>())
+      .def(
+          "begin_resource",
+          [](Writer& w, const std::string& name, std::optional<std::string> schema, const std::string& format) {
+            json s = schema_arg(schema);
+            py::gil_scoped_release nogil;
+            std::lock_guard lock(w.mu);
+            w.live().begin_resource(name, s, format);
+          },
+          py::arg("name"), py::arg("schema") = py::none(), py::arg("format") = "csv")
+      .def(
+          "write",
+          [](Writer& w, py::buffer data) {
+            py::buffer_info b = data.request();
+            const std::size_t n = byte_size(b);
+            py::gil_scoped_release nogil;
+            std::lock_guard lock(w.mu);
+            w.live().write(b.ptr, n);
+          },
+          py::arg("data"))
+      .def(
+          "end_resource",
+          [](Writer& w) {
+            std::lock_guard lock(w.mu);
+            w.live().end_resource();
+          },
+          py::call_guard<py::gil_scoped_release>())
+      .def(
+          "add_file",
+          [](Writer& w, const std::string& name, const std::string& path, std::optional<std::string> schema,
+             const std::string& format) {
+            json s = schema_arg(schema);
+            py::gil_scoped_release nogil;
+            std::lock_guard lock(w.mu);
+            w.live().add_file(name, path, s, format);
+          },
+          py::arg("name"), py::arg("path"), py::arg("schema") = py::none(), py::arg("format") = "csv")
+      .def(
+          "finish",
+          [](Writer& w) {
+            ex::Summary s;
+            {
+              py::gil_scoped_release nogil;
+              std::lock_guard lock(w.mu);
+              s = w.live().finish();
+              w.w.reset();
+              w.party->audit_created(s);
+            }
+            return summary_tuple(s);
+          })
+      .def(
+          "close",
+          [](Writer& w) {
+            std::lock_guard lock(w.mu);
+            w.w.reset();  // an unfinished package is removed
+          },
+          py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("closed", [](Writer& w) { return !w.w; });
+
+  py::class_<Reader>(m, "Reader")
+      .def(py::init([](W& ws, const std::string& out_dir, bool validate, const std::map<std::string, std::string>& expected) {
+             auto h = std::make_unique<Reader>();
+             ex::OpenOptions o = open_options(validate, expected);
+             py::gil_scoped_release nogil;
+             h->party = std::make_unique<ex::WorkspaceParty>(ws);
+             h->out_dir = out_dir;
+             h->party->audit_on_commit(o);
+             h->r = std::make_unique<ex::PackageReader>(out_dir, h->party->reader_keys(), o);
+             return h;
+           }),
+           py::arg("workspace"), py::arg("out_dir"), py::arg("validate") = true,
+           py::arg("expected_schemas") = std::map<std::string, std::string>{}, py::keep_alive<1, 2>())
+      .def(
+          "feed",
+          [](Reader& r, py::buffer data) {
+            py::buffer_info b = data.request();
+            const std::size_t n = byte_size(b);
+            py::gil_scoped_release nogil;
+            std::lock_guard lock(r.mu);
+            r.refusing([&] {
+              r.live().feed(b.ptr, n);
+              return 0;
+            });
+          },
+          py::arg("data"))
+      .def("finish",
+           [](Reader& r) {
+             ex::Summary s;
+             {
+               py::gil_scoped_release nogil;
+               std::lock_guard lock(r.mu);
+               s = r.refusing([&] { return r.live().finish(); });
+               r.r.reset();
+             }
+             return summary_tuple(s);
+           })
+      .def(
+          "header",
+          [](Reader& r) -> py::object {
+            std::lock_guard lock(r.mu);
+            if (!r.r || !r.r->header()) return py::none();
+            return py::str(r.r->header()->to_json().dump());
+          })
+      .def(
+          "close",
+          [](Reader& r) {
+            std::lock_guard lock(r.mu);
+            r.r.reset();  // the output of an unfinished package is removed
+          },
+          py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("closed", [](Reader& r) { return !r.r; });
+}
+
+}  // namespace civitas::python

@@ -1,0 +1,95 @@
+// C ABI of catalog storage (civitas/catalog.h) over civitas::catalog::CatalogStore.
+#include <nlohmann/json.hpp>
+
+#include "civitas/catalog_store.hpp"
+#include "ctx.hpp"
+
+using civitas::Code;
+using civitas::Error;
+using nlohmann::json;
+using namespace civitas::capi;
+namespace cat = civitas::catalog;
+
+namespace {
+
+json record(const cat::StoredEntry& s) {
+  return {{"resourceCode", s.resource_code},
+          {"version", s.version},
+          {"created_ms", s.created_ms},
+          {"title", s.entry.value("title", "")},
+          {"entry", s.entry}};
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::string records(const std::vector<cat::StoredEntry>& all) {
+  json a = json::array();
+  for (const auto& s : all) a.push_back(record(s));
+  return dump(a);
+}
+
+std::string code_of(const char* code, size_t len) {
+  require(code, "resource_code");
+  std::string c(view(code, len, "resource_code"));
+  if (c.empty()) throw Error(Code::invalid_argument, "resource_code is empty");
+  return c;
+}
+
+}  // namespace
+
+extern "C" {
+
+int civ_catalog_add(char** out_record, civ_ctx* ctx, const char* entry_json, size_t entry_len) {
+  return guard([&] {
+    if (out_record) *out_record = nullptr;
+    require(entry_json, "entry_json");
+    cat::CatalogStore cs(ws_of(ctx).store());
+    std::string_view text = view(entry_json, entry_len, "entry_json");
+    json e = json::parse(text.begin(), text.end(), nullptr, false);
+    if (e.is_discarded()) throw Error(Code::parse, "catalog entry is not valid JSON");
+    cat::StoredEntry s = cs.put(e);
+    if (out_record) *out_record = dup_out(dump(record(s)));
+    return CIV_OK;
+  });
+}
+
+int civ_catalog_get(char** out_entry, civ_ctx* ctx, const char* resource_code, size_t code_len, int version) {
+  return guard([&] {
+    require(out_entry, "out_entry");
+    *out_entry = nullptr;
+    if (version < 0) throw Error(Code::invalid_argument, "version must be 0 (latest) or positive");
+    std::string code = code_of(resource_code, code_len);
+    cat::CatalogStore cs(ws_of(ctx).store());
+    auto s = cs.get(code, version);
+    if (!s)
+      throw Error(Code::not_found,
+                  "no catalog entry " + code + (version ? " version " + std::to_string(version) : std::string()));
+    *out_entry = dup_out(dump(s->entry));
+    return CIV_OK;
+  });
+}
+
+int civ_catalog_list(char** out_json, civ_ctx* ctx) {
+  return guard([&] {
+    require(out_json, "out_json");
+    *out_json = nullptr;
+    cat::CatalogStore cs(ws_of(ctx).store());
+    *out_json = dup_out(records(cs.list()));
+    return CIV_OK;
+  });
+}
+
+int civ_catalog_history(char** out_json, civ_ctx* ctx, const char* resource_code, size_t code_len) {
+  return guard([&] {
+    require(out_json, "out_json");
+    *out_json = nullptr;
+    std::string code = code_of(resource_code, code_len);
+    cat::CatalogStore cs(ws_of(ctx).store());
+    auto all = cs.history(code);
+    if (all.empty()) throw Error(Code::not_found, "no catalog entry " + code);
+    *out_json = dup_out(records(all));
+    return CIV_OK;
+  });
+}
+
+}  // extern "C"
