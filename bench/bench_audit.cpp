@@ -134,7 +134,7 @@ BENCHMARK_CAPTURE(BM_append_single, FULL, "FULL")->Unit(benchmark::kMicrosecond)
 
 void BM_append_batch(benchmark::State& s) {
   Db db("NORMAL");
-  const std::size_t k = 10000;
+  const std::size_t k = static_cast<std::size_t>(s.range(0));  // entries per transaction
   std::size_t i = 0;
   for (auto _ : s) {
     s.PauseTiming();
@@ -147,7 +147,7 @@ void BM_append_batch(benchmark::State& s) {
   }
   s.SetItemsProcessed(static_cast<std::int64_t>(i));
 }
-BENCHMARK(BM_append_batch)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_append_batch)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 Db& big() {
   static std::string name = "audit-" + std::to_string(g_count);
