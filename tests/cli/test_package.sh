@@ -66,6 +66,21 @@ head -c -50 b.pkg > cut.pkg
 check "truncation is named" "1" "$(grep -c 'truncated' err)"
 test ! -e out4; check "no output after truncation" 0 $?
 
+"$civ" package open -w c.db --key-file c.key cut.pkg -o out4 --single-pass 2>err >/dev/null
+check "truncated exits 1 with --single-pass too" 1 $?
+test ! -e out4; check "no output after truncation (--single-pass)" 0 $?
+cp b.pkg mid.pkg   # one ciphertext byte changed: the first chunk, just after the header
+hb=$("$civ" package inspect b.pkg | sed -n 's/.*"header_bytes": *\([0-9]*\).*/\1/p')
+byte=$(od -An -tu1 -j $(( hb + 20 )) -N1 b.pkg | tr -d ' ')
+printf "\\$(printf %03o $(( (byte + 1) % 256 )))" | dd of=mid.pkg bs=1 seek=$(( hb + 20 )) conv=notrunc 2>/dev/null
+cmp -s b.pkg mid.pkg; check "mid.pkg differs from b.pkg" 1 $?
+for mode in "" --single-pass; do
+  "$civ" package open -w c.db --key-file c.key mid.pkg -o out8 $mode 2>err >/dev/null
+  check "a modified chunk exits 1 ($mode)" 1 $?
+  check "a modified chunk is an integrity error ($mode)" "1" "$(grep -c 'integrity' err)"
+  test ! -e out8; check "no output after a modified chunk ($mode)" 0 $?
+done
+
 cp b.pkg sig.pkg
 printf '\x00' | dd of=sig.pkg bs=1 seek=$(( $(stat -c %s b.pkg) - 5 )) conv=notrunc 2>/dev/null
 "$civ" package verify -w c.db --key-file c.key sig.pkg 2>err >/dev/null; check "bad signature exits 1" 1 $?

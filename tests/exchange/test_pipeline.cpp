@@ -44,15 +44,15 @@ struct Big {
 
 }  // namespace
 
-TEST_CASE("a multi-MiB package opens byte for byte in one pass, two passes and streaming") {
+TEST_CASE("a multi-MiB package opens byte for byte in two passes (the default), one pass and streaming") {
   Big f;
   REQUIRE(f.r1.size() > 3 * (1u << 20));
-  ex::Summary one = ex::open(f.s.path("p.civpkg"), f.s.path("o1"), reader_keys(f.b, directory({&f.a})));
+  ex::OpenOptions single;
+  single.verify_first = false;  // one pass (the default is verify-first)
+  ex::Summary one = ex::open(f.s.path("p.civpkg"), f.s.path("o1"), reader_keys(f.b, directory({&f.a})), single);
   f.check_output("o1");
   CHECK(one.content_bytes > f.r1.size() + f.r2.size());
-  ex::OpenOptions two;
-  two.verify_first = true;
-  ex::Summary t = ex::open(f.s.path("p.civpkg"), f.s.path("o2"), reader_keys(f.b, directory({&f.a})), two);
+  ex::Summary t = ex::open(f.s.path("p.civpkg"), f.s.path("o2"), reader_keys(f.b, directory({&f.a})));  // two passes
   f.check_output("o2");
   CHECK(t.content_bytes == one.content_bytes);
   CHECK(t.chunks == one.chunks);
@@ -72,15 +72,15 @@ TEST_CASE("a modified or dropped chunk deep in a multi-MiB package is refused an
   const std::size_t n = f.bytes.size();
   REQUIRE(n > ps + 40 * full);
   auto before = f.s.entries();
+  ex::OpenOptions single;
+  single.verify_first = false;
   for (std::size_t off : {ps + 30 * full + 5, n - 200}) {
     CAPTURE(off);
     std::string m = f.bytes;
     m[off] ^= 0x40;
-    std::string msg = refuses(Code::integrity, [&] { ex::open(f.variant(m), f.s.path("out"), reader_keys(f.b, directory({&f.a}))); });
+    std::string msg = refuses(Code::integrity, [&] { ex::open(f.variant(m), f.s.path("out"), reader_keys(f.b, directory({&f.a})), single); });
     CHECK(msg.find("modified") != std::string::npos);
-    ex::OpenOptions vf;
-    vf.verify_first = true;
-    refuses(Code::integrity, [&] { ex::open(f.variant(m), f.s.path("out"), reader_keys(f.b, directory({&f.a})), vf); });
+    refuses(Code::integrity, [&] { ex::open(f.variant(m), f.s.path("out"), reader_keys(f.b, directory({&f.a}))); });
     refuses(Code::integrity, [&] { f.streaming(m, "out", 1u << 20); });
     CHECK(!fs::exists(f.s.path("out")));
   }
@@ -88,11 +88,13 @@ TEST_CASE("a modified or dropped chunk deep in a multi-MiB package is refused an
     std::string m = f.bytes;
     m.erase(ps + 20 * full, full);
     refuses(Code::integrity, [&] { ex::open(f.variant(m), f.s.path("out"), reader_keys(f.b, directory({&f.a}))); });
+    refuses(Code::integrity, [&] { ex::open(f.variant(m), f.s.path("out"), reader_keys(f.b, directory({&f.a})), single); });
     refuses(Code::integrity, [&] { f.streaming(m, "out", 1u << 20); });
   }
   {
     std::string m = f.bytes.substr(0, n - 121);
     refuses(Code::truncated, [&] { ex::open(f.variant(m), f.s.path("out"), reader_keys(f.b, directory({&f.a}))); });
+    refuses(Code::truncated, [&] { ex::open(f.variant(m), f.s.path("out"), reader_keys(f.b, directory({&f.a})), single); });
     refuses(Code::truncated, [&] { f.streaming(m, "out", 1u << 20); });
   }
   CHECK(!fs::exists(f.s.path("out")));
