@@ -94,28 +94,9 @@ int do_append(const AuditArgs& x) {
       Location at;
       at.row = line_no;
       at.source = "stdin";
-      json j;
-      try {
-        j = json::parse(line);
-      } catch (const json::exception& e) {
-        throw Error(Code::parse, std::string("malformed JSON: ") + e.what(), at);
-      }
-      if (!j.is_object()) throw Error(Code::parse, "each line must be a JSON object", at);
-      auto str = [&](const char* k, const std::string& def) {
-        auto it = j.find(k);
-        if (it == j.end() || it->is_null()) return def;
-        if (!it->is_string()) throw Error(Code::parse, std::string("\"") + k + "\" must be a string", at);
-        return it->get<std::string>();
-      };
-      std::string details = "{}";
-      if (auto it = j.find("details"); it != j.end() && !it->is_null()) details = it->is_string() ? it->get<std::string>() : it->dump();
-      a::Event e = event_from(str("actor", ""), str("action", ""), str("resource", ""), str("purpose", ""),
-                              str("outcome", "ok"), details);
-      try {
-        a::check_event(e);
-      } catch (const Error& err) {
-        throw Error(err.code(), err.what(), at);
-      }
+      a::EventLine l = a::parse_event_line(line, at);
+      a::Event e = event_from(l.actor, l.action, l.resource, l.purpose, l.outcome, l.details);
+      a::check_event_at(e, at);
       events.push_back(std::move(e));
     });
     if (events.empty()) throw Error(Code::invalid_argument, "no entries on stdin");

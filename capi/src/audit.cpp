@@ -61,28 +61,9 @@ int civ_audit_append_batch(uint64_t* out_first, size_t* out_count, civ_ctx* ctx,
       if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
       civitas::Location at;
       at.row = line_no;
-      json j;
-      try {
-        j = json::parse(line.begin(), line.end());
-      } catch (const json::exception& x) {
-        throw Error(Code::parse, std::string("malformed JSON: ") + x.what(), at);
-      }
-      if (!j.is_object()) throw Error(Code::parse, "each line must be a JSON object", at);
-      auto str = [&](const char* k, const char* def) {
-        auto it = j.find(k);
-        if (it == j.end() || it->is_null()) return std::string(def);
-        if (!it->is_string()) throw Error(Code::parse, std::string("\"") + k + "\" must be a string", at);
-        return it->get<std::string>();
-      };
-      std::string details = "{}";
-      if (auto it = j.find("details"); it != j.end() && !it->is_null()) details = it->is_string() ? it->get<std::string>() : it->dump();
-      a::Event e = make_event(str("actor", ""), str("action", ""), str("resource", ""), str("purpose", ""),
-                              str("outcome", "ok"), details);
-      try {
-        a::check_event(e);
-      } catch (const Error& x) {
-        throw Error(x.code(), x.what(), at);
-      }
+      a::EventLine l = a::parse_event_line(line, at);
+      a::Event e = make_event(l.actor, l.action, l.resource, l.purpose, l.outcome, l.details);
+      a::check_event_at(e, at);
       events.push_back(std::move(e));
     }
     if (events.empty()) throw Error(Code::invalid_argument, "no entries in jsonl");

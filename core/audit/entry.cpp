@@ -374,4 +374,33 @@ Entry decode_entry(const std::uint8_t* p, std::size_t n) {
   return e;
 }
 
+EventLine parse_event_line(std::string_view line, const Location& at) {
+  json j;
+  try {
+    j = json::parse(line.begin(), line.end());
+  } catch (const json::exception& x) {
+    throw Error(Code::parse, std::string("malformed JSON: ") + x.what(), at);
+  }
+  if (!j.is_object()) throw Error(Code::parse, "each line must be a JSON object", at);
+  EventLine l;
+  for (auto [key, field] : {std::pair<const char*, std::string*>{"actor", &l.actor}, {"action", &l.action},
+                            {"resource", &l.resource}, {"purpose", &l.purpose}, {"outcome", &l.outcome}}) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) continue;
+    if (!it->is_string()) throw Error(Code::parse, std::string("\"") + key + "\" must be a string", at);
+    *field = it->get<std::string>();
+  }
+  if (auto it = j.find("details"); it != j.end() && !it->is_null())
+    l.details = it->is_string() ? it->get<std::string>() : it->dump();
+  return l;
+}
+
+void check_event_at(Event& e, const Location& at) {
+  try {
+    check_event(e);
+  } catch (const Error& x) {
+    throw Error(x.code(), x.what(), at);
+  }
+}
+
 }  // namespace civitas::audit

@@ -172,3 +172,35 @@ TEST_CASE("split_actor separates department and user at the first colon") {
   CHECK(d == "D");
   CHECK(u.empty());
 }
+
+TEST_CASE("a batch line parses into event fields; bad lines are parse errors at their line") {
+  civitas::Location at;
+  at.row = 7;
+  auto l = civitas::audit::parse_event_line(
+      R"({"actor":"91350100M000100Y43:u","action":"x","details":{"b":1,"a":2},"resource":null})", at);
+  CHECK(l.actor == "91350100M000100Y43:u");
+  CHECK(l.action == "x");
+  CHECK(l.resource.empty());
+  CHECK(l.outcome == "ok");
+  CHECK(l.details == R"({"a":2,"b":1})");
+  CHECK(civitas::audit::parse_event_line(R"({"details":"{\"k\":true}"})", at).details == R"({"k":true})");
+  for (const char* bad : {"{", "[1]", "42", R"({"action":5})", R"({"outcome":["ok"]})"}) {
+    CAPTURE(bad);
+    try {
+      civitas::audit::parse_event_line(bad, at);
+      FAIL("accepted");
+    } catch (const civitas::Error& e) {
+      CHECK(e.code() == civitas::Code::parse);
+      CHECK(e.where().row == 7);
+    }
+  }
+  civitas::audit::Event e;
+  e.actor_dept = "not a uscc";
+  e.action = "x";
+  try {
+    civitas::audit::check_event_at(e, at);
+    FAIL("accepted");
+  } catch (const civitas::Error& x) {
+    CHECK(x.where().row == 7);
+  }
+}

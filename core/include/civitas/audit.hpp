@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "civitas/crypto.hpp"
+#include "civitas/error.hpp"
 
 namespace civitas::store {
 class Store;
@@ -84,6 +85,18 @@ std::string canonical_json(std::string_view json, bool require_object = true);
 /// Checks an event's fields (USCC, lengths, UTF-8, details) and canonicalises its details.
 /// Throws Error(invalid_argument) naming the field.
 void check_event(Event& e);
+
+/// The fields of one line of a batch of events (`civitas audit append --batch`,
+/// civ_audit_append_jsonl): a JSON object with string members actor, action, resource,
+/// purpose, outcome (default "ok") and details (an object, or its JSON text; default "{}").
+struct EventLine {
+  std::string actor, action, resource, purpose, outcome = "ok", details = "{}";
+};
+/// Parses one such line. Throws Error(parse) at `at` for malformed JSON, a non-object or a
+/// member of the wrong type.
+EventLine parse_event_line(std::string_view line, const Location& at);
+/// check_event(), with its error reported at `at` (the line of a batch).
+void check_event_at(Event& e, const Location& at);
 
 /// Canonical bytes of an entry. Throws Error(invalid_argument) for fields out of bounds.
 std::vector<std::uint8_t> encode_entry(const Entry& e);
