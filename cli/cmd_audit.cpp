@@ -72,18 +72,6 @@ std::shared_ptr<a::WorkspaceLog> open_log(const AuditArgs& x, std::unique_ptr<wo
   return a::WorkspaceLog::attach(*w, x.user);
 }
 
-a::Event event_from(const std::string& actor, std::string action, std::string resource, std::string purpose,
-                    std::string outcome, std::string details) {
-  a::Event e;
-  a::split_actor(actor, e.actor_dept, e.actor_user);
-  e.action = std::move(action);
-  e.resource = std::move(resource);
-  e.purpose = std::move(purpose);
-  e.outcome = std::move(outcome);
-  e.details = std::move(details);
-  return e;
-}
-
 int do_append(const AuditArgs& x) {
   std::vector<a::Event> events;
   if (x.batch) {
@@ -95,7 +83,7 @@ int do_append(const AuditArgs& x) {
       at.row = line_no;
       at.source = "stdin";
       a::EventLine l = a::parse_event_line(line, at);
-      a::Event e = event_from(l.actor, l.action, l.resource, l.purpose, l.outcome, l.details);
+      a::Event e = a::make_event(l.actor, l.action, l.resource, l.purpose, l.outcome, l.details);
       a::check_event_at(e, at);
       events.push_back(std::move(e));
     });
@@ -103,7 +91,7 @@ int do_append(const AuditArgs& x) {
   } else {
     if (x.actor.empty() || x.action.empty())
       throw Error(Code::invalid_argument, "--actor and --action are required (or --batch)");
-    events.push_back(event_from(x.actor, x.action, x.resource, x.purpose, x.outcome, x.details));
+    events.push_back(a::make_event(x.actor, x.action, x.resource, x.purpose, x.outcome, x.details));
   }
   std::unique_ptr<workspace::Workspace> w;
   auto log = open_log(x, w);
@@ -178,16 +166,7 @@ int do_verify(const AuditArgs& x) {
   auto log = open_log(x, w);
   a::VerifyReport r = log->verify(extra);
   if (x.json_out) {
-    json ps = json::array();
-    for (const auto& p : r.problems) {
-      json j{{"kind", p.kind}, {"message", p.message}};
-      j["index"] = p.index ? json(*p.index) : json(nullptr);
-      ps.push_back(j);
-    }
-    std::cout << json{{"ok", r.ok()}, {"entries", r.entries}, {"nodes", r.nodes}, {"checkpoints", r.checkpoints},
-                      {"root", a::hash_hex(r.root)}, {"problems", ps}}
-                     .dump()
-              << "\n";
+    std::cout << a::verify_report_json(r) << "\n";
   } else {
     for (const auto& p : r.problems)
       std::cout << p.kind << '\t' << (p.index ? std::to_string(*p.index) : "-") << '\t' << p.message << "\n";

@@ -29,9 +29,11 @@ struct PackageArgs {
   std::string output;
   std::string file;
   int threads = 1;
-  int level = 3;
+  int level = 1;
+  int long_log = 0;
   bool no_validate = false;
   bool single_pass = false;
+  bool no_sync = false;
   bool json_out = false;
 };
 
@@ -94,6 +96,7 @@ int do_create(const PackageArgs& a) {
   o.request_hash = a.request_hash;
   o.threads = a.threads;
   o.level = a.level;
+  o.window_log = a.long_log;
   ex::Summary s;
   {
     ex::PackageWriter pw(a.output, o);
@@ -145,6 +148,7 @@ int do_open(const PackageArgs& a) {
   ex::OpenOptions o;
   o.validate = !a.no_validate;
   o.verify_first = !a.single_pass;
+  o.sync = !a.no_sync;
   for (const auto& spec : a.schemas) {
     auto [name, file] = split_eq(spec);
     if (name.empty()) throw Error(Code::invalid_argument, "open --schema takes NAME=FILE (the schema the resource must have)");
@@ -191,7 +195,9 @@ Register reg(40, [](CLI::App& root, int& result) {
   c->add_option("--approval", args.approval, "Approval reference (conditional sharing)");
   c->add_option("--request-hash", args.request_hash, "Hash of the request this package answers");
   c->add_option("--threads", args.threads, "zstd worker threads (0 = none)")->check(CLI::Range(0, 64));
-  c->add_option("--level", args.level, "zstd level")->check(CLI::Range(1, 19));
+  c->add_option("--level", args.level, "zstd level (1 = fastest; 3 = zstd's own default)")->check(CLI::Range(1, 19));
+  c->add_option("--long", args.long_log, "zstd long-distance matching with a 2^N-byte window, as zstd --long=N")
+      ->check(CLI::Range(10, 25));
   c->add_option("-o,--output", args.output, "Package file")->required();
   c->add_flag("--json", args.json_out, "JSON output");
   c->callback([&result] { result = do_create(args); });
@@ -214,6 +220,8 @@ Register reg(40, [](CLI::App& root, int& result) {
   o->add_flag("--no-validate", args.no_validate, "Do not check records against their schemas");
   o->add_flag("--single-pass", args.single_pass,
               "Decrypt while hashing instead of verifying the whole-file signature first (output still appears only after it checks)");
+  o->add_flag("--no-sync", args.no_sync,
+              "Do not force the output to disk before it appears and the sequence number is remembered (faster; a power loss may then lose output of a package that is refused as a replay afterwards)");
   o->add_flag("--json", args.json_out, "JSON output");
   o->callback([&result] { result = do_open(args); });
 });

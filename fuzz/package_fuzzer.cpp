@@ -6,6 +6,8 @@
 //   2  content bytes that the harness seals into a correctly signed and encrypted package
 //      (after the envelope entry), so that the content parser, the datapackage.json checks
 //      and the output directory handling see arbitrary plaintext
+//   3  a payload plaintext (meant to be one zstd frame) that the harness signs and encrypts
+//      as it is, so that the buffer-less zstd decoder of the reader sees arbitrary bytes
 // Properties beyond "no crash, no hang": every failure is a civitas::Error; a refused package
 // leaves no output directory; an accepted one has its datapackage.json.
 //
@@ -99,7 +101,7 @@ void read_package(const std::uint8_t* data, std::size_t size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  const std::uint8_t mode = data[0] % 3;
+  const std::uint8_t mode = data[0] % 4;
   ++data;
   --size;
   if (mode == 0) {
@@ -113,9 +115,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   } else if (mode == 1) {
     read_package(data, size);
-  } else {
+  } else if (mode == 2) {
     if (size > (1u << 20)) return 0;
     std::string pkg = civitas::exchange::detail::raw_package_for_testing(keys().writer(), data, size);
+    read_package(reinterpret_cast<const std::uint8_t*>(pkg.data()), pkg.size());
+  } else {
+    if (size > (1u << 20)) return 0;
+    std::string pkg = civitas::exchange::detail::raw_payload_for_testing(keys().writer(), data, size);
     read_package(reinterpret_cast<const std::uint8_t*>(pkg.data()), pkg.size());
   }
   return 0;

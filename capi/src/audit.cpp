@@ -15,16 +15,12 @@ namespace {
 
 std::string str_or_empty(const char* p, size_t n, const char* name) { return std::string(view(p, n, name)); }
 
-a::Event make_event(std::string_view actor, std::string action, std::string resource, std::string purpose,
-                    std::string outcome, std::string details) {
-  a::Event e;
-  a::split_actor(actor, e.actor_dept, e.actor_user);
-  e.action = std::move(action);
-  e.resource = std::move(resource);
-  e.purpose = std::move(purpose);
-  e.outcome = std::move(outcome);
-  e.details = details.empty() ? "{}" : std::move(details);
-  return e;
+// An event of the C API: empty details mean "{}".
+a::Event c_api_event(std::string_view actor, std::string action, std::string resource, std::string purpose,
+                       std::string outcome, std::string details) {
+  if (details.empty()) details = "{}";
+  return a::make_event(actor, std::move(action), std::move(resource), std::move(purpose), std::move(outcome),
+                       std::move(details));
 }
 
 }  // namespace
@@ -36,9 +32,9 @@ int civ_audit_append(uint64_t* out_index, civ_ctx* ctx, const char* actor, size_
                      size_t purpose_len, const char* details_json, size_t details_len) {
   return guard([&] {
     auto& ws = ws_of(ctx);
-    a::Event e = make_event(view(actor, actor_len, "actor"), str_or_empty(action, action_len, "action"),
-                            str_or_empty(resource, resource_len, "resource"), str_or_empty(purpose, purpose_len, "purpose"),
-                            "ok", str_or_empty(details_json, details_len, "details_json"));
+    a::Event e = c_api_event(view(actor, actor_len, "actor"), str_or_empty(action, action_len, "action"),
+                             str_or_empty(resource, resource_len, "resource"), str_or_empty(purpose, purpose_len, "purpose"),
+                             "ok", str_or_empty(details_json, details_len, "details_json"));
     std::uint64_t idx = a::WorkspaceLog::open(ws)->log().append(std::move(e));
     if (out_index) *out_index = idx;
     return CIV_OK;
@@ -62,7 +58,7 @@ int civ_audit_append_batch(uint64_t* out_first, size_t* out_count, civ_ctx* ctx,
       civitas::Location at;
       at.row = line_no;
       a::EventLine l = a::parse_event_line(line, at);
-      a::Event e = make_event(l.actor, l.action, l.resource, l.purpose, l.outcome, l.details);
+      a::Event e = c_api_event(l.actor, l.action, l.resource, l.purpose, l.outcome, l.details);
       a::check_event_at(e, at);
       events.push_back(std::move(e));
     }
@@ -169,14 +165,7 @@ int civ_audit_verify(char** out_report, civ_ctx* ctx, const char* checkpoint, si
     std::string_view cp = view(checkpoint, checkpoint_len, "checkpoint");
     if (!cp.empty()) extra.emplace_back(cp);
     a::VerifyReport r = a::WorkspaceLog::open(ws_of(ctx))->verify(extra);
-    if (out_report) {
-      json ps = json::array();
-      for (const auto& p : r.problems)
-        ps.push_back({{"kind", p.kind}, {"index", p.index ? json(*p.index) : json(nullptr)}, {"message", p.message}});
-      *out_report = dup_out(json{{"ok", r.ok()}, {"entries", r.entries}, {"checkpoints", r.checkpoints},
-                                 {"root", a::hash_hex(r.root)}, {"problems", ps}}
-                                .dump());
-    }
+    if (out_report) *out_report = dup_out(a::verify_report_json(r, /*with_nodes=*/false));
     if (!r.ok())
       throw Error(Code::integrity, "audit log verification failed: " + r.problems.front().kind + ": " + r.problems.front().message);
     return CIV_OK;

@@ -48,6 +48,20 @@ ids::Kind to_kind(int kind) {
   return static_cast<ids::Kind>(kind);
 }
 
+// The body of an entry point that hands out one malloc'd buffer: checks out and out_len, then
+// copies what fn returns (a byte or char container) into *out and its size into *out_len.
+template <class T, class Fn>
+int bytes_op(T** out, size_t* out_len, Fn&& fn) {
+  return guard([&] {
+    require(out, "out");
+    require(out_len, "out_len");
+    auto b = fn();
+    *out = dup_bytes<T>(b.data(), b.size());
+    *out_len = b.size();
+    return CIV_OK;
+  });
+}
+
 template <class Fn>
 int column_op(uint8_t** out_data, uint64_t** out_offsets, civ_ctx* ctx, const char* resource, size_t resource_len,
               const char* field, size_t field_len, const uint8_t* data, const uint64_t* offsets, size_t count,
@@ -82,26 +96,14 @@ int civ_field_context_init(civ_field_context* ctx, unsigned version) {
 
 int civ_field_encrypt(uint8_t** out, size_t* out_len, civ_ctx* ctx, const civ_field_context* ad, const char* pt,
                       size_t pt_len) {
-  return guard([&] {
-    require(out, "out");
-    require(out_len, "out_len");
-    auto ct = ws_of(ctx).encrypt_field(view(pt, pt_len, "plaintext"), to_ctx(ad));
-    *out = dup_bytes<uint8_t>(ct.data(), ct.size());
-    *out_len = ct.size();
-    return CIV_OK;
-  });
+  return bytes_op(out, out_len, [&] { return ws_of(ctx).encrypt_field(view(pt, pt_len, "plaintext"), to_ctx(ad)); });
 }
 
 int civ_field_decrypt(char** out, size_t* out_len, civ_ctx* ctx, const civ_field_context* ad, const uint8_t* ct,
                       size_t ct_len) {
-  return guard([&] {
-    require(out, "out");
-    require(out_len, "out_len");
+  return bytes_op(out, out_len, [&] {
     if (!ct && ct_len) throw Error(Code::invalid_argument, "ciphertext is NULL");
-    std::string m = ws_of(ctx).decrypt_field(ct, ct_len, to_ctx(ad));
-    *out = dup_bytes<char>(m.data(), m.size());
-    *out_len = m.size();
-    return CIV_OK;
+    return ws_of(ctx).decrypt_field(ct, ct_len, to_ctx(ad));
   });
 }
 
@@ -127,26 +129,15 @@ int civ_field_decrypt_column(uint8_t** out_data, uint64_t** out_offsets, civ_ctx
 
 int civ_token_encode(uint8_t** out, size_t* out_len, civ_ctx* ctx, const char* domain, size_t domain_len,
                      const char* pt, size_t pt_len) {
-  return guard([&] {
-    require(out, "out");
-    require(out_len, "out_len");
-    auto t = ws_of(ctx).tokenize(view(pt, pt_len, "plaintext"), view(domain, domain_len, "domain"));
-    *out = dup_bytes<uint8_t>(t.data(), t.size());
-    *out_len = t.size();
-    return CIV_OK;
-  });
+  return bytes_op(out, out_len,
+                  [&] { return ws_of(ctx).tokenize(view(pt, pt_len, "plaintext"), view(domain, domain_len, "domain")); });
 }
 
 int civ_token_decode(char** out, size_t* out_len, civ_ctx* ctx, const char* domain, size_t domain_len,
                      const uint8_t* tok, size_t tok_len) {
-  return guard([&] {
-    require(out, "out");
-    require(out_len, "out_len");
+  return bytes_op(out, out_len, [&] {
     if (!tok && tok_len) throw Error(Code::invalid_argument, "token is NULL");
-    std::string m = ws_of(ctx).detokenize(tok, tok_len, view(domain, domain_len, "domain"));
-    *out = dup_bytes<char>(m.data(), m.size());
-    *out_len = m.size();
-    return CIV_OK;
+    return ws_of(ctx).detokenize(tok, tok_len, view(domain, domain_len, "domain"));
   });
 }
 
@@ -210,26 +201,16 @@ int civ_verify(int* out_valid, civ_ctx* ctx, const char* department, size_t depa
 
 int civ_seal(uint8_t** out, size_t* out_len, civ_ctx* ctx, const char* department, size_t department_len,
              const uint8_t* msg, size_t msg_len) {
-  return guard([&] {
-    require(out, "out");
-    require(out_len, "out_len");
+  return bytes_op(out, out_len, [&] {
     if (!msg && msg_len) throw Error(Code::invalid_argument, "msg is NULL");
-    auto b = ws_of(ctx).seal_to(view(department, department_len, "department"), msg, msg_len);
-    *out = dup_bytes<uint8_t>(b.data(), b.size());
-    *out_len = b.size();
-    return CIV_OK;
+    return ws_of(ctx).seal_to(view(department, department_len, "department"), msg, msg_len);
   });
 }
 
 int civ_unseal(uint8_t** out, size_t* out_len, civ_ctx* ctx, const uint8_t* box, size_t box_len) {
-  return guard([&] {
-    require(out, "out");
-    require(out_len, "out_len");
+  return bytes_op(out, out_len, [&] {
     if (!box && box_len) throw Error(Code::invalid_argument, "box is NULL");
-    std::string m = ws_of(ctx).unseal(box, box_len);
-    *out = dup_bytes<uint8_t>(m.data(), m.size());
-    *out_len = m.size();
-    return CIV_OK;
+    return ws_of(ctx).unseal(box, box_len);
   });
 }
 

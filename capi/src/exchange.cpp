@@ -87,9 +87,10 @@ std::vector<std::string> split_consumers(std::string_view list) {
 }
 
 ex::OpenOptions ctx_open_options(unsigned flags, const char* expected, size_t expected_len) {
-  if (flags & ~CIV_PACKAGE_SKIP_VALIDATION) throw Error(Code::invalid_argument, "flags: unknown bits");
+  if (flags & ~(CIV_PACKAGE_SKIP_VALIDATION | CIV_PACKAGE_NO_SYNC)) throw Error(Code::invalid_argument, "flags: unknown bits");
   ex::OpenOptions o;
   o.validate = (flags & CIV_PACKAGE_SKIP_VALIDATION) == 0;
+  o.sync = (flags & CIV_PACKAGE_NO_SYNC) == 0;
   std::string_view e = view(expected, expected_len, "expected_schemas_json");
   if (e.empty()) return o;
   json j = json::parse(e, nullptr, false);

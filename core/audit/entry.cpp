@@ -281,6 +281,18 @@ void split_actor(std::string_view actor, std::string& dept, std::string& user) {
   user.assign(colon == std::string_view::npos ? std::string_view() : actor.substr(colon + 1));
 }
 
+Event make_event(std::string_view actor, std::string action, std::string resource, std::string purpose,
+                 std::string outcome, std::string details) {
+  Event e;
+  split_actor(actor, e.actor_dept, e.actor_user);
+  e.action = std::move(action);
+  e.resource = std::move(resource);
+  e.purpose = std::move(purpose);
+  e.outcome = std::move(outcome);
+  e.details = std::move(details);
+  return e;
+}
+
 void check_event(Event& e) {
   if (e.actor_dept.empty() && e.actor_user.empty())
     throw Error(Code::invalid_argument, "audit entry: an actor (department USCC and/or user id) is required");

@@ -117,4 +117,13 @@ std::string entry_json(const StoredEntry& se) {
   return j.dump();
 }
 
+std::string verify_report_json(const VerifyReport& r, bool with_nodes) {
+  json ps = json::array();
+  for (const auto& p : r.problems)
+    ps.push_back({{"kind", p.kind}, {"index", p.index ? json(*p.index) : json(nullptr)}, {"message", p.message}});
+  json j{{"ok", r.ok()}, {"entries", r.entries}, {"checkpoints", r.checkpoints}, {"root", hash_hex(r.root)}, {"problems", ps}};
+  if (with_nodes) j["nodes"] = r.nodes;
+  return j.dump();
+}
+
 }  // namespace civitas::audit

@@ -1,7 +1,9 @@
 // Package header, trailer and shared helpers (docs/formats/package.md).
 #include "format.hpp"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <unistd.h>
 
 #include <ctime>
 
@@ -250,6 +252,28 @@ void payload_key(std::uint8_t out[32], const std::uint8_t* file_key, const std::
   crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(package_id.data()), package_id.size());
   crypto_generichash_final(&st, out, 32);
   sodium_memzero(&st, sizeof st);
+}
+
+void WriteBack::wrote(int fd, std::size_t n) noexcept {
+  pending_ += n;
+  if (pending_ < (8u << 20)) return;
+  pending_ = 0;
+  ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);  // a hint: errors surface at the fsync
+}
+
+void sync_fd(int fd, const std::string& path) {
+  if (::fsync(fd) != 0)
+    throw Error(Code::io, "cannot sync " + path + " to disk: " + std::error_code(errno, std::generic_category()).message());
+}
+
+void sync_dir(const std::string& path) {
+  int fd = ::open(path.empty() ? "." : path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    throw Error(Code::io, "cannot open directory " + path + ": " + std::error_code(errno, std::generic_category()).message());
+  int r = ::fsync(fd);
+  int e = errno;
+  ::close(fd);
+  if (r != 0) throw Error(Code::io, "cannot sync directory " + path + ": " + std::error_code(e, std::generic_category()).message());
 }
 
 }  // namespace detail

@@ -42,6 +42,7 @@ inline constexpr char kPayloadKeyContext[] = "civitas package payload key v1";
 inline constexpr std::uint8_t kContentMagic[8] = {'C', 'I', 'V', 'P', 'K', 'G', 'C', '1'};
 inline constexpr std::size_t kMaxJsonEntry = 16u << 20;
 inline constexpr std::size_t kMaxSegment = 1u << 20;
+inline constexpr std::size_t kMaxWindow = std::size_t{1} << 25;  ///< largest zstd window a reader accepts
 inline constexpr std::size_t kMaxResources = 4096;
 
 inline void put_u16(std::uint8_t* p, std::uint16_t v) { p[0] = v & 0xff; p[1] = v >> 8; }
@@ -123,8 +124,26 @@ std::string iso8601(std::int64_t unix_seconds);
 /// For tests and fuzzing: a correctly signed and encrypted package whose content is the
 /// content magic, the envelope entry, then `content_tail` as given (any bytes).
 std::string raw_package_for_testing(const WriterOptions& o, const void* content_tail, std::size_t n);
+/// A correctly signed and encrypted package whose payload plaintext is `compressed` as given
+/// (meant to be one zstd frame; tests and the fuzzer give the decoder arbitrary bytes).
+std::string raw_payload_for_testing(const WriterOptions& o, const void* compressed, std::size_t n);
 
 /// Throws the error the reader reports for an input that is too short.
 [[noreturn]] void fail_truncated(const std::string& what, std::uint64_t offset);
+
+/// Durable output. Writers call WriteBack::wrote() as their bytes reach the kernel: every
+/// 8 MiB it starts the disk writes of what came so far (sync_file_range, not waiting), so
+/// that the fsync at the end finds little left to do instead of the whole file (the page
+/// cache would otherwise hold it all: dirty_background_ratio is 10 % of memory).
+class WriteBack {
+ public:
+  void wrote(int fd, std::size_t n) noexcept;
+ private:
+  std::uint64_t pending_ = 0;
+};
+/// fsync of a file descriptor; Code::io naming `path` on failure.
+void sync_fd(int fd, const std::string& path);
+/// fsync of a directory, so that the names created or renamed in it are durable.
+void sync_dir(const std::string& path);
 
 }  // namespace civitas::exchange::detail

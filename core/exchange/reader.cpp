@@ -5,20 +5,26 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+// The buffer-less decompression functions (ZSTD_decompressContinue …) are in the "static"
+// section of zstd.h; libzstd exports them (Debian 12: 1.5.4).
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include "civitas/schema.hpp"
+#include "block_worker.hpp"
 #include "format.hpp"
 
 namespace civitas::exchange {
@@ -65,13 +71,23 @@ class TempDir {
   }
   ~TempDir() { cleanup(); }
   const std::string& path() const { return tmp_; }
-  void commit() {
+  /// Renames the directory to its target; `durable`: with its entries and the new name
+  /// forced to disk (the files themselves are synced as they are closed).
+  void commit(bool durable) {
+    if (durable) {
+      sync_dir(tmp_ + "/data");
+      sync_dir(tmp_);
+    }
     if (::rename(tmp_.c_str(), target_.c_str()) != 0) {
       int e = errno;
       if (e == ENOTEMPTY || e == EEXIST) throw Error(Code::exists, target_ + " appeared meanwhile and is not empty");
       throw Error(Code::io, "cannot rename " + tmp_ + " to " + target_ + ": " + errno_text(e));
     }
     committed_ = true;
+    if (durable) {
+      fs::path parent = fs::path(target_).parent_path();
+      sync_dir(parent.empty() ? "." : parent.string());
+    }
   }
   void uncommit() {  // removes the committed output again
     std::error_code ec;
@@ -100,16 +116,32 @@ class OutFile {
   }
   void write(const std::uint8_t* p, std::size_t n) {
     if (n && std::fwrite(p, 1, n, f_) != n) throw Error(Code::io, "cannot write " + path_ + ": " + errno_text(errno));
+    wb_.wrote(::fileno(f_), n);
   }
-  void close() {
+  /// Closes the file, first forcing it to disk when `durable`.
+  void close(bool durable) {
     FILE* f = f_;
     f_ = nullptr;
+    if (std::fflush(f) != 0) {
+      int e = errno;
+      std::fclose(f);
+      throw Error(Code::io, "cannot write " + path_ + ": " + errno_text(e));
+    }
+    if (durable) {
+      try {
+        sync_fd(::fileno(f), path_);
+      } catch (...) {
+        std::fclose(f);
+        throw;
+      }
+    }
     if (std::fclose(f) != 0) throw Error(Code::io, "cannot write " + path_ + ": " + errno_text(errno));
   }
 
  private:
   std::string path_;
   FILE* f_ = nullptr;
+  WriteBack wb_;
 };
 
 struct Found {
@@ -135,34 +167,27 @@ struct PackageReader::State {
   PublicKey provider_pk{};
   const Header::Stanza* mine = nullptr;
   crypto::SecretBytes stream;      // secretstream state
-  std::vector<std::uint8_t> pt;
   std::uint64_t payload = 0, chunks = 0;
 
+  // zstd without its own window buffer (the "buffer-less" API): every zstd block decodes
+  // straight into an output block, which holds at least window + one zstd block, so the
+  // previous output block is the history the next one may refer to (zstd.h: "round buffer").
+  // zstd units (frame header, block header, block) that straddle two blocks of compressed
+  // content are gathered in `unit`.
   ZSTD_DCtx* dctx = nullptr;
-  bool frame_done = false;
+  bool frame_started = false, frame_done = false;
+  std::vector<std::uint8_t> unit;
+  std::size_t zblock_max = 0;  // the frame's largest block
 
-  // Output pipeline: zstd decompresses straight into 1 MiB blocks; full blocks go through a
-  // bounded queue to a second thread that parses the content, hashes the resources and writes
-  // them into the temporary directory (decrypt+decompress ‖ hash+write). The thread starts
-  // when the first block is full, so packages with less than 1 MiB of content stay on the
-  // calling thread. Memory: kBlocks
-  // blocks, whatever the package size. The content parser (cst … content, out, found) belongs
-  // to that thread until join_output().
+  // Three stages, so that two cores share the work as evenly as `age -d | zstd -d` does:
+  // the calling thread reads, hashes, authenticates and decrypts chunks into blocks of
+  // compressed content; `inflate` decompresses them into 1 MiB blocks; `output` parses the
+  // content, hashes every resource and writes it into the temporary directory. Each worker
+  // starts with its first full block (small packages stay on the calling thread) and holds
+  // at most kBlocks blocks. The content parser (cst … content, out, found) belongs to the
+  // output thread until it is finished; dctx and frame_done to the inflate thread.
   static constexpr std::size_t kBlock = 1u << 20, kBlocks = 4;
-  struct Block {
-    std::vector<std::uint8_t> data;
-    std::size_t n = 0;
-    std::uint64_t off = 0;  // package offset of the chunk that started it (for messages)
-  };
-  std::vector<Block> blocks;
-  Block* cur = nullptr;                // being filled by the decompressor
-  std::vector<Block*> free_blocks;
-  std::deque<Block*> ready;
-  std::mutex m;
-  std::condition_variable cv_ready, cv_free;
-  bool closing = false, aborting = false;
-  std::exception_ptr output_error;
-  std::thread output;
+  std::unique_ptr<BlockWorker> inflate, output;
 
   // content parser
   enum class C { magic, type, name_len, name, seg_len, seg_data, end } cst = C::magic;
@@ -183,102 +208,22 @@ struct PackageReader::State {
   std::uint64_t coff = 0;  // package offset reported by content errors
 
   ~State() {
-    abort_output();
+    abort_workers();
     ZSTD_freeDCtx(dctx);
   }
 
-  // After a refusal: the output thread drops what is queued and ends.
-  void abort_output() noexcept {
-    if (!output.joinable()) return;
-    {
-      std::lock_guard<std::mutex> l(m);
-      aborting = true;
-    }
-    cv_ready.notify_all();
-    output.join();
+  // After a refusal: both threads drop what is queued and end (output first, which also
+  // wakes an inflate thread waiting for an output block).
+  void abort_workers() noexcept {
+    if (output) output->abort();
+    if (inflate) inflate->abort();
   }
 
-  // ---- output pipeline ----
-  void output_loop() {
-    for (;;) {
-      Block* b = nullptr;
-      {
-        std::unique_lock<std::mutex> l(m);
-        cv_ready.wait(l, [&] { return aborting || closing || !ready.empty(); });
-        if (aborting || ready.empty()) return;
-        b = ready.front();
-        ready.pop_front();
-      }
-      try {
-        coff = b->off;
-        content_feed(b->data.data(), b->n);
-      } catch (...) {
-        std::lock_guard<std::mutex> l(m);
-        output_error = std::current_exception();
-        cv_free.notify_all();
-        return;
-      }
-      {
-        std::lock_guard<std::mutex> l(m);
-        free_blocks.push_back(b);
-      }
-      cv_free.notify_one();
-    }
-  }
-
-  // A block to decompress into (waits for the output thread to return one).
-  Block* take_block(std::uint64_t off) {
-    if (!cur) {
-      if (blocks.empty()) {
-        blocks.resize(kBlocks);
-        for (auto& b : blocks) free_blocks.push_back(&b);
-      }
-      std::unique_lock<std::mutex> l(m);
-      cv_free.wait(l, [&] { return output_error || !free_blocks.empty(); });
-      if (output_error) std::rethrow_exception(output_error);
-      cur = free_blocks.back();
-      free_blocks.pop_back();
-      l.unlock();
-      if (cur->data.size() < kBlock) cur->data.resize(kBlock);
-      cur->n = 0;
-      cur->off = off;
-    }
-    return cur;
-  }
-
-  // Hands the current block on: to the output thread (started here with the first full
-  // block), or, for the last block of a package whose content never filled one, to the
-  // content parser on this thread.
-  void submit_block(bool last) {
-    Block* b = cur;
-    if (!b) return;
-    cur = nullptr;
-    if (!output.joinable() && last) {
-      coff = b->off;
-      content_feed(b->data.data(), b->n);
-      free_blocks.push_back(b);
-      return;
-    }
-    if (!output.joinable()) output = std::thread([this] { output_loop(); });
-    {
-      std::lock_guard<std::mutex> l(m);
-      if (output_error) std::rethrow_exception(output_error);
-      ready.push_back(b);
-    }
-    cv_ready.notify_one();
-  }
-
-  // Flushes the last block and waits until every byte is parsed and written.
-  void join_output() {
-    submit_block(true);
-    if (!output.joinable()) return;
-    {
-      std::lock_guard<std::mutex> l(m);
-      closing = true;
-    }
-    cv_ready.notify_all();
-    output.join();
-    if (output_error) std::rethrow_exception(output_error);
+  // Waits until every chunk is decompressed, parsed and written.
+  void finish_workers(std::uint64_t off) {
+    inflate->finish();
+    if (!frame_done) fail_truncated("the compressed content ends early", off);
+    output->finish();
   }
 
   crypto_secretstream_xchacha20poly1305_state* ss() {
@@ -319,17 +264,23 @@ struct PackageReader::State {
     stream = crypto::SecretBytes(sizeof(crypto_secretstream_xchacha20poly1305_state));
     if (crypto_secretstream_xchacha20poly1305_init_pull(ss(), header.stream_header.data(), pkey.data()) != 0)
       fail_integrity("bad stream header", kPreambleSize);
-    pt.resize(header.chunk_size);
+    output = std::make_unique<BlockWorker>(kBlock, kBlocks, [this](const BlockWorker::Block& b) {
+      coff = b.off;
+      content_feed(b.data.data(), b.n);
+    });
+    inflate = std::make_unique<BlockWorker>(std::max<std::size_t>(kBlock, header.chunk_size), kBlocks,
+                                            [this](const BlockWorker::Block& b) { decompress(b.data.data(), b.n, b.off); });
     dctx = ZSTD_createDCtx();
     if (!dctx) throw std::bad_alloc();
-    ZSTD_DCtx_setParameter(dctx, ZSTD_d_windowLogMax, 25);
+    if (ZSTD_isError(ZSTD_decompressBegin(dctx))) throw std::bad_alloc();
   }
 
   // One ciphertext chunk at package offset `off`.
   void on_chunk(const std::uint8_t* c, std::size_t n, bool last, std::uint64_t off) {
+    BlockWorker::Block* b = inflate->current(off);
     unsigned long long plen = 0;
     unsigned char tag = 0;
-    if (crypto_secretstream_xchacha20poly1305_pull(ss(), pt.data(), &plen, &tag, c, n, nullptr, 0) != 0)
+    if (crypto_secretstream_xchacha20poly1305_pull(ss(), b->data.data() + b->n, &plen, &tag, c, n, nullptr, 0) != 0)
       fail_integrity("chunk " + std::to_string(chunks) + " does not authenticate (modified or reordered)", off);
     ++chunks;
     if (last) {
@@ -338,27 +289,64 @@ struct PackageReader::State {
     } else if (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
       fail_integrity("chunk " + std::to_string(chunks - 1) + " is marked final before the end", off);
     }
-    decompress(pt.data(), static_cast<std::size_t>(plen), off);
+    b->n += static_cast<std::size_t>(plen);
+    if (last || b->room() < header.chunk_size) inflate->submit(last);
   }
 
+  // On the inflate thread (or the calling one for a small package): `n` bytes of compressed
+  // content from the chunks that start at package offset `off`.
   void decompress(const std::uint8_t* p, std::size_t n, std::uint64_t off) {
     if (n == 0) return;
     if (frame_done) fail_integrity("data after the end of the compressed content", off);
-    ZSTD_inBuffer in{p, n, 0};
-    for (;;) {
-      Block* b = take_block(off);
-      ZSTD_outBuffer o{b->data.data() + b->n, kBlock - b->n, 0};
-      std::size_t r = ZSTD_decompressStream(dctx, &o, &in);
+    if (!frame_started) {  // the frame header: its window size decides the output block size
+      std::size_t take = std::min(n, static_cast<std::size_t>(ZSTD_FRAMEHEADERSIZE_MAX) - unit.size());
+      unit.insert(unit.end(), p, p + take);
+      p += take;
+      n -= take;
+      ZSTD_frameHeader fh{};
+      std::size_t r = ZSTD_getFrameHeader(&fh, unit.data(), unit.size());
       if (ZSTD_isError(r)) fail_integrity(std::string("compressed content is damaged: ") + ZSTD_getErrorName(r), off);
-      b->n += o.pos;
-      if (b->n == kBlock) submit_block(false);
-      if (r == 0) {
+      if (r > 0) return;  // more bytes to come (finish() reports a content that ends here)
+      if (fh.frameType != ZSTD_frame) fail_integrity("the compressed content is not a zstd frame", off);
+      if (fh.windowSize > kMaxWindow)
+        fail_integrity("the compressed content needs a window of " + std::to_string(fh.windowSize) + " bytes (at most " +
+                           std::to_string(kMaxWindow) + " allowed)", off);
+      zblock_max = fh.blockSizeMax;
+      output->set_block_size(std::max<std::size_t>(kBlock, static_cast<std::size_t>(fh.windowSize) + zblock_max));
+      frame_started = true;
+      std::vector<std::uint8_t> head;
+      head.swap(unit);
+      units(head.data(), head.size(), off);
+    }
+    units(p, n, off);
+  }
+
+  void units(const std::uint8_t* p, std::size_t n, std::uint64_t off) {
+    while (n) {
+      std::size_t need = ZSTD_nextSrcSizeToDecompress(dctx);
+      if (need == 0) {
         frame_done = true;
-        if (in.pos < in.size) fail_integrity("data after the end of the compressed content", off);
-      } else {
-        frame_done = false;
+        fail_integrity("data after the end of the compressed content", off);
       }
-      if (in.pos == in.size && o.pos < o.size) break;
+      const std::uint8_t* src = p;
+      if (unit.empty() && n >= need) {
+        p += need;
+        n -= need;
+      } else {  // gather a unit that straddles blocks of compressed content
+        std::size_t take = std::min(n, need - unit.size());
+        unit.insert(unit.end(), p, p + take);
+        p += take;
+        n -= take;
+        if (unit.size() < need) return;
+        src = unit.data();
+      }
+      BlockWorker::Block* b = output->current(off);
+      std::size_t r = ZSTD_decompressContinue(dctx, b->data.data() + b->n, b->room(), src, need);
+      if (ZSTD_isError(r)) fail_integrity(std::string("compressed content is damaged: ") + ZSTD_getErrorName(r), off);
+      unit.clear();
+      b->n += r;
+      if (b->room() < zblock_max) output->submit(false);
+      if (ZSTD_nextSrcSizeToDecompress(dctx) == 0) frame_done = true;
     }
   }
 
@@ -477,7 +465,7 @@ struct PackageReader::State {
 
   void end_entry() {
     if (etype == 'R') {
-      out->close();
+      out->close(opts.sync);
       out.reset();
       found.push_back({name, res_bytes, sha256_text(res_hash->final())});
     } else if (etype == 'E') {
@@ -548,8 +536,7 @@ struct PackageReader::State {
       fail_integrity("chunk count or payload length disagree with the signed trailer", consumed);
     on_chunk(buf.data(), last, true, consumed);
     payload += last;
-    if (!frame_done) fail_truncated("the compressed content ends early", consumed);
-    join_output();
+    finish_workers(consumed);
     if (cst != C::end) fail_truncated("the content ends before its end marker", consumed);
     return complete();
   }
@@ -572,7 +559,7 @@ struct PackageReader::State {
     write_json_file("envelope.json", envelope_text);
     write_json_file("datapackage.json", datapackage_text);
     if (opts.before_commit) opts.before_commit(s);
-    dir->commit();
+    dir->commit(opts.sync);
     try {
       if (keys.replay.remember) keys.replay.remember(header.provider, mine->department, mine->sequence, header.package_id);
     } catch (...) {
@@ -586,7 +573,7 @@ struct PackageReader::State {
   void write_json_file(const std::string& n, const std::string& text) {
     OutFile f(dir->path() + "/" + n);
     f.write(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
-    f.close();
+    f.close(opts.sync);
   }
 
   void check_envelope(const json& env) {
@@ -710,7 +697,7 @@ void PackageReader::feed(const void* data, std::size_t n) {
     s_->process();
   } catch (...) {
     s_->stage = St::failed;
-    s_->abort_output();
+    s_->abort_workers();
     throw;
   }
 }
@@ -723,7 +710,7 @@ Summary PackageReader::finish() {
     return s_->finish();
   } catch (...) {
     s_->stage = St::failed;
-    s_->abort_output();
+    s_->abort_workers();
     throw;
   }
 }

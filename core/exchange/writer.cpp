@@ -76,22 +76,25 @@ class AtomicFile {
       }
       p += w;
       n -= static_cast<std::size_t>(w);
+      wb_.wrote(fd_, static_cast<std::size_t>(w));
     }
   }
   void commit_file() {
-    if (::fsync(fd_) != 0) throw Error(Code::io, "cannot sync " + tmp_ + ": " + errno_text(errno));
+    sync_fd(fd_, tmp_);
     int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0) throw Error(Code::io, "cannot close " + tmp_ + ": " + errno_text(errno));
     if (::rename(tmp_.c_str(), path_.c_str()) != 0)
       throw Error(Code::io, "cannot rename " + tmp_ + " to " + path_ + ": " + errno_text(errno));
     committed_ = true;
+    sync_dir(std::filesystem::path(path_).parent_path().string());  // the new name, durable
   }
 
   std::string path_, tmp_;
   std::vector<std::uint8_t> buf_;
   int fd_ = -1;
   bool committed_ = false;
+  WriteBack wb_;
 };
 
 struct ResourceInfo {
@@ -123,7 +126,7 @@ struct PackageWriter::State {
 
   ~State() { ZSTD_freeCCtx(cctx); }
   void start(Sink* sink, const std::string* path, const WriterOptions& o);
-  Summary seal();  // ends the zstd frame, writes the final chunk and the trailer
+  Summary seal(bool end_frame = true);  // ends the zstd frame, writes the final chunk and the trailer
 
   crypto_secretstream_xchacha20poly1305_state* ss() {
     return reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(stream.data());
@@ -211,6 +214,8 @@ void PackageWriter::State::start(Sink* sink, const std::string* path, const Writ
     throw Error(Code::invalid_argument, "chunk size must be 1 KiB .. 16 MiB");
   if (o.threads < 0 || o.threads > 64) throw Error(Code::invalid_argument, "threads must be 0..64");
   if (o.level < 1 || o.level > ZSTD_maxCLevel()) throw Error(Code::invalid_argument, "zstd level out of range");
+  if (o.window_log != 0 && (o.window_log < 10 || o.window_log > 25))
+    throw Error(Code::invalid_argument, "window_log must be 0 (the level's own) or 10..25");
   Header& h = s.header;
   h.version = kFormatVersion;
   h.provider = canonical_department(o.provider, "provider department", Code::invalid_argument);
@@ -297,6 +302,10 @@ void PackageWriter::State::start(Sink* sink, const std::string* path, const Writ
   if (!s.cctx) throw std::bad_alloc();
   ZSTD_CCtx_setParameter(s.cctx, ZSTD_c_compressionLevel, o.level);
   ZSTD_CCtx_setParameter(s.cctx, ZSTD_c_checksumFlag, 0);  // chunks are authenticated already
+  if (o.window_log) {  // as `zstd --long=N`
+    ZSTD_CCtx_setParameter(s.cctx, ZSTD_c_enableLongDistanceMatching, 1);
+    ZSTD_CCtx_setParameter(s.cctx, ZSTD_c_windowLog, o.window_log);
+  }
   if (o.threads > 0) {
     std::size_t r = ZSTD_CCtx_setParameter(s.cctx, ZSTD_c_nbWorkers, o.threads);
     if (ZSTD_isError(r)) throw Error(Code::invalid_argument, "this zstd library has no multithreading");
@@ -432,9 +441,9 @@ Summary PackageWriter::finish() {
   return out;
 }
 
-Summary PackageWriter::State::seal() {
+Summary PackageWriter::State::seal(bool end_frame) {
   State& s = *this;
-  s.compress(nullptr, 0, ZSTD_e_end);
+  if (end_frame) s.compress(nullptr, 0, ZSTD_e_end);
   s.emit_chunk(crypto_secretstream_xchacha20poly1305_TAG_FINAL);  // always shorter than a chunk
 
   std::uint8_t t[kTrailerSize];
@@ -470,6 +479,26 @@ std::string raw_package_for_testing(const WriterOptions& o, const void* content_
   s.start(&sink, nullptr, o);
   s.content_bytes(content_tail, n);
   s.seal();
+  return out;
+}
+
+std::string raw_payload_for_testing(const WriterOptions& o, const void* compressed, std::size_t n) {
+  std::string out;
+  PackageWriter::State s;
+  PackageWriter::Sink sink = [&out](const std::uint8_t* p, std::size_t k) { out.append(reinterpret_cast<const char*>(p), k); };
+  s.start(&sink, nullptr, o);
+  if (s.chunks != 0) throw Error(Code::internal, "raw_payload_for_testing: the envelope filled a chunk");
+  s.fill = 0;  // drop what zstd made of the envelope so far: the payload is `compressed` alone
+  auto* p = static_cast<const std::uint8_t*>(compressed);
+  while (n) {
+    std::size_t k = std::min(n, s.chunk.size() - s.fill);
+    std::memcpy(s.chunk.data() + s.fill, p, k);
+    s.fill += k;
+    p += k;
+    n -= k;
+    if (s.fill == s.chunk.size()) s.emit_chunk(crypto_secretstream_xchacha20poly1305_TAG_MESSAGE);
+  }
+  s.seal(false);
   return out;
 }
 

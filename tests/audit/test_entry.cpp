@@ -204,3 +204,30 @@ TEST_CASE("a batch line parses into event fields; bad lines are parse errors at 
     CHECK(x.where().row == 7);
   }
 }
+
+TEST_CASE("make_event splits the actor and keeps the other fields as given") {
+  a::Event e = a::make_event(dept() + ":alice", "data.read", "res-1", "audit", "denied", "");
+  CHECK(e.actor_dept == dept());
+  CHECK(e.actor_user == "alice");
+  CHECK(e.action == "data.read");
+  CHECK(e.resource == "res-1");
+  CHECK(e.purpose == "audit");
+  CHECK(e.outcome == "denied");
+  CHECK(e.details.empty());  // not defaulted, not checked: check_event() does that
+  CHECK(a::make_event(dept(), "x", "", "", "ok", "{}").actor_user.empty());
+}
+
+TEST_CASE("a verify report renders as the JSON of audit verify --json, with or without nodes") {
+  a::VerifyReport r;
+  r.entries = 3;
+  r.nodes = 2;
+  r.checkpoints = 1;
+  r.problems.push_back({"changed", 1, "entry 1 changed"});
+  r.problems.push_back({"checkpoint", std::nullopt, "bad \"note\""});
+  const std::string root = a::hash_hex(r.root);
+  CHECK(a::verify_report_json(r) ==
+        R"({"checkpoints":1,"entries":3,"nodes":2,"ok":false,"problems":[{"index":1,"kind":"changed","message":"entry 1 changed"},)"
+        R"({"index":null,"kind":"checkpoint","message":"bad \"note\""}],"root":")" + root + R"("})");
+  r.problems.clear();
+  CHECK(a::verify_report_json(r, false) == R"({"checkpoints":1,"entries":3,"ok":true,"problems":[],"root":")" + root + R"("})");
+}

@@ -6,10 +6,12 @@
 #include "civitas/audit.hpp"
 #include "civitas/crypto.hpp"
 #include "civitas/error.hpp"
+#include "common/fixtures.hpp"
 
 namespace a = civitas::audit;
 namespace c = civitas::crypto;
 using civitas::Code;
+using civitas::test::code_of;
 
 namespace {
 
@@ -19,15 +21,6 @@ const char* kPeterNote =
     "then you don't know what your problem is.\n"
     "\n"
     "\xE2\x80\x94 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
-
-Code code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const civitas::Error& e) {
-    return e.code();
-  }
-  return Code::ok;
-}
 
 bool openssl_verify(const std::uint8_t* pk, const std::string& msg, const std::uint8_t* sig) {
   EVP_PKEY* k = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, pk, 32);

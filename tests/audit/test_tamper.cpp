@@ -7,11 +7,13 @@
 
 #include "civitas/error.hpp"
 #include "audit/tiles.hpp"
+#include "common/fixtures.hpp"
 #include "log_fixture.hpp"
 
 namespace a = civitas::audit;
 namespace st = civitas::store;
 using civitas::Code;
+using civitas::test::code_of;
 
 namespace {
 
@@ -52,15 +54,6 @@ bool has(const std::vector<a::Problem>& ps, const std::string& kind, std::uint64
   if (!found)
     for (auto& p : ps) MESSAGE(p.kind << " @" << (p.index ? std::to_string(*p.index) : "-") << ": " << p.message);
   return found;
-}
-
-Code code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const civitas::Error& e) {
-    return e.code();
-  }
-  return Code::ok;
 }
 
 }  // namespace

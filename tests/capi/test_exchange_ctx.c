@@ -174,7 +174,7 @@ int main(void) {
     CHECK(civ_package_reader_finish(r, NULL) == CIV_EINVAL); /* refused: the reader is done */
     civ_package_reader_free(r);
     CHECK(!file_exists(out2));
-    CHECK(civ_package_reader_create_ctx(&r, b, out2, strlen(out2), 0, NULL, 0) == CIV_OK);
+    CHECK(civ_package_reader_create_ctx(&r, b, out2, strlen(out2), CIV_PACKAGE_NO_SYNC, NULL, 0) == CIV_OK);
     CHECK(civ_package_reader_write(r, data, 100) == CIV_OK);
     CHECK(civ_package_reader_write(r, data + 100, len - 100) == CIV_OK);
     CHECK(civ_package_reader_finish(r, &summary) == CIV_OK);

@@ -55,6 +55,12 @@ check "inspect shows the provider" "1" "$(grep -c "\"department\": \"$P\"" h.jso
 cmp -s t.csv out/data/t.csv; check "open writes the resource" 0 $?
 test -f out/datapackage.json; check "open writes datapackage.json" 0 $?
 
+"$civ" package create -w p.db --key-file p.key --to $C --resource t=t.csv --long 20 -o l.pkg >/dev/null
+check "create --long exits 0" 0 $?
+"$civ" package open -w c.db --key-file c.key l.pkg -o outl --no-sync >/dev/null; check "open --no-sync exits 0" 0 $?
+cmp -s t.csv outl/data/t.csv; check "open --no-sync writes the resource" 0 $?
+"$civ" package create -w p.db --key-file p.key --to $C --resource t=t.csv --long 26 -o l2.pkg 2>/dev/null
+check "create --long 26 is a usage error" 2 $?
 "$civ" package open -w c.db --key-file c.key a.pkg -o out2 2>err >/dev/null; check "replay exits 1" 1 $?
 check "replay is named" "1" "$(grep -c 'replay' err)"
 test ! -e out2; check "no output after a replay" 0 $?

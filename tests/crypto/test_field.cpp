@@ -1,27 +1,19 @@
 // Field encryption: round trips, associated data, key ids, tampering, columns.
 #include <doctest/doctest.h>
 
-#include <functional>
-
 #include "civitas/crypto.hpp"
 #include "civitas/error.hpp"
+#include "common/fixtures.hpp"
 
 using namespace civitas;
 using namespace civitas::crypto;
+using civitas::test::code_of;
 
 namespace {
 Keyring ring_with(Key k) {
   Keyring r;
   r.add(std::move(k));
   return r;
-}
-Code code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return Code::ok;
 }
 }  // namespace
 

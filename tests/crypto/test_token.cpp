@@ -1,27 +1,16 @@
 // Deterministic tokens, identity keys, signatures, sealed boxes, wrapping.
 #include <doctest/doctest.h>
 
-#include <functional>
-
 #include <cctype>
 #include <set>
 
 #include "civitas/crypto.hpp"
 #include "civitas/error.hpp"
+#include "common/fixtures.hpp"
 
 using namespace civitas;
 using namespace civitas::crypto;
-
-namespace {
-Code code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return Code::ok;
-}
-}  // namespace
+using civitas::test::code_of;
 
 TEST_CASE("tokens are deterministic per key and domain and decode only with the key") {
   Keyring r;

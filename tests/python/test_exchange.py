@@ -231,7 +231,7 @@ def test_schema_mismatch_and_invalid_records(tmp_path, depts):
     assert_refused(civitas.SchemaMismatchError, b, pkg, tmp_path / "o1", expected_schemas={"t": other})
     assert_refused(civitas.InvalidDataError, b, pkg, tmp_path / "o2")
     # The refusals above did not consume the sequence number; skipping validation opens it.
-    s = exchange.open(b, pkg, tmp_path / "o3", validate=False, expected_schemas={"t": SCHEMA})
+    s = exchange.open(b, pkg, tmp_path / "o3", validate=False, expected_schemas={"t": SCHEMA}, sync=False)
     assert (tmp_path / "o3" / "data" / "t.csv").read_bytes() == b"id,name,amount\n1,a,x\n"
     assert s.header.provider == DEPT_A
 

@@ -8,33 +8,28 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
+#include <memory>
 #include <set>
 
 #include "civitas/error.hpp"
 #include "civitas/store.hpp"
+#include "common/fixtures.hpp"
 
 using namespace civitas;
 using civitas::crypto::SecretBytes;
 namespace fs = std::filesystem;
 
+using civitas::test::code_of;
+
 namespace {
-struct TempDir {
-  fs::path p;
-  TempDir() {
-    char t[] = "/tmp/civitas-store-XXXXXX";
-    p = mkdtemp(t);
-  }
-  ~TempDir() { fs::remove_all(p); }
-  std::string file(const std::string& n) const { return (p / n).string(); }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("civitas-store") {}
 };
-Code code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return Code::ok;
+// A new store (OpenOptions::create).
+std::unique_ptr<store::Store> create_store(const std::string& path, const SecretBytes& key) {
+  store::OpenOptions o;
+  o.create = true;
+  return std::make_unique<store::Store>(path, key, o);
 }
 std::int64_t count_rows(store::Store& s, const char* table) {
   store::Statement st(s, std::string("SELECT count(*) FROM ") + table);
@@ -57,11 +52,9 @@ TEST_CASE("a store opens only with its page key and is migrated to the latest sc
   SecretBytes key = SecretBytes::random(32);
   const std::string path = d.file("w.db");
   {
-    store::OpenOptions o;
-    o.create = true;
-    store::Store s(path, key, o);
-    CHECK(s.schema_version() == store::latest_schema_version());
-    s.exec("CREATE TABLE t(x TEXT); INSERT INTO t VALUES('hello');");
+    auto s = create_store(path, key);
+    CHECK(s->schema_version() == store::latest_schema_version());
+    s->exec("CREATE TABLE t(x TEXT); INSERT INTO t VALUES('hello');");
   }
   {
     store::Store s(path, key);
@@ -75,9 +68,7 @@ TEST_CASE("a store opens only with its page key and is migrated to the latest sc
     CHECK(std::string(e.what()).find("wrong key, or not a civitas workspace") != std::string::npos);
   }
   CHECK(code_of([&] { store::Store s(d.file("none.db"), key); }) == Code::not_found);
-  store::OpenOptions o;
-  o.create = true;
-  CHECK(code_of([&] { store::Store s(path, key, o); }) == Code::exists);
+  CHECK(code_of([&] { create_store(path, key); }) == Code::exists);
   // a file that is not a database at all
   std::ofstream(d.file("junk.db")) << std::string(8192, 'j');
   CHECK(code_of([&] { store::Store s(d.file("junk.db"), key); }) == Code::wrong_key);
@@ -86,9 +77,7 @@ TEST_CASE("a store opens only with its page key and is migrated to the latest sc
 TEST_CASE("plain sqlite3 cannot read a store") {
   TempDir d;
   SecretBytes key = SecretBytes::random(32);
-  store::OpenOptions o;
-  o.create = true;
-  { store::Store s(d.file("w.db"), key, o); }
+  create_store(d.file("w.db"), key);
   std::string cmd = "sqlite3 '" + d.file("w.db") + "' 'SELECT * FROM sqlite_master;' >/dev/null 2>&1";
   int rc = std::system(cmd.c_str());
   CHECK(rc != 0);
@@ -97,12 +86,7 @@ TEST_CASE("plain sqlite3 cannot read a store") {
 TEST_CASE("a store written by a newer civitas is refused with unsupported_version") {
   TempDir d;
   SecretBytes key = SecretBytes::random(32);
-  store::OpenOptions o;
-  o.create = true;
-  {
-    store::Store s(d.file("w.db"), key, o);
-    s.exec("PRAGMA user_version = " + std::to_string(store::latest_schema_version() + 1));
-  }
+  create_store(d.file("w.db"), key)->exec("PRAGMA user_version = " + std::to_string(store::latest_schema_version() + 1));
   try {
     store::Store s(d.file("w.db"), key);
     FAIL("opened a newer file");
@@ -117,9 +101,8 @@ TEST_CASE("a damaged page is an integrity error, never data") {
   SecretBytes key = SecretBytes::random(32);
   const std::string path = d.file("w.db");
   {
-    store::OpenOptions o;
-    o.create = true;
-    store::Store s(path, key, o);
+    auto db = create_store(path, key);
+    store::Store& s = *db;
     s.exec("CREATE TABLE t(x TEXT)");
     store::Transaction tx(s);
     store::Statement ins(s, "INSERT INTO t VALUES(?)");
@@ -157,40 +140,18 @@ TEST_CASE("two processes write at once and lose nothing") {
   TempDir d;
   SecretBytes key = SecretBytes::random(32);
   const std::string path = d.file("w.db");
-  {
-    store::OpenOptions o;
-    o.create = true;
-    store::Store s(path, key, o);
-    s.exec("CREATE TABLE t(who INTEGER, n INTEGER)");
-  }
+  create_store(path, key)->exec("CREATE TABLE t(who INTEGER, n INTEGER)");
   const int kRows = 150;
-  pid_t kids[2];
-  for (int who = 0; who < 2; ++who) {
-    kids[who] = fork();
-    REQUIRE(kids[who] >= 0);
-    if (kids[who] == 0) {
-      int rc = 0;
-      try {
-        store::Store s(path, key);
-        for (int i = 0; i < kRows; ++i) {
-          store::Transaction tx(s);
-          store::Statement ins(s, "INSERT INTO t VALUES(?, ?)");
-          ins.bind(1, std::int64_t{who}).bind(2, std::int64_t{i});
-          ins.run();
-          tx.commit();
-        }
-      } catch (...) {
-        rc = 1;
-      }
-      _exit(rc);
+  test::in_child_processes(2, [&](int who) {
+    store::Store s(path, key);
+    for (int i = 0; i < kRows; ++i) {
+      store::Transaction tx(s);
+      store::Statement ins(s, "INSERT INTO t VALUES(?, ?)");
+      ins.bind(1, std::int64_t{who}).bind(2, std::int64_t{i});
+      ins.run();
+      tx.commit();
     }
-  }
-  for (pid_t k : kids) {
-    int st = 0;
-    waitpid(k, &st, 0);
-    CHECK(WIFEXITED(st));
-    CHECK(WEXITSTATUS(st) == 0);
-  }
+  });
   store::Store s(path, key);
   CHECK(count_rows(s, "t") == 2 * kRows);
 }
@@ -199,12 +160,7 @@ TEST_CASE("a writer killed with SIGKILL loses nothing it had committed") {
   TempDir d;
   SecretBytes key = SecretBytes::random(32);
   const std::string path = d.file("w.db");
-  {
-    store::OpenOptions o;
-    o.create = true;
-    store::Store s(path, key, o);
-    s.exec("CREATE TABLE t(n INTEGER PRIMARY KEY, pad TEXT)");
-  }
+  create_store(path, key)->exec("CREATE TABLE t(n INTEGER PRIMARY KEY, pad TEXT)");
   int fds[2];
   REQUIRE(pipe(fds) == 0);
   pid_t kid = fork();

@@ -1,8 +1,6 @@
 // Workspaces: key sources, keyring life cycle, peers, files hold no plaintext, forensics.
 #include <doctest/doctest.h>
 #include <sodium.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -10,36 +8,24 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "civitas/error.hpp"
 #include "civitas/workspace.hpp"
+#include "common/fixtures.hpp"
 
 using namespace civitas;
 using namespace civitas::workspace;
 namespace c = civitas::crypto;
 namespace fs = std::filesystem;
 
+using civitas::test::code_of;
+
 namespace {
-struct TempDir {
-  fs::path p;
-  TempDir() {
-    char t[] = "/tmp/civitas-ws-XXXXXX";
-    p = mkdtemp(t);
-  }
-  ~TempDir() { fs::remove_all(p); }
-  std::string file(const std::string& n) const { return (p / n).string(); }
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("civitas-ws") {}
 };
-Code code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return Code::ok;
-}
 // Cheap Argon2id for tests; the default cost is measured in bench/.
 KeySource pass(std::string_view p) { return KeySource::passphrase(p, KdfParams{1, 1u << 16}); }
 const std::string kDeptA = "91350100M000100Y43";
@@ -344,27 +330,10 @@ TEST_CASE("two processes rotate keys in one workspace at once") {
   const std::string path = d.file("w.db");
   c::SecretBytes mk = c::SecretBytes::random(32);
   Workspace::create(path, KeySource::raw_key(mk.clone()));
-  pid_t kids[2];
-  for (int i = 0; i < 2; ++i) {
-    kids[i] = fork();
-    REQUIRE(kids[i] >= 0);
-    if (kids[i] == 0) {
-      int rc = 0;
-      try {
-        auto w = Workspace::open(path, KeySource::raw_key(mk.clone()));
-        for (int r = 0; r < 10; ++r) w->rotate(i ? c::Purpose::field : c::Purpose::token);
-      } catch (...) {
-        rc = 1;
-      }
-      _exit(rc);
-    }
-  }
-  for (pid_t k : kids) {
-    int st = 0;
-    waitpid(k, &st, 0);
-    CHECK(WIFEXITED(st));
-    CHECK(WEXITSTATUS(st) == 0);
-  }
+  test::in_child_processes(2, [&](int i) {
+    auto w = Workspace::open(path, KeySource::raw_key(mk.clone()));
+    for (int r = 0; r < 10; ++r) w->rotate(i ? c::Purpose::field : c::Purpose::token);
+  });
   auto w = Workspace::open(path, KeySource::raw_key(mk.clone()));
   CHECK(w->keys().size() == 25);
   w->check_integrity();

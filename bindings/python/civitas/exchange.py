@@ -179,6 +179,7 @@ def open(  # noqa: A001  (the module's verb; use civitas.exchange.open)
     *,
     validate: bool = True,
     expected_schemas: Optional[Mapping[str, Schema]] = None,
+    sync: bool = True,
 ) -> Summary:
     """Verifies a package (nothing is decrypted before both signatures check out), decrypts
     it and writes the data package into ``out_dir`` (which must not exist, or be empty).
@@ -187,13 +188,16 @@ def open(  # noqa: A001  (the module's verb; use civitas.exchange.open)
         validate: check every record against its resource's schema (False skips it).
         expected_schemas: ``{resource: schema}`` the consumer expects (from its catalog);
             a package whose schema hash differs raises SchemaMismatchError.
+        sync: force the output to disk before it appears and the sequence number is
+            remembered (False is faster; after a power loss the output may then be lost while
+            reopening the package is refused as a replay).
 
     The sequence number is remembered in the workspace: opening the same package again
     raises ReplayError. Audit-logged as ``package.open`` (refusals too). On any refusal
     ``out_dir`` is left as it was.
     """
     return Summary._from_native(
-        _ex.open(workspace, os.fspath(path), os.fspath(out_dir), validate, _expected(expected_schemas))
+        _ex.open(workspace, os.fspath(path), os.fspath(out_dir), validate, _expected(expected_schemas), sync)
     )
 
 
@@ -247,7 +251,7 @@ class PackageWriter(_Stream):
         approval: str = "",
         request_hash: str = "",
         chunk_size: int = 0,
-        level: int = 3,
+        level: int = 1,
         threads: int = 1,
     ) -> None:
         if isinstance(to, str):
@@ -320,8 +324,9 @@ class PackageReader(_Stream):
         *,
         validate: bool = True,
         expected_schemas: Optional[Mapping[str, Schema]] = None,
+        sync: bool = True,
     ) -> None:
-        self._h = _ex.Reader(workspace, os.fspath(out_dir), validate, _expected(expected_schemas))
+        self._h = _ex.Reader(workspace, os.fspath(out_dir), validate, _expected(expected_schemas), sync)
 
     def feed(self, data: Union[bytes, bytearray, memoryview]) -> None:
         """Feeds the next bytes of the package."""
@@ -360,7 +365,7 @@ def create(
     approval: str = "",
     request_hash: str = "",
     chunk_size: int = 0,
-    level: int = 3,
+    level: int = 1,
     threads: int = 1,
 ) -> Summary:
     """Creates a package in one call.

@@ -39,9 +39,10 @@ py::tuple summary_tuple(const ex::Summary& s) {
                         s.payload_bytes, s.chunks, s.content_bytes);
 }
 
-ex::OpenOptions open_options(bool validate, const std::map<std::string, std::string>& expected) {
+ex::OpenOptions open_options(bool validate, const std::map<std::string, std::string>& expected, bool sync) {
   ex::OpenOptions o;
   o.validate = validate;
+  o.sync = sync;
   for (const auto& [name, schema] : expected) o.expected_schemas[name] = parse_json(schema, "expected schema");
   return o;
 }
@@ -133,8 +134,8 @@ void bind_exchange(py::module_ m) {
   m.def(
       "open",
       [](W& ws, const std::string& path, const std::string& out_dir, bool validate,
-         const std::map<std::string, std::string>& expected) {
-        ex::OpenOptions o = open_options(validate, expected);
+         const std::map<std::string, std::string>& expected, bool sync) {
+        ex::OpenOptions o = open_options(validate, expected, sync);
         ex::Summary s;
         {
           py::gil_scoped_release nogil;
@@ -155,7 +156,7 @@ void bind_exchange(py::module_ m) {
         return summary_tuple(s);
       },
       py::arg("workspace"), py::arg("path"), py::arg("out_dir"), py::arg("validate") = true,
-      py::arg("expected_schemas") = std::map<std::string, std::string>{});
+      py::arg("expected_schemas") = std::map<std::string, std::string>{}, py::arg("sync") = true);
 
   py::class_<Writer>(m, "Writer")
       .def(py::init([](W& ws, const std::string& path, const std::vector<std::string>& to, const std::string& catalog,
@@ -237,9 +238,10 @@ void bind_exchange(py::module_ m) {
       .def_property_readonly("closed", [](Writer& w) { return !w.w; });
 
   py::class_<Reader>(m, "Reader")
-      .def(py::init([](W& ws, const std::string& out_dir, bool validate, const std::map<std::string, std::string>& expected) {
+      .def(py::init([](W& ws, const std::string& out_dir, bool validate, const std::map<std::string, std::string>& expected,
+                       bool sync) {
              auto h = std::make_unique<Reader>();
-             ex::OpenOptions o = open_options(validate, expected);
+             ex::OpenOptions o = open_options(validate, expected, sync);
              py::gil_scoped_release nogil;
              h->party = std::make_unique<ex::WorkspaceParty>(ws);
              h->out_dir = out_dir;
@@ -248,7 +250,8 @@ void bind_exchange(py::module_ m) {
              return h;
            }),
            py::arg("workspace"), py::arg("out_dir"), py::arg("validate") = true,
-           py::arg("expected_schemas") = std::map<std::string, std::string>{}, py::keep_alive<1, 2>())
+           py::arg("expected_schemas") = std::map<std::string, std::string>{}, py::arg("sync") = true,
+           py::keep_alive<1, 2>())
       .def(
           "feed",
           [](Reader& r, py::buffer data) {

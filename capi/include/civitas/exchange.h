@@ -51,7 +51,7 @@ typedef struct civ_package_writer_options {
   const char *approval;                    /**< approval reference */
   const char *request_hash;                /**< hash of the request answered, or NULL */
   size_t chunk_size;                       /**< 0 = default (64 KiB) */
-  int level;                               /**< zstd level; 0 = default (3) */
+  int level;                               /**< zstd level; 0 = default (1) */
   int threads;                             /**< zstd worker threads; -1 = default (1) */
 } civ_package_writer_options;
 
@@ -162,6 +162,10 @@ CIV_API int civ_package_inspect(char **out_header_json, const char *path, size_t
 /** Flag of civ_package_reader_create_ctx() / civ_package_open_ctx(): do not check records
  *  against their schemas. */
 #define CIV_PACKAGE_SKIP_VALIDATION 1u
+/** Flag of civ_package_reader_create_ctx() / civ_package_open_ctx(): do not force the output
+ *  to disk (fsync) before it appears and the sequence number is remembered (faster; after a
+ *  power loss the output may be lost while reopening the package is refused as a replay). */
+#define CIV_PACKAGE_NO_SYNC 2u
 
 /**
  * Creates a writer to a file with the workspace as the provider. The next sequence number of
@@ -185,7 +189,7 @@ CIV_API int civ_package_writer_create_ctx(civ_package_writer **out, civ_ctx *ctx
  * recorded as "package.open" in the audit log: success before out_dir appears, a refusal
  * when it is returned. A refusal ends the reader (what it wrote is removed); later calls on
  * it return CIV_EINVAL.
- * @param flags 0 or CIV_PACKAGE_SKIP_VALIDATION
+ * @param flags 0, or CIV_PACKAGE_SKIP_VALIDATION and/or CIV_PACKAGE_NO_SYNC
  * @param expected_schemas_json a JSON object {resource name: Table Schema} the consumer
  *        expects (a package resource whose schema hash differs is refused with CIV_ESCHEMA),
  *        or NULL, 0

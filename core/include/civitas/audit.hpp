@@ -76,6 +76,11 @@ struct StoredEntry {
 /// Splits "<dept>[:<user>]".
 void split_actor(std::string_view actor, std::string& dept, std::string& user);
 
+/// An event from its fields as given (the actor as "<dept>[:<user>]", split with
+/// split_actor()); nothing is checked here (check_event() does that on append).
+Event make_event(std::string_view actor, std::string action, std::string resource, std::string purpose,
+                 std::string outcome, std::string details);
+
 /// Canonical JSON (docs/formats/audit-entry.md §details): keys sorted by UTF-8 bytes, no
 /// whitespace, integers only (|n| ≤ 2^53), minimal string escapes, UTF-8 kept as is.
 /// Throws Error(parse) for malformed JSON, non-integer numbers or invalid UTF-8;
@@ -270,6 +275,11 @@ struct VerifyReport {
   std::vector<Problem> problems;
   bool ok() const noexcept { return problems.empty(); }
 };
+
+/// A report as the JSON object of `civitas audit verify --json`: ok, entries, nodes,
+/// checkpoints, root (hex) and problems [{kind, index (or null), message}]. with_nodes = false
+/// leaves out "nodes" (civ_audit_verify's report).
+std::string verify_report_json(const VerifyReport& r, bool with_nodes = true);
 
 /// The audit log in a workspace database (tables audit_entry, audit_tile, audit_checkpoint;
 /// docs/audit.md). Appends run in BEGIN IMMEDIATE transactions, so threads and processes

@@ -73,8 +73,15 @@ struct WriterOptions {
   std::string package_id;         ///< "" = 32 random hex digits
   std::int64_t created = 0;       ///< Unix seconds; 0 = now
   std::size_t chunk_size = kDefaultChunkSize;
-  int level = 3;                  ///< zstd compression level
+  /// zstd compression level. 1 by default: on tabular data it compresses twice as fast as
+  /// level 3 and decodes faster, for a package a few per cent larger or smaller
+  /// (docs/benchmarks.md, exchange packages).
+  int level = 1;
   int threads = 1;                ///< zstd worker threads (0 = compress on the calling thread)
+  /// Long-distance matching with a window of 2^window_log bytes, 10…25, as `zstd --long=N`
+  /// (readers accept windows up to 2^25); 0 = off, the level's own window (2^21 at level 3 for
+  /// large content). Finds repeats far apart; a reader needs about four windows of memory.
+  int window_log = 0;
 };
 
 /// The public header of a package: readable without any key (inspect).
@@ -185,6 +192,11 @@ struct OpenOptions {
   /// digest during decryption (`civitas package open --single-pass`); either way nothing
   /// appears in out_dir unless both signatures verified.
   bool verify_first = true;
+  /// Force every output file and directory to disk before the output appears under its name
+  /// and before the sequence number is remembered, so that a power loss after open() returned
+  /// cannot leave a package refused as a replay whose data never reached the disk. false
+  /// (`civitas package open --no-sync`): for output that is re-creatable anyway.
+  bool sync = true;
 };
 
 /// Reads the public header (no key, no verification). Errors: parse, truncated,

@@ -45,7 +45,7 @@ public final class Exchange {
     String approval;
     String requestHash;
     long chunkSize;
-    int level = 3;
+    int level = 1;
     int threads = 1;
 
     /** Catalog resource code. */
@@ -78,7 +78,7 @@ public final class Exchange {
       return this;
     }
 
-    /** zstd compression level (default 3). */
+    /** zstd compression level (default 1). */
     public Options level(int level) {
       this.level = level;
       return this;
