@@ -219,7 +219,7 @@ Register reg(40, [](CLI::App& root, int& result) {
   o->add_option("--schema", args.schemas, "NAME=FILE: the schema a resource must have (else schema-mismatch)");
   o->add_flag("--no-validate", args.no_validate, "Do not check records against their schemas");
   o->add_flag("--single-pass", args.single_pass,
-              "Decrypt while hashing instead of verifying the whole-file signature first (output still appears only after it checks)");
+              "Read the file as a stream: check each segment against the hash after it and the signature at the end, instead of checking the signed segment hashes first (output still appears only after it checks)");
   o->add_flag("--no-sync", args.no_sync,
               "Do not force the output to disk before it appears and the sequence number is remembered (faster; a power loss may then lose output of a package that is refused as a replay afterwards)");
   o->add_flag("--json", args.json_out, "JSON output");

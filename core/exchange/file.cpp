@@ -1,6 +1,7 @@
-// Whole-file operations: inspect (header only), verify (both signatures and the digest, no
-// decryption), open (the cheap checks, then one pass that hashes, decrypts, decompresses and
-// writes into a temporary directory; OpenOptions::verify_first adds a hashing pass first).
+// Whole-file operations: inspect (header only), verify (both signatures, the segment hashes
+// and every segment, no decryption), open (the checks that need no decryption, then one pass
+// that checks each segment against its signed hash before it decrypts, decompresses and
+// writes it into a temporary directory).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -66,16 +67,18 @@ std::vector<std::uint8_t> read_head(InFile& f, bool with_sig) {
   return head;
 }
 
-// Header signature, recipient and replay (with keys), trailer signature and the lengths it
-// signs; with full_digest also the digest of everything before the trailer (verify, and the
-// first pass of a two-pass open).
-Summary verify_file(InFile& f, const ProviderLookup& lookup, const ReaderKeys* keys, bool full_digest) {
+// Header signature, recipient and replay (with keys), trailer signature, the lengths it signs
+// and D over the segment hashes (read from the file: 32 bytes per segment); with
+// check_segments also every segment against its hash (verify). The checked hashes go to
+// *hashes_out (open() then checks each segment against them before decrypting it).
+Summary verify_file(InFile& f, const ProviderLookup& lookup, const ReaderKeys* keys, bool check_segments,
+                    std::vector<std::array<std::uint8_t, 32>>* hashes_out) {
   auto head = read_head(f, true);
   std::size_t header_end = head.size() - kSigSize;
   PublicKey pk;
   Summary s;
   s.header = verify_header(head.data(), header_end, head.data() + header_end, lookup, &pk);
-  if (keys) {  // cheap refusals before hashing the file
+  if (keys) {  // cheap refusals before reading the rest
     KeyId own = key_id_of(keys->exchange_public);
     std::vector<KeyId> ids{own};
     for (const auto& k : keys->older_exchange_keys) ids.push_back(key_id_of(k.first));
@@ -91,7 +94,7 @@ Summary verify_file(InFile& f, const ProviderLookup& lookup, const ReaderKeys* k
                                     " from " + s.header.provider + " to " + mine->department + " was accepted before (replay)");
   }
   const std::uint64_t hb = s.header.header_bytes;
-  if (f.size() < hb + kABytes + kTrailerSize) fail_truncated("it ends before its last chunk and trailer", f.size());
+  if (f.size() < hb + kABytes + kHashSize + kTrailerSize) fail_truncated("it ends before its last chunk and trailer", f.size());
   std::uint8_t t[kTrailerSize];
   f.pread(t, kTrailerSize, f.size() - kTrailerSize);
   Trailer tr;
@@ -102,30 +105,49 @@ Summary verify_file(InFile& f, const ProviderLookup& lookup, const ReaderKeys* k
     fail_truncated("no trailer at the end (the package was cut short)", f.size());
   }
   const std::uint64_t payload = f.size() - kTrailerSize - hb;
-  const std::uint64_t full = s.header.chunk_size + kABytes;
+  if (tr.payload_bytes != payload)
+    throw Error(Code::integrity, "package integrity: chunk count or payload length disagree with the signed trailer");
+  Layout l = payload_layout(s.header.chunk_size, tr.chunks, tr.payload_bytes);
   s.payload_bytes = payload;
   s.chunks = tr.chunks;
   s.package_bytes = f.size();
-  if (!full_digest) {
-    if (tr.payload_bytes != payload || tr.chunks != payload / full + 1)
-      throw Error(Code::integrity, "package integrity: chunk count or payload length disagree with the signed trailer");
-    return s;
+
+  // D from the stored segment hashes.
+  std::vector<std::array<std::uint8_t, 32>> hashes(l.segments);
+  {
+    Sha256 hh;
+    hh.update(head.data(), head.size());
+    DigestList d(hh.final());
+    for (std::uint64_t k = 0; k < l.segments; ++k) {
+      std::uint64_t at = hb + l.hash_offset(k);
+      if (f.pread(hashes[k].data(), kHashSize, at) < kHashSize) fail_truncated("the file shrank while it was read", at);
+      d.add(hashes[k].data());
+    }
+    auto digest = d.final();
+    if (sodium_memcmp(digest.data(), tr.digest.data(), 32) != 0)
+      throw Error(Code::integrity, "package integrity: the signed digest does not match the segment hashes (segments "
+                                   "modified, reordered, added or removed)");
   }
-  Sha256 d;
-  std::vector<std::uint8_t> buf(4u << 20);
-  for (std::uint64_t off = 0, end = f.size() - kTrailerSize; off < end;) {
-    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), end - off));
-    std::size_t got = f.pread(buf.data(), want, off);
-    if (got < want) fail_truncated("the file shrank while it was read", off + got);
-    d.update(buf.data(), got);
-    off += got;
+  if (check_segments) {
+    std::vector<std::uint8_t> buf;
+    Sha256 h;
+    for (std::uint64_t k = 0; k < l.segments; ++k) {
+      std::uint64_t at = hb + l.segment_start(k);
+      std::size_t n = static_cast<std::size_t>(l.segment_bytes(k));
+      buf.resize(n);
+      if (f.pread(buf.data(), n, at) < n) fail_truncated("the file shrank while it was read", at);
+      h.update(buf.data(), n);
+      auto got = h.final();
+      h.reset();
+      if (sodium_memcmp(got.data(), hashes[k].data(), 32) != 0) {
+        Location loc;
+        loc.offset = at;
+        throw Error(Code::integrity, "package integrity: segment " + std::to_string(k) +
+                                         " does not match its signed hash (modified, reordered, added or removed)", loc);
+      }
+    }
   }
-  auto digest = d.final();
-  if (sodium_memcmp(digest.data(), tr.digest.data(), 32) != 0)
-    throw Error(Code::integrity, "package integrity: the signed digest does not match the package (chunks modified, "
-                                 "reordered, added or removed)");
-  if (tr.payload_bytes != payload || tr.chunks != payload / full + 1)
-    throw Error(Code::integrity, "package integrity: chunk count or payload length disagree with the signed trailer");
+  if (hashes_out) *hashes_out = std::move(hashes);
   return s;
 }
 
@@ -147,18 +169,20 @@ Header inspect(const std::string& path) {
 Summary verify(const std::string& path, const ProviderLookup& provider_key) {
   crypto::init();
   InFile f(path);
-  return verify_file(f, provider_key, nullptr, true);
+  return verify_file(f, provider_key, nullptr, true, nullptr);
 }
 
 Summary open(const std::string& path, const std::string& out_dir, const ReaderKeys& keys, const OpenOptions& opts) {
   crypto::init();
   InFile f(path);
-  // Every check that needs no decryption and no full read: signatures, recipient, replay,
-  // lengths (and, with verify_first, the whole-file digest). Then one pass: the reader hashes
-  // the ciphertext for the trailer's digest while it authenticates and decrypts each chunk,
-  // writes into a temporary directory and renames it only after the digest matched.
-  verify_file(f, keys.provider_key, &keys, opts.verify_first);
+  // Every check that needs no decryption: signatures, recipient, replay, lengths and (with
+  // verify_first) the segment hashes against the signed digest. Then one pass: each segment
+  // is hashed and compared with its checked hash before any of it is decrypted, into a
+  // temporary directory that is renamed only when everything checked out.
+  std::vector<std::array<std::uint8_t, 32>> hashes;
+  verify_file(f, keys.provider_key, &keys, false, opts.verify_first ? &hashes : nullptr);
   PackageReader r(out_dir, keys, opts);
+  if (opts.verify_first) r.trust_segment_hashes(std::move(hashes));
   std::vector<std::uint8_t> buf(4u << 20);
   for (std::uint64_t off = 0; off < f.size();) {
     std::size_t got = f.pread(buf.data(), buf.size(), off);

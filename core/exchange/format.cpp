@@ -59,6 +59,10 @@ std::array<std::uint8_t, 32> Sha256::final() {
   return d;
 }
 
+void Sha256::reset() {
+  if (EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) throw Error(Code::internal, "SHA-256 init failed");
+}
+
 std::string sha256_text(const std::array<std::uint8_t, 32>& d) { return "sha256:" + crypto::to_hex(d.data(), d.size()); }
 
 static std::vector<std::uint8_t> with_context(const char* ctx, std::size_t ctx_len, const std::uint8_t* p, std::size_t n) {
@@ -97,7 +101,7 @@ std::uint32_t preamble_header_len(const std::uint8_t* p, std::size_t n) {
   if (std::memcmp(p, kMagic, m) != 0) throw Error(Code::parse, "not a civitas package (bad magic)");
   if (n < kPreambleSize) fail_truncated("the preamble is incomplete", n);
   if (p[8] != kFormatVersion)
-    throw Error(Code::unsupported_version, "package format version " + std::to_string(p[8]) + " is not supported (this is version 1)");
+    throw Error(Code::unsupported_version, "package format version " + std::to_string(p[8]) + " is not supported (this is version 2; version 1 packages, from development builds before 2026-11-29, must be created again)");
   if (p[9] != kSuite)
     throw Error(Code::unsupported_version, "package cipher suite " + std::to_string(p[9]) + " is not supported");
   if (p[10] || p[11]) throw Error(Code::parse, "package preamble: reserved bytes are not zero");
@@ -252,6 +256,29 @@ void payload_key(std::uint8_t out[32], const std::uint8_t* file_key, const std::
   crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(package_id.data()), package_id.size());
   crypto_generichash_final(&st, out, 32);
   sodium_memzero(&st, sizeof st);
+}
+
+Layout payload_layout(std::size_t chunk_size, std::uint64_t chunks, std::uint64_t payload) {
+  Layout l;
+  l.full = chunk_size + kABytes;
+  l.g = segment_chunks(chunk_size);
+  l.chunks = chunks;
+  l.payload = payload;
+  auto bad = [] { throw Error(Code::integrity, "package integrity: chunk count or payload length disagree with the signed trailer"); };
+  if (chunks == 0 || chunks - 1 > payload / l.full) bad();  // (no overflow below)
+  l.segments = (chunks + l.g - 1) / l.g;
+  // P = (N − 1)·(C + 17) + (L + 17) + 32·n with 0 ≤ L < C
+  std::uint64_t fixed = (chunks - 1) * l.full;
+  if (l.segments > (payload - fixed) / kHashSize) bad();
+  fixed += kHashSize * l.segments;
+  if (payload < fixed + kABytes || payload - fixed >= l.full) bad();
+  l.last_len = payload - fixed;
+  return l;
+}
+
+DigestList::DigestList(const std::array<std::uint8_t, 32>& head_hash) {
+  h_.update(kDigestContext, sizeof kDigestContext);  // with its NUL
+  h_.update(head_hash.data(), head_hash.size());
 }
 
 void WriteBack::wrote(int fd, std::size_t n) noexcept {

@@ -19,7 +19,8 @@ struct evp_md_ctx_st;
 namespace civitas::exchange::detail {
 
 // ---- file layout ---------------------------------------------------------------------------
-// preamble (24) | header JSON (header_len) | header signature (64) | chunks… | trailer (120)
+// preamble (24) | header JSON (header_len) | header signature (64) | segments | trailer (120)
+// segment = G chunks (the last: 1…G, the final chunk last) || SHA-256 of those chunks (32)
 
 inline constexpr std::uint8_t kMagic[8] = {0x89, 'C', 'I', 'V', 'P', 'K', 'G', 0x0A};
 inline constexpr std::uint8_t kTrailerMagic[8] = {0x89, 'C', 'I', 'V', 'E', 'N', 'D', 0x0A};
@@ -32,7 +33,10 @@ inline constexpr std::size_t kABytes = crypto_secretstream_xchacha20poly1305_ABY
 inline constexpr std::size_t kSealedKeySize = crypto_box_SEALBYTES + 32;  // 80
 
 inline constexpr char kHeaderContext[] = "civitas package header v1";    // + NUL
-inline constexpr char kTrailerContext[] = "civitas package trailer v1";  // + NUL
+inline constexpr char kTrailerContext[] = "civitas package trailer v2";  // + NUL
+inline constexpr char kDigestContext[] = "civitas package digest v2";    // + NUL
+inline constexpr std::size_t kHashSize = 32;                             // a segment hash
+inline constexpr std::size_t kSegmentTarget = 1u << 20;
 inline constexpr char kPayloadKeyContext[] = "civitas package payload key v1";
 
 // ---- plaintext content ---------------------------------------------------------------------
@@ -73,6 +77,7 @@ class Sha256 {
   Sha256& operator=(const Sha256&) = delete;
   void update(const void* p, std::size_t n);
   std::array<std::uint8_t, 32> final();
+  void reset();  ///< starts a new hash
 
  private:
   evp_md_ctx_st* ctx_;
@@ -104,6 +109,44 @@ struct Trailer {
   std::uint64_t payload_bytes = 0;
   std::uint64_t chunks = 0;
   std::array<std::uint8_t, 32> digest{};
+};
+
+/// Chunks per segment for a chunk size: G = max(1, floor(1 MiB / (C + 17))).
+inline std::size_t segment_chunks(std::size_t chunk_size) {
+  std::size_t g = kSegmentTarget / (chunk_size + kABytes);
+  return g ? g : 1;
+}
+
+/// The payload a trailer describes, checked for consistency (docs/formats/package.md §1.5).
+struct Layout {
+  std::uint64_t chunks = 0;     ///< N, the final chunk included
+  std::uint64_t segments = 0;   ///< n = ceil(N / G)
+  std::uint64_t g = 0;          ///< G, chunks per segment
+  std::uint64_t last_len = 0;   ///< L + 17: ciphertext bytes of the final chunk
+  std::uint64_t payload = 0;    ///< P
+  std::size_t full = 0;         ///< C + 17
+  /// Offset from the payload start of segment k's first chunk and of its stored hash.
+  std::uint64_t segment_start(std::uint64_t k) const { return k * (g * full + kHashSize); }
+  std::uint64_t chunks_in(std::uint64_t k) const { return k + 1 < segments ? g : chunks - k * g; }
+  std::uint64_t segment_bytes(std::uint64_t k) const {  // chunk bytes, without the hash
+    std::uint64_t c = chunks_in(k);
+    return k + 1 < segments ? c * full : (c - 1) * full + last_len;
+  }
+  std::uint64_t hash_offset(std::uint64_t k) const { return segment_start(k) + segment_bytes(k); }
+};
+/// Throws integrity when N and P cannot describe a payload of chunk size C.
+Layout payload_layout(std::size_t chunk_size, std::uint64_t chunks, std::uint64_t payload);
+
+/// D = SHA-256("civitas package digest v2\0" || SHA-256(preamble || header || signature) ||
+/// S_0 || … || S_{n−1}), built up as the segment hashes come.
+class DigestList {
+ public:
+  explicit DigestList(const std::array<std::uint8_t, 32>& head_hash);
+  void add(const std::uint8_t* segment_hash) { h_.update(segment_hash, kHashSize); }
+  std::array<std::uint8_t, 32> final() { return h_.final(); }
+
+ private:
+  Sha256 h_;
 };
 /// Parses and verifies a trailer against the provider key. Throws truncated (no trailer
 /// magic), bad_signature.

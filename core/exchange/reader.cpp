@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -161,7 +162,14 @@ struct PackageReader::State {
   enum class Stage { preamble, header, payload, done, failed } stage = Stage::preamble;
   std::vector<std::uint8_t> buf;   // bytes fed and not yet consumed
   std::uint64_t consumed = 0;      // package offset of buf[0]
-  Sha256 digest;
+  // Segments (docs/formats/package.md §1): each is hashed and compared, with the hash stored
+  // after it or (open(), `trusted`) with the list already checked against the signed trailer,
+  // before any of its chunks is decrypted. D is rebuilt from the stored hashes as they come.
+  std::unique_ptr<DigestList> digest;
+  Sha256 seg_hash;
+  std::size_t g = 1;                                          // chunks per segment
+  std::uint64_t segments = 0;                                 // segments checked so far
+  std::optional<std::vector<std::array<std::uint8_t, 32>>> trusted;
   Header header;
   bool have_header = false;
   PublicKey provider_pk{};
@@ -234,7 +242,12 @@ struct PackageReader::State {
     std::size_t header_end = kPreambleSize + preamble_header_len(buf.data(), buf.size());
     header = verify_header(buf.data(), header_end, buf.data() + header_end, keys.provider_key, &provider_pk);
     have_header = true;
-    digest.update(buf.data(), header.header_bytes);
+    {
+      Sha256 hh;
+      hh.update(buf.data(), header.header_bytes);
+      digest = std::make_unique<DigestList>(hh.final());
+    }
+    g = segment_chunks(header.chunk_size);
     const std::pair<PublicKey, crypto::SecretBytes>* kp = nullptr;
     for (const auto& k : own) {
       KeyId id = key_id_of(k.first);
@@ -273,6 +286,26 @@ struct PackageReader::State {
     dctx = ZSTD_createDCtx();
     if (!dctx) throw std::bad_alloc();
     if (ZSTD_isError(ZSTD_decompressBegin(dctx))) throw std::bad_alloc();
+  }
+
+  // The chunks of one segment (`n` bytes at package offset `off`) and, after them, its stored
+  // hash: the chunks' hash must match the trusted list (open()) or the stored hash (streaming)
+  // before any of them is decrypted.
+  void check_segment(const std::uint8_t* p, std::size_t n, std::uint64_t off) {
+    seg_hash.update(p, n);
+    auto h = seg_hash.final();
+    seg_hash.reset();
+    const std::uint8_t* stored = p + n;
+    const std::uint8_t* expected = stored;
+    if (trusted) {
+      if (segments >= trusted->size()) fail_integrity("more segments than the signed trailer lists", off);
+      expected = (*trusted)[segments].data();
+    }
+    if (sodium_memcmp(h.data(), expected, kHashSize) != 0)
+      fail_integrity("segment " + std::to_string(segments) + (trusted ? " does not match its signed hash" : " does not match its hash") +
+                         " (modified, reordered, added or removed)", off);
+    digest->add(stored);
+    ++segments;
   }
 
   // One ciphertext chunk at package offset `off`.
@@ -497,12 +530,16 @@ struct PackageReader::State {
       stage = Stage::payload;
     }
     if (stage == Stage::payload) {
+      // A segment of G full chunks is complete, and none of its chunks is the final one, once
+      // its hash and at least the smallest possible end follow it: an empty final chunk, its
+      // segment hash and the trailer (a last segment is always shorter than that).
       const std::size_t full = header.chunk_size + kABytes;
-      while (buf.size() - pos >= full + kTrailerSize) {
-        digest.update(buf.data() + pos, full);
-        on_chunk(buf.data() + pos, full, false, consumed + pos);
-        payload += full;
-        pos += full;
+      const std::size_t bytes = g * full;
+      while (buf.size() - pos >= bytes + kHashSize + kABytes + kHashSize + kTrailerSize) {
+        check_segment(buf.data() + pos, bytes, consumed + pos);
+        for (std::size_t i = 0; i < g; ++i) on_chunk(buf.data() + pos + i * full, full, false, consumed + pos + i * full);
+        payload += bytes + kHashSize;
+        pos += bytes + kHashSize;
       }
     }
     if (pos) {
@@ -518,7 +555,8 @@ struct PackageReader::State {
         throw Error(Code::parse, "not a civitas package (too short or bad magic)");
       fail_truncated("the preamble is incomplete", buf.size());
     }
-    if (buf.size() < kTrailerSize + kABytes) fail_truncated("it ends before its last chunk and trailer", consumed + buf.size());
+    if (buf.size() < kABytes + kHashSize + kTrailerSize)
+      fail_truncated("it ends before its last chunk and trailer", consumed + buf.size());
     const std::uint8_t* t = buf.data() + buf.size() - kTrailerSize;
     Trailer tr;
     try {
@@ -527,15 +565,20 @@ struct PackageReader::State {
       if (e.code() != Code::truncated) throw;
       fail_truncated("no trailer at the end (the package was cut short)", consumed + buf.size());
     }
-    std::size_t last = buf.size() - kTrailerSize;
-    digest.update(buf.data(), last);
-    auto d = digest.final();
-    if (sodium_memcmp(d.data(), tr.digest.data(), 32) != 0)
-      fail_integrity("the signed digest does not match the package (chunks modified, reordered, added or removed)", consumed);
-    if (tr.payload_bytes != payload + last || tr.chunks != chunks + 1)
+    // What is left: the last segment (m full chunks, m < G, then the final chunk), its hash.
+    const std::size_t full = header.chunk_size + kABytes;
+    const std::size_t rest = buf.size() - kTrailerSize - kHashSize;
+    const std::size_t m = rest / full, last = rest % full;
+    if (m >= g || last < kABytes || tr.payload_bytes != payload + rest + kHashSize || tr.chunks != chunks + m + 1)
       fail_integrity("chunk count or payload length disagree with the signed trailer", consumed);
-    on_chunk(buf.data(), last, true, consumed);
-    payload += last;
+    check_segment(buf.data(), rest, consumed);
+    auto d = digest->final();
+    if (sodium_memcmp(d.data(), tr.digest.data(), 32) != 0)
+      fail_integrity("the signed digest does not match the segment hashes (segments modified, reordered, added or removed)",
+                     consumed);
+    for (std::size_t i = 0; i < m; ++i) on_chunk(buf.data() + i * full, full, false, consumed + i * full);
+    on_chunk(buf.data() + m * full, last, true, consumed + m * full);
+    payload += rest + kHashSize;
     finish_workers(consumed);
     if (cst != C::end) fail_truncated("the content ends before its end marker", consumed);
     return complete();
@@ -713,6 +756,10 @@ Summary PackageReader::finish() {
     s_->abort_workers();
     throw;
   }
+}
+
+void PackageReader::trust_segment_hashes(std::vector<std::array<std::uint8_t, 32>> hashes) {
+  s_->trusted = std::move(hashes);
 }
 
 const Header* PackageReader::header() const noexcept { return s_->have_header ? &s_->header : nullptr; }

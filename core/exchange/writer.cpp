@@ -117,7 +117,9 @@ struct PackageWriter::State {
   ZSTD_CCtx* cctx = nullptr;
   std::vector<std::uint8_t> chunk, ct;
   std::size_t fill = 0;
-  Sha256 digest;
+  std::unique_ptr<DigestList> digest;  // D, from the header hash and the segment hashes
+  Sha256 segment;                      // the chunks of the current segment
+  std::size_t seg_chunks = 0, g = 1;   // chunks in it so far; G
   std::uint64_t written = 0, payload = 0, chunks = 0, content = 0;
   std::vector<ResourceInfo> resources;
   std::set<std::string> names;
@@ -133,7 +135,6 @@ struct PackageWriter::State {
   }
 
   void emit(const std::uint8_t* p, std::size_t n) {
-    digest.update(p, n);
     written += n;
     if (file) file->write(p, n);
     else sink(p, n);
@@ -143,6 +144,15 @@ struct PackageWriter::State {
     unsigned long long clen = 0;
     crypto_secretstream_xchacha20poly1305_push(ss(), ct.data(), &clen, chunk.data(), fill, nullptr, 0, tag);
     emit(ct.data(), static_cast<std::size_t>(clen));
+    segment.update(ct.data(), static_cast<std::size_t>(clen));
+    if (++seg_chunks == g || tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {  // the segment's hash
+      auto sh = segment.final();
+      segment.reset();
+      seg_chunks = 0;
+      emit(sh.data(), sh.size());
+      digest->add(sh.data());
+      payload += sh.size();
+    }
     payload += clen;
     ++chunks;
     fill = 0;
@@ -316,6 +326,12 @@ void PackageWriter::State::start(Sink* sink, const std::string* path, const Writ
   if (path) s.file = std::make_unique<AtomicFile>(*path);
   else s.sink = std::move(*sink);
   s.emit(head.data(), head.size());
+  {
+    Sha256 hh;
+    hh.update(head.data(), head.size());
+    s.digest = std::make_unique<DigestList>(hh.final());
+  }
+  s.g = segment_chunks(o.chunk_size);
   s.content_bytes(kContentMagic, sizeof kContentMagic);
   s.json_entry('E', "envelope.json", s.envelope);
 }
@@ -450,7 +466,7 @@ Summary PackageWriter::State::seal(bool end_frame) {
   std::memcpy(t, kTrailerMagic, 8);
   put_u64(t + 8, s.payload);
   put_u64(t + 16, s.chunks);
-  auto d = s.digest.final();
+  auto d = s.digest->final();
   std::memcpy(t + 24, d.data(), 32);
   auto msg = trailer_signed_message(t);
   crypto_sign_detached(t + 56, nullptr, msg.data(), msg.size(), s.sk.data());

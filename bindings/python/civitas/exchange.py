@@ -163,8 +163,8 @@ def inspect(path: PathLike) -> Header:
 
 
 def verify(workspace: Any, path: PathLike) -> Summary:
-    """Checks the provider's signatures over the header and the whole file, and the digest,
-    without decrypting anything. The provider's signing key must be in the workspace's peer
+    """Checks the provider's signatures over the header and the segment hashes, and every
+    segment against its hash (so every byte of the file), without decrypting anything. The provider's signing key must be in the workspace's peer
     directory (or be the workspace's own).
 
     Raises UnknownKeyError, BadSignatureError, TruncatedError, IntegrityError, ParseError.

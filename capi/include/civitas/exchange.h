@@ -128,7 +128,8 @@ CIV_API int civ_package_reader_options_init(civ_package_reader_options *opts, un
  * Creates a streaming reader that writes the data package into out_dir (which must not exist
  * or be empty) once everything checked out. Feed bytes with civ_package_reader_write(), then
  * call civ_package_reader_finish(). The header signature is checked before anything is
- * decrypted; the trailing signature over the whole package before out_dir appears.
+ * decrypted, each segment (≈ 1 MiB) against the hash that follows it before it is decrypted,
+ * and the trailing signature over all segment hashes before out_dir appears.
  */
 CIV_API int civ_package_reader_create(civ_package_reader **out, const char *out_dir, size_t out_dir_len,
                                       const civ_package_reader_options *opts);
@@ -140,12 +141,13 @@ CIV_API int civ_package_reader_finish(civ_package_reader *r, char **out_summary_
 CIV_API void civ_package_reader_free(civ_package_reader *r);
 
 /**
- * Opens a package file into out_dir: verifies both signatures and the digest over the whole
- * file first (nothing is decrypted before), then decrypts. Summary JSON as above.
+ * Opens a package file into out_dir: verifies both signatures and the signed segment hashes
+ * first, then reads the file once, checking each segment against its signed hash before it
+ * decrypts it (nothing unsigned is ever decrypted). Summary JSON as above.
  */
 CIV_API int civ_package_open(char **out_summary_json, const char *path, size_t path_len, const char *out_dir,
                              size_t out_dir_len, const civ_package_reader_options *opts);
-/** Verifies a package's signatures and digest without any secret key. */
+/** Verifies a package's signatures, segment hashes and every segment without any secret key. */
 CIV_API int civ_package_verify(char **out_summary_json, const char *path, size_t path_len,
                                const civ_package_peer *peers, size_t peer_count);
 /** The public header of a package as JSON (no key, no verification). */
@@ -200,7 +202,8 @@ CIV_API int civ_package_reader_create_ctx(civ_package_reader **out, civ_ctx *ctx
 
 /**
  * Opens a package file into out_dir with the workspace as the consumer: both signatures and
- * the digest are checked before anything is decrypted; the sequence number is remembered
+ * the signed segment hashes are checked before anything is decrypted, and each segment
+ * before it is decrypted; the sequence number is remembered
  * (opening it again gives CIV_EREPLAY); audit-logged. Flags and expected schemas as for
  * civ_package_reader_create_ctx(); summary JSON as for civ_package_writer_finish().
  * @return CIV_OK or a refusal code (see the top of this file); out_dir is not created then.

@@ -41,7 +41,7 @@ class Workspace;
 
 namespace civitas::exchange {
 
-inline constexpr std::uint8_t kFormatVersion = 1;
+inline constexpr std::uint8_t kFormatVersion = 2;
 /// Plaintext bytes per encrypted chunk (the last chunk is always shorter).
 inline constexpr std::size_t kDefaultChunkSize = 64 * 1024;
 inline constexpr std::size_t kMinChunkSize = 1024;
@@ -185,12 +185,12 @@ struct OpenOptions {
   std::map<std::string, nlohmann::json> expected_schemas;
   /// Hook called before the output is committed (e.g. the audit log); may throw to refuse.
   std::function<void(const Summary&)> before_commit;
-  /// open() only: hash the whole file and check the trailer signature over it in a separate
-  /// first pass, before decrypting anything (the default: nothing a co-recipient could have
-  /// forged is ever decompressed, and it measured faster than one pass — docs/benchmarks.md).
-  /// false: open() checks signatures, lengths, recipient and replay first and the whole-file
-  /// digest during decryption (`civitas package open --single-pass`); either way nothing
-  /// appears in out_dir unless both signatures verified.
+  /// open() only: read the segment hashes first and check them against the signed trailer,
+  /// then check every segment against its signed hash before decrypting any of it (the
+  /// default: the file is read once, and nothing a co-recipient could have forged is ever
+  /// decrypted). false: like the streaming reader, check each segment against the hash that
+  /// follows it and the trailer signature at the end (`civitas package open --single-pass`);
+  /// either way nothing appears in out_dir unless both signatures verified.
   bool verify_first = true;
   /// Force every output file and directory to disk before the output appears under its name
   /// and before the sequence number is remembered, so that a power loss after open() returned
@@ -204,22 +204,23 @@ struct OpenOptions {
 Header inspect(const std::string& path);
 Header parse_header(const std::uint8_t* data, std::size_t n);
 
-/// Verifies the provider's signatures over the header and the whole file without decrypting
-/// anything. Errors: unknown_key, bad_signature, truncated, integrity, parse, io.
+/// Verifies the provider's signatures over the header and, through the segment hashes, every
+/// byte of the file, without decrypting anything. Errors: unknown_key, bad_signature,
+/// truncated, integrity, parse, io.
 Summary verify(const std::string& path, const ProviderLookup& provider_key);
 
-/// Checks the header and trailer signatures, recipient, replay and lengths (no decryption),
-/// and (OpenOptions::verify_first, the default) the signed whole-file digest in a first pass,
-/// then decrypts into a temporary directory (without verify_first: in one pass, checking the
-/// digest on the way). out_dir must not exist or
-/// be empty; it appears only when everything checked out.
+/// Checks the header and trailer signatures, recipient, replay, lengths and (with
+/// OpenOptions::verify_first, the default) the signed segment hashes, all before decrypting
+/// anything; then reads the file once, checking each segment before it decrypts it, into a
+/// temporary directory. out_dir must not exist or be empty; it appears only when everything
+/// checked out.
 Summary open(const std::string& path, const std::string& out_dir, const ReaderKeys& keys,
              const OpenOptions& opts = {});
 
 /// Push-style streaming reader (for sockets and the C API): feed bytes as they arrive, then
-/// finish(). The header signature is checked before anything is decrypted; chunks are
-/// authenticated as they arrive; the trailing signature over the whole file is checked in
-/// finish() before out_dir appears.
+/// finish(). The header signature is checked before anything is decrypted; each segment is
+/// checked against the hash after it and its chunks authenticated as they arrive; the
+/// trailing signature over all segment hashes is checked in finish() before out_dir appears.
 class PackageReader {
  public:
   PackageReader(const std::string& out_dir, const ReaderKeys& keys, const OpenOptions& opts = {});
@@ -233,6 +234,10 @@ class PackageReader {
   const Header* header() const noexcept;
 
  private:
+  friend Summary open(const std::string&, const std::string&, const ReaderKeys&, const OpenOptions&);
+  /// open(): segment hashes already checked against the signed trailer; each segment must
+  /// match its entry before it is decrypted.
+  void trust_segment_hashes(std::vector<std::array<std::uint8_t, 32>> hashes);
   struct State;
   std::unique_ptr<State> s_;
 };

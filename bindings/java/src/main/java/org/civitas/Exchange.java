@@ -100,8 +100,9 @@ public final class Exchange {
   }
 
   /**
-   * Checks the provider's signatures over the header and the whole file, and the digest,
-   * against the workspace's peer directory, without decrypting anything. Returns the summary.
+   * Checks the provider's signatures over the header and the segment hashes, and every segment
+   * against its hash (so every byte of the file), against the workspace's peer directory,
+   * without decrypting anything. Returns the summary.
    */
   public static String verify(Workspace ws, Path pkg) {
     Errors.requireArg(ws, "ws");
