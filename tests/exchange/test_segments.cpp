@@ -104,8 +104,16 @@ TEST_CASE("a changed segment or segment hash is found before decryption, by ever
             .find("signed digest does not match the segment hashes") != std::string::npos);
   refuses(Code::integrity, [&] { stream(m); });
 
-  m = good;  // segment 1 (chunks and hash) removed
+  m = good;  // segment 1 (chunks and hash) removed: the trailer is there, its lengths disagree
   m.erase(hb + l.segment_start(1), static_cast<std::size_t>(l.segment_start(2) - l.segment_start(1)));
+  write_file(s.path("m.civpkg"), m);
+  refuses(Code::integrity, [&] { ex::verify(s.path("m.civpkg"), directory({&a})); });
+  refuses(Code::integrity, [&] { ex::open(s.path("m.civpkg"), s.path("out"), reader_keys(b, directory({&a}))); });
+  refuses(Code::integrity, [&] { stream(m); });
+  m = good;  // two segments swapped: the same length, another order
+  std::string s0 = good.substr(hb + l.segment_start(0), static_cast<std::size_t>(l.segment_start(1)));
+  std::string s1 = good.substr(hb + l.segment_start(1), static_cast<std::size_t>(l.segment_start(1)));
+  m.replace(hb, s0.size() + s1.size(), s1 + s0);
   write_file(s.path("m.civpkg"), m);
   refuses(Code::integrity, [&] { ex::verify(s.path("m.civpkg"), directory({&a})); });
   refuses(Code::integrity, [&] { ex::open(s.path("m.civpkg"), s.path("out"), reader_keys(b, directory({&a}))); });
