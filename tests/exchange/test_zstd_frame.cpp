@@ -43,8 +43,10 @@ TEST_CASE("repeats that reach back into the previous output block decode byte fo
   Dept a(1), b(2);
   // A random block, then the same block again with a few changes: every match of the second
   // copy lies one block back, across output blocks (the reader's blocks are window + 128 KiB).
-  for (auto [window_log, block] : {std::pair{21, std::size_t(1500) << 10}, std::pair{23, std::size_t(7) << 20},
-                                   std::pair{25, std::size_t(30) << 20}}) {
+  for (auto wb : {std::pair{21, std::size_t(1500) << 10}, std::pair{23, std::size_t(7) << 20},
+                  std::pair{25, std::size_t(30) << 20}}) {
+    const int window_log = wb.first;  // (not a structured binding: clang 14 cannot capture those)
+    const std::size_t block = wb.second;
     CAPTURE(window_log);
     std::string data = random_bytes(block, 7u + static_cast<unsigned>(window_log));
     std::string copy = data;

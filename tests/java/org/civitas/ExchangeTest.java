@@ -141,7 +141,7 @@ class ExchangeTest {
     }
     byte[] raw = Files.readAllBytes(p);
     Path out = dir.resolve("in");
-    try (PackageReader r = PackageReader.create(market, out)) {
+    try (PackageReader r = PackageReader.create(market, out, true, null, false)) {  // no fsync
       for (int i = 0; i < raw.length; i += 1000) {
         r.feed(raw, i, Math.min(1000, raw.length - i));
       }

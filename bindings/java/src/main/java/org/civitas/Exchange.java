@@ -127,12 +127,24 @@ public final class Exchange {
    * @return the summary JSON
    */
   public static String open(Workspace ws, Path pkg, Path outDir, boolean validate, String expectedSchemasJson) {
+    return open(ws, pkg, outDir, validate, expectedSchemasJson, true);
+  }
+
+  /**
+   * As {@link #open(Workspace, Path, Path, boolean, String)}.
+   *
+   * @param sync force the output to disk before it appears and the sequence number is
+   *     remembered (false is faster; after a power loss the output may then be lost while
+   *     reopening the package is refused as a replay)
+   */
+  public static String open(Workspace ws, Path pkg, Path outDir, boolean validate, String expectedSchemasJson,
+      boolean sync) {
     Errors.requireArg(ws, "ws");
     Errors.requireArg(pkg, "pkg");
     Errors.requireArg(outDir, "outDir");
     String[] out = new String[1];
     Errors.check(ws.call(p -> CivitasNative.civ_package_open_ctx(out, p, pkg.toString(), outDir.toString(),
-        flags(validate), expectedSchemasJson)));
+        flags(validate, sync), expectedSchemasJson)));
     return out[0];
   }
 
@@ -158,8 +170,8 @@ public final class Exchange {
     }
   }
 
-  static long flags(boolean validate) {
-    return validate ? 0 : CivitasNative.CIV_PACKAGE_SKIP_VALIDATION;
+  static long flags(boolean validate, boolean sync) {
+    return (validate ? 0 : CivitasNative.CIV_PACKAGE_SKIP_VALIDATION) | (sync ? 0 : CivitasNative.CIV_PACKAGE_NO_SYNC);
   }
 
   /** Copies a stream through buf into sink, a block at a time. */

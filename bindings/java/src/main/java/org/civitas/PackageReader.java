@@ -33,11 +33,20 @@ public final class PackageReader extends NativeHandle {
    * @param expectedSchemasJson {@code {"resource": schema…}} the consumer expects, or null
    */
   public static PackageReader create(Workspace ws, Path outDir, boolean validate, String expectedSchemasJson) {
+    return create(ws, outDir, validate, expectedSchemasJson, true);
+  }
+
+  /**
+   * @param sync force the output to disk before it appears and the sequence number is
+   *     remembered (see {@link Exchange#open(Workspace, Path, Path, boolean, String, boolean)})
+   */
+  public static PackageReader create(Workspace ws, Path outDir, boolean validate, String expectedSchemasJson,
+      boolean sync) {
     Errors.requireArg(ws, "ws");
     Errors.requireArg(outDir, "outDir");
     long[] out = new long[1];
     Errors.check(ws.call(p -> CivitasNative.civ_package_reader_create_ctx(out, p, outDir.toString(),
-        Exchange.flags(validate), expectedSchemasJson)));
+        Exchange.flags(validate, sync), expectedSchemasJson)));
     return new PackageReader(out[0], ws);
   }
 
