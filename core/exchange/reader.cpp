@@ -1,7 +1,8 @@
 // PackageReader: preamble → header (signature checked before anything else) → recipient
-// stanza, replay check, file key → secretstream chunks → zstd → content entries → files in a
-// temporary directory, renamed to the output directory once the trailer signature and every
-// hash, schema and record check passed.
+// stanza, replay check, file key → segments (each hashed and compared before its chunks are
+// decrypted) → secretstream chunks → zstd (second thread) → content entries → files in a
+// temporary directory (third thread), renamed to the output directory once the trailer
+// signature and every hash, schema and record check passed.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>

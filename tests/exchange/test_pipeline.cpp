@@ -1,6 +1,7 @@
-// The reader's output pipeline (decrypt+decompress on the calling thread, content parsing,
-// hashing and writing on a second thread from the second 1 MiB block on): multi-MiB packages
-// open byte for byte by every path, and refusals found on either thread leave nothing behind.
+// The reader's pipeline (segment checks and decryption on the calling thread, zstd on a second
+// thread, content parsing, hashing and writing on a third, each started by its first full
+// block): multi-MiB packages open byte for byte by every path, and refusals found on any
+// thread leave nothing behind.
 #include "exchange/format.hpp"
 #include "helpers.hpp"
 
@@ -44,15 +45,15 @@ struct Big {
 
 }  // namespace
 
-TEST_CASE("a multi-MiB package opens byte for byte in two passes (the default), one pass and streaming") {
+TEST_CASE("a multi-MiB package opens byte for byte with signed segment hashes read first (the default), as a stream from the file, and streaming") {
   Big f;
   REQUIRE(f.r1.size() > 3 * (1u << 20));
   ex::OpenOptions single;
-  single.verify_first = false;  // one pass (the default is verify-first)
+  single.verify_first = false;  // like the streaming reader (the default reads the signed segment hashes first)
   ex::Summary one = ex::open(f.s.path("p.civpkg"), f.s.path("o1"), reader_keys(f.b, directory({&f.a})), single);
   f.check_output("o1");
   CHECK(one.content_bytes > f.r1.size() + f.r2.size());
-  ex::Summary t = ex::open(f.s.path("p.civpkg"), f.s.path("o2"), reader_keys(f.b, directory({&f.a})));  // two passes
+  ex::Summary t = ex::open(f.s.path("p.civpkg"), f.s.path("o2"), reader_keys(f.b, directory({&f.a})));  // the default
   f.check_output("o2");
   CHECK(t.content_bytes == one.content_bytes);
   CHECK(t.chunks == one.chunks);
