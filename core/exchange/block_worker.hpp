@@ -36,7 +36,7 @@ class BlockWorker {
       : size_(size), blocks_(count), consume_(std::move(consume)) {
     for (auto& b : blocks_) free_.push_back(&b);
   }
-  ~BlockWorker() { abort(); }
+  ~BlockWorker() { cancel(); }
   BlockWorker(const BlockWorker&) = delete;
   /// Blocks handed out from now on have at least `size` bytes.
   void set_block_size(std::size_t size) { size_ = size; }
@@ -51,9 +51,9 @@ class BlockWorker {
         if (*it != last_) return it;
       return free_.end();
     };
-    cv_free_.wait(l, [&] { return error_ || aborting_ || usable() != free_.end(); });
+    cv_free_.wait(l, [&] { return error_ || cancelled_ || usable() != free_.end(); });
     if (error_) std::rethrow_exception(error_);
-    if (aborting_) throw Error(Code::internal, "package reader was aborted");
+    if (cancelled_) throw Error(Code::internal, "package reader was cancelled after a refusal");
     auto it = usable();
     cur_ = *it;
     free_.erase(it);
@@ -79,7 +79,7 @@ class BlockWorker {
     {
       std::lock_guard<std::mutex> l(m_);
       if (error_) std::rethrow_exception(error_);
-      if (aborting_) throw Error(Code::internal, "package reader was aborted");
+      if (cancelled_) throw Error(Code::internal, "package reader was cancelled after a refusal");
       ready_.push_back(b);
       if (!started_) {
         started_ = true;
@@ -105,12 +105,12 @@ class BlockWorker {
   }
 
   /// After a refusal: the thread drops what is queued and ends. Also wakes a producer that
-  /// waits for a block (it then throws), so that chained workers can be aborted in any order.
-  void abort() noexcept {
+  /// waits for a block (it then throws), so that chained workers can be cancelled in any order.
+  void cancel() noexcept {
     std::thread t;
     {
       std::lock_guard<std::mutex> l(m_);
-      aborting_ = true;
+      cancelled_ = true;
       t = std::move(thread_);
     }
     cv_ready_.notify_all();
@@ -124,8 +124,8 @@ class BlockWorker {
       Block* b = nullptr;
       {
         std::unique_lock<std::mutex> l(m_);
-        cv_ready_.wait(l, [&] { return aborting_ || closing_ || !ready_.empty(); });
-        if (aborting_ || ready_.empty()) return;
+        cv_ready_.wait(l, [&] { return cancelled_ || closing_ || !ready_.empty(); });
+        if (cancelled_ || ready_.empty()) return;
         b = ready_.front();
         ready_.pop_front();
       }
@@ -154,7 +154,7 @@ class BlockWorker {
   std::deque<Block*> ready_;
   std::mutex m_;
   std::condition_variable cv_ready_, cv_free_;
-  bool closing_ = false, aborting_ = false, started_ = false;
+  bool closing_ = false, cancelled_ = false, started_ = false;
   std::exception_ptr error_;
   std::thread thread_;
 };

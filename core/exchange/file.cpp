@@ -115,9 +115,7 @@ Summary verify_file(InFile& f, const ProviderLookup& lookup, const ReaderKeys* k
   // D from the stored segment hashes.
   std::vector<std::array<std::uint8_t, 32>> hashes(l.segments);
   {
-    Sha256 hh;
-    hh.update(head.data(), head.size());
-    DigestList d(hh.final());
+    DigestList d(head.data(), head.size());
     for (std::uint64_t k = 0; k < l.segments; ++k) {
       std::uint64_t at = hb + l.hash_offset(k);
       if (f.pread(hashes[k].data(), kHashSize, at) < kHashSize) fail_truncated("the file shrank while it was read", at);

@@ -276,7 +276,10 @@ Layout payload_layout(std::size_t chunk_size, std::uint64_t chunks, std::uint64_
   return l;
 }
 
-DigestList::DigestList(const std::array<std::uint8_t, 32>& head_hash) {
+DigestList::DigestList(const std::uint8_t* head, std::size_t n) {
+  Sha256 hh;
+  hh.update(head, n);
+  auto head_hash = hh.final();
   h_.update(kDigestContext, sizeof kDigestContext);  // with its NUL
   h_.update(head_hash.data(), head_hash.size());
 }
@@ -288,19 +291,25 @@ void WriteBack::wrote(int fd, std::size_t n) noexcept {
   ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);  // a hint: errors surface at the fsync
 }
 
+static std::string errno_message(int e) { return std::error_code(e, std::generic_category()).message(); }
+
 void sync_fd(int fd, const std::string& path) {
-  if (::fsync(fd) != 0)
-    throw Error(Code::io, "cannot sync " + path + " to disk: " + std::error_code(errno, std::generic_category()).message());
+  if (::fsync(fd) != 0) {
+    int e = errno;  // before the message is built
+    throw Error(Code::io, "cannot sync " + path + " to disk: " + errno_message(e));
+  }
 }
 
 void sync_dir(const std::string& path) {
   int fd = ::open(path.empty() ? "." : path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    throw Error(Code::io, "cannot open directory " + path + ": " + std::error_code(errno, std::generic_category()).message());
+  if (fd < 0) {
+    int e = errno;
+    throw Error(Code::io, "cannot open directory " + path + ": " + errno_message(e));
+  }
   int r = ::fsync(fd);
   int e = errno;
   ::close(fd);
-  if (r != 0) throw Error(Code::io, "cannot sync directory " + path + ": " + std::error_code(e, std::generic_category()).message());
+  if (r != 0) throw Error(Code::io, "cannot sync directory " + path + ": " + errno_message(e));
 }
 
 }  // namespace detail

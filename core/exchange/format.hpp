@@ -138,10 +138,11 @@ struct Layout {
 Layout payload_layout(std::size_t chunk_size, std::uint64_t chunks, std::uint64_t payload);
 
 /// D = SHA-256("civitas package digest v2\0" || SHA-256(preamble || header || signature) ||
-/// S_0 || … || S_{n−1}), built up as the segment hashes come.
+/// S_0 || … || S_{n−1}), built up as the segment hashes come. `head`: preamble, header and
+/// header signature (header_bytes bytes).
 class DigestList {
  public:
-  explicit DigestList(const std::array<std::uint8_t, 32>& head_hash);
+  DigestList(const std::uint8_t* head, std::size_t n);
   void add(const std::uint8_t* segment_hash) { h_.update(segment_hash, kHashSize); }
   std::array<std::uint8_t, 32> final() { return h_.final(); }
 

@@ -190,7 +190,8 @@ struct PackageReader::State {
 
   // Three stages, so that two cores share the work as evenly as `age -d | zstd -d` does:
   // the calling thread reads, hashes, authenticates and decrypts chunks into blocks of
-  // compressed content; `inflate` decompresses them into 1 MiB blocks; `output` parses the
+  // compressed content; `inflate` decompresses them into output blocks (at least 1 MiB, and
+  // at least a window and a zstd block: see decompress()); `output` parses the
   // content, hashes every resource and writes it into the temporary directory. Each worker
   // starts with its first full block (small packages stay on the calling thread) and holds
   // at most kBlocks blocks. The content parser (cst … content, out, found) belongs to the
@@ -217,15 +218,15 @@ struct PackageReader::State {
   std::uint64_t coff = 0;  // package offset reported by content errors
 
   ~State() {
-    abort_workers();
+    cancel_workers();
     ZSTD_freeDCtx(dctx);
   }
 
   // After a refusal: both threads drop what is queued and end (output first, which also
   // wakes an inflate thread waiting for an output block).
-  void abort_workers() noexcept {
-    if (output) output->abort();
-    if (inflate) inflate->abort();
+  void cancel_workers() noexcept {
+    if (output) output->cancel();
+    if (inflate) inflate->cancel();
   }
 
   // Waits until every chunk is decompressed, parsed and written.
@@ -243,11 +244,7 @@ struct PackageReader::State {
     std::size_t header_end = kPreambleSize + preamble_header_len(buf.data(), buf.size());
     header = verify_header(buf.data(), header_end, buf.data() + header_end, keys.provider_key, &provider_pk);
     have_header = true;
-    {
-      Sha256 hh;
-      hh.update(buf.data(), header.header_bytes);
-      digest = std::make_unique<DigestList>(hh.final());
-    }
+    digest = std::make_unique<DigestList>(buf.data(), header.header_bytes);
     g = segment_chunks(header.chunk_size);
     const std::pair<PublicKey, crypto::SecretBytes>* kp = nullptr;
     for (const auto& k : own) {
@@ -307,6 +304,15 @@ struct PackageReader::State {
                          " (modified, reordered, added or removed)", off);
     digest->add(stored);
     ++segments;
+  }
+
+  // The chunks of a checked segment at package offset `off`: `full_chunks` of C + 17 bytes,
+  // then, for the last segment, the final chunk of `final_len` bytes.
+  void decrypt_segment(const std::uint8_t* p, std::size_t full_chunks, std::optional<std::size_t> final_len,
+                       std::uint64_t off) {
+    const std::size_t full = header.chunk_size + kABytes;
+    for (std::size_t i = 0; i < full_chunks; ++i) on_chunk(p + i * full, full, false, off + i * full);
+    if (final_len) on_chunk(p + full_chunks * full, *final_len, true, off + full_chunks * full);
   }
 
   // One ciphertext chunk at package offset `off`.
@@ -538,7 +544,7 @@ struct PackageReader::State {
       const std::size_t bytes = g * full;
       while (buf.size() - pos >= bytes + kHashSize + kABytes + kHashSize + kTrailerSize) {
         check_segment(buf.data() + pos, bytes, consumed + pos);
-        for (std::size_t i = 0; i < g; ++i) on_chunk(buf.data() + pos + i * full, full, false, consumed + pos + i * full);
+        decrypt_segment(buf.data() + pos, g, std::nullopt, consumed + pos);
         payload += bytes + kHashSize;
         pos += bytes + kHashSize;
       }
@@ -577,8 +583,7 @@ struct PackageReader::State {
     if (sodium_memcmp(d.data(), tr.digest.data(), 32) != 0)
       fail_integrity("the signed digest does not match the segment hashes (segments modified, reordered, added or removed)",
                      consumed);
-    for (std::size_t i = 0; i < m; ++i) on_chunk(buf.data() + i * full, full, false, consumed + i * full);
-    on_chunk(buf.data() + m * full, last, true, consumed + m * full);
+    decrypt_segment(buf.data(), m, last, consumed);
     payload += rest + kHashSize;
     finish_workers(consumed);
     if (cst != C::end) fail_truncated("the content ends before its end marker", consumed);
@@ -741,7 +746,7 @@ void PackageReader::feed(const void* data, std::size_t n) {
     s_->process();
   } catch (...) {
     s_->stage = St::failed;
-    s_->abort_workers();
+    s_->cancel_workers();
     throw;
   }
 }
@@ -754,7 +759,7 @@ Summary PackageReader::finish() {
     return s_->finish();
   } catch (...) {
     s_->stage = St::failed;
-    s_->abort_workers();
+    s_->cancel_workers();
     throw;
   }
 }

@@ -326,11 +326,7 @@ void PackageWriter::State::start(Sink* sink, const std::string* path, const Writ
   if (path) s.file = std::make_unique<AtomicFile>(*path);
   else s.sink = std::move(*sink);
   s.emit(head.data(), head.size());
-  {
-    Sha256 hh;
-    hh.update(head.data(), head.size());
-    s.digest = std::make_unique<DigestList>(hh.final());
-  }
+  s.digest = std::make_unique<DigestList>(head.data(), head.size());
   s.g = segment_chunks(o.chunk_size);
   s.content_bytes(kContentMagic, sizeof kContentMagic);
   s.json_entry('E', "envelope.json", s.envelope);
