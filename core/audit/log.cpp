@@ -77,8 +77,14 @@ Hash DbNodes::node(unsigned level, std::uint64_t index) {
   return h;
 }
 
-ReadTxn::ReadTxn(store::Store& db) : db_(db), lock_(db.mutex()) { db_.exec("BEGIN"); }
-ReadTxn::~ReadTxn() { sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr); }
+// Inside a transaction of this thread (an audited action reading the log) the reads see that
+// transaction: nothing to begin or end.
+ReadTxn::ReadTxn(store::Store& db) : db_(db), lock_(db.mutex()), own_(!db.in_transaction()) {
+  if (own_) db_.exec("BEGIN");
+}
+ReadTxn::~ReadTxn() {
+  if (own_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
 
 std::uint64_t stored_size(store::Store& db) {
   store::Statement st(db, kSizeSql);

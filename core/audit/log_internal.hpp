@@ -50,6 +50,7 @@ class ReadTxn {
  private:
   store::Store& db_;
   std::unique_lock<std::recursive_mutex> lock_;
+  bool own_;
 };
 
 std::uint64_t stored_size(store::Store& db);

@@ -29,7 +29,7 @@ namespace {
 class Sink : public workspace::AuditSink {
  public:
   explicit Sink(std::shared_ptr<WorkspaceLog::State> s) : s_(std::move(s)) {}
-  void record(std::string_view action, std::string_view resource, std::string_view details_json) override;
+  void record(const workspace::AuditRecord& r) override;
 
  private:
   std::shared_ptr<WorkspaceLog::State> s_;
@@ -47,13 +47,17 @@ std::string default_user() {
 
 }  // namespace
 
-void Sink::record(std::string_view action, std::string_view resource, std::string_view details_json) {
+// Called inside the action's write transaction (workspace::AuditSink): append's own
+// transaction is a savepoint of it, so the entry commits with the action.
+void Sink::record(const workspace::AuditRecord& r) {
   Event e;
   e.actor_dept = s_->dept;
   e.actor_user = s_->user;
-  e.action = std::string(action);
-  e.resource = std::string(resource.substr(0, kMaxFieldBytes));
-  e.details = std::string(details_json);
+  e.action = std::string(r.action);
+  e.resource = std::string(r.resource.substr(0, kMaxFieldBytes));
+  e.purpose = std::string(r.purpose.substr(0, kMaxFieldBytes));
+  e.outcome = std::string(r.outcome);
+  e.details = std::string(r.details_json);
   s_->log.append(std::move(e));
 }
 

@@ -128,7 +128,7 @@ struct PackageWriter::State {
 
   ~State() { ZSTD_freeCCtx(cctx); }
   void start(Sink* sink, const std::string* path, const WriterOptions& o);
-  Summary seal(bool end_frame = true);  // ends the zstd frame, writes the final chunk and the trailer
+  Summary seal(bool end_frame = true, json datapackage = nullptr);  // ends the zstd frame, writes the final chunk and the trailer
 
   crypto_secretstream_xchacha20poly1305_state* ss() {
     return reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(stream.data());
@@ -448,12 +448,10 @@ Summary PackageWriter::finish() {
   s.json_entry('P', "datapackage.json", dp);
   std::uint8_t z = 'Z';
   s.content_bytes(&z, 1);
-  Summary out = s.seal();
-  out.datapackage = std::move(dp);
-  return out;
+  return s.seal(true, std::move(dp));
 }
 
-Summary PackageWriter::State::seal(bool end_frame) {
+Summary PackageWriter::State::seal(bool end_frame, json datapackage) {
   State& s = *this;
   if (end_frame) s.compress(nullptr, 0, ZSTD_e_end);
   s.emit_chunk(crypto_secretstream_xchacha20poly1305_TAG_FINAL);  // always shorter than a chunk
@@ -466,19 +464,22 @@ Summary PackageWriter::State::seal(bool end_frame) {
   std::memcpy(t + 24, d.data(), 32);
   auto msg = trailer_signed_message(t);
   crypto_sign_detached(t + 56, nullptr, msg.data(), msg.size(), s.sk.data());
+  Summary out;
+  out.header = s.header;
+  out.envelope = s.envelope;
+  out.datapackage = std::move(datapackage);
+  out.package_bytes = s.written + kTrailerSize;
+  out.payload_bytes = s.payload;
+  out.chunks = s.chunks;
+  out.content_bytes = s.content;
+  // The package is not complete (no trailer, no name) until the hook has returned.
+  if (s.opts.before_commit) s.opts.before_commit(out);
   if (s.file) s.file->write(t, kTrailerSize);
   else s.sink(t, kTrailerSize);
   s.written += kTrailerSize;
   if (s.file) s.file->commit();
   s.finished = true;
   s.failed = false;
-  Summary out;
-  out.header = s.header;
-  out.envelope = s.envelope;
-  out.package_bytes = s.written;
-  out.payload_bytes = s.payload;
-  out.chunks = s.chunks;
-  out.content_bytes = s.content;
   return out;
 }
 

@@ -211,14 +211,27 @@ bool Statement::is_null(int c) const { return sqlite3_column_type(st_, c) == SQL
 
 // ---- Transaction --------------------------------------------------------------------------
 
-Transaction::Transaction(Store& s) : s_(s), lock_(s.mutex()) { s_.exec("BEGIN IMMEDIATE"); }
+bool Store::in_transaction() noexcept { return db_ && sqlite3_get_autocommit(db_) == 0; }
+
+// The mutex is recursive: with it held, an open transaction on the connection is this
+// thread's own, and a second Transaction becomes a savepoint inside it.
+Transaction::Transaction(Store& s) : s_(s), lock_(s.mutex()) {
+  nested_ = s_.in_transaction();
+  s_.exec(nested_ ? "SAVEPOINT civ_nested" : "BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
-  if (!done_) sqlite3_exec(s_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (done_) return;
+  if (nested_) {
+    // Undo this savepoint's statements, then drop it; the outer transaction goes on.
+    sqlite3_exec(s_.handle(), "ROLLBACK TO civ_nested; RELEASE civ_nested", nullptr, nullptr, nullptr);
+  } else {
+    sqlite3_exec(s_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
 }
 
 void Transaction::commit() {
-  s_.exec("COMMIT");
+  s_.exec(nested_ ? "RELEASE civ_nested" : "COMMIT");
   done_ = true;
 }
 

@@ -1,13 +1,11 @@
 // exchange::WorkspaceParty (declared in civitas/exchange.hpp): packages with a workspace —
-// keys from its keyring, peers from its directory, sequence numbers and replay memory in its
-// database (store migration 4), audit entries in its log. It lives in the workspace module
+// keys from its keyring, peers from its directory, sequence numbers and the replay check in
+// its database (store migration 4). The audited operations that use it are in packages.cpp. It lives in the workspace module
 // because it reaches into the workspace, its store and its audit log; core/exchange itself
 // depends only on schema, crypto and zstd (DESIGN.md, module table) and takes explicit keys
 // and callbacks (ReaderKeys, ProviderLookup, ReplayMemory), which this file fills in.
-#include <chrono>
 #include <cstring>
 
-#include "civitas/audit.hpp"
 #include "civitas/error.hpp"
 #include "civitas/exchange.hpp"
 #include "civitas/ids.hpp"
@@ -26,10 +24,6 @@ struct WorkspaceParty::Impl {
 };
 
 namespace {
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 std::string canonical_consumer(const std::string& s) {
   ids::Result r = ids::validate(ids::Kind::uscc, s);
@@ -122,81 +116,7 @@ ReaderKeys WorkspaceParty::reader_keys() {
     q.bind(1, p).bind(2, cons).bind(3, static_cast<std::int64_t>(s));
     return q.step();
   };
-  k.replay.remember = [ws](const std::string& p, const std::string& cons, std::uint64_t s, const std::string& id) {
-    store::Transaction tx(ws->store());
-    store::Statement q(ws->store(), "SELECT 1 FROM package_received WHERE provider = ?1 AND consumer = ?2 AND sequence = ?3");
-    q.bind(1, p).bind(2, cons).bind(3, static_cast<std::int64_t>(s));
-    if (q.step())  // another process opened the same package meanwhile
-      throw Error(Code::replay, "package " + id + ": sequence " + std::to_string(s) + " from " + p + " was accepted meanwhile (replay)");
-    store::Statement ins(ws->store(),
-                         "INSERT INTO package_received(provider, consumer, sequence, package_id, opened_ms) VALUES (?1, ?2, ?3, ?4, ?5)");
-    ins.bind(1, p).bind(2, cons).bind(3, static_cast<std::int64_t>(s)).bind(4, id).bind(5, now_ms()).run();
-    tx.commit();
-  };
   return k;
-}
-
-void WorkspaceParty::audit(const std::string& action, const std::string& package_id, const std::string& outcome,
-                           const json& details) {
-  // The workspace's own log (core/audit, WorkspaceLog): same origin and actor as every
-  // other audited action of this workspace.
-  auto wl = audit::WorkspaceLog::open(impl_->ws);
-  audit::Event e;
-  e.actor_dept = impl_->department;
-  e.actor_user = wl->user();
-  e.action = action;
-  e.resource = package_id;
-  e.purpose = details.value("purpose", "");
-  e.outcome = outcome;
-  e.details = details.dump();
-  wl->log().append(std::move(e));
-}
-
-namespace {
-const json& object_or_empty(const json& j) {
-  static const json empty = json::object();
-  return j.is_object() ? j : empty;
-}
-}  // namespace
-
-void WorkspaceParty::audit_created(const Summary& s) {
-  const json& env = object_or_empty(s.envelope);
-  json res = json::array();
-  const json& dp = object_or_empty(s.datapackage);
-  if (dp.contains("resources") && dp["resources"].is_array())
-    for (const auto& r : dp["resources"])
-      if (r.is_object()) res.push_back({{"name", r.value("name", "")}, {"hash", r.value("hash", "")}});
-  audit("package.create", s.header.package_id, "ok",
-        {{"consumers", env.value("consumers", json::array())},
-         {"sequences", env.value("sequences", json::object())},
-         {"catalog", env.value("catalog", "")},
-         {"purpose", env.value("purpose", "")},
-         {"bytes", s.package_bytes},
-         {"resources", res}});
-}
-
-void WorkspaceParty::audit_opened(const Summary& s, bool validated) {
-  const json& env = object_or_empty(s.envelope);
-  audit("package.open", s.header.package_id, "ok",
-        {{"provider", s.header.provider},
-         {"purpose", env.value("purpose", "")},
-         {"catalog", env.value("catalog", "")},
-         {"validated", validated},
-         {"bytes", s.package_bytes}});
-}
-
-void WorkspaceParty::audit_on_commit(OpenOptions& o) {
-  o.before_commit = [this, validated = o.validate](const Summary& s) { audit_opened(s, validated); };
-}
-
-void WorkspaceParty::audit_refused(const std::string& action, const std::string& package_id, const Error& e,
-                                   json details) noexcept {
-  try {
-    if (!details.is_object()) details = json::object();
-    details["error"] = e.what();
-    audit(action, package_id, code_name(e.code()), details);
-  } catch (...) {  // the refusal, not the audit failure, is what the caller reports
-  }
 }
 
 }  // namespace civitas::exchange

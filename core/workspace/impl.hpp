@@ -7,6 +7,7 @@
 #include <string>
 
 #include "civitas/crypto.hpp"
+#include "civitas/error.hpp"
 #include "civitas/store.hpp"
 #include "civitas/workspace.hpp"
 
@@ -23,7 +24,16 @@ struct Workspace::Impl {
 
   void insert_key(const crypto::Key& k);
   std::shared_ptr<const crypto::Keyring> load_ring();
-  void audit(std::string_view action, std::string_view resource, const nlohmann::json& details) const;
+  /// Records an audited action through the sink, inside the caller's store::Transaction when
+  /// there is one (the entry then commits or rolls back with the action), else in a
+  /// transaction of its own (actions that change nothing in the database: decryption…).
+  void audit(std::string_view action, std::string_view resource, const nlohmann::json& details,
+             std::string_view outcome = "ok", std::string_view purpose = {}) const;
+  /// A refusal: `action` with outcome = the error's code name and details + {"error": message},
+  /// in a transaction of its own. Never throws: the refusal, not a failing audit, is what the
+  /// caller reports.
+  void audit_refused(std::string_view action, std::string_view resource, const Error& e,
+                     nlohmann::json details = nlohmann::json::object(), std::string_view purpose = {}) const noexcept;
   std::string meta(const std::string& key) const;
 };
 

@@ -50,6 +50,17 @@ std::string Workspace::export_public() const {
 }
 
 std::string Workspace::import_public(std::string_view text) {
+  std::string dept;  // once known
+  try {
+    return import_public_checked(text, dept);
+  } catch (const Error& e) {
+    impl_->audit_refused("peer.import", dept, e, json{{"department", dept}});
+    throw;
+  }
+}
+
+// import_public without the refusal entry; `dept` receives the department once it is read.
+std::string Workspace::import_public_checked(std::string_view text, std::string& dept_out) {
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) throw Error(Code::parse, "public-key document is not a JSON object");
   if (doc.value("format", "") != kFormat) throw Error(Code::parse, "not a civitas public-key document (format)");
@@ -87,6 +98,7 @@ std::string Workspace::import_public(std::string_view text) {
   } catch (const json::exception& e) {
     throw Error(Code::parse, std::string("public-key document: a field is missing or has the wrong type (") + e.what() + ")");
   }
+  dept_out = dept;
   if (dept == impl_->meta("department")) throw Error(Code::invalid_argument, "the document is this department's own");
   // Self-signature: proves the document is whole (authenticity is established out of band).
   json body = doc;
@@ -119,9 +131,9 @@ std::string Workspace::import_public(std::string_view text) {
       st.bind(5, p.algorithm).bind_blob(6, p.public_key.data(), p.public_key.size()).bind(7, p.status).bind(8, now_seconds());
       st.run();
     }
+    impl_->audit("peer.import", dept, json{{"department", dept}, {"name", name}, {"keys", keys.size()}});
     tx.commit();
   }
-  impl_->audit("peer.import", dept, json{{"department", dept}, {"name", name}, {"keys", keys.size()}});
   return dept;
 }
 
@@ -202,6 +214,8 @@ std::vector<std::uint8_t> Workspace::share_identity_secret(std::string_view depa
   std::memcpy(msg.data(), kShareLabel, sizeof kShareLabel - 1);
   std::memcpy(msg.data() + sizeof kShareLabel - 1, k.secret.data(), 32);
   auto box = seal_to(department, msg.data(), msg.size());
+  // Nothing changes in the database: the entry commits (its own transaction) before the box
+  // is handed out, so no shared secret leaves without its entry.
   impl_->audit("key.share", k.id_hex(), json{{"purpose", "identity"}, {"key_id", k.id_hex()}, {"to", department}});
   return box;
 }

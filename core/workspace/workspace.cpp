@@ -108,13 +108,28 @@ std::shared_ptr<const c::Keyring> Workspace::Impl::load_ring() {
   return ring;
 }
 
-void Workspace::Impl::audit(std::string_view action, std::string_view resource, const json& details) const {
+void Workspace::Impl::audit(std::string_view action, std::string_view resource, const json& details,
+                            std::string_view outcome, std::string_view purpose) const {
   std::shared_ptr<AuditSink> s;
   {
     std::lock_guard lk(mu);
     s = sink;
   }
-  if (s) s->record(action, resource, details.dump());
+  if (!s) return;
+  const std::string d = details.dump();
+  store::Transaction tx(*store);  // a savepoint of the action's transaction when there is one
+  s->record(AuditRecord{action, resource, d, purpose, outcome});
+  tx.commit();
+}
+
+void Workspace::Impl::audit_refused(std::string_view action, std::string_view resource, const Error& e, json details,
+                                    std::string_view purpose) const noexcept {
+  try {
+    if (!details.is_object()) details = json::object();
+    details["error"] = e.what();
+    audit(action, resource, details, code_name(e.code()), purpose);
+  } catch (...) {
+  }
 }
 
 std::string Workspace::Impl::meta(const std::string& key) const {
@@ -280,17 +295,17 @@ KeyInfo Workspace::rotate(c::Purpose p) {
     up.bind(1, now_seconds()).bind(2, c::purpose_name(p));
     up.run();
     impl_->insert_key(k);
+    impl_->audit("key.rotate", k.id_hex(), json{{"purpose", c::purpose_name(p)}, {"key_id", k.id_hex()}, {"algorithm", k.algorithm}});
     tx.commit();
   }
   refresh();
-  impl_->audit("key.rotate", k.id_hex(), json{{"purpose", c::purpose_name(p)}, {"key_id", k.id_hex()}, {"algorithm", k.algorithm}});
   return info_of(k);
 }
 
 void Workspace::destroy_key(const c::KeyId& id) {
   const std::string hex = c::key_id_hex(id);
   std::string purpose;
-  {
+  try {
     store::Transaction tx(*impl_->store);
     store::Statement q(*impl_->store, "SELECT status, purpose FROM keys WHERE id = ?");
     q.bind(1, hex);
@@ -303,29 +318,56 @@ void Workspace::destroy_key(const c::KeyId& id) {
     store::Statement up(*impl_->store, "UPDATE keys SET status = 'destroyed', wrapped = NULL, changed = ? WHERE id = ?");
     up.bind(1, now_seconds()).bind(2, hex);
     up.run();
+    impl_->audit("key.destroy", hex, json{{"key_id", hex}, {"purpose", purpose}});
     tx.commit();
+  } catch (const Error& e) {
+    if (e.code() == Code::not_found || e.code() == Code::denied)
+      impl_->audit_refused("key.destroy", hex, e, json{{"key_id", hex}, {"purpose", purpose}});
+    throw;
   }
   refresh();
-  impl_->audit("key.destroy", hex, json{{"key_id", hex}, {"purpose", purpose}});
 }
 
+// The header file lives outside the database, so the change cannot commit in one transaction
+// with its entry. Order (docs/audit.md, "Master-key changes"): (1) an "intent" entry commits;
+// (2) under the write lock, the new header replaces the old one by rename, and the "ok" entry
+// commits with the meta row. A crash between leaves an intent without its "ok": the header
+// is then either the old or the new one (the rename is atomic), and the log says a change
+// was under way. A failed rename is recorded with its error code instead of "ok".
 void Workspace::change_master(const KeySource& next) {
   const std::string hp = header_path(impl_->path);
-  std::string from, to;
+  const std::string to = next.is_passphrase() ? "passphrase" : "raw";
+  std::string from = read_header(hp).key_source;
   {
+    store::Transaction tx(*impl_->store);
+    impl_->audit("workspace.change_master", impl_->path, json{{"from", from}, {"to", to}}, "intent");
+    tx.commit();
+  }
+  bool renamed = false;
+  try {
     // The write lock serialises master-key changes between processes.
     store::Transaction tx(*impl_->store);
     Header h = read_header(hp);
     from = h.key_source;
     seal_header(h, next, impl_->workspace_key);
-    to = h.key_source;
     store::Statement st(*impl_->store, "INSERT OR REPLACE INTO meta(key, value) VALUES('master_changed', ?)");
     st.bind(1, std::to_string(now_seconds()));
     st.run();
-    write_header(hp, h);
+    impl_->audit("workspace.change_master", impl_->path, json{{"from", from}, {"to", h.key_source}});
+    write_header(hp, h);  // fsync'd, renamed, directory fsync'd
+    renamed = true;
     tx.commit();
+  } catch (const Error& e) {
+    if (!renamed) {
+      impl_->audit_refused("workspace.change_master", impl_->path, e, json{{"from", from}, {"to", to}});
+    } else {  // the new header is in place but its entry did not commit: record it again
+      try {
+        impl_->audit("workspace.change_master", impl_->path, json{{"from", from}, {"to", to}});
+      } catch (...) {
+      }
+    }
+    throw;
   }
-  impl_->audit("workspace.change_master", impl_->path, json{{"from", from}, {"to", to}});
 }
 
 KeyInfo Workspace::import_identity_secret(const c::SecretBytes& secret) {
@@ -347,10 +389,10 @@ KeyInfo Workspace::import_identity_secret(const c::SecretBytes& secret) {
     } else {
       impl_->insert_key(k);
     }
+    impl_->audit("key.import", k.id_hex(), json{{"purpose", "identity"}, {"key_id", k.id_hex()}});
     tx.commit();
   }
   refresh();
-  impl_->audit("key.import", k.id_hex(), json{{"purpose", "identity"}, {"key_id", k.id_hex()}});
   return info_of(k);
 }
 

@@ -60,6 +60,8 @@ struct Recipient {
   std::uint64_t sequence = 0;     ///< sequence number of this provider→consumer pair
 };
 
+struct Summary;
+
 struct WriterOptions {
   std::string provider;           ///< USCC of the providing department
   /// libsodium Ed25519 secret key (64 bytes: seed || public key); borrowed, must outlive
@@ -82,6 +84,11 @@ struct WriterOptions {
   /// (readers accept windows up to 2^25); 0 = off, the level's own window (2^21 at level 3 for
   /// large content). Finds repeats far apart; a reader needs about four windows of memory.
   int window_log = 0;
+  /// Called by finish() with the package's summary once everything but the trailer is
+  /// written: the package is complete (trailer given to the sink, or the file renamed into
+  /// place) only after it returns. May throw to abandon the package (the workspace commits
+  /// the "package.create" audit entry here).
+  std::function<void(const Summary&)> before_commit;
 };
 
 /// The public header of a package: readable without any key (inspect).
@@ -244,13 +251,12 @@ class PackageReader {
 
 // ---- with a workspace -----------------------------------------------------------------------
 
-/// Packages from and to a workspace (implemented by the workspace module,
-/// core/workspace/exchange_party.cpp, so that core/exchange does not depend on the workspace;
-/// only this declaration and a forward declaration of Workspace are here): its department, primary
-/// signing key and exchange keys, the peer directory for consumers' exchange keys and
-/// providers' signing keys, sequence numbers per consumer (table package_sent) and the replay
-/// memory (table package_received), and audit entries "package.create" / "package.open" in
-/// the workspace's audit log. Holds a keyring snapshot: create one per operation.
+/// The keys, peers and sequence numbers of a workspace for packages: internal glue of
+/// Workspace::create_package / open_package / verify_package (implemented by the workspace
+/// module, core/workspace/exchange_party.cpp, so that core/exchange does not depend on the
+/// workspace; only this declaration and a forward declaration of Workspace are here). Front
+/// ends call those Workspace methods, which add the audit entries (docs/development.md,
+/// "Audited operations"); this class writes none. Holds a keyring snapshot: one per operation.
 class WorkspaceParty {
  public:
   explicit WorkspaceParty(workspace::Workspace& ws);
@@ -262,24 +268,11 @@ class WorkspaceParty {
   /// signing key, each consumer's exchange key from the peer directory (Error(unknown_key)
   /// when the peer has none) and the next sequence number of each pair, reserved now.
   WriterOptions writer_options(const std::vector<std::string>& consumers);
-  /// Reader keys: the exchange keys of the keyring, the peer directory, the replay memory.
+  /// Reader keys: the exchange keys of the keyring, the peer directory, and the replay check
+  /// (`seen`; no `remember`: Workspace::open_package records the sequence number together
+  /// with its audit entry).
   ReaderKeys reader_keys();
   ProviderLookup provider_lookup();
-  /// Appends "package.create" / "package.open" / "package.verify" to the audit log.
-  void audit(const std::string& action, const std::string& package_id, const std::string& outcome,
-             const nlohmann::json& details);
-  /// "package.create" with the standard details (docs/audit.md): consumers, sequences,
-  /// catalog, purpose, bytes, resources (name, hash).
-  void audit_created(const Summary& s);
-  /// "package.open" with the standard details: provider, purpose, catalog, validated, bytes.
-  void audit_opened(const Summary& s, bool validated);
-  /// Sets o.before_commit to audit_opened(), so that no output appears without its entry.
-  /// The party must outlive the open() call.
-  void audit_on_commit(OpenOptions& o);
-  /// A refusal: `action` with outcome = the error code and details + {"error": message}.
-  /// Never throws: a failing audit must not hide the refusal itself.
-  void audit_refused(const std::string& action, const std::string& package_id, const civitas::Error& e,
-                     nlohmann::json details = nlohmann::json::object()) noexcept;
   const std::string& department() const noexcept;
 
  private:

@@ -93,6 +93,9 @@ class Store {
   [[noreturn]] void fail(int rc, std::string_view what);
 
   sqlite3* handle() noexcept { return db_; }
+  /// True while this connection is inside a transaction (call with mutex() held: then it is
+  /// the calling thread's own transaction).
+  bool in_transaction() noexcept;
   std::recursive_mutex& mutex() noexcept { return mu_; }
 
  private:
@@ -105,6 +108,12 @@ class Store {
 
 /// A write transaction: BEGIN IMMEDIATE (takes the write lock at once, waiting up to the busy
 /// timeout), COMMIT on commit(), ROLLBACK when destroyed uncommitted. Holds the Store's mutex.
+///
+/// Nested: a Transaction opened on the same Store while another one is open on this thread
+/// is a SAVEPOINT inside it. Its commit() releases the savepoint into the outer transaction
+/// (nothing is durable until the outermost commit()); destroyed uncommitted, it rolls back its
+/// own statements only. This is how an action and its audit entry commit together: the audit
+/// sink appends inside the action's transaction (docs/development.md, "Audited operations").
 class Transaction {
  public:
   explicit Transaction(Store& s);
@@ -112,10 +121,13 @@ class Transaction {
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
   void commit();
+  /// True when this transaction is a savepoint inside an outer one.
+  bool nested() const noexcept { return nested_; }
 
  private:
   Store& s_;
   std::unique_lock<std::recursive_mutex> lock_;
+  bool nested_ = false;
   bool done_ = false;
 };
 

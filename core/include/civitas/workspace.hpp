@@ -21,7 +21,9 @@
 #include <string_view>
 #include <vector>
 
+#include "civitas/catalog_store.hpp"
 #include "civitas/crypto.hpp"
+#include "civitas/exchange.hpp"
 #include "civitas/ids.hpp"
 #include "civitas/store.hpp"
 
@@ -63,14 +65,26 @@ struct OpenOptions {
   int busy_timeout_ms = 10000;
 };
 
-/// The seam the audit log (issue 4) plugs into: the workspace reports every sensitive action
-/// (key rotation and destruction, master-key change, peer import, public-key export). The
-/// details are a JSON object and never contain secrets. Implementations must be thread-safe;
-/// an exception from record() propagates to the caller of the action (after it committed).
+/// One audited action as the workspace reports it to its AuditSink (docs/audit.md lists them).
+struct AuditRecord {
+  std::string_view action;        ///< e.g. "key.rotate", "package.open"
+  std::string_view resource;      ///< key id, package id, department…
+  std::string_view details_json;  ///< a JSON object; never contains secrets
+  std::string_view purpose;       ///< purpose of use, may be empty
+  std::string_view outcome = "ok";  ///< "ok", "intent", or the error code of a refusal
+};
+
+/// The seam between the workspace and its audit log. Every sensitive action is one Workspace
+/// method that calls record() INSIDE the action's own write transaction (a store::Transaction
+/// on store(), held by the calling thread): the sink writes its entry through that store (a
+/// nested store::Transaction is a savepoint of it), so that the action and its entry commit
+/// together or not at all. An exception from record() rolls the action back and propagates to
+/// the caller. A refusal is recorded in a transaction of its own (there is no action to
+/// commit). Implementations must be thread-safe.
 class AuditSink {
  public:
   virtual ~AuditSink() = default;
-  virtual void record(std::string_view action, std::string_view resource, std::string_view details_json) = 0;
+  virtual void record(const AuditRecord& r) = 0;
 };
 
 struct Info {
@@ -105,6 +119,9 @@ struct Peer {
   std::string status;
   std::int64_t imported = 0;
 };
+
+class PackageWriter;
+class PackageReader;
 
 class Workspace {
  public:
@@ -160,6 +177,44 @@ class Workspace {
   std::string import_public(std::string_view json);
   std::vector<Peer> peers(std::string_view department = {}) const;
 
+  // ---- exchange packages (docs/formats/package.md); audited, refusals included ----
+  /// Starts a package from this department (provider, primary signing key) to `consumers`
+  /// (USCCs whose public keys were imported), written to `path` through a temporary file.
+  /// opts carries the envelope fields and tuning (catalog, purpose, approval, request_hash,
+  /// package_id, created, chunk_size, level, threads, window_log); its provider, signing_key
+  /// and recipients must be left empty (Error(invalid_argument)): the workspace fills them and
+  /// reserves the next sequence number of each pair. PackageWriter::finish() commits the
+  /// "package.create" entry before the package is complete. A refusal (unknown consumer,
+  /// I/O…) is recorded as "package.create" with its error code. The writer must not outlive
+  /// the workspace.
+  std::unique_ptr<PackageWriter> create_package(const std::string& path, const std::vector<std::string>& consumers,
+                                                const exchange::WriterOptions& opts = {});
+  /// The same, streaming the package bytes to `sink` as they are produced; the trailer (the
+  /// last 120 bytes, without which no reader accepts the package) goes to the sink only after
+  /// the "package.create" entry committed.
+  std::unique_ptr<PackageWriter> create_package_stream(exchange::PackageWriter::Sink sink,
+                                                       const std::vector<std::string>& consumers,
+                                                       const exchange::WriterOptions& opts = {});
+  /// Opens a package addressed to this department into out_dir (exchange::open with the
+  /// keyring, the peer directory and the replay memory). The sequence number is recorded and
+  /// the "package.open" entry appended in ONE transaction, committed before out_dir appears;
+  /// if out_dir then cannot appear, both are withdrawn (the sequence number is released). A
+  /// refusal is recorded as "package.open" with its error code and never consumes the
+  /// sequence number. Errors: those of exchange::open.
+  exchange::Summary open_package(const std::string& path, const std::string& out_dir,
+                                 const exchange::OpenOptions& opts = {});
+  /// The same for bytes fed as they arrive (PackageReader::feed / finish).
+  std::unique_ptr<PackageReader> open_package_stream(const std::string& out_dir, const exchange::OpenOptions& opts = {});
+  /// Checks a package's signatures against the peer directory (and this workspace's own
+  /// signing keys) without decrypting anything. Not audited (nothing is revealed or changed).
+  exchange::Summary verify_package(const std::string& path);
+
+  // ---- catalog (civitas/catalog_store.hpp) ----
+  /// Validates and stores a catalog entry as the next version of its resource code, with a
+  /// "catalog.add" entry in the same transaction (none when the entry equals the latest
+  /// version: nothing changed). Errors: invalid_data naming the first broken rule.
+  catalog::StoredEntry catalog_add(const nlohmann::json& entry, const schema::CatalogConfig& cfg = {});
+
   // ---- primitives with the keyring ----
   std::vector<std::uint8_t> encrypt_field(std::string_view plaintext, const crypto::FieldContext& ctx) const;
   std::string decrypt_field(const std::uint8_t* ct, std::size_t n, const crypto::FieldContext& ctx) const;
@@ -182,14 +237,71 @@ class Workspace {
   std::string unseal(const std::uint8_t* box, std::size_t n) const;
 
   // ---- plumbing ----
+  /// Installs the audit sink (Workspace::create and ::open install the workspace's audit log).
   void set_audit_sink(std::shared_ptr<AuditSink> sink);
   store::Store& store() noexcept;
   /// Full integrity check of the database; Error(integrity) when damaged.
   void check_integrity();
 
+  struct Impl;  ///< internal (core/workspace/impl.hpp)
+
  private:
-  struct Impl;
   explicit Workspace(std::unique_ptr<Impl> impl);
+  std::string import_public_checked(std::string_view json, std::string& department);
+  std::unique_ptr<Impl> impl_;
+  friend class PackageWriter;
+  friend class PackageReader;
+};
+
+/// A package being written by Workspace::create_package / create_package_stream. Used by one
+/// thread at a time; must not outlive its workspace. Destroyed unfinished, the package is
+/// removed (file) or left without its trailer (stream), and nothing is recorded.
+class PackageWriter {
+ public:
+  ~PackageWriter();
+  PackageWriter(const PackageWriter&) = delete;
+  PackageWriter& operator=(const PackageWriter&) = delete;
+
+  void begin_resource(const std::string& name, const nlohmann::json& schema = nullptr, const std::string& format = "csv");
+  void write(const void* data, std::size_t n);
+  void end_resource();
+  void add_file(const std::string& name, const std::string& path, const nlohmann::json& schema = nullptr,
+                const std::string& format = "csv");
+  /// Completes the package: the "package.create" entry (consumers, sequences, catalog,
+  /// purpose, bytes, resources) commits first, then the trailer is written and the file
+  /// renamed into place. A failure is recorded as "package.create" with its error code.
+  exchange::Summary finish();
+  const std::string& package_id() const noexcept;
+
+  struct Impl;  ///< internal
+
+ private:
+  friend class Workspace;
+  explicit PackageWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A package being read by Workspace::open_package_stream. A refusal (an exception from
+/// feed() or finish()) removes everything written, is recorded as "package.open" with its
+/// error code, and ends the reader (later calls: Error(invalid_argument)).
+class PackageReader {
+ public:
+  ~PackageReader();
+  PackageReader(const PackageReader&) = delete;
+  PackageReader& operator=(const PackageReader&) = delete;
+
+  void feed(const void* data, std::size_t n);
+  /// Checks the end of the package; records the sequence number and the "package.open" entry
+  /// in one transaction, then lets the output directory appear.
+  exchange::Summary finish();
+  /// The verified header once enough bytes were fed (nullptr before, and after a refusal).
+  const exchange::Header* header() const noexcept;
+
+  struct Impl;  ///< internal
+
+ private:
+  friend class Workspace;
+  explicit PackageReader(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
