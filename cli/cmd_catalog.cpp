@@ -80,8 +80,7 @@ int do_check(const Args& a) {
 int do_add(const Args& a) {
   json e = read_json(a.file);
   auto ws = open_workspace(a);
-  catalog::CatalogStore cs(ws->store(), config(a));
-  auto s = cs.put(e);
+  auto s = ws->catalog_add(e, config(a));  // audited "catalog.add"
   std::cout << "stored\t" << s.resource_code << "\tversion " << s.version << '\n';
   return kOk;
 }
@@ -138,8 +137,7 @@ int do_import(const Args& a) {
   bool store = !a.ws.workspace.empty() || std::getenv("CIVITAS_WORKSPACE");
   if (store) {
     auto ws = open_workspace(a);
-    catalog::CatalogStore cs(ws->store(), config(a));
-    auto s = cs.put(e);
+    auto s = ws->catalog_add(e, config(a));  // audited "catalog.add"
     std::cout << "stored\t" << s.resource_code << "\tversion " << s.version << '\n';
   } else {
     std::cout << out(e) << '\n';

@@ -88,8 +88,7 @@ int do_create(const PackageArgs& a) {
     if (!known) throw Error(Code::invalid_argument, "--schema names resource " + n + ", which is not given with --resource");
   }
   auto w = a.ws.open();
-  ex::WorkspaceParty party(*w);
-  ex::WriterOptions o = party.writer_options(a.to);
+  ex::WriterOptions o;
   o.catalog = a.catalog;
   o.purpose = a.purpose;
   o.approval = a.approval;
@@ -99,14 +98,13 @@ int do_create(const PackageArgs& a) {
   o.window_log = a.long_log;
   ex::Summary s;
   {
-    ex::PackageWriter pw(a.output, o);
+    auto pw = w->create_package(a.output, a.to, o);  // audited "package.create", refusals included
     for (const auto& [name, file] : res) {
       auto it = schemas.find(name);
-      pw.add_file(name, file, it != schemas.end() ? it->second : all_schema, format_of(file));
+      pw->add_file(name, file, it != schemas.end() ? it->second : all_schema, format_of(file));
     }
-    s = pw.finish();
+    s = pw->finish();
   }
-  party.audit_created(s);
   if (a.json_out) {
     std::cout << json{{"package_id", s.header.package_id}, {"file", a.output}, {"bytes", s.package_bytes},
                       {"content_bytes", s.content_bytes}, {"chunks", s.chunks}, {"envelope", s.envelope}}
@@ -129,8 +127,7 @@ int do_inspect(const PackageArgs& a) {
 
 int do_verify(const PackageArgs& a) {
   auto w = a.ws.open();
-  ex::WorkspaceParty party(*w);
-  ex::Summary s = ex::verify(a.file, party.provider_lookup());
+  ex::Summary s = w->verify_package(a.file);
   if (a.json_out) {
     std::cout << json{{"valid", true}, {"header", s.header.to_json()}, {"chunks", s.chunks}, {"bytes", s.package_bytes}}.dump(2)
               << "\n";
@@ -144,7 +141,6 @@ int do_verify(const PackageArgs& a) {
 
 int do_open(const PackageArgs& a) {
   auto w = a.ws.open();
-  ex::WorkspaceParty party(*w);
   ex::OpenOptions o;
   o.validate = !a.no_validate;
   o.verify_first = !a.single_pass;
@@ -154,19 +150,9 @@ int do_open(const PackageArgs& a) {
     if (name.empty()) throw Error(Code::invalid_argument, "open --schema takes NAME=FILE (the schema the resource must have)");
     o.expected_schemas[name] = load_schema(file);
   }
-  ex::Summary s;
-  std::string package_id;
-  try {
-    package_id = ex::inspect(a.file).package_id;
-  } catch (const Error&) {
-  }
-  party.audit_on_commit(o);  // the entry is written before the output directory appears
-  try {
-    s = ex::open(a.file, a.output, party.reader_keys(), o);
-  } catch (const Error& e) {
-    party.audit_refused("package.open", package_id, e, {{"file", a.file}});
-    throw;
-  }
+  // Audited "package.open" (refusals included); the entry and the sequence number commit
+  // together before the output directory appears.
+  ex::Summary s = w->open_package(a.file, a.output, o);
   if (a.json_out) {
     std::cout << json{{"package_id", s.header.package_id}, {"directory", a.output}, {"envelope", s.envelope},
                       {"datapackage", s.datapackage}}

@@ -43,11 +43,10 @@ int civ_catalog_add(char** out_record, civ_ctx* ctx, const char* entry_json, siz
   return guard([&] {
     if (out_record) *out_record = nullptr;
     require(entry_json, "entry_json");
-    cat::CatalogStore cs(ws_of(ctx).store());
     std::string_view text = view(entry_json, entry_len, "entry_json");
     json e = json::parse(text.begin(), text.end(), nullptr, false);
     if (e.is_discarded()) throw Error(Code::parse, "catalog entry is not valid JSON");
-    cat::StoredEntry s = cs.put(e);
+    cat::StoredEntry s = ws_of(ctx).catalog_add(e);  // audited "catalog.add"
     if (out_record) *out_record = dup_out(dump(record(s)));
     return CIV_OK;
   });

@@ -2,6 +2,7 @@
 #include <map>
 
 #include "civitas/exchange.hpp"
+#include "civitas/workspace.hpp"
 #include "ctx.hpp"
 #include "guard.hpp"
 
@@ -9,19 +10,23 @@ using civitas::Code;
 using civitas::Error;
 using namespace civitas::capi;
 namespace ex = civitas::exchange;
+namespace wsp = civitas::workspace;
 using nlohmann::json;
 
+// A writer / reader with explicit keys (ex::) or with a workspace (wsp::, the *_ctx
+// functions): the workspace's objects are its audited operations (Workspace::create_package,
+// open_package); this file adds no audit entry of its own.
 struct civ_package_writer {
   civitas::crypto::SecretBytes sk;
-  std::unique_ptr<ex::WorkspaceParty> party;  ///< set by civ_package_writer_create_ctx (declared before w: outlives it)
   std::unique_ptr<ex::PackageWriter> w;
+  std::unique_ptr<wsp::PackageWriter> ww;  ///< set by civ_package_writer_create_ctx
   std::string sink_error;
 };
 
 struct civ_package_reader {
   civitas::crypto::SecretBytes sk;
-  std::unique_ptr<ex::WorkspaceParty> party;  ///< set by civ_package_reader_create_ctx
   std::unique_ptr<ex::PackageReader> r;
+  std::unique_ptr<wsp::PackageReader> wr;  ///< set by civ_package_reader_create_ctx
   std::string out_dir;
 };
 
@@ -103,23 +108,6 @@ ex::OpenOptions ctx_open_options(unsigned flags, const char* expected, size_t ex
   return o;
 }
 
-/// Runs a reader step; a refusal of a workspace reader is audited and the reader dropped.
-template <class Fn>
-int reader_step(civ_package_reader* r, Fn&& fn) {
-  require(r, "r");
-  if (!r->r) throw Error(Code::invalid_argument, "the package reader was refused or finished");
-  try {
-    fn();
-  } catch (const Error& e) {
-    if (r->party) {
-      std::string id = r->r->header() ? r->r->header()->package_id : std::string();
-      r->r.reset();  // removes what was written
-      r->party->audit_refused("package.open", id, e);
-    }
-    throw;
-  }
-  return CIV_OK;
-}
 
 ex::ProviderLookup peer_lookup(const civ_package_peer* peers, size_t n) {
   if (n && !peers) throw Error(Code::invalid_argument, "peers is NULL with a non-zero count");
@@ -246,7 +234,9 @@ int civ_package_writer_begin_resource(civ_package_writer* w, const char* name, s
       schema = json::parse(sj, nullptr, false);
       if (schema.is_discarded()) throw Error(Code::parse, "schema_json is not valid JSON");
     }
-    w->w->begin_resource(std::string(view(name, name_len, "name")), schema);
+    std::string n(view(name, name_len, "name"));
+    if (w->ww) w->ww->begin_resource(n, schema);
+    else w->w->begin_resource(n, schema);
     return CIV_OK;
   });
 }
@@ -254,7 +244,8 @@ int civ_package_writer_begin_resource(civ_package_writer* w, const char* name, s
 int civ_package_writer_write(civ_package_writer* w, const void* data, size_t len) {
   return guard([&] {
     require(w, "w");
-    w->w->write(data, len);
+    if (w->ww) w->ww->write(data, len);
+    else w->w->write(data, len);
     return CIV_OK;
   });
 }
@@ -262,7 +253,8 @@ int civ_package_writer_write(civ_package_writer* w, const void* data, size_t len
 int civ_package_writer_end_resource(civ_package_writer* w) {
   return guard([&] {
     require(w, "w");
-    w->w->end_resource();
+    if (w->ww) w->ww->end_resource();
+    else w->w->end_resource();
     return CIV_OK;
   });
 }
@@ -271,9 +263,7 @@ int civ_package_writer_finish(civ_package_writer* w, char** out_summary_json) {
   return guard([&] {
     require(w, "w");
     if (out_summary_json) *out_summary_json = nullptr;
-    ex::Summary s = w->w->finish();
-    if (w->party) w->party->audit_created(s);
-    put_summary(out_summary_json, s);
+    put_summary(out_summary_json, w->ww ? w->ww->finish() : w->w->finish());  // ww: audited "package.create"
     return CIV_OK;
   });
 }
@@ -297,13 +287,29 @@ int civ_package_reader_create(civ_package_reader** out, const char* out_dir, siz
 }
 
 int civ_package_reader_write(civ_package_reader* r, const void* data, size_t len) {
-  return guard([&] { return reader_step(r, [&] { r->r->feed(data, len); }); });
+  return guard([&] {
+    require(r, "r");
+    if (r->wr) {
+      r->wr->feed(data, len);  // a refusal is audited and ends the reader
+    } else {
+      if (!r->r) throw Error(Code::invalid_argument, "the package reader was refused or finished");
+      r->r->feed(data, len);
+    }
+    return CIV_OK;
+  });
 }
 
 int civ_package_reader_finish(civ_package_reader* r, char** out_summary_json) {
   return guard([&] {
+    require(r, "r");
     if (out_summary_json) *out_summary_json = nullptr;
-    return reader_step(r, [&] { put_summary(out_summary_json, r->r->finish()); });
+    if (r->wr) {
+      put_summary(out_summary_json, r->wr->finish());  // audited "package.open"
+    } else {
+      if (!r->r) throw Error(Code::invalid_argument, "the package reader was refused or finished");
+      put_summary(out_summary_json, r->r->finish());
+    }
+    return CIV_OK;
   });
 }
 
@@ -355,11 +361,10 @@ int civ_package_writer_create_ctx(civ_package_writer** out, civ_ctx* ctx, const 
     std::string p(view(path, path_len, "path"));
     if (p.empty()) throw Error(Code::invalid_argument, "path must not be empty");
     std::vector<std::string> to = split_consumers(view(consumers, consumers_len, "consumers"));
-    auto h = std::make_unique<civ_package_writer>();
-    h->party = std::make_unique<ex::WorkspaceParty>(ws);
-    ex::WriterOptions o = h->party->writer_options(to);
+    ex::WriterOptions o;
     common_options(opts, o);
-    h->w = std::make_unique<ex::PackageWriter>(p, o);
+    auto h = std::make_unique<civ_package_writer>();
+    h->ww = ws.create_package(p, to, o);
     *out = h.release();
     return CIV_OK;
   });
@@ -375,9 +380,7 @@ int civ_package_reader_create_ctx(civ_package_reader** out, civ_ctx* ctx, const 
     auto h = std::make_unique<civ_package_reader>();
     h->out_dir = std::string(view(out_dir, out_dir_len, "out_dir"));
     if (h->out_dir.empty()) throw Error(Code::invalid_argument, "out_dir must not be empty");
-    h->party = std::make_unique<ex::WorkspaceParty>(ws);
-    h->party->audit_on_commit(oo);
-    h->r = std::make_unique<ex::PackageReader>(h->out_dir, h->party->reader_keys(), oo);
+    h->wr = ws.open_package_stream(h->out_dir, oo);
     *out = h.release();
     return CIV_OK;
   });
@@ -391,19 +394,7 @@ int civ_package_open_ctx(char** out_summary_json, civ_ctx* ctx, const char* path
     ex::OpenOptions oo = ctx_open_options(flags, expected_schemas_json, expected_schemas_len);
     std::string p(view(path, path_len, "path")), d(view(out_dir, out_dir_len, "out_dir"));
     if (d.empty()) throw Error(Code::invalid_argument, "out_dir must not be empty");
-    ex::WorkspaceParty party(ws);
-    party.audit_on_commit(oo);
-    try {
-      put_summary(out_summary_json, ex::open(p, d, party.reader_keys(), oo));
-    } catch (const Error& e) {
-      std::string id;
-      try {
-        id = ex::inspect(p).package_id;
-      } catch (const Error&) {
-      }
-      party.audit_refused("package.open", id, e);
-      throw;
-    }
+    put_summary(out_summary_json, ws.open_package(p, d, oo));
     return CIV_OK;
   });
 }
@@ -411,9 +402,7 @@ int civ_package_open_ctx(char** out_summary_json, civ_ctx* ctx, const char* path
 int civ_package_verify_ctx(char** out_summary_json, civ_ctx* ctx, const char* path, size_t path_len) {
   return guard([&] {
     if (out_summary_json) *out_summary_json = nullptr;
-    auto& ws = ws_of(ctx);
-    ex::WorkspaceParty party(ws);
-    put_summary(out_summary_json, ex::verify(std::string(view(path, path_len, "path")), party.provider_lookup()));
+    put_summary(out_summary_json, ws_of(ctx).verify_package(std::string(view(path, path_len, "path"))));
     return CIV_OK;
   });
 }

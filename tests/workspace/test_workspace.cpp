@@ -220,11 +220,12 @@ TEST_CASE("peer directory: export, import, verify, seal, share the identity-key 
 
 namespace {
 struct Recorder : AuditSink {
-  std::vector<std::string> actions;
+  std::vector<std::string> actions, outcomes;
   std::string details;
-  void record(std::string_view action, std::string_view, std::string_view d) override {
-    actions.emplace_back(action);
-    details += std::string(d);
+  void record(const AuditRecord& r) override {
+    actions.emplace_back(r.action);
+    outcomes.emplace_back(r.outcome);
+    details += std::string(r.details_json);
   }
 };
 }  // namespace
@@ -241,8 +242,10 @@ TEST_CASE("sensitive actions reach the audit sink without secrets") {
   w->destroy_key(k.id);
   w->export_public();
   w->change_master(pass("pw-audit-2"));
+  // change_master: an intent entry before the header is replaced, the "ok" entry after.
   CHECK(rec->actions == std::vector<std::string>{"key.rotate", "key.rotate", "key.destroy", "keys.export_public",
-                                                 "workspace.change_master"});
+                                                 "workspace.change_master", "workspace.change_master"});
+  CHECK(rec->outcomes == std::vector<std::string>{"ok", "ok", "ok", "ok", "intent", "ok"});
   CHECK(rec->details.find("pw-audit") == std::string::npos);
 }
 

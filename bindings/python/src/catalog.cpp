@@ -32,8 +32,11 @@ py::list records(const std::vector<cat::StoredEntry>& all) {
 }
 
 /// A CatalogStore over a workspace's store; the Python object keeps the workspace alive.
+/// put() is the workspace's audited Workspace::catalog_add.
 struct Store {
-  explicit Store(workspace::Workspace& w, const sc::CatalogConfig& cfg) : cs(w.store(), cfg) {}
+  explicit Store(workspace::Workspace& w, const sc::CatalogConfig& cfg) : ws(w), config(cfg), cs(w.store(), cfg) {}
+  workspace::Workspace& ws;
+  sc::CatalogConfig config;
   cat::CatalogStore cs;
 };
 
@@ -61,7 +64,7 @@ void bind_catalog(py::module_ m) {
             cat::StoredEntry r;
             {
               py::gil_scoped_release nogil;
-              r = s.cs.put(e);
+              r = s.ws.catalog_add(e, s.config);  // audited "catalog.add"
             }
             return record(r);
           },

@@ -1,7 +1,8 @@
 // civitas._native.exchange — exchange packages (core/include/civitas/exchange.hpp) with a
-// workspace: keys, peers, sequence numbers, replay memory and audit entries come from a
-// civitas._native.workspace.Workspace through exchange::WorkspaceParty. The public,
-// documented surface is civitas/exchange.py.
+// workspace: the audited operations Workspace::create_package / open_package /
+// verify_package of a civitas._native.workspace.Workspace (keys, peers, sequence numbers,
+// replay memory and audit entries are theirs; this file adds none). The public, documented
+// surface is civitas/exchange.py.
 //
 // Results cross as (header JSON, envelope JSON, datapackage JSON, counters) tuples that
 // civitas/exchange.py turns into dataclasses. The GIL is released around all crypto and I/O;
@@ -58,39 +59,33 @@ json schema_arg(const std::optional<std::string>& schema) {
   return schema ? parse_json(*schema, "schema") : json(nullptr);
 }
 
-/// A streaming writer with the workspace as provider.
+/// A streaming writer with the workspace as provider (Workspace::create_package).
 struct Writer {
   std::mutex mu;
-  std::unique_ptr<ex::WorkspaceParty> party;
-  std::unique_ptr<ex::PackageWriter> w;
-  std::string catalog, purpose;
+  std::unique_ptr<civitas::workspace::PackageWriter> w;
 
-  ex::PackageWriter& live() {
+  civitas::workspace::PackageWriter& live() {
     if (!w) throw Error(Code::invalid_argument, "the package writer is finished or closed");
     return *w;
   }
 };
 
-/// A streaming reader with the workspace as consumer.
+/// A streaming reader with the workspace as consumer (Workspace::open_package_stream: a
+/// refusal removes the output, is audited and ends the reader).
 struct Reader {
   std::mutex mu;
-  std::unique_ptr<ex::WorkspaceParty> party;
-  std::unique_ptr<ex::PackageReader> r;
-  std::string out_dir;
+  std::unique_ptr<civitas::workspace::PackageReader> r;
 
-  ex::PackageReader& live() {
+  civitas::workspace::PackageReader& live() {
     if (!r) throw Error(Code::invalid_argument, "the package reader is finished or closed");
     return *r;
   }
-  /// Runs fn; on a refusal the reader is dropped (its output removed) and the refusal audited.
   template <class Fn>
   auto refusing(Fn&& fn) {
     try {
       return fn();
-    } catch (const Error& e) {
-      std::string id = r && r->header() ? r->header()->package_id : std::string();
+    } catch (const Error&) {
       r.reset();
-      party->audit_refused("package.open", id, e, {{"source", out_dir}});
       throw;
     }
   }
@@ -124,8 +119,7 @@ void bind_exchange(py::module_ m) {
         ex::Summary s;
         {
           py::gil_scoped_release nogil;
-          ex::WorkspaceParty party(ws);
-          s = ex::verify(path, party.provider_lookup());
+          s = ws.verify_package(path);
         }
         return summary_tuple(s);
       },
@@ -139,19 +133,7 @@ void bind_exchange(py::module_ m) {
         ex::Summary s;
         {
           py::gil_scoped_release nogil;
-          ex::WorkspaceParty party(ws);
-          party.audit_on_commit(o);
-          try {
-            s = ex::open(path, out_dir, party.reader_keys(), o);
-          } catch (const Error& e) {
-            std::string id;
-            try {
-              id = ex::inspect(path).package_id;
-            } catch (const Error&) {
-            }
-            party.audit_refused("package.open", id, e, {{"source", path}});
-            throw;
-          }
+          s = ws.open_package(path, out_dir, o);  // audited "package.open", refusals included
         }
         return summary_tuple(s);
       },
@@ -164,16 +146,15 @@ void bind_exchange(py::module_ m) {
                        std::size_t chunk_size, int level, int threads) {
              auto h = std::make_unique<Writer>();
              py::gil_scoped_release nogil;
-             h->party = std::make_unique<ex::WorkspaceParty>(ws);
-             ex::WriterOptions o = h->party->writer_options(to);
-             o.catalog = h->catalog = catalog;
-             o.purpose = h->purpose = purpose;
+             ex::WriterOptions o;
+             o.catalog = catalog;
+             o.purpose = purpose;
              o.approval = approval;
              o.request_hash = request_hash;
              if (chunk_size) o.chunk_size = chunk_size;
              o.level = level;
              o.threads = threads;
-             h->w = std::make_unique<ex::PackageWriter>(path, o);
+             h->w = ws.create_package(path, to, o);  // audited "package.create", refusals included
              return h;
            }),
            py::arg("workspace"), py::arg("path"), py::arg("to"), py::arg("catalog") = "", py::arg("purpose") = "",
@@ -224,7 +205,6 @@ void bind_exchange(py::module_ m) {
               std::lock_guard lock(w.mu);
               s = w.live().finish();
               w.w.reset();
-              w.party->audit_created(s);
             }
             return summary_tuple(s);
           })
@@ -243,10 +223,7 @@ void bind_exchange(py::module_ m) {
              auto h = std::make_unique<Reader>();
              ex::OpenOptions o = open_options(validate, expected, sync);
              py::gil_scoped_release nogil;
-             h->party = std::make_unique<ex::WorkspaceParty>(ws);
-             h->out_dir = out_dir;
-             h->party->audit_on_commit(o);
-             h->r = std::make_unique<ex::PackageReader>(out_dir, h->party->reader_keys(), o);
+             h->r = ws.open_package_stream(out_dir, o);
              return h;
            }),
            py::arg("workspace"), py::arg("out_dir"), py::arg("validate") = true,
