@@ -71,8 +71,9 @@ static int write_package(civ_ctx *ctx, const char *path) {
 int main(void) {
   char dir[] = "/tmp/civitas-capi-audited-XXXXXX";
   char pkg[600], bad[600], out[600], out2[600], id[17] = {0}, needle[80];
-  char *data, *entry;
+  char *data, *entry, *header = NULL;
   size_t len = 0, elen = 0;
+  unsigned long hb;
   civ_ctx *a, *b;
   FILE *f;
 
@@ -97,10 +98,13 @@ int main(void) {
   CHECK(entries(a, "package.create", "\"purpose\":\"audit test\"") == 1);
 
   /* a tampered copy is refused, recorded with its code, and consumes no sequence number */
+  CHECK(civ_package_inspect(&header, pkg, strlen(pkg)) == CIV_OK);
+  hb = header && strstr(header, "\"header_bytes\":") ? strtoul(strstr(header, "\"header_bytes\":") + 15, NULL, 10) : 0;
+  civ_free(header);
   data = read_file(pkg, &len);
-  CHECK(data != NULL && len > 400);
-  if (data && len > 400) {
-    data[len - 300] ^= 1;
+  CHECK(data != NULL && hb > 0 && hb + 10 < len);
+  if (data && hb > 0 && hb + 10 < len) {
+    data[hb + 5] ^= 1; /* inside the first encrypted chunk */
     f = fopen(bad, "wb");
     CHECK(f && fwrite(data, 1, len, f) == len);
     if (f) fclose(f);

@@ -49,9 +49,11 @@ check "create to an unknown consumer exits 2" 2 $?
 check "the refused create is recorded" 1 "$(count p.db p.key package.create '"outcome":"unknown-key"')"
 
 # a tampered copy: refused, recorded, no sequence number consumed
-size=$(stat -c %s a.pkg)
+hb=$("$civ" package inspect a.pkg | sed -n 's/.*"header_bytes": \([0-9]*\).*/\1/p')
 cp a.pkg bad.pkg
-printf '\x01' | dd of=bad.pkg bs=1 seek=$((size - 300)) conv=notrunc status=none
+b=$(od -An -tu1 -j $((hb + 5)) -N1 a.pkg | tr -d ' ')
+printf "\\x$(printf %02x $((b ^ 1)))" | dd of=bad.pkg bs=1 seek=$((hb + 5)) conv=notrunc status=none  # inside the first encrypted chunk
+cmp -s a.pkg bad.pkg; check "one byte flipped" 1 $?
 "$civ" package open -w c.db --key-file c.key bad.pkg -o out >/dev/null 2>&1
 check "open of a tampered package exits 1" 1 $?
 check "the refusal is recorded" 1 "$(count c.db c.key package.open '"outcome":"integrity"')"

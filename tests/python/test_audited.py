@@ -60,7 +60,7 @@ def test_package_create_open_and_refusals_are_recorded(tmp_path, depts):
 
     # A tampered copy: refused, recorded, no sequence number consumed.
     data = bytearray(pkg.read_bytes())
-    data[-300] ^= 1
+    data[exchange.inspect(pkg).header_bytes + 5] ^= 1  # inside the first encrypted chunk
     bad = tmp_path / "bad.civpkg"
     bad.write_bytes(bytes(data))
     with pytest.raises(civitas.IntegrityError):

@@ -3,6 +3,7 @@ package org.civitas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,7 +73,9 @@ class AuditedTest {
       String id = created.get(0).getResource();
 
       byte[] data = Files.readAllBytes(pkg);
-      data[data.length - 300] ^= 1;
+      Matcher m = Pattern.compile("\"header_bytes\":(\\d+)").matcher(Exchange.inspect(pkg));
+      assertTrue(m.find());
+      data[Integer.parseInt(m.group(1)) + 5] ^= 1; // inside the first encrypted chunk
       Path bad = dir.resolve("bad.civpkg");
       Files.write(bad, data);
       assertThrows(IntegrityException.class, () -> Exchange.open(market, bad, dir.resolve("out")));
