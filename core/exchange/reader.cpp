@@ -73,13 +73,15 @@ class TempDir {
   }
   ~TempDir() { cleanup(); }
   const std::string& path() const { return tmp_; }
-  /// Renames the directory to its target; `durable`: with its entries and the new name
-  /// forced to disk (the files themselves are synced as they are closed).
+  /// Forces the directory's entries to disk (the files themselves are synced as they are
+  /// closed), before the package counts as received.
+  void flush() {
+    sync_dir(tmp_ + "/data");
+    sync_dir(tmp_);
+  }
+  /// Renames the directory to its target; `durable`: with the new name forced to disk (call
+  /// flush() first).
   void commit(bool durable) {
-    if (durable) {
-      sync_dir(tmp_ + "/data");
-      sync_dir(tmp_);
-    }
     if (::rename(tmp_.c_str(), target_.c_str()) != 0) {
       int e = errno;
       if (e == ENOTEMPTY || e == EEXIST) throw Error(Code::exists, target_ + " appeared meanwhile and is not empty");
@@ -607,6 +609,7 @@ struct PackageReader::State {
     s.datapackage = std::move(dp);
     write_json_file("envelope.json", envelope_text);
     write_json_file("datapackage.json", datapackage_text);
+    if (opts.sync) dir->flush();  // the data is on disk before it counts as received
     if (opts.before_commit) opts.before_commit(s);
     dir->commit(opts.sync);
     try {

@@ -104,7 +104,8 @@ int main(void) {
 
   /* create, inspect, verify, open */
   CHECK(write_package(a, pkg, kConsumer, "ctx test") == CIV_OK);
-  CHECK(audit_count(a, "package.create") == 1);
+  CHECK(audit_count(a, "package.create") == 2); /* the refusal above, then this one */
+  CHECK(audit_count(a, "\"outcome\":\"unknown-key\"") == 1);
   CHECK(civ_package_inspect(&header, pkg, strlen(pkg)) == CIV_OK);
   CHECK(header && strstr(header, kConsumer) && strstr(header, "\"sequence\":1"));
   civ_free(header);

@@ -190,7 +190,9 @@ struct OpenOptions {
   /// Schemas the consumer expects per resource name (from its catalog): the package's
   /// schema must have the same schema_hash(), else schema_mismatch.
   std::map<std::string, nlohmann::json> expected_schemas;
-  /// Hook called before the output is committed (e.g. the audit log); may throw to refuse.
+  /// Called once everything checked out and (with `sync`) the output is on disk, before
+  /// out_dir appears; may throw to refuse. Workspace::open_package records the sequence
+  /// number and the "package.open" audit entry here, in one transaction.
   std::function<void(const Summary&)> before_commit;
   /// open() only: read the segment hashes first and check them against the signed trailer,
   /// then check every segment against its signed hash before decrypting any of it (the
