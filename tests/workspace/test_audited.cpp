@@ -367,3 +367,56 @@ TEST_CASE("kill -9 leaves no rotation and no package without its audit entry") {
   CHECK(rotated.size() > 0);
   CHECK(files > 0);
 }
+
+// The consumer side of issue 12's kill -9 test: a child process opens packages in a loop and
+// is killed at random points. Every output directory that appeared has its sequence number
+// and its package.open entry; every recorded sequence number has its entry.
+TEST_CASE("kill -9 during package opens leaves no output and no sequence number without its entry") {
+  Pair p;
+  const int n = 40;
+  std::vector<std::string> ids;
+  for (int i = 0; i < n; ++i) ids.push_back(p.package("p" + std::to_string(i) + ".civpkg"));
+  const std::string path_b = p.d.file("b.db");
+  p.b.reset();
+  std::mt19937 rng(777);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pid_t kid = ::fork();
+    REQUIRE(kid >= 0);
+    if (kid == 0) {
+      try {
+        auto w = Workspace::open(path_b, raw(2));
+        for (;;)
+          for (int i = 0; i < n; ++i) try {
+              w->open_package(p.d.file("p" + std::to_string(i) + ".civpkg"), p.d.file("out" + std::to_string(i)));
+            } catch (const Error& e) {
+              if (e.code() != Code::replay && e.code() != Code::exists) throw;
+            }
+      } catch (...) {
+        ::_exit(3);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(20, 150)(rng)));
+    ::kill(kid, SIGKILL);
+    int st = 0;
+    ::waitpid(kid, &st, 0);
+    CHECK((WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL));
+  }
+  auto w = Workspace::open(path_b, raw(2));
+  std::set<std::string> opened, received;
+  for (const auto& e : entries(*w, "package.open"))
+    if (e.outcome == "ok") opened.insert(e.resource);
+  {
+    store::Statement q(w->store(), "SELECT package_id FROM package_received");
+    while (q.step()) received.insert(q.text(0));
+  }
+  CHECK(opened == received);  // no sequence number without its entry, no entry without its record
+  int outputs = 0;
+  for (int i = 0; i < n; ++i)
+    if (fs::exists(p.d.file("out" + std::to_string(i) + "/datapackage.json"))) {
+      ++outputs;
+      CHECK(received.count(ids[i]) == 1);
+    }
+  MESSAGE(received.size() << " received, " << outputs << " outputs");
+  CHECK(outputs > 0);
+}
