@@ -149,10 +149,12 @@ class Workspace {
   /// and verifies). Audited as "key.rotate".
   KeyInfo rotate(crypto::Purpose p);
   /// Erases a key's secret for good (status destroyed). The primary key of a purpose cannot
-  /// be destroyed (rotate first): Error(denied). Audited as "key.destroy".
+  /// be destroyed (rotate first): Error(denied). Audited as "key.destroy" (refusals too).
   void destroy_key(const crypto::KeyId& id);
   /// Re-wraps the workspace key under a new master key (passphrase or raw). Nothing else is
-  /// re-encrypted. Atomic: the header is replaced by rename. Audited as "workspace.change_master".
+  /// re-encrypted. Atomic: the header is replaced by rename. Audited as
+  /// "workspace.change_master": an "intent" entry commits first, the "ok" entry in the
+  /// transaction that replaces the header (docs/audit.md, "Atomicity").
   void change_master(const KeySource& next);
   /// Re-reads the keyring (sees rotations made by other processes).
   void refresh();
@@ -173,7 +175,7 @@ class Workspace {
   std::string export_public() const;
   /// Imports another department's export; returns its department id. Errors: parse,
   /// invalid_data (department not a valid USCC, bad key), bad_signature, invalid_argument
-  /// (own department). Audited as "peer.import".
+  /// (own department). Audited as "peer.import" (refusals too).
   std::string import_public(std::string_view json);
   std::vector<Peer> peers(std::string_view department = {}) const;
 
