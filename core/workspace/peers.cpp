@@ -207,6 +207,16 @@ std::string Workspace::unseal(const std::uint8_t* box, std::size_t n) const {
 }
 
 std::vector<std::uint8_t> Workspace::share_identity_secret(std::string_view department) const {
+  try {
+    return share_identity_checked(department);
+  } catch (const Error& e) {
+    if (e.code() != Code::io && e.code() != Code::busy)  // a refusal, not a failing log
+      impl_->audit_refused("key.share", "", e, json{{"purpose", "identity"}, {"to", department}});
+    throw;
+  }
+}
+
+std::vector<std::uint8_t> Workspace::share_identity_checked(std::string_view department) const {
   if (is_own(impl_->meta("department"), department)) throw Error(Code::invalid_argument, "name another department to share the identity key with");
   auto ring = keyring();
   const c::Key& k = ring->primary(c::Purpose::identity);
@@ -221,11 +231,19 @@ std::vector<std::uint8_t> Workspace::share_identity_secret(std::string_view depa
 }
 
 KeyInfo Workspace::import_identity_secret_sealed(const std::uint8_t* box, std::size_t n) {
-  std::string m = unseal(box, n);
+  std::string m;
+  try {
+    m = unseal(box, n);
+  } catch (const Error& e) {  // not for us, or tampered: recorded as a refused import
+    impl_->audit_refused("key.import", "", e, json{{"purpose", "identity"}});
+    throw;
+  }
   const std::size_t ln = sizeof kShareLabel - 1;
   if (m.size() != ln + 32 || m.compare(0, ln, kShareLabel) != 0) {
     sodium_memzero(m.data(), m.size());
-    throw Error(Code::invalid_data, "the sealed box does not hold an identity-key secret");
+    Error e(Code::invalid_data, "the sealed box does not hold an identity-key secret");
+    impl_->audit_refused("key.import", "", e, json{{"purpose", "identity"}});
+    throw e;
   }
   c::SecretBytes s(m.data() + ln, 32);
   sodium_memzero(m.data(), m.size());

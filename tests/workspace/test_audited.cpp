@@ -164,6 +164,16 @@ TEST_CASE("identity-key sharing and import are recorded") {
   auto e = entries(*p.b, "key.import");
   REQUIRE(e.size() == 1);
   CHECK(e[0].resource == p.a->keyring()->primary(c::Purpose::identity).id_hex());
+  // Refusals: a box that is not sealed to this workspace; sharing with the own department.
+  std::vector<std::uint8_t> junk(box.size(), 0x5a);
+  CHECK(code_of([&] { p.b->import_identity_secret_sealed(junk.data(), junk.size()); }) != Code::ok);
+  e = entries(*p.b, "key.import");
+  REQUIRE(e.size() == 2);
+  CHECK(e[1].outcome != "ok");
+  CHECK(code_of([&] { p.a->share_identity_secret(kProvider); }) == Code::invalid_argument);
+  auto sh = entries(*p.a, "key.share");
+  REQUIRE(sh.size() == 2);
+  CHECK(sh[1].outcome == "invalid-argument");
 }
 
 TEST_CASE("catalog_add: one entry per stored version, none for an unchanged entry") {

@@ -165,8 +165,11 @@ class Workspace {
   /// departments holding the same secret derive equal identity keys. Audited "key.import".
   KeyInfo import_identity_secret(const crypto::SecretBytes& secret);
   /// The primary identity-key secret sealed to a peer department's exchange key, for
-  /// import_identity_secret_sealed() there. Audited as "key.share".
+  /// import_identity_secret_sealed() there. Audited as "key.share" (refusals too: unknown
+  /// peer, own department).
   std::vector<std::uint8_t> share_identity_secret(std::string_view department) const;
+  /// Imports a secret sealed by share_identity_secret() of another department. Audited as
+  /// "key.import" (refusals too: not sealed to this workspace, not an identity secret).
   KeyInfo import_identity_secret_sealed(const std::uint8_t* box, std::size_t n);
 
   // ---- peer directory ----
@@ -250,6 +253,7 @@ class Workspace {
  private:
   explicit Workspace(std::unique_ptr<Impl> impl);
   std::string import_public_checked(std::string_view json, std::string& department);
+  std::vector<std::uint8_t> share_identity_checked(std::string_view department) const;
   std::unique_ptr<Impl> impl_;
   friend class PackageWriter;
   friend class PackageReader;
