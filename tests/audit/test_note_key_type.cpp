@@ -38,3 +38,19 @@ TEST_CASE("a verifier key of an unknown key type is refused as unsupported_versi
   raw[0] = 0x01;
   CHECK(code_of([&] { a::NoteVerifier::parse(prefix + c::base64(raw.data(), raw.size())); }) == Code::parse);
 }
+
+TEST_CASE("proof documents name their tree hash by version: version 1 (SHA-256, RFC 9162) only") {
+  const std::string h(64, 'a');
+  std::string inc = R"({"version":1,"leaf_index":0,"tree_size":1,"leaf_hash":")" + h + R"(","hashes":[]})";
+  CHECK(a::InclusionProof::from_json(inc).tree_size == 1);
+  std::string con = R"({"version":1,"first":1,"second":1,"hashes":[]})";
+  CHECK(a::ConsistencyProof::from_json(con).second == 1);
+  for (const char* v : {"0", "2", "255"}) {
+    CAPTURE(v);
+    std::string i2 = inc, c2 = con;
+    i2.replace(i2.find("1"), 1, v);
+    c2.replace(c2.find("1"), 1, v);
+    CHECK(code_of([&] { (void)a::InclusionProof::from_json(i2); }) == Code::unsupported_version);
+    CHECK(code_of([&] { (void)a::ConsistencyProof::from_json(c2); }) == Code::unsupported_version);
+  }
+}

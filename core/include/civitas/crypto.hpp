@@ -1,7 +1,8 @@
 // civitas::crypto — secure memory, the keyring model and the primitives every other module
-// uses to protect data: field encryption (XChaCha20-Poly1305), deterministic tokens
-// (AES-256-SIV, RFC 5297), identity keys (keyed BLAKE2b pseudonyms), Ed25519 signatures and
-// sealed boxes to X25519 keys. Formats: docs/formats/{field-ciphertext,token,identity-key}.md.
+// uses to protect data, chosen through one cipher-suite interface (Suite, docs/crypto.md#suites).
+// Suite 1: field encryption (XChaCha20-Poly1305), deterministic tokens (AES-256-SIV, RFC 5297),
+// identity keys (keyed BLAKE2b pseudonyms), Ed25519 signatures and sealed boxes to X25519 keys.
+// Formats: docs/formats/{field-ciphertext,token,identity-key}.md.
 //
 // Secrets live only in SecretBytes (sodium_malloc'd, locked, wiped on release) and never
 // appear in error messages. Tag and MAC comparisons are constant-time (inside libsodium and
@@ -265,16 +266,20 @@ struct FieldContext {
   std::string_view record;
 };
 
+/// Format byte and sizes of suite-1 field ciphertexts (other suites: Suite::field_format and
+/// their AEAD's nonce and tag sizes).
 inline constexpr std::uint8_t kFieldVersion = 1;
-inline constexpr std::size_t kFieldHeader = 1 + 8 + 24;  ///< version, key id, nonce
+inline constexpr std::size_t kFieldHeader = 1 + 8 + 24;  ///< format byte, key id, nonce
 inline constexpr std::size_t kFieldOverhead = kFieldHeader + 16;
 
-/// Encrypts one value with a field key. Output: plaintext size + kFieldOverhead bytes.
+/// Encrypts one value with a field key, with the AEAD of the key's suite. Output: plaintext
+/// size + kFieldOverhead bytes (suite 1). A key of an unknown algorithm: unsupported_version.
 std::vector<std::uint8_t> field_encrypt(const Key& key, std::string_view plaintext,
                                         const FieldContext& ctx);
 /// Decrypts one value; the key is picked from the keyring by the id in the ciphertext.
-/// Errors: truncated (shorter than the overhead), unsupported_version, unknown_key,
-/// integrity (wrong associated data, wrong key, tampered).
+/// Errors: truncated (shorter than the overhead), unsupported_version (a format byte or key
+/// algorithm no suite provides), unknown_key, integrity (wrong associated data, wrong key,
+/// tampered, a key of another suite than the format byte names).
 std::string field_decrypt(const Keyring& ring, const std::uint8_t* ct, std::size_t n,
                           const FieldContext& ctx);
 /// The key id a field ciphertext names; throws truncated / unsupported_version.
@@ -313,6 +318,7 @@ void field_decrypt_column(const Keyring& ring, std::string_view resource, std::s
 
 // ---- deterministic tokens (docs/formats/token.md) ----------------------------------------
 
+/// Format byte and overhead of suite-1 tokens.
 inline constexpr std::uint8_t kTokenVersion = 1;
 inline constexpr std::size_t kTokenOverhead = 1 + 8 + 16;
 
