@@ -250,12 +250,9 @@ Trailer check_trailer(const std::uint8_t* t, const PublicKey& provider_pk) {
 }
 
 void payload_key(std::uint8_t out[32], const std::uint8_t* file_key, const std::string& package_id) {
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, file_key, 32, 32);
-  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(kPayloadKeyContext), sizeof kPayloadKeyContext);
-  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(package_id.data()), package_id.size());
-  crypto_generichash_final(&st, out, 32);
-  sodium_memzero(&st, sizeof st);
+  // The suite's PRF (suite 1: keyed BLAKE2b-256) over context NUL || package id.
+  package_suite().prf(file_key, 32)->compute(kPayloadKeyContext, sizeof kPayloadKeyContext, package_id.data(),
+                                             package_id.size(), out);
 }
 
 Layout payload_layout(std::size_t chunk_size, std::uint64_t chunks, std::uint64_t payload) {
