@@ -35,8 +35,7 @@ class Blake2bPrf final : public Suite::Prf {
     crypto_generichash_state st = keyed_;
     crypto_generichash_update(&st, static_cast<const unsigned char*>(a), an);
     crypto_generichash_update(&st, static_cast<const unsigned char*>(b), bn);
-    crypto_generichash_final(&st, out, 32);
-    sodium_memzero(&st, sizeof st);
+    crypto_generichash_final(&st, out, 32);  // libsodium wipes the state's chaining value and buffer
   }
 
  private:

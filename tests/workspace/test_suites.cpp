@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "civitas/error.hpp"
@@ -150,4 +151,45 @@ TEST_CASE("identity-secret shares name the key's algorithm; version 1 shares are
   auto bad = box2;
   bad[0] = 2;
   CHECK(code_of([&] { p.b->import_identity_secret_sealed(bad.data(), bad.size()); }) == Code::unsupported_version);
+}
+
+TEST_CASE("peer rows: the algorithm column chooses the suite; an unknown one is refused") {
+  Pair p;
+  p.b->import_public(p.a->export_public());
+  auto sig = p.a->sign("m", 1);
+  CHECK(p.b->verify(kDeptA, "m", 1, sig));
+  auto box = p.b->seal_to(kDeptA, "x", 1);
+  CHECK(p.a->unseal(box.data(), box.size()) == "x");
+  p.b->store().exec("UPDATE peers SET algorithm = 'sm2'");
+  CHECK(code_of([&] { (void)p.b->verify(kDeptA, "m", 1, sig); }) == Code::unsupported_version);
+  CHECK(code_of([&] { (void)p.b->seal_to(kDeptA, "x", 1); }) == Code::unsupported_version);
+}
+
+TEST_CASE("workspace header: version 1 names the wrap, kdf.algorithm the passphrase KDF; unknown ones are refused") {
+  test::TempDir d{"civitas-suites"};
+  const std::string path = d.file("w.db");
+  auto pass = [] { return KeySource::passphrase("pw", KdfParams{1, 1u << 16}); };
+  Workspace::create(path, pass(), {});
+  const std::string hp = Workspace::header_path(path);
+  json h;
+  {
+    std::ifstream in(hp);
+    in >> h;
+  }
+  CHECK(h["version"] == 1);
+  CHECK(h["kdf"]["algorithm"] == "argon2id13");
+  auto write = [&](const json& j) {
+    std::ofstream out(hp, std::ios::trunc);
+    out << j.dump(2) << "\n";
+  };
+  json t = h;
+  t["kdf"]["algorithm"] = "sm3-pbkdf2";
+  write(t);
+  CHECK(code_of([&] { Workspace::open(path, pass()); }) == Code::unsupported_version);
+  t = h;
+  t["version"] = 2;
+  write(t);
+  CHECK(code_of([&] { Workspace::open(path, pass()); }) == Code::unsupported_version);
+  write(h);
+  CHECK(Workspace::open(path, pass())->info().key_source == "passphrase");
 }
