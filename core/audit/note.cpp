@@ -177,7 +177,8 @@ std::string sign_checkpoint(const Checkpoint& c, std::string_view name, const cr
   for (const auto& x : c.extensions)
     if (x.empty() || utf8_check(x, true) != std::string::npos)
       throw Error(Code::invalid_argument, "checkpoint extension lines must be non-empty, without control characters");
-  if (key.purpose != crypto::Purpose::signing || key.public_key.size() != 32)
+  if (key.purpose != crypto::Purpose::signing || key.public_key.size() != 32 ||
+      crypto::suite_of(key).note_key_type() != 0x01)  // the key type this note code writes
     throw Error(Code::invalid_argument, "checkpoints are signed with an Ed25519 signing key");
   std::string body = c.body();
   crypto::Signature sig = crypto::sign(key, body.data(), body.size());
