@@ -82,6 +82,9 @@ std::shared_ptr<const c::Keyring> Workspace::Impl::load_ring() {
     std::string id = st.text(0);
     c::Purpose p = c::purpose_from_name(st.text(1));
     std::string alg = st.text(2);
+    // The algorithm column names the key's suite (and is bound into the wrap's AD); a key of
+    // an algorithm this build does not know is refused, never guessed.
+    const c::Suite& su = c::suite_of_algorithm(p, alg);
     std::int64_t created = st.int64(3);
     c::Status status = c::status_from_name(st.text(4));
     c::Key k;
@@ -99,7 +102,7 @@ std::shared_ptr<const c::Keyring> Workspace::Impl::load_ring() {
       } catch (const Error&) {
         throw Error(Code::integrity, "keyring entry " + id + " does not authenticate (tampered)");
       }
-      k = c::key_from_secret(p, std::move(secret), created);
+      k = c::key_from_secret(p, std::move(secret), created, su);
       if (k.id_hex() != id) throw Error(Code::integrity, "keyring entry " + id + " holds a different key");
     }
     k.status = status;
@@ -328,8 +331,8 @@ void Workspace::change_master(const KeySource& next) {
   impl_->audit("workspace.change_master", impl_->path, json{{"from", from}, {"to", to}});
 }
 
-KeyInfo Workspace::import_identity_secret(const c::SecretBytes& secret) {
-  c::Key k = c::key_from_secret(c::Purpose::identity, secret.clone());
+KeyInfo Workspace::import_identity_secret(const c::SecretBytes& secret, const c::Suite& suite) {
+  c::Key k = c::key_from_secret(c::Purpose::identity, secret.clone(), 0, suite);
   k.status = c::Status::primary;
   {
     store::Transaction tx(*impl_->store);

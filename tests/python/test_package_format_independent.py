@@ -319,6 +319,17 @@ def public_keys(export_text):
         elif k["purpose"] == "exchange":
             exchange_ids.add(k["id"])
     assert signing and exchange_ids
+    # The document's own signature (docs/formats/workspace.md, "Public-key document"): version 2
+    # names its algorithm, version 1 is always Ed25519; it covers the compact, key-sorted JSON
+    # of the document without "signature".
+    assert doc["version"] in (1, 2)
+    sig = doc["signature"]
+    assert sig.get("algorithm", "ed25519") == "ed25519"
+    if doc["version"] == 2:
+        assert sig["algorithm"] == "ed25519"
+    body = {k: v for k, v in doc.items() if k != "signature"}
+    body_bytes = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    assert ed25519_verify(signing[sig["key_id"]][1], body_bytes, strict_b64(sig["value"]))
     return signing, exchange_ids
 
 

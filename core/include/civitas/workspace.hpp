@@ -144,7 +144,8 @@ class Workspace {
 
   /// Adds a shared identity-key secret (32 bytes) as the primary identity key, so that
   /// departments holding the same secret derive equal identity keys. Audited "key.import".
-  KeyInfo import_identity_secret(const crypto::SecretBytes& secret);
+  KeyInfo import_identity_secret(const crypto::SecretBytes& secret,
+                                 const crypto::Suite& suite = crypto::default_suite());
   /// The primary identity-key secret sealed to a peer department's exchange key, for
   /// import_identity_secret_sealed() there. Audited as "key.share".
   std::vector<std::uint8_t> share_identity_secret(std::string_view department) const;
