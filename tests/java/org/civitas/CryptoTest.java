@@ -171,6 +171,9 @@ class CryptoTest {
     assertFalse(e.getMessage().contains("123"), "no identifier in messages: " + e.getMessage());
     assertThrows(InvalidArgumentException.class, () -> ca.identityKey("ric", ric(), ""));
     assertThrows(InvalidArgumentException.class, () -> ca.identityKey("nope", ric(), "health"));
+    assertEquals(k, ca.identityKey(IdKind.RIC, ric(), "health"), "IdKind and name agree");
+    assertEquals(Arrays.asList(col), Arrays.asList(ca.identityKeys(IdKind.RIC, new String[] {ric(), "bad", ric().toLowerCase()}, "health")));
+    assertThrows(InvalidArgumentException.class, () -> ca.identityKey((IdKind) null, ric(), "health"));
   }
 
   // ---- signatures ----------------------------------------------------------------------
