@@ -198,7 +198,7 @@ class CryptoTest {
 
     Crypto.Signature s = ca.signWithKeyId(msg);
     assertTrue(s.getKeyId().matches("[0-9a-f]{16}"));
-    assertEquals(WorkspaceTest.keyIds(a, "signing", "primary").get(0), s.getKeyId());
+    assertEquals(WorkspaceTest.keyIds(a, Workspace.Purpose.SIGNING, KeyStatus.PRIMARY).get(0), s.getKeyId());
     a.rotate(Workspace.Purpose.SIGNING);
     assertTrue(ca.verify(msg, s.getBytes()), "old signatures still verify after rotation");
     assertNotEquals(s.getKeyId(), ca.signWithKeyId(msg).getKeyId());

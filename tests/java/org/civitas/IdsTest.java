@@ -330,7 +330,7 @@ class IdsTest {
 
   @Test
   void nullArgumentsAreInvalidArguments() {
-    assertThrows(InvalidArgumentException.class, () -> Ids.isValid(null, USCC));
+    assertThrows(InvalidArgumentException.class, () -> Ids.isValid((String) null, USCC));
     assertThrows(InvalidArgumentException.class, () -> Ids.isValid("uscc", null));
     assertThrows(InvalidArgumentException.class, () -> Ids.validate("uscc", null));
     assertThrows(InvalidArgumentException.class, () -> Ids.validateMany("uscc", (String[]) null));
