@@ -92,7 +92,7 @@ class TypedResultsTest {
   @Test
   void peerKey() {
     String json = q("{'department':'911100001000000248','name':'市场','key_id':'0011223344556677','purpose':'exchange',"
-        + "'algorithm':'x25519','public_key':'AQID','status':'primary','imported':1700000000123}");
+        + "'algorithm':'x25519','public_key':'AQID','status':'primary','imported':1700000000}");
     PeerKey p = PeerKey.fromJson(json);
     assertEquals("911100001000000248", p.getDepartment());
     assertEquals("市场", p.getName());
@@ -101,8 +101,8 @@ class TypedResultsTest {
     assertEquals("x25519", p.getAlgorithm());
     assertArrayEquals(new byte[] {1, 2, 3}, p.getPublicKey());
     assertEquals("primary", p.getStatus());
-    assertEquals(1700000000123L, p.getImportedMillis());
-    assertEquals(Instant.ofEpochMilli(1700000000123L), p.getImported());
+    assertEquals(1700000000L, p.getImportedSeconds());
+    assertEquals(Instant.ofEpochSecond(1700000000L), p.getImported());
     assertEquals(p, PeerKey.fromJson(p.toJson()));
     assertEquals(List.of(p), PeerKey.listFromJson("[" + json + "]"));
     assertThrows(ParseException.class, () -> PeerKey.fromJson(json.replace("\"public_key\":\"AQID\",", "")));

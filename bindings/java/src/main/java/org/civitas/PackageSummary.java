@@ -82,7 +82,10 @@ public final class PackageSummary {
     return chunks;
   }
 
-  /** Uncompressed plaintext content bytes (0 when not known, e.g. after verify). */
+  /**
+   * Uncompressed plaintext content bytes: the resources' data plus the package's own framing
+   * and datapackage.json (0 when not known, e.g. after verify).
+   */
   public long getContentBytes() {
     return contentBytes;
   }

@@ -92,14 +92,14 @@ public final class PeerKey {
     return status == null ? "" : status;
   }
 
-  /** When it was imported, in milliseconds since 1970 (UTC). */
-  public long getImportedMillis() {
+  /** When it was imported, in seconds since 1970 (UTC). */
+  public long getImportedSeconds() {
     return imported;
   }
 
   /** When it was imported. */
   public Instant getImported() {
-    return Instant.ofEpochMilli(imported);
+    return Instant.ofEpochSecond(imported);
   }
 
   /** This key as a JSON object of the C API. */
