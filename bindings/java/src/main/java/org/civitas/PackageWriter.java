@@ -9,7 +9,7 @@ import java.util.Objects;
 import org.civitas.internal.CivitasNative;
 
 /**
- * Streaming writer of an package from a {@link Workspace} (the provider) to one or
+ * Streaming writer of a package from a {@link Workspace} (the provider) to one or
  * more consumer departments; memory stays bounded whatever the size of the resources. The file
  * appears only when {@link #finish()} succeeds; closing before that removes everything written.
  * {@link #finish()} records {@code package.create} in the workspace's audit log.
