@@ -167,8 +167,24 @@ public final class Crypto {
 
   /**
    * The identity key ("ik1:…", {@link #IDENTITY_KEY_LENGTH} characters) of an identifier of
-   * a kind ("uscc", "orgcode", "ric", "gb2260"), canonicalised first, in a domain: keys of
-   * different domains cannot be linked.
+   * a kind, canonicalised first, in a domain: keys of different domains cannot be linked.
+   *
+   * @throws InvalidDataException when the identifier is not valid (the reason in the message)
+   * @throws InvalidArgumentException for an empty domain
+   */
+  public String identityKey(IdKind kind, String identifier, String domain) {
+    return identityKey(Errors.requireArg(kind, "kind").cName(), identifier, domain);
+  }
+
+  /** Identity keys of a column of identifiers in one native call; null where invalid. */
+  public String[] identityKeys(IdKind kind, String[] identifiers, String domain) {
+    return identityKeys(Errors.requireArg(kind, "kind").cName(), identifiers, domain);
+  }
+
+  /**
+   * The identity key ("ik1:…", {@link #IDENTITY_KEY_LENGTH} characters) of an identifier of
+   * a kind given by its C API name ("uscc", "orgcode", "ric", "gb2260"); as
+   * {@link #identityKey(IdKind, String, String)}.
    *
    * @throws InvalidDataException when the identifier is not valid (the reason in the message)
    * @throws InvalidArgumentException for an empty domain or an unknown kind
