@@ -82,6 +82,6 @@
 %include "swig/schema.i"
 %include "swig/workspace.i"
 %include "swig/crypto.i"
-%include "swig/exchange.i"
+%include "swig/package.i"
 %include "swig/catalog.i"
 %include "swig/audit.i"
