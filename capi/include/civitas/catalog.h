@@ -21,7 +21,7 @@
 
 #include <stddef.h>
 
-#include "civitas/civitas_export.h"
+#include "civitas/civitas.h" /* CIV_API, CIV_NODISCARD, the error codes */
 #include "civitas/workspace.h"
 
 #ifdef __cplusplus

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "civitas/civitas_export.h"
+#include "civitas/civitas.h" /* CIV_API, CIV_NODISCARD, the error codes */
 
 #ifdef __cplusplus
 extern "C" {

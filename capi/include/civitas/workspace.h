@@ -17,14 +17,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "civitas/civitas_export.h"
+/** An open workspace. Opaque; release with civ_ctx_free(). Declared before civitas.h is
+ *  included: civitas.h includes the module headers that take one. */
+typedef struct civ_ctx civ_ctx;
+
+#include "civitas/civitas.h" /* CIV_API, CIV_NODISCARD, the error codes */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** An open workspace. Opaque; release with civ_ctx_free(). */
-typedef struct civ_ctx civ_ctx;
 
 /** Kinds of key source. Pinned values. */
 typedef enum civ_key_source_kind {
