@@ -303,8 +303,8 @@ SWIGUNUSED static size_t civ_jni_strnlen(const char *p, size_t cap) {
         }
       }
     }
-    $1 = tptrs;
-    $2 = tlens;
+    $1 = ($1_ltype)tptrs;
+    $2 = ($2_ltype)tlens;
     $3 = (size_t)tn;
   }
 }
@@ -405,6 +405,7 @@ SWIGUNUSED static size_t civ_jni_strnlen(const char *p, size_t cap) {
 #include <sodium.h>
 #include <stdio.h>
 
+#define CIV_EXPERIMENTAL 1 /* the JNI library uses experimental functions too (civitas.i) */
 #include "civitas/civitas.h"
 
 /* Throws a Java exception of class cls (a name like "java/lang/OutOfMemoryError"). */
