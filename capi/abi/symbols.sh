@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # CTest capi.symbols: libcivitas.so exports exactly the functions its public headers declare,
 # each in its version node of capi/civitas.map: the stable ones in CIVITAS_<release> nodes, the
-# ones declared under CIV_EXPERIMENTAL in CIVITAS_EXPERIMENTAL.
+# ones declared under CIV_EXPERIMENTAL in CIVITAS_EXPERIMENTAL. And every function returning
+# an int code carries CIV_NODISCARD and documents the codes it returns (its comment names
+# CIV_OK).
 #   symbols.sh LIB SRC_DIR
 set -euo pipefail
 lib=${1:?library} src=${2:?source dir}
@@ -19,6 +21,19 @@ awk '
     print w[n], (ex ? "experimental" : "stable")
   }
 ' "$src"/capi/include/civitas/*.h | sort >"$tmp/declared"
+
+# Fallible functions: CIV_NODISCARD, and the codes in the comment just above.
+awk '
+  /\/\*\*/ { comment = "" ; incomment = 1 }
+  incomment { comment = comment $0 "\n" }
+  /\*\// { incomment = 0; last = comment; gap = 0; next }
+  /^CIV_API int / && !/civ_version_number/ { print FILENAME ": " $0 ": an int code without CIV_NODISCARD"; bad = 1 }
+  /^CIV_API CIV_NODISCARD int / {
+    if (last !~ /CIV_OK|@return/ || gap) { print FILENAME ": " $0 ": its comment does not list the codes it returns"; bad = 1 }
+  }
+  /;[ \t]*$/ && !incomment { gap = 1 }
+  END { exit bad }
+' "$src"/capi/include/civitas/*.h || { echo "symbols.sh: fallible functions must carry CIV_NODISCARD and document their codes" >&2; exit 1; }
 
 # Exports: "name stable" (a CIVITAS_<n> node) or "name experimental".
 nm -D --defined-only "$lib" | awk '$2 == "T" {

@@ -132,6 +132,7 @@ CIV_API CIV_NODISCARD int civ_id_validate_column(uint8_t *out_reasons, uint32_t 
 /**
  * Validates an array of identifiers given as pointers and lengths (convenient for bindings).
  * Same results as civ_id_validate_column.
+ * @return CIV_OK, or CIV_EINVAL for NULL arrays or an unknown kind. Thread-safe.
  */
 CIV_API CIV_NODISCARD int civ_id_validate_many(uint8_t *out_reasons, uint32_t *out_warnings,
                                  size_t *out_valid_count, int kind, const char *const *codes,
