@@ -357,6 +357,8 @@ int civ_package_writer_create_ctx(civ_package_writer** out, civ_ctx* ctx, const 
     std::string p(view(path, path_len, "path"));
     if (p.empty()) throw Error(Code::invalid_argument, "path must not be empty");
     std::vector<std::string> to = consumer_list(consumers, consumer_lens, consumer_count);
+    ex::WriterOptions checked;
+    common_options(opts, checked);  // bad options fail before any sequence number is reserved
     auto h = std::make_unique<civ_package_writer>();
     h->party = std::make_unique<ex::WorkspaceParty>(ws);
     ex::WriterOptions o = h->party->writer_options(to);
