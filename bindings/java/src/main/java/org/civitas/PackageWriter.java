@@ -50,7 +50,7 @@ public final class PackageWriter extends NativeHandle {
       }
     }
     Packages.Options o = options != null ? options : new Packages.Options();
-    String consumers = String.join(",", to);
+    String[] consumers = to.toArray(new String[0]);
     long[] out = new long[1];
     Errors.check(ws.call(p -> CivitasNative.civj_package_writer_create_ctx(out, p, pkg.toString(), consumers,
         o.catalog, o.purpose, o.approval, o.requestHash, o.chunkSize, o.level, o.threads)));
