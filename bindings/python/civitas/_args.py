@@ -87,6 +87,8 @@ def document(doc: Document, what: str = "schema") -> Any:
 def native_workspace(ws: Any, what: str = "workspace") -> Any:
     """The native handle behind a :class:`civitas.workspace.Workspace`."""
     h = getattr(ws, "_native_handle", None)
+    if h is None and type(ws).__module__ == "civitas._native.workspace":
+        return ws
     if h is None:
         raise TypeError(f"{what} must be a civitas.workspace.Workspace, not {type(ws).__name__}")
     return h

@@ -59,6 +59,8 @@ void bind_catalog(py::module_ m) {
              return std::make_unique<Store>(w, c);
            }),
            py::arg("workspace"), py::arg("config") = py::none(), py::keep_alive<1, 2>())
+      .def("close", [](Store& s) { s.at->release(); }, py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("closed", [](Store& s) { return s.at->released(); })
       .def(
           "put",
           [](Store& s, py::handle entry) {
