@@ -367,3 +367,22 @@ def test_signatures_are_real_and_their_annotations_resolve():
     import pydoc
     text = pydoc.render_doc(Workspace, renderer=pydoc.plaintext)
     assert "close(self) -> " in text and "tokenize(self, value: " in text
+
+
+def test_docs_python_md_names_every_public_class_and_function():
+    root = os.environ.get("CIVITAS_SOURCE_DIR") or str(pathlib.Path(__file__).resolve().parents[2])
+    text = pathlib.Path(root, "docs", "python.md").read_text(encoding="utf-8")
+    import re
+    missing = []
+    for q, _ in public_api():
+        name = q.rsplit(".", 1)[-1]
+        if q.startswith("civitas.errors.") or q == "civitas":
+            continue  # the Errors section lists the classes by code; checked below
+        if not re.search(r"(?<![\w])" + re.escape(name) + r"(?![\w])", text):
+            missing.append(q)
+    assert missing == []
+    for cls in ("InvalidArgumentError", "CivitasIOError", "error_class", "CODE_NAMES"):
+        assert cls in text
+    for section in ("## Workspaces and crypto: `civitas.workspace`", "## Packages: `civitas.package`",
+                    "## Audit log: `civitas.audit`", "## Conventions"):
+        assert section in text
