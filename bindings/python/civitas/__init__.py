@@ -22,7 +22,7 @@ The full reference is docs/python.md.
 import sys as _sys
 import types as _types
 import warnings as _warnings
-from typing import Any as _Any
+from typing import Any as _Any, List as _List
 
 from . import _native
 from .errors import *  # noqa: F401,F403  (the exception classes, at the top level)
@@ -48,7 +48,7 @@ class _DeprecatedAlias(_types.ModuleType):
                            DeprecationWarning, stacklevel=2)
         return getattr(target, attr)
 
-    def __dir__(self) -> list:
+    def __dir__(self) -> _List[str]:
         return dir(self.__dict__["_target"])
 
 

@@ -308,9 +308,9 @@ class VerifyResult:
         """Where tampering starts: the lowest index named by an entry problem (changed,
         deleted, inserted, reordered); failing those, the lowest index any problem names
         (``node`` and ``checkpoint`` problems only bound the range); None if none names one."""
-        named = [p for p in self.problems if p.index is not None]
-        direct = [p.index for p in named if p.kind in _ENTRY_KINDS]
-        idx = direct or [p.index for p in named]
+        named = [(p.kind, p.index) for p in self.problems if p.index is not None]
+        direct = [i for kind, i in named if kind in _ENTRY_KINDS]
+        idx = direct or [i for _, i in named]
         return min(idx) if idx else None
 
     def __bool__(self) -> bool:
