@@ -43,7 +43,7 @@ class _DeprecatedAlias(_types.ModuleType):
 
     def __getattr__(self, attr: str) -> _Any:
         target = self.__dict__["_target"]
-        if not attr.startswith("__"):
+        if not attr.startswith("_"):
             _warnings.warn(f"civitas.exchange is deprecated; use civitas.package (civitas.package.{attr})",
                            DeprecationWarning, stacklevel=2)
         return getattr(target, attr)

@@ -1,10 +1,10 @@
 // civitas._native.exchange — exchange packages (core/include/civitas/exchange.hpp) with a
 // workspace: keys, peers, sequence numbers, replay memory and audit entries come from a
 // civitas._native.workspace.Workspace through exchange::WorkspaceParty. The public,
-// documented surface is civitas/exchange.py.
+// documented surface is civitas/package.py.
 //
 // Results cross as (header JSON, envelope JSON, datapackage JSON, counters) tuples that
-// civitas/exchange.py turns into dataclasses. The GIL is released around all crypto and I/O;
+// civitas/package.py turns into dataclasses. The GIL is released around all crypto and I/O;
 // a Writer or Reader serialises its own calls with a mutex (the core objects are
 // single-threaded, and releasing the GIL would otherwise let two Python threads in at once).
 #include <pybind11/stl.h>
