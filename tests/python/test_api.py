@@ -247,8 +247,9 @@ def test_schema_as_path_dict_or_json_text(tmp_path):
         schema.check(tmp_path)
     bad = tmp_path / "bad.json"
     bad.write_text("{ not json", encoding="utf-8")
-    with pytest.raises(civitas.ParseError):
+    with pytest.raises(civitas.ParseError, match=r"bad.json' is not valid JSON: .*line 1, column 3") as e:
         schema.validate(data, bad)
+    assert e.value.source == str(bad) and e.value.row == 1
     with pytest.raises(TypeError, match="a path, a dict or JSON text"):
         schema.check(42)
 

@@ -51,9 +51,17 @@ def _read(p: str, what: str) -> str:
             source=p,
         ) from None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise ParseError(f"{what}: {p!r} is not UTF-8 text (byte {e.start})", source=p, offset=e.start) from None
+    try:
+        json.loads(text)  # so that an error names the file, line and column
+    except ValueError as e:
+        line = getattr(e, "lineno", None)
+        msg = getattr(e, "msg", str(e))
+        where = f" (line {line}, column {getattr(e, 'colno', '?')})" if line else ""
+        raise ParseError(f"{what}: {p!r} is not valid JSON: {msg}{where}", source=p, row=line) from None
+    return text
 
 
 def document_text(doc: Document, what: str = "schema") -> Union[str, bytes]:
