@@ -155,32 +155,45 @@ def test_audit_log_and_catalog_close_and_with(tmp_path):
         assert not ws.closed
 
 
-def test_close_while_other_threads_use_the_workspace(tmp_path):
-    ws = Workspace.create(tmp_path / "w.db", key=os.urandom(32), department=DEPT_A)
+def test_close_while_other_threads_use_the_workspace(tmp_path, pair):
+    ws, b = pair
     log = audit.AuditLog(ws)
+    w = package.PackageWriter(ws, tmp_path / "big.civpkg", to=[DEPT_B])
+    w.begin_resource("t")
+    block = os.urandom(1 << 16)
     values = [f"value-{i}" for i in range(20000)]
     outcomes = []
-    started = threading.Barrier(3)
+    busy = []
 
     def work(fn):
-        started.wait()
-        try:
-            while True:
-                fn()
-        except civitas.InvalidArgumentError as e:
-            outcomes.append(str(e))
-        except Exception as e:  # noqa: BLE001 - recorded: the test fails on anything else
-            outcomes.append(repr(e))
+        ev = threading.Event()
+        busy.append(ev)
 
-    threads = [threading.Thread(target=work, args=(lambda: ws.encrypt_column(values, field="f"),)),
-               threading.Thread(target=work, args=(lambda: log.append("data.read"),))]
+        def run():
+            try:
+                while True:
+                    fn()
+                    ev.set()
+            except civitas.InvalidArgumentError as e:
+                outcomes.append(str(e))
+            except Exception as e:  # noqa: BLE001 - recorded: the test fails on anything else
+                outcomes.append(repr(e))
+            finally:
+                ev.set()
+        return threading.Thread(target=run)
+
+    threads = [work(lambda: ws.encrypt_column(values, field="f")), work(lambda: log.append("data.read")),
+               work(lambda: w.write(block)), work(lambda: ws.identity_keys("ric", ["11010519491231002X"] * 5000, "d"))]
     for t in threads:
         t.start()
-    started.wait()
+    for ev in busy:
+        assert ev.wait(60)  # every thread has made calls and is making more
     ws.close()
     for t in threads:
         t.join(60)
-    assert len(outcomes) == 2 and all("closed" in o for o in outcomes), outcomes
+    assert len(outcomes) == 4 and all("closed" in o for o in outcomes), outcomes
+    assert not (tmp_path / "big.civpkg").exists()
+    assert open_fds(tmp_path / "a.db") == []
 
 
 # ---- paths --------------------------------------------------------------------------------
