@@ -32,16 +32,23 @@ py::list records(const std::vector<cat::StoredEntry>& all) {
 }
 
 /// A CatalogStore over a workspace's store; the Python object keeps the workspace alive.
+/// Released when the workspace is closed (later calls raise invalid_argument).
 struct Store {
-  explicit Store(workspace::Workspace& w, const sc::CatalogConfig& cfg) : cs(w.store(), cfg) {}
-  cat::CatalogStore cs;
+  Store(WorkspaceHandle& h, const sc::CatalogConfig& cfg) {
+    std::shared_ptr<workspace::Workspace> w = h.lease();
+    at = std::make_unique<WorkspaceHandle::Attachment<cat::CatalogStore>>(
+        h, std::make_shared<cat::CatalogStore>(w->store(), cfg));
+  }
+  /// For one call: the store, with its workspace kept alive until the call returns.
+  auto use() const { return at->get("the catalog"); }
+  std::unique_ptr<WorkspaceHandle::Attachment<cat::CatalogStore>> at;
 };
 
 }  // namespace
 
 void bind_catalog(py::module_ m) {
   py::class_<Store>(m, "CatalogStore")
-      .def(py::init([](workspace::Workspace& w, py::object cfg) {
+      .def(py::init([](WorkspaceHandle& w, py::object cfg) {
              sc::CatalogConfig c;
              if (!cfg.is_none()) {
                std::string_view t = text_view(cfg, "config");
@@ -52,6 +59,8 @@ void bind_catalog(py::module_ m) {
              return std::make_unique<Store>(w, c);
            }),
            py::arg("workspace"), py::arg("config") = py::none(), py::keep_alive<1, 2>())
+      .def("close", [](Store& s) { s.at->release(); }, py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("closed", [](Store& s) { return s.at->released(); })
       .def(
           "put",
           [](Store& s, py::handle entry) {
@@ -61,7 +70,7 @@ void bind_catalog(py::module_ m) {
             cat::StoredEntry r;
             {
               py::gil_scoped_release nogil;
-              r = s.cs.put(e);
+              r = s.use().second->put(e);
             }
             return record(r);
           },
@@ -73,7 +82,7 @@ void bind_catalog(py::module_ m) {
             std::optional<cat::StoredEntry> r;
             {
               py::gil_scoped_release nogil;
-              r = s.cs.get(code, version);
+              r = s.use().second->get(code, version);
             }
             if (!r) return py::none();
             return record(*r);
@@ -84,7 +93,7 @@ void bind_catalog(py::module_ m) {
              std::vector<cat::StoredEntry> all;
              {
                py::gil_scoped_release nogil;
-               all = s.cs.list();
+               all = s.use().second->list();
              }
              return records(all);
            })
@@ -94,7 +103,7 @@ void bind_catalog(py::module_ m) {
             std::vector<cat::StoredEntry> all;
             {
               py::gil_scoped_release nogil;
-              all = s.cs.history(code);
+              all = s.use().second->history(code);
             }
             return records(all);
           },

@@ -1,10 +1,10 @@
 // civitas._native.exchange — exchange packages (core/include/civitas/exchange.hpp) with a
 // workspace: keys, peers, sequence numbers, replay memory and audit entries come from a
 // civitas._native.workspace.Workspace through exchange::WorkspaceParty. The public,
-// documented surface is civitas/exchange.py.
+// documented surface is civitas/package.py.
 //
 // Results cross as (header JSON, envelope JSON, datapackage JSON, counters) tuples that
-// civitas/exchange.py turns into dataclasses. The GIL is released around all crypto and I/O;
+// civitas/package.py turns into dataclasses. The GIL is released around all crypto and I/O;
 // a Writer or Reader serialises its own calls with a mutex (the core objects are
 // single-threaded, and releasing the GIL would otherwise let two Python threads in at once).
 #include <pybind11/stl.h>
@@ -58,39 +58,51 @@ json schema_arg(const std::optional<std::string>& schema) {
   return schema ? parse_json(*schema, "schema") : json(nullptr);
 }
 
+/// What a writer or reader holds of its workspace; released when the workspace is closed
+/// (an unfinished package is then abandoned: its output removed).
+template <class Stream>
+struct StreamState {
+  std::unique_ptr<ex::WorkspaceParty> party;
+  std::unique_ptr<Stream> s;
+};
+template <class Stream>
+using Attached = WorkspaceHandle::Attachment<StreamState<Stream>>;
+
 /// A streaming writer with the workspace as provider.
 struct Writer {
   std::mutex mu;
-  std::unique_ptr<ex::WorkspaceParty> party;
-  std::unique_ptr<ex::PackageWriter> w;
+  std::unique_ptr<Attached<ex::PackageWriter>> at;
   std::string catalog, purpose;
 
-  ex::PackageWriter& live() {
-    if (!w) throw Error(Code::invalid_argument, "the package writer is finished or closed");
-    return *w;
+  /// For one call: the workspace's lease and the writer; Error once finished, closed, or its
+  /// workspace closed.
+  auto live() {
+    if (!at) throw Error(Code::invalid_argument, "the package writer is finished or closed");
+    return at->get("the package writer");
   }
 };
 
 /// A streaming reader with the workspace as consumer.
 struct Reader {
   std::mutex mu;
-  std::unique_ptr<ex::WorkspaceParty> party;
-  std::unique_ptr<ex::PackageReader> r;
+  std::unique_ptr<Attached<ex::PackageReader>> at;
   std::string out_dir;
 
-  ex::PackageReader& live() {
-    if (!r) throw Error(Code::invalid_argument, "the package reader is finished or closed");
-    return *r;
+  auto live() {
+    if (!at) throw Error(Code::invalid_argument, "the package reader is finished or closed");
+    return at->get("the package reader");
   }
-  /// Runs fn; on a refusal the reader is dropped (its output removed) and the refusal audited.
+  /// Runs fn(reader); on a refusal the reader is dropped (its output removed) and the refusal audited.
   template <class Fn>
   auto refusing(Fn&& fn) {
+    auto [ws, st] = live();
     try {
-      return fn();
+      return fn(*st->s);
     } catch (const Error& e) {
-      std::string id = r && r->header() ? r->header()->package_id : std::string();
-      r.reset();
-      party->audit_refused("package.open", id, e, {{"source", out_dir}});
+      std::string id = st->s->header() ? st->s->header()->package_id : std::string();
+      st->s.reset();
+      st->party->audit_refused("package.open", id, e, {{"source", out_dir}});
+      at.reset();
       throw;
     }
   }
@@ -159,13 +171,15 @@ void bind_exchange(py::module_ m) {
       py::arg("expected_schemas") = std::map<std::string, std::string>{}, py::arg("sync") = true);
 
   py::class_<Writer>(m, "Writer")
-      .def(py::init([](W& ws, const std::string& path, const std::vector<std::string>& to, const std::string& catalog,
-                       const std::string& purpose, const std::string& approval, const std::string& request_hash,
-                       std::size_t chunk_size, int level, int threads) {
+      .def(py::init([](WorkspaceHandle& handle, const std::string& path, const std::vector<std::string>& to,
+                       const std::string& catalog, const std::string& purpose, const std::string& approval,
+                       const std::string& request_hash, std::size_t chunk_size, int level, int threads) {
              auto h = std::make_unique<Writer>();
              py::gil_scoped_release nogil;
-             h->party = std::make_unique<ex::WorkspaceParty>(ws);
-             ex::WriterOptions o = h->party->writer_options(to);
+             std::shared_ptr<W> ws = handle.lease();
+             auto st = std::make_shared<StreamState<ex::PackageWriter>>();
+             st->party = std::make_unique<ex::WorkspaceParty>(*ws);
+             ex::WriterOptions o = st->party->writer_options(to);
              o.catalog = h->catalog = catalog;
              o.purpose = h->purpose = purpose;
              o.approval = approval;
@@ -173,7 +187,8 @@ void bind_exchange(py::module_ m) {
              if (chunk_size) o.chunk_size = chunk_size;
              o.level = level;
              o.threads = threads;
-             h->w = std::make_unique<ex::PackageWriter>(path, o);
+             st->s = std::make_unique<ex::PackageWriter>(path, o);
+             h->at = std::make_unique<Attached<ex::PackageWriter>>(handle, std::move(st));
              return h;
            }),
            py::arg("workspace"), py::arg("path"), py::arg("to"), py::arg("catalog") = "", py::arg("purpose") = "",
@@ -185,7 +200,7 @@ void bind_exchange(py::module_ m) {
             json s = schema_arg(schema);
             py::gil_scoped_release nogil;
             std::lock_guard lock(w.mu);
-            w.live().begin_resource(name, s, format);
+            w.live().second->s->begin_resource(name, s, format);
           },
           py::arg("name"), py::arg("schema") = py::none(), py::arg("format") = "csv")
       .def(
@@ -195,14 +210,14 @@ void bind_exchange(py::module_ m) {
             const std::size_t n = byte_size(b);
             py::gil_scoped_release nogil;
             std::lock_guard lock(w.mu);
-            w.live().write(b.ptr, n);
+            w.live().second->s->write(b.ptr, n);
           },
           py::arg("data"))
       .def(
           "end_resource",
           [](Writer& w) {
             std::lock_guard lock(w.mu);
-            w.live().end_resource();
+            w.live().second->s->end_resource();
           },
           py::call_guard<py::gil_scoped_release>())
       .def(
@@ -212,7 +227,7 @@ void bind_exchange(py::module_ m) {
             json s = schema_arg(schema);
             py::gil_scoped_release nogil;
             std::lock_guard lock(w.mu);
-            w.live().add_file(name, path, s, format);
+            w.live().second->s->add_file(name, path, s, format);
           },
           py::arg("name"), py::arg("path"), py::arg("schema") = py::none(), py::arg("format") = "csv")
       .def(
@@ -222,9 +237,11 @@ void bind_exchange(py::module_ m) {
             {
               py::gil_scoped_release nogil;
               std::lock_guard lock(w.mu);
-              s = w.live().finish();
-              w.w.reset();
-              w.party->audit_created(s);
+              auto [ws, st] = w.live();
+              s = st->s->finish();
+              st->s.reset();
+              w.at.reset();
+              st->party->audit_created(s);
             }
             return summary_tuple(s);
           })
@@ -232,21 +249,27 @@ void bind_exchange(py::module_ m) {
           "close",
           [](Writer& w) {
             std::lock_guard lock(w.mu);
-            w.w.reset();  // an unfinished package is removed
+            w.at.reset();  // an unfinished package is removed
           },
           py::call_guard<py::gil_scoped_release>())
-      .def_property_readonly("closed", [](Writer& w) { return !w.w; });
+      .def_property_readonly("closed", [](Writer& w) {
+        std::lock_guard lock(w.mu);
+        return !w.at || w.at->released();
+      });
 
   py::class_<Reader>(m, "Reader")
-      .def(py::init([](W& ws, const std::string& out_dir, bool validate, const std::map<std::string, std::string>& expected,
-                       bool sync) {
+      .def(py::init([](WorkspaceHandle& handle, const std::string& out_dir, bool validate,
+                       const std::map<std::string, std::string>& expected, bool sync) {
              auto h = std::make_unique<Reader>();
              ex::OpenOptions o = open_options(validate, expected, sync);
              py::gil_scoped_release nogil;
-             h->party = std::make_unique<ex::WorkspaceParty>(ws);
+             std::shared_ptr<W> ws = handle.lease();
+             auto st = std::make_shared<StreamState<ex::PackageReader>>();
+             st->party = std::make_unique<ex::WorkspaceParty>(*ws);
              h->out_dir = out_dir;
-             h->party->audit_on_commit(o);
-             h->r = std::make_unique<ex::PackageReader>(out_dir, h->party->reader_keys(), o);
+             st->party->audit_on_commit(o);
+             st->s = std::make_unique<ex::PackageReader>(out_dir, st->party->reader_keys(), o);
+             h->at = std::make_unique<Attached<ex::PackageReader>>(handle, std::move(st));
              return h;
            }),
            py::arg("workspace"), py::arg("out_dir"), py::arg("validate") = true,
@@ -259,8 +282,8 @@ void bind_exchange(py::module_ m) {
             const std::size_t n = byte_size(b);
             py::gil_scoped_release nogil;
             std::lock_guard lock(r.mu);
-            r.refusing([&] {
-              r.live().feed(b.ptr, n);
+            r.refusing([&](ex::PackageReader& pr) {
+              pr.feed(b.ptr, n);
               return 0;
             });
           },
@@ -271,8 +294,8 @@ void bind_exchange(py::module_ m) {
              {
                py::gil_scoped_release nogil;
                std::lock_guard lock(r.mu);
-               s = r.refusing([&] { return r.live().finish(); });
-               r.r.reset();
+               s = r.refusing([](ex::PackageReader& pr) { return pr.finish(); });
+               r.at.reset();
              }
              return summary_tuple(s);
            })
@@ -280,17 +303,22 @@ void bind_exchange(py::module_ m) {
           "header",
           [](Reader& r) -> py::object {
             std::lock_guard lock(r.mu);
-            if (!r.r || !r.r->header()) return py::none();
-            return py::str(r.r->header()->to_json().dump());
+            if (!r.at || r.at->released()) return py::none();
+            auto [ws, st] = r.at->get("the package reader");
+            if (!st->s->header()) return py::none();
+            return py::str(st->s->header()->to_json().dump());
           })
       .def(
           "close",
           [](Reader& r) {
             std::lock_guard lock(r.mu);
-            r.r.reset();  // the output of an unfinished package is removed
+            r.at.reset();  // the output of an unfinished package is removed
           },
           py::call_guard<py::gil_scoped_release>())
-      .def_property_readonly("closed", [](Reader& r) { return !r.r; });
+      .def_property_readonly("closed", [](Reader& r) {
+        std::lock_guard lock(r.mu);
+        return !r.at || r.at->released();
+      });
 }
 
 }  // namespace civitas::python
