@@ -1,7 +1,7 @@
 // C ABI of catalog storage (civitas/catalog.h) over civitas::catalog::CatalogStore.
 #include <nlohmann/json.hpp>
 
-#include "civitas/catalog_store.hpp"
+#include "civitas/catalog.hpp"
 #include "ctx.hpp"
 
 using civitas::Code;

@@ -5,12 +5,11 @@
 #include <unistd.h>
 
 #include "civitas/catalog.hpp"
-#include "civitas/catalog_store.hpp"
 #include "civitas/workspace.hpp"
-#include "helpers.hpp"
+#include "schema/helpers.hpp"
 
 using namespace civitas;
-using namespace civitas::schema;
+using namespace civitas::catalog;
 using namespace schema_test;
 using nlohmann::json;
 
