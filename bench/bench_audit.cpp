@@ -7,8 +7,9 @@
 //   peer: prove+verify/memory the same on an in-memory tree (no database): the floor
 //   verify/full              Log::verify (recompute everything, compare every node and
 //                            checkpoint) of a log of min(COUNT, 1,000,000) entries
-//   migrate_v4_open          opening a schema-4 workspace of min(COUNT, 1,000,000) entries
-//                            (store migration 5: audit_node rows into tiles)
+//   migrate_v4_open          opening the log of a workspace of audit tables version 1 (former
+//                            schema 4) with min(COUNT, 1,000,000) entries (audit migration 2:
+//                            audit_node rows into tiles)
 //   hash/node/openssl|libsodium  one RFC 9162 node hash (65 bytes) with each SHA-256
 //
 //   bench_audit [--n=COUNT] [google-benchmark flags]     COUNT entries (default 10,000,000)
