@@ -139,8 +139,8 @@ void Store::open_tables() {
 void migrate(Store& s, std::string_view module, const std::vector<Migration>& migrations) {
   std::lock_guard lk(s.mu_);
   const std::string name(module);
-  if (std::find(s.current_.begin(), s.current_.end(), name) != s.current_.end()) return;
   const int latest = migrations.empty() ? 0 : migrations.back().version;
+  if (std::find(s.current_.begin(), s.current_.end(), std::make_pair(name, latest)) != s.current_.end()) return;
   // (version, recorded): a file converted from a shared user_version has no row for a module
   // yet; its version follows from the legacy value.
   auto current = [&]() -> std::pair<int, bool> {
@@ -160,7 +160,7 @@ void migrate(Store& s, std::string_view module, const std::vector<Migration>& mi
   auto [v, recorded] = current();
   check(v);
   if (v == latest && recorded) {
-    s.current_.push_back(name);
+    s.current_.emplace_back(name, latest);
     return;
   }
   std::optional<Transaction> tx;
@@ -178,7 +178,7 @@ void migrate(Store& s, std::string_view module, const std::vector<Migration>& mi
   }
   if (tx) {
     tx->commit();
-    s.current_.push_back(name);
+    s.current_.emplace_back(name, latest);
   }
 }
 

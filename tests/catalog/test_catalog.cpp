@@ -82,7 +82,7 @@ TEST_CASE("Data Package export carries the items as a table schema") {
   CHECK(fields[2]["type"] == "number");
   CHECK(fields[2]["civitas:dataType"] == "Y");
   CHECK(fields[3]["type"] == "date");
-  CHECK(check_schema(dp["resources"][0]["schema"]).empty());
+  CHECK(schema::check_schema(dp["resources"][0]["schema"]).empty());
 }
 
 TEST_CASE("import of an incomplete document names what is missing") {

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "civitas/crypto.hpp"
@@ -110,7 +111,7 @@ class Store {
   sqlite3* db_ = nullptr;
   std::recursive_mutex mu_;
   bool opened_ = false;  // the first page authenticated
-  std::vector<std::string> current_;  // modules found at their latest version on this connection
+  std::vector<std::pair<std::string, int>> current_;  // (module, version) found current on this connection
 };
 
 /// One migration of a module's tables. A module's migrations are numbered 1, 2, … in order;
