@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "civitas/catalog.hpp"
-#include "civitas/catalog_store.hpp"
 #include "ctx.hpp"
 
 using civitas::Code;
@@ -63,10 +62,10 @@ int civ_catalog_check(char** out, const char* entry_json, size_t entry_len) {
       r["valid"] = false;
       r["problems"] = json::array({{{"path", ""}, {"message", "not valid JSON"}}});
     } else {
-      auto ps = sc::check_entry(e);
+      auto ps = cat::check_entry(e);
       r["valid"] = ps.empty();
       r["problems"] = problems_json(ps);
-      if (ps.empty()) r["resourceCode"] = sc::resource_code(e);
+      if (ps.empty()) r["resourceCode"] = cat::resource_code(e);
     }
     *out = dup_out(dump(r));
     return CIV_OK;
@@ -79,7 +78,7 @@ int civ_catalog_export(char** out, const char* entry_json, size_t entry_len, int
     if (format < CIV_CATALOG_DATAPACKAGE || format > CIV_CATALOG_CKAN)
       throw Error(Code::invalid_argument, "unknown catalog format " + std::to_string(format));
     json e = parse_doc(view(entry_json, entry_len, "entry_json"), "catalog entry");
-    *out = dup_out(dump(sc::export_entry(e, static_cast<sc::CatalogFormat>(format))));
+    *out = dup_out(dump(cat::export_entry(e, static_cast<cat::CatalogFormat>(format))));
     return CIV_OK;
   });
 }
@@ -90,8 +89,8 @@ int civ_catalog_import(char** out_entry, const char* doc, size_t doc_len, int fo
     if (format < 0 || format > CIV_CATALOG_CKAN)
       throw Error(Code::invalid_argument, "unknown catalog format " + std::to_string(format));
     json d = parse_doc(view(doc, doc_len, "doc"), "catalog document");
-    sc::CatalogFormat f = static_cast<sc::CatalogFormat>(format);
-    *out_entry = dup_out(dump(sc::import_entry(d, format ? &f : nullptr)));
+    cat::CatalogFormat f = static_cast<cat::CatalogFormat>(format);
+    *out_entry = dup_out(dump(cat::import_entry(d, format ? &f : nullptr)));
     return CIV_OK;
   });
 }

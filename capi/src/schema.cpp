@@ -10,6 +10,7 @@ using civitas::Error;
 using nlohmann::json;
 using namespace civitas::capi;
 namespace sc = civitas::schema;
+namespace cat = civitas::catalog;
 
 namespace {
 

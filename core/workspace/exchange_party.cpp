@@ -1,8 +1,8 @@
 // exchange::WorkspaceParty (declared in civitas/exchange.hpp): packages with a workspace —
 // keys from its keyring, peers from its directory, sequence numbers and replay memory in its
-// database (store migration 4), audit entries in its log. It lives in the workspace module
+// database (workspace migration 2, tables.cpp), audit entries in its log. It lives in the workspace module
 // because it reaches into the workspace, its store and its audit log; core/exchange itself
-// depends only on schema, crypto and zstd (DESIGN.md, module table) and takes explicit keys
+// depends only on schema, crypto and zstd (docs/development.md, module graph) and takes explicit keys
 // and callbacks (ReaderKeys, ProviderLookup, ReplayMemory), which this file fills in.
 #include <chrono>
 #include <cstring>

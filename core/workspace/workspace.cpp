@@ -170,6 +170,7 @@ std::unique_ptr<Workspace> Workspace::create(const std::string& path, const KeyS
     so.create = true;
     so.busy_timeout_ms = opts.busy_timeout_ms;
     impl->store = std::make_unique<store::Store>(path, c::derive_subkey(impl->workspace_key, 1, "civpage1"), so);
+    migrate_tables(*impl->store);
     store::Transaction tx(*impl->store);
     store::Statement m(*impl->store, "INSERT INTO meta(key, value) VALUES(?, ?)");
     auto put = [&](const char* k, const std::string& v) {
@@ -218,6 +219,7 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& path, const KeySou
       throw Error(Code::integrity, "workspace file " + path + " is damaged or does not belong to its header");
     throw;
   }
+  migrate_tables(*impl->store);
   if (impl->meta("workspace_id") != h.workspace_id)
     throw Error(Code::integrity, "workspace file " + path + " does not belong to its header (workspace id differs)");
   impl->ring = impl->load_ring();
@@ -234,7 +236,7 @@ Info Workspace::info() const {
   i.name = impl_->meta("name");
   std::string created = impl_->meta("created");
   i.created = created.empty() ? 0 : std::stoll(created);
-  i.schema_version = impl_->store->schema_version();
+  i.schema_version = impl_->store->module_version("workspace");
   try {
     i.key_source = read_header(header_path(impl_->path)).key_source;
   } catch (const Error&) {

@@ -1,5 +1,5 @@
 // civitas._native.catalog — the binding of civitas::catalog::CatalogStore
-// (core/include/civitas/catalog_store.hpp): catalog entries stored, versioned, in a
+// (core/include/civitas/catalog.hpp): catalog entries stored, versioned, in a
 // workspace. Entries cross as JSON text; civitas/catalog.py turns them into dicts and
 // CatalogVersion records. Database work releases the GIL.
 #include <memory>
@@ -7,7 +7,7 @@
 #include <string>
 
 #include "bindings.hpp"
-#include "civitas/catalog_store.hpp"
+#include "civitas/catalog.hpp"
 #include "civitas/error.hpp"
 #include "civitas/workspace.hpp"
 
@@ -16,7 +16,6 @@ namespace {
 
 using nlohmann::json;
 namespace cat = civitas::catalog;
-namespace sc = civitas::schema;
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -34,7 +33,7 @@ py::list records(const std::vector<cat::StoredEntry>& all) {
 /// A CatalogStore over a workspace's store; the Python object keeps the workspace alive.
 /// Released when the workspace is closed (later calls raise invalid_argument).
 struct Store {
-  Store(WorkspaceHandle& h, const sc::CatalogConfig& cfg) {
+  Store(WorkspaceHandle& h, const cat::CatalogConfig& cfg) {
     std::shared_ptr<workspace::Workspace> w = h.lease();
     at = std::make_unique<WorkspaceHandle::Attachment<cat::CatalogStore>>(
         h, std::make_shared<cat::CatalogStore>(w->store(), cfg));
@@ -49,12 +48,12 @@ struct Store {
 void bind_catalog(py::module_ m) {
   py::class_<Store>(m, "CatalogStore")
       .def(py::init([](WorkspaceHandle& w, py::object cfg) {
-             sc::CatalogConfig c;
+             cat::CatalogConfig c;
              if (!cfg.is_none()) {
                std::string_view t = text_view(cfg, "config");
                json j = json::parse(t.begin(), t.end(), nullptr, false);
                if (j.is_discarded()) throw Error(Code::parse, "config is not valid JSON");
-               c = sc::CatalogConfig::from_json(j);
+               c = cat::CatalogConfig::from_json(j);
              }
              return std::make_unique<Store>(w, c);
            }),

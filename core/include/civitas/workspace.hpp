@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "civitas/audit.hpp"
 #include "civitas/crypto.hpp"
 #include "civitas/ids.hpp"
 #include "civitas/store.hpp"
@@ -79,7 +80,7 @@ struct Info {
   std::string department;
   std::string name;
   std::int64_t created = 0;
-  int schema_version = 0;
+  int schema_version = 0;    ///< version of the workspace module's tables (table module_schema)
   std::string key_source;    ///< "passphrase" or "raw"
 };
 
@@ -195,3 +196,44 @@ class Workspace {
 };
 
 }  // namespace civitas::workspace
+
+namespace civitas::audit {
+
+// ---- the log of a workspace -------------------------------------------------------------------
+
+/// A workspace's audit log: a Log over the workspace database with origin
+/// "civitas/audit/<department USCC or workspace id>", checkpoints signed with the workspace's
+/// primary signing key, and the workspace's sensitive actions recorded through its AuditSink.
+class WorkspaceLog {
+ public:
+  /// Opens the log of `ws` (which must outlive it) and installs it as the workspace's audit
+  /// sink (replacing any earlier one), so that key rotation/destruction, decryption, token
+  /// reversal… are appended with actor (department, user). user defaults to $CIVITAS_USER, else
+  /// "os:<login name>". When the log is empty, its first entry records the workspace's
+  /// creation (workspace.create). Workspace::create and ::open call this.
+  static std::shared_ptr<WorkspaceLog> attach(workspace::Workspace& ws, std::string user = {});
+  /// The log of `ws` without installing a sink or recording anything (for API calls on a
+  /// workspace that attach() already hooked up).
+  static std::shared_ptr<WorkspaceLog> open(workspace::Workspace& ws);
+  ~WorkspaceLog();
+
+  Log& log() noexcept;
+  const std::string& department() const noexcept;
+  const std::string& user() const noexcept;
+  /// Signs a checkpoint with the primary signing key when the tree grew; returns the latest.
+  std::string checkpoint();
+  /// The note-verifier key of the primary signing key.
+  NoteVerifier verifier() const;
+  /// Verifiers of every signing key the workspace has had (rotated keys included).
+  std::vector<NoteVerifier> verifiers() const;
+  /// Log::verify with verifiers().
+  VerifyReport verify(const std::vector<std::string>& extra = {});
+
+  struct State;
+
+ private:
+  explicit WorkspaceLog(std::shared_ptr<State> s);
+  std::shared_ptr<State> s_;
+};
+
+}  // namespace civitas::audit
