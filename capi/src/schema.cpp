@@ -10,7 +10,6 @@ using civitas::Error;
 using nlohmann::json;
 using namespace civitas::capi;
 namespace sc = civitas::schema;
-namespace cat = civitas::catalog;
 
 namespace {
 
