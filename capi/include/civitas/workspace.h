@@ -86,7 +86,8 @@ CIV_API CIV_NODISCARD int civ_ctx_open(civ_ctx **out, const char *path, size_t p
 CIV_API void civ_ctx_free(civ_ctx *ctx);
 
 /** Workspace facts as a JSON object (path, workspace_id, department, name, created,
- *  schema_version, key_source); free with civ_free(). @return CIV_OK; CIV_EINVAL. */
+ *  schema_version — the version of the workspace module's own tables; every module keeps
+ *  its own, docs/formats/workspace.md —, key_source); free with civ_free(). @return CIV_OK; CIV_EINVAL. */
 CIV_API CIV_NODISCARD int civ_ctx_info(char **out_json, civ_ctx *ctx);
 
 /** Re-wraps the workspace key under a new master key (passphrase or raw). Nothing else is

@@ -69,7 +69,7 @@ public final class WorkspaceInfo {
     return Instant.ofEpochSecond(created);
   }
 
-  /** The database schema version. */
+  /** The version of the workspace module's own tables (each module keeps its own). */
   public long getSchemaVersion() {
     return schemaVersion;
   }
