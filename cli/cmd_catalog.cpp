@@ -9,7 +9,6 @@
 #include <sstream>
 
 #include "civitas/catalog.hpp"
-#include "civitas/catalog_store.hpp"
 #include "civitas/error.hpp"
 #include "civitas/workspace.hpp"
 #include "cli.hpp"
@@ -19,7 +18,7 @@ namespace civitas::cli {
 namespace {
 
 using nlohmann::json;
-namespace sc = civitas::schema;
+namespace sc = civitas::catalog;
 
 struct Args {
   WorkspaceArgs ws;

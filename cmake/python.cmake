@@ -33,8 +33,9 @@ target_link_libraries(civitas_python_native PRIVATE civitas_core)
 target_compile_definitions(civitas_python_native PRIVATE CIVITAS_VERSION="${PROJECT_VERSION}")
 civitas_strict_warnings(civitas_python_native)
 
-# Pure-Python files are copied next to the extension at build time.
-file(GLOB _py_files CONFIGURE_DEPENDS ${_py_src}/civitas/*.py)
+# Pure-Python files (and the stub of the extension, _native.pyi) are copied next to the
+# extension at build time.
+file(GLOB _py_files CONFIGURE_DEPENDS ${_py_src}/civitas/*.py ${_py_src}/civitas/*.pyi)
 list(APPEND _py_files ${_py_src}/civitas/py.typed)
 set(_py_copies "")
 foreach(_f IN LISTS _py_files)

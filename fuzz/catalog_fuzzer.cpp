@@ -10,7 +10,7 @@
 #include "civitas/error.hpp"
 #include "fuzz_check.hpp"
 
-namespace sc = civitas::schema;
+namespace sc = civitas::catalog;
 using nlohmann::json;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

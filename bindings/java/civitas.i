@@ -14,6 +14,9 @@
 %include "swig/typemaps.i"
 
 %{
+/* The JNI library links the C ABI statically and uses its experimental functions too (the
+ * division-table loader of org.civitas.Ids). */
+#define CIV_EXPERIMENTAL 1
 #include "civitas/civitas.h"
 %}
 
@@ -51,8 +54,11 @@
 %define %civ_constant(NAME) %rename("%s") NAME; %enddef
 %define %civ_unsigned_constant(NAME) %rename("%s") NAME; %javaconst(0) NAME; %enddef
 
-/* The C headers are parsed with the export macro empty. */
+/* The C headers are parsed with the export and attribute macros empty, experimental
+ * declarations included. */
 #define CIV_API
+#define CIV_NODISCARD
+#define CIV_EXPERIMENTAL
 
 /* ---- common: version, errors, memory (civitas.h) -------------------------------------- */
 
@@ -82,6 +88,6 @@
 %include "swig/schema.i"
 %include "swig/workspace.i"
 %include "swig/crypto.i"
-%include "swig/exchange.i"
+%include "swig/package.i"
 %include "swig/catalog.i"
 %include "swig/audit.i"

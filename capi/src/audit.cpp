@@ -4,6 +4,7 @@
 #include "civitas/audit.hpp"
 #include "ctx.hpp"
 #include "guard.hpp"
+#include "versioned.hpp"
 
 using civitas::Code;
 using civitas::Error;
@@ -12,6 +13,9 @@ namespace a = civitas::audit;
 using nlohmann::json;
 
 namespace {
+
+constexpr civ_audit_event kEventDefaults = CIV_AUDIT_EVENT_INIT;
+constexpr std::size_t kEventSizes[] = {sizeof(civ_audit_event)};
 
 std::string str_or_empty(const char* p, size_t n, const char* name) { return std::string(view(p, n, name)); }
 
@@ -27,14 +31,22 @@ a::Event c_api_event(std::string_view actor, std::string action, std::string res
 
 extern "C" {
 
-int civ_audit_append(uint64_t* out_index, civ_ctx* ctx, const char* actor, size_t actor_len, const char* action,
-                     size_t action_len, const char* resource, size_t resource_len, const char* purpose,
-                     size_t purpose_len, const char* details_json, size_t details_len) {
+int civ_audit_event_init(civ_audit_event* event, unsigned version) {
+  return guard([&] {
+    init_versioned(event, version, kEventDefaults, kEventSizes, "civ_audit_event");
+    return CIV_OK;
+  });
+}
+
+int civ_audit_append(uint64_t* out_index, civ_ctx* ctx, const civ_audit_event* event) {
   return guard([&] {
     auto& ws = ws_of(ctx);
-    a::Event e = c_api_event(view(actor, actor_len, "actor"), str_or_empty(action, action_len, "action"),
-                             str_or_empty(resource, resource_len, "resource"), str_or_empty(purpose, purpose_len, "purpose"),
-                             "ok", str_or_empty(details_json, details_len, "details_json"));
+    require(event, "event");
+    const civ_audit_event ev = read_versioned(event, kEventDefaults, kEventSizes, "civ_audit_event");
+    a::Event e = c_api_event(view(ev.actor, ev.actor_len, "event->actor"), str_or_empty(ev.action, ev.action_len, "event->action"),
+                             str_or_empty(ev.resource, ev.resource_len, "event->resource"),
+                             str_or_empty(ev.purpose, ev.purpose_len, "event->purpose"), "ok",
+                             str_or_empty(ev.details_json, ev.details_len, "event->details_json"));
     std::uint64_t idx = a::WorkspaceLog::open(ws)->log().append(std::move(e));
     if (out_index) *out_index = idx;
     return CIV_OK;

@@ -1,7 +1,8 @@
-// C ABI of catalog storage (civitas/catalog.h) over civitas::catalog::CatalogStore.
+// C ABI of the catalog (civitas/catalog.h): entry checks and exports, and storage over
+// civitas::catalog::CatalogStore.
 #include <nlohmann/json.hpp>
 
-#include "civitas/catalog_store.hpp"
+#include "civitas/catalog.hpp"
 #include "ctx.hpp"
 
 using civitas::Code;
@@ -9,6 +10,7 @@ using civitas::Error;
 using nlohmann::json;
 using namespace civitas::capi;
 namespace cat = civitas::catalog;
+namespace sc = civitas::schema;
 
 namespace {
 
@@ -35,9 +37,64 @@ std::string code_of(const char* code, size_t len) {
   return c;
 }
 
+json parse_doc(std::string_view text, const char* what) {
+  json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded()) throw Error(Code::parse, std::string(what) + " is not valid JSON");
+  return j;
+}
+
+json problems_json(const std::vector<sc::Problem>& ps) {
+  json a = json::array();
+  for (const auto& p : ps) a.push_back({{"path", p.path}, {"message", p.message}});
+  return a;
+}
+
 }  // namespace
 
 extern "C" {
+
+int civ_catalog_check(char** out, const char* entry_json, size_t entry_len) {
+  return guard([&] {
+    require(out, "out");
+    json e = json::parse(view(entry_json, entry_len, "entry_json"), nullptr, false);
+    json r = {{"version", 1}};
+    if (e.is_discarded()) {
+      r["valid"] = false;
+      r["problems"] = json::array({{{"path", ""}, {"message", "not valid JSON"}}});
+    } else {
+      auto ps = cat::check_entry(e);
+      r["valid"] = ps.empty();
+      r["problems"] = problems_json(ps);
+      if (ps.empty()) r["resourceCode"] = cat::resource_code(e);
+    }
+    *out = dup_out(dump(r));
+    return CIV_OK;
+  });
+}
+
+int civ_catalog_export(char** out, const char* entry_json, size_t entry_len, int format) {
+  return guard([&] {
+    require(out, "out");
+    if (format < CIV_CATALOG_DATAPACKAGE || format > CIV_CATALOG_CKAN)
+      throw Error(Code::invalid_argument, "unknown catalog format " + std::to_string(format));
+    json e = parse_doc(view(entry_json, entry_len, "entry_json"), "catalog entry");
+    *out = dup_out(dump(cat::export_entry(e, static_cast<cat::CatalogFormat>(format))));
+    return CIV_OK;
+  });
+}
+
+int civ_catalog_import(char** out_entry, const char* doc, size_t doc_len, int format) {
+  return guard([&] {
+    require(out_entry, "out_entry");
+    if (format < 0 || format > CIV_CATALOG_CKAN)
+      throw Error(Code::invalid_argument, "unknown catalog format " + std::to_string(format));
+    json d = parse_doc(view(doc, doc_len, "doc"), "catalog document");
+    cat::CatalogFormat f = static_cast<cat::CatalogFormat>(format);
+    *out_entry = dup_out(dump(cat::import_entry(d, format ? &f : nullptr)));
+    return CIV_OK;
+  });
+}
+
 
 int civ_catalog_add(char** out_record, civ_ctx* ctx, const char* entry_json, size_t entry_len) {
   return guard([&] {

@@ -43,6 +43,9 @@ inline std::string_view view(const char* p, size_t n, const char* name) {
   return p ? std::string_view(p, n) : std::string_view();
 }
 
+/// Throws Error(buffer_too_small) naming the buffer when capacity < needed.
+void check_capacity(std::size_t needed, std::size_t capacity, const char* name);
+
 /// Copies s into a malloc'd NUL-terminated string for the caller (freed with civ_free).
 char* dup_out(const std::string& s);
 

@@ -1,7 +1,10 @@
+#define CIV_EXPERIMENTAL 1  // defines the experimental entry points too
 #include <cstring>
+#include <iterator>
 
 #include "civitas/ids.hpp"
 #include "guard.hpp"
+#include "versioned.hpp"
 
 using civitas::Code;
 using civitas::Error;
@@ -9,6 +12,13 @@ using namespace civitas::capi;
 namespace ids = civitas::ids;
 
 namespace {
+
+const civ_id_result kResultDefaults = [] {
+  civ_id_result r{};
+  r.version = CIV_ID_RESULT_VERSION;
+  return r;
+}();
+constexpr std::size_t kResultSizes[] = {sizeof(civ_id_result)};
 
 ids::Kind to_kind(int kind) {
   if (kind < CIV_ID_USCC || kind > CIV_ID_GB2260)
@@ -56,11 +66,7 @@ int civ_id_kind_from_name(int* out_kind, const char* name, size_t name_len) {
 
 int civ_id_result_init(civ_id_result* result, unsigned version) {
   return guard([&] {
-    require(result, "result");
-    if (version != CIV_ID_RESULT_VERSION)
-      throw Error(Code::invalid_argument, "unsupported civ_id_result version " + std::to_string(version));
-    std::memset(result, 0, sizeof *result);
-    result->version = version;
+    init_versioned(result, version, kResultDefaults, kResultSizes, "civ_id_result");
     return CIV_OK;
   });
 }
@@ -68,12 +74,14 @@ int civ_id_result_init(civ_id_result* result, unsigned version) {
 int civ_id_validate(civ_id_result* out, int kind, const char* code, size_t code_len, unsigned flags) {
   return guard([&] {
     require(out, "out");
-    if (out->version != CIV_ID_RESULT_VERSION)
-      throw Error(Code::invalid_argument, "civ_id_result.version must be CIV_ID_RESULT_VERSION (use CIV_ID_RESULT_INIT)");
+    check_version(out->version, std::size(kResultSizes), "civ_id_result");
     ids::Result r = ids::validate(to_kind(kind), view(code, code_len, "code"), to_options(flags));
-    unsigned version = out->version;
-    std::memset(out, 0, sizeof *out);
-    out->version = version;
+    const unsigned version = out->version;
+    civ_id_result res;  // filled whole here, then copied up to the caller's version's size
+    std::memset(&res, 0, sizeof res);
+    res.version = version;
+    civ_id_result* const caller = out;
+    out = &res;
     out->valid = r.valid ? 1 : 0;
     out->reason = static_cast<int>(r.reason);
     out->warnings = r.warnings;
@@ -95,6 +103,7 @@ int civ_id_validate(civ_id_result* out, int kind, const char* code, size_t code_
     copy_str(p.birth_date, r.parts.birth_date);
     copy_str(p.sequence, r.parts.sequence);
     copy_str(p.legacy, r.parts.legacy);
+    std::memcpy(caller, &res, kResultSizes[version - 1]);
     return CIV_OK;
   });
 }
@@ -163,11 +172,12 @@ int civ_id_check_char(char* out, int kind, const char* body, size_t body_len) {
   });
 }
 
-int civ_id_ric_upgrade(char out[19], const char* legacy, size_t legacy_len) {
+int civ_id_ric_upgrade(char* out, size_t out_cap, const char* legacy, size_t legacy_len) {
   return guard([&] {
     require(out, "out");
+    check_capacity(19, out_cap, "out");
     std::string s = ids::ric_upgrade(view(legacy, legacy_len, "legacy"));
-    std::memcpy(out, s.c_str(), 19);
+    std::memcpy(out, s.c_str(), s.size() + 1);
     return CIV_OK;
   });
 }

@@ -1,9 +1,9 @@
 #include <cstddef>
 #include <cstring>
 
-#include "civitas/catalog.hpp"
 #include "civitas/schema.hpp"
 #include "guard.hpp"
+#include "versioned.hpp"
 
 using civitas::Code;
 using civitas::Error;
@@ -21,16 +21,23 @@ json parse_doc(std::string_view text, const char* what) {
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-sc::ValidateOptions to_options(const civ_validate_options* o) {
+constexpr civ_schema_validate_options kOptionsDefaults = CIV_SCHEMA_VALIDATE_OPTIONS_INIT;
+// Version 1 ended before resources_json.
+constexpr std::size_t kOptionsSizes[] = {offsetof(civ_schema_validate_options, resources_json),
+                                         sizeof(civ_schema_validate_options)};
+
+sc::ValidateOptions to_options(const civ_schema_validate_options* in) {
   sc::ValidateOptions v;
-  if (!o) return v;
-  if (o->version != 1 && o->version != CIV_VALIDATE_OPTIONS_VERSION)
-    throw Error(Code::invalid_argument, "civ_validate_options.version must be CIV_VALIDATE_OPTIONS_VERSION");
+  if (!in) return v;
+  const civ_schema_validate_options opts =
+      read_versioned(in, kOptionsDefaults, kOptionsSizes, "civ_schema_validate_options");
+  const civ_schema_validate_options* o = &opts;
   v.limit_errors = o->limit_errors;
-  if (o->format) v.format = o->format;
+  std::string_view format = view(o->format, o->format_len, "format");
+  if (!format.empty()) v.format = std::string(format);
   if (o->dialect_json || o->dialect_json_len)
     v.dialect = sc::Dialect::from_json(parse_doc(view(o->dialect_json, o->dialect_json_len, "dialect_json"), "dialect"));
-  if (o->version >= 2 && (o->resources_json || o->resources_json_len))
+  if (o->resources_json || o->resources_json_len)
     v.resources = sc::resources_from_json(parse_doc(view(o->resources_json, o->resources_json_len, "resources_json"), "resources_json"));
   return v;
 }
@@ -45,15 +52,9 @@ json problems_json(const std::vector<sc::Problem>& ps) {
 
 extern "C" {
 
-int civ_validate_options_init(civ_validate_options* opts, unsigned version) {
+int civ_schema_validate_options_init(civ_schema_validate_options* opts, unsigned version) {
   return guard([&] {
-    require(opts, "opts");
-    if (version != 1 && version != CIV_VALIDATE_OPTIONS_VERSION)
-      throw Error(Code::invalid_argument, "unsupported civ_validate_options version " + std::to_string(version));
-    civ_validate_options d = CIV_VALIDATE_OPTIONS_INIT;
-    d.version = version;
-    // A version-1 caller's struct ends before the resources members.
-    std::memcpy(opts, &d, version == 1 ? offsetof(civ_validate_options, resources_json) : sizeof d);
+    init_versioned(opts, version, kOptionsDefaults, kOptionsSizes, "civ_schema_validate_options");
     return CIV_OK;
   });
 }
@@ -77,7 +78,7 @@ int civ_schema_normalize(char** out, const char* schema_json, size_t schema_len)
 }
 
 int civ_schema_validate_file(char** out_report, const char* schema_json, size_t schema_len, const char* path,
-                             size_t path_len, const civ_validate_options* opts) {
+                             size_t path_len, const civ_schema_validate_options* opts) {
   return guard([&] {
     require(out_report, "out_report");
     require(path, "path");
@@ -89,7 +90,7 @@ int civ_schema_validate_file(char** out_report, const char* schema_json, size_t 
   });
 }
 
-int civ_schema_validate_package(char** out_report, const char* path, size_t path_len, const civ_validate_options* opts) {
+int civ_schema_validate_package(char** out_report, const char* path, size_t path_len, const civ_schema_validate_options* opts) {
   return guard([&] {
     require(out_report, "out_report");
     require(path, "path");
@@ -100,55 +101,13 @@ int civ_schema_validate_package(char** out_report, const char* path, size_t path
 }
 
 int civ_schema_validate_buffer(char** out_report, const char* schema_json, size_t schema_len, const char* data,
-                               size_t data_len, const civ_validate_options* opts) {
+                               size_t data_len, const civ_schema_validate_options* opts) {
   return guard([&] {
     require(out_report, "out_report");
     sc::TableSchema s = sc::parse_schema(view(schema_json, schema_len, "schema_json"));
     sc::ValidateOptions o = to_options(opts);
     json r = sc::validate_bytes(view(data, data_len, "data"), s, o);
     *out_report = dup_out(dump(r));
-    return CIV_OK;
-  });
-}
-
-int civ_catalog_check(char** out, const char* entry_json, size_t entry_len) {
-  return guard([&] {
-    require(out, "out");
-    json e = json::parse(view(entry_json, entry_len, "entry_json"), nullptr, false);
-    json r = {{"version", 1}};
-    if (e.is_discarded()) {
-      r["valid"] = false;
-      r["problems"] = json::array({{{"path", ""}, {"message", "not valid JSON"}}});
-    } else {
-      auto ps = sc::check_entry(e);
-      r["valid"] = ps.empty();
-      r["problems"] = problems_json(ps);
-      if (ps.empty()) r["resourceCode"] = sc::resource_code(e);
-    }
-    *out = dup_out(dump(r));
-    return CIV_OK;
-  });
-}
-
-int civ_catalog_export(char** out, const char* entry_json, size_t entry_len, int format) {
-  return guard([&] {
-    require(out, "out");
-    if (format < CIV_CATALOG_DATAPACKAGE || format > CIV_CATALOG_CKAN)
-      throw Error(Code::invalid_argument, "unknown catalog format " + std::to_string(format));
-    json e = parse_doc(view(entry_json, entry_len, "entry_json"), "catalog entry");
-    *out = dup_out(dump(sc::export_entry(e, static_cast<sc::CatalogFormat>(format))));
-    return CIV_OK;
-  });
-}
-
-int civ_catalog_import(char** out_entry, const char* doc, size_t doc_len, int format) {
-  return guard([&] {
-    require(out_entry, "out_entry");
-    if (format < 0 || format > CIV_CATALOG_CKAN)
-      throw Error(Code::invalid_argument, "unknown catalog format " + std::to_string(format));
-    json d = parse_doc(view(doc, doc_len, "doc"), "catalog document");
-    sc::CatalogFormat f = static_cast<sc::CatalogFormat>(format);
-    *out_entry = dup_out(dump(sc::import_entry(d, format ? &f : nullptr)));
     return CIV_OK;
   });
 }

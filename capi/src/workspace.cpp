@@ -4,6 +4,7 @@
 
 #include "civitas/crypto.hpp"
 #include "ctx.hpp"
+#include "versioned.hpp"
 
 using civitas::Code;
 using civitas::Error;
@@ -13,10 +14,16 @@ namespace c = civitas::crypto;
 
 namespace {
 
-ws::KeySource to_source(const civ_key_source* k, const char* name) {
-  require(k, name);
-  if (k->version != CIV_KEY_SOURCE_VERSION)
-    throw Error(Code::invalid_argument, std::string(name) + "->version must be CIV_KEY_SOURCE_VERSION");
+constexpr civ_key_source kKeySourceDefaults = CIV_KEY_SOURCE_INIT;
+constexpr std::size_t kKeySourceSizes[] = {sizeof(civ_key_source)};
+constexpr civ_ctx_options kCtxOptionsDefaults = CIV_CTX_OPTIONS_INIT;
+constexpr std::size_t kCtxOptionsSizes[] = {sizeof(civ_ctx_options)};
+constexpr std::size_t kKeyIdSize = 16;
+
+ws::KeySource to_source(const civ_key_source* in, const char* name) {
+  require(in, name);
+  civ_key_source key = read_versioned(in, kKeySourceDefaults, kKeySourceSizes, "civ_key_source");
+  const civ_key_source* k = &key;
   if (!k->secret || !k->secret_len) throw Error(Code::invalid_argument, std::string(name) + "->secret is empty");
   if (k->kind == CIV_KEY_PASSPHRASE) {
     ws::KdfParams p;
@@ -31,12 +38,15 @@ ws::KeySource to_source(const civ_key_source* k, const char* name) {
   throw Error(Code::invalid_argument, std::string(name) + "->kind must be CIV_KEY_PASSPHRASE or CIV_KEY_RAW");
 }
 
-const civ_ctx_options* opts_or_default(const civ_ctx_options* o) {
-  static const civ_ctx_options d = CIV_CTX_OPTIONS_INIT;
-  if (!o) return &d;
-  if (o->version != CIV_CTX_OPTIONS_VERSION)
-    throw Error(Code::invalid_argument, "opts->version must be CIV_CTX_OPTIONS_VERSION");
-  return o;
+civ_ctx_options opts_or_default(const civ_ctx_options* o) {
+  return read_versioned(o, kCtxOptionsDefaults, kCtxOptionsSizes, "civ_ctx_options");
+}
+
+// Writes a key id and its NUL to a caller's buffer (NULL: nothing).
+void put_key_id(char* out, size_t cap, const std::string& hex) {
+  if (!out) return;
+  check_capacity(hex.size() + 1, cap, "out_id");
+  std::memcpy(out, hex.c_str(), hex.size() + 1);
 }
 
 }  // namespace
@@ -45,20 +55,14 @@ extern "C" {
 
 int civ_key_source_init(civ_key_source* src, unsigned version) {
   return guard([&] {
-    require(src, "src");
-    if (version != CIV_KEY_SOURCE_VERSION) throw Error(Code::invalid_argument, "unsupported civ_key_source version");
-    std::memset(src, 0, sizeof *src);
-    src->version = version;
+    init_versioned(src, version, kKeySourceDefaults, kKeySourceSizes, "civ_key_source");
     return CIV_OK;
   });
 }
 
 int civ_ctx_options_init(civ_ctx_options* opts, unsigned version) {
   return guard([&] {
-    require(opts, "opts");
-    if (version != CIV_CTX_OPTIONS_VERSION) throw Error(Code::invalid_argument, "unsupported civ_ctx_options version");
-    std::memset(opts, 0, sizeof *opts);
-    opts->version = version;
+    init_versioned(opts, version, kCtxOptionsDefaults, kCtxOptionsSizes, "civ_ctx_options");
     return CIV_OK;
   });
 }
@@ -68,7 +72,8 @@ int civ_ctx_create(civ_ctx** out, const char* path, size_t path_len, const civ_k
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    const civ_ctx_options* o = opts_or_default(opts);
+    const civ_ctx_options oo = opts_or_default(opts);
+    const civ_ctx_options* o = &oo;
     ws::CreateOptions co;
     co.department = std::string(view(o->department, o->department_len, "opts->department"));
     co.name = std::string(view(o->name, o->name_len, "opts->name"));
@@ -84,9 +89,9 @@ int civ_ctx_open(civ_ctx** out, const char* path, size_t path_len, const civ_key
   return guard([&] {
     require(out, "out");
     *out = nullptr;
-    const civ_ctx_options* o = opts_or_default(opts);
+    const civ_ctx_options o = opts_or_default(opts);
     ws::OpenOptions oo;
-    if (o->busy_timeout_ms > 0) oo.busy_timeout_ms = o->busy_timeout_ms;
+    if (o.busy_timeout_ms > 0) oo.busy_timeout_ms = o.busy_timeout_ms;
     auto w = ws::Workspace::open(std::string(view(path, path_len, "path")), to_source(key, "key"), oo);
     *out = new civ_ctx{std::move(w)};
     return CIV_OK;
@@ -128,6 +133,8 @@ int civ_ctx_refresh(civ_ctx* ctx) {
   });
 }
 
+size_t civ_keys_id_size(void) { return kKeyIdSize; }
+
 int civ_keys_list(char** out_json, civ_ctx* ctx) {
   return guard([&] {
     require(out_json, "out_json");
@@ -143,12 +150,13 @@ int civ_keys_list(char** out_json, civ_ctx* ctx) {
   });
 }
 
-int civ_keys_rotate(char* out_id, civ_ctx* ctx, int purpose) {
+int civ_keys_rotate(char* out_id, size_t out_id_cap, civ_ctx* ctx, int purpose) {
   return guard([&] {
+    if (out_id) check_capacity(kKeyIdSize + 1, out_id_cap, "out_id");
     if (purpose < CIV_PURPOSE_FIELD || purpose > CIV_PURPOSE_EXCHANGE)
       throw Error(Code::invalid_argument, "unknown key purpose " + std::to_string(purpose));
     ws::KeyInfo k = ws_of(ctx).rotate(static_cast<c::Purpose>(purpose));
-    if (out_id) std::memcpy(out_id, k.id_hex().c_str(), 17);
+    put_key_id(out_id, out_id_cap, k.id_hex());
     return CIV_OK;
   });
 }
@@ -212,11 +220,12 @@ int civ_keys_share_identity(uint8_t** out, size_t* out_len, civ_ctx* ctx, const 
   });
 }
 
-int civ_keys_import_identity(char* out_id, civ_ctx* ctx, const uint8_t* box, size_t box_len) {
+int civ_keys_import_identity(char* out_id, size_t out_id_cap, civ_ctx* ctx, const uint8_t* box, size_t box_len) {
   return guard([&] {
     if (!box && box_len) throw Error(Code::invalid_argument, "box is NULL");
+    if (out_id) check_capacity(kKeyIdSize + 1, out_id_cap, "out_id");
     ws::KeyInfo k = ws_of(ctx).import_identity_secret_sealed(box, box_len);
-    if (out_id) std::memcpy(out_id, k.id_hex().c_str(), 17);
+    put_key_id(out_id, out_id_cap, k.id_hex());
     return CIV_OK;
   });
 }

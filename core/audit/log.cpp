@@ -147,6 +147,7 @@ void check_against_latest(store::Store& db, DbNodes& nodes, std::uint64_t size) 
 
 Log::Log(store::Store& db, std::string origin) : db_(db), origin_(std::move(origin)) {
   check_note_name(origin_);
+  migrate(db_);
 }
 
 Log::~Log() {

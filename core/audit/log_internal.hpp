@@ -1,4 +1,4 @@
-// Internal: database access of the stored audit log (tables from store migrations 2 and 5).
+// Internal: database access of the stored audit log (tables from audit migrations 1 and 2, tables.cpp).
 #pragma once
 
 #include <map>

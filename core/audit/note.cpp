@@ -153,8 +153,11 @@ NoteVerifier NoteVerifier::parse(std::string_view text) {
     throw Error(Code::parse, "verifier key: key hash is not hex");
   }
   auto raw = b64(key, "verifier key: key");
-  if (raw.size() != 33) throw Error(Code::parse, "verifier key: key must be 33 bytes (type + Ed25519 public key)");
+  // The first byte is the signed-note key type and names the signature algorithm; an unknown
+  // one is refused before its length is judged (another algorithm's keys have other sizes).
+  if (raw.empty()) throw Error(Code::parse, "verifier key: key is empty");
   if (raw[0] != 0x01) throw Error(Code::unsupported_version, "verifier key: key type " + std::to_string(raw[0]) + " is not Ed25519 (1)");
+  if (raw.size() != 33) throw Error(Code::parse, "verifier key: key must be 33 bytes (type + Ed25519 public key)");
   NoteVerifier v = from_public_key(name, raw.data() + 1);
   std::uint32_t given = (std::uint32_t(kh[0]) << 24) | (std::uint32_t(kh[1]) << 16) | (std::uint32_t(kh[2]) << 8) | kh[3];
   if (given != v.key_hash) throw Error(Code::parse, "verifier key: key hash does not match the name and key");
@@ -174,7 +177,8 @@ std::string sign_checkpoint(const Checkpoint& c, std::string_view name, const cr
   for (const auto& x : c.extensions)
     if (x.empty() || utf8_check(x, true) != std::string::npos)
       throw Error(Code::invalid_argument, "checkpoint extension lines must be non-empty, without control characters");
-  if (key.purpose != crypto::Purpose::signing || key.public_key.size() != 32)
+  if (key.purpose != crypto::Purpose::signing || key.public_key.size() != 32 ||
+      crypto::suite_of(key).note_key_type() != 0x01)  // the key type this note code writes
     throw Error(Code::invalid_argument, "checkpoints are signed with an Ed25519 signing key");
   std::string body = c.body();
   crypto::Signature sig = crypto::sign(key, body.data(), body.size());

@@ -1,5 +1,5 @@
-// Internal: storage of the Merkle tree's inner nodes by tiles (table audit_tile, store
-// migration 5; docs/audit.md#storage). A tile of tile level t and index k covers the
+// Internal: storage of the Merkle tree's inner nodes by tiles (table audit_tile, audit
+// migration 2; docs/audit.md#storage). A tile of tile level t and index k covers the
 // 2^kTileHeight nodes of level kTileHeight·t numbered k·2^kTileHeight … and holds every
 // complete node of levels kTileHeight·t … kTileHeight·t + kTileHeight − 1 inside that block
 // (level 0 excluded: leaf hashes live in audit_entry), in the order the tree creates them
@@ -59,7 +59,7 @@ class Writer {
   std::map<std::int64_t, Tile> tiles_;
 };
 
-/// Store migration 5: moves the rows of the former audit_node table into audit_tile, as they
+/// Audit migration 2: moves the rows of the former audit_node table into audit_tile, as they
 /// are (no recomputation), then drops audit_node.
 void migrate_nodes_to_tiles(store::Store& db);
 

@@ -1,12 +1,31 @@
+// Catalog storage: entries, versioned, in table catalog_entry of the workspace store, and the
+// catalog module's migrations (module "catalog" of module_schema, docs/formats/workspace.md).
 #include <chrono>
 
-#include "civitas/catalog_store.hpp"
+#include "civitas/catalog.hpp"
 
 namespace civitas::catalog {
 
 using nlohmann::json;
 
 namespace {
+
+const std::vector<store::Migration>& migrations() {
+  static const std::vector<store::Migration> m = {
+      {1, "catalog entries, versioned (docs/catalog.md)",
+       R"sql(
+CREATE TABLE catalog_entry(
+  resource_code TEXT NOT NULL,           -- 前段码 + separator + 后段码
+  version       INTEGER NOT NULL,        -- 1, 2, … per resource code
+  entry         TEXT NOT NULL,           -- the normalised entry (docs/formats/catalog-entry.md)
+  created_ms    INTEGER NOT NULL,
+  PRIMARY KEY(resource_code, version)
+) WITHOUT ROWID;
+)sql",
+       nullptr, 3},
+  };
+  return m;
+}
 
 StoredEntry row(store::Statement& st) {
   StoredEntry e;
@@ -26,10 +45,12 @@ std::int64_t now_ms() {
 
 }  // namespace
 
-CatalogStore::CatalogStore(store::Store& s, schema::CatalogConfig cfg) : store_(s), cfg_(std::move(cfg)) {}
+void migrate(store::Store& s) { store::migrate(s, "catalog", migrations()); }
+
+CatalogStore::CatalogStore(store::Store& s, CatalogConfig cfg) : store_(s), cfg_(std::move(cfg)) { migrate(store_); }
 
 StoredEntry CatalogStore::put(const json& entry) {
-  json e = schema::normalize_entry(entry, cfg_);
+  json e = normalize_entry(entry, cfg_);
   std::string code = e["resourceCode"];
   std::string text = e.dump(-1, ' ', false, json::error_handler_t::strict);
   store::Transaction tx(store_);

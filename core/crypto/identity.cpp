@@ -1,4 +1,5 @@
-// Identity keys: keyed, non-reversible pseudonyms of canonical identifiers, per domain.
+// Identity keys: keyed, non-reversible pseudonyms of canonical identifiers, per domain, with
+// the keyed hash (PRF) of the key's suite (suite 1: keyed BLAKE2b-256, text prefix "ik1").
 // Format: docs/formats/identity-key.md.
 #include <sodium.h>
 
@@ -13,25 +14,24 @@ constexpr char kDomainLabel[] = "civitas ik domain v1";
 }
 
 struct IdentityKeyer::State {
-  crypto_generichash_state keyed{};  // BLAKE2b-256 keyed with the domain subkey, nothing absorbed yet
-  char prefix[21] = {};              // "ik1:" + 16 hex + ":"
+  std::unique_ptr<Suite::Prf> keyed;  // the suite's PRF keyed with the domain subkey
+  char prefix[21] = {};               // "ik1:" + 16 hex + ":"
   ids::Options opts;
-  ~State() { sodium_memzero(&keyed, sizeof keyed); }
 };
 
 IdentityKeyer::IdentityKeyer(const Key& key, std::string_view domain) : s_(std::make_unique<State>()) {
   init();
-  if (key.purpose != Purpose::identity || key.secret.size() != 32)
+  if (key.purpose != Purpose::identity) throw Error(Code::invalid_argument, "identity keys need an identity key");
+  const Suite& su = suite_of(key);
+  if (key.secret.size() != su.secret_size(Purpose::identity))
     throw Error(Code::invalid_argument, "identity keys need an identity key");
   if (domain.empty()) throw Error(Code::invalid_argument, "an identity-key domain must not be empty");
   SecretBytes sub(32);
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, key.secret.data(), key.secret.size(), 32);
-  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(kDomainLabel), sizeof kDomainLabel - 1);
-  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(domain.data()), domain.size());
-  crypto_generichash_final(&st, sub.data(), 32);
-  crypto_generichash_init(&s_->keyed, sub.data(), sub.size(), 32);
-  std::string p = "ik1:" + key.id_hex() + ":";
+  su.prf(key.secret.data(), key.secret.size())->compute(kDomainLabel, sizeof kDomainLabel - 1, domain.data(),
+                                                         domain.size(), sub.data());
+  s_->keyed = su.prf(sub.data(), sub.size());
+  std::string p = std::string(su.identity_prefix()) + ":" + key.id_hex() + ":";
+  if (p.size() != 21) throw Error(Code::internal, "identity-key prefix must be 3 characters");
   std::memcpy(s_->prefix, p.data(), 21);
   s_->opts.today = ids::today();
 }
@@ -54,12 +54,9 @@ ids::Reason IdentityKeyer::key_into(ids::Kind kind, std::string_view identifier,
     }
     canon = upgraded;
   }
-  crypto_generichash_state st = s_->keyed;
   unsigned char k = static_cast<unsigned char>(kind);
   unsigned char h[32];
-  crypto_generichash_update(&st, &k, 1);
-  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(canon.data()), canon.size());
-  crypto_generichash_final(&st, h, sizeof h);
+  s_->keyed->compute(&k, 1, canon.data(), canon.size(), h);
   char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
   sodium_bin2base64(b64, sizeof b64, h, sizeof h, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   std::memcpy(out, s_->prefix, 21);

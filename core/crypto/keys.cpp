@@ -9,10 +9,6 @@
 
 namespace civitas::crypto {
 
-namespace {
-constexpr char kKeyIdLabel[] = "civitas key id v1";
-}
-
 std::string key_id_hex(const KeyId& id) { return to_hex(id.data(), id.size()); }
 
 KeyId key_id_from_hex(std::string_view hex) {
@@ -57,85 +53,40 @@ Status status_from_name(std::string_view s) {
   throw Error(Code::parse, "unknown key status '" + std::string(s) + "'");
 }
 
-const char* algorithm_of(Purpose p) noexcept {
-  switch (p) {
-    case Purpose::field: return "xchacha20poly1305";
-    case Purpose::token: return "aes256siv";
-    case Purpose::identity: return "blake2b-ik1";
-    case Purpose::signing: return "ed25519";
-    case Purpose::exchange: return "x25519";
-  }
-  return "unknown";
-}
+const char* algorithm_of(Purpose p) noexcept { return default_suite().algorithm(p); }
 
-std::size_t secret_size(Purpose p) noexcept {
-  switch (p) {
-    case Purpose::field: return crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
-    case Purpose::token: return 64;
-    case Purpose::identity: return 32;
-    case Purpose::signing: return crypto_sign_SECRETKEYBYTES;
-    case Purpose::exchange: return crypto_box_SECRETKEYBYTES;
-  }
-  return 0;
-}
+std::size_t secret_size(Purpose p) noexcept { return default_suite().secret_size(p); }
 
 KeyId compute_key_id(Purpose p, const SecretBytes& secret, const std::vector<std::uint8_t>& pk) {
-  init();
-  KeyId id;
-  if (p == Purpose::signing || p == Purpose::exchange) {
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, nullptr, 0, id.size());
-    crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(kKeyIdLabel), sizeof kKeyIdLabel - 1);
-    crypto_generichash_update(&st, pk.data(), pk.size());
-    crypto_generichash_final(&st, id.data(), id.size());
-  } else {
-    crypto_generichash(id.data(), id.size(), reinterpret_cast<const unsigned char*>(kKeyIdLabel),
-                       sizeof kKeyIdLabel - 1, secret.data(), secret.size());
-  }
-  return id;
+  return default_suite().key_id(p, secret, pk);
 }
 
 static std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-Key key_from_secret(Purpose p, SecretBytes secret, std::int64_t created) {
+Key key_from_secret(Purpose p, SecretBytes secret, std::int64_t created, const Suite& su) {
   init();
-  if (secret.size() != secret_size(p))
+  if (secret.size() != su.secret_size(p))
     throw Error(Code::invalid_argument, std::string("a ") + purpose_name(p) + " key is " +
-                                            std::to_string(secret_size(p)) + " bytes");
+                                            std::to_string(su.secret_size(p)) + " bytes");
   Key k;
   k.purpose = p;
-  k.algorithm = algorithm_of(p);
+  k.algorithm = su.algorithm(p);
   k.created = created ? created : now_seconds();
-  if (p == Purpose::signing) {
-    k.public_key.resize(crypto_sign_PUBLICKEYBYTES);
-    crypto_sign_ed25519_sk_to_pk(k.public_key.data(), secret.data());
-  } else if (p == Purpose::exchange) {
-    k.public_key.resize(crypto_box_PUBLICKEYBYTES);
-    crypto_scalarmult_base(k.public_key.data(), secret.data());
-  }
-  k.id = compute_key_id(p, secret, k.public_key);
+  k.public_key = su.public_key(p, secret);
+  k.id = su.key_id(p, secret, k.public_key);
   k.secret = std::move(secret);
   return k;
 }
 
-Key generate_key(Purpose p) {
-  init();
-  if (p == Purpose::signing) {
-    SecretBytes sk(crypto_sign_SECRETKEYBYTES);
-    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-    crypto_sign_keypair(pk, sk.data());
-    return key_from_secret(p, std::move(sk));
-  }
-  if (p == Purpose::exchange) {
-    SecretBytes sk(crypto_box_SECRETKEYBYTES);
-    unsigned char pk[crypto_box_PUBLICKEYBYTES];
-    crypto_box_keypair(pk, sk.data());
-    return key_from_secret(p, std::move(sk));
-  }
-  return key_from_secret(p, SecretBytes::random(secret_size(p)));
+Key key_from_secret(Purpose p, SecretBytes secret, std::int64_t created) {
+  return key_from_secret(p, std::move(secret), created, default_suite());
 }
+
+Key generate_key(Purpose p, const Suite& su) { return key_from_secret(p, su.generate_secret(p), 0, su); }
+
+Key generate_key(Purpose p) { return generate_key(p, default_suite()); }
 
 // ---- Keyring -----------------------------------------------------------------------------
 
@@ -166,32 +117,27 @@ const Key& Keyring::usable(const KeyId& id, Purpose p) const {
 
 // ---- wrapping ------------------------------------------------------------------------------
 
+// Key wrapping uses the default suite's AEAD; the formats that hold wrapped keys (workspace
+// header version 1, keyring rows) name it through their version (docs/formats/workspace.md).
 std::vector<std::uint8_t> wrap(const SecretBytes& wrap_key, const SecretBytes& secret, std::string_view ad) {
   init();
-  if (wrap_key.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
-    throw Error(Code::internal, "wrapping key must be 32 bytes");
-  constexpr std::size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-  std::vector<std::uint8_t> out(nb + secret.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+  const Suite& su = default_suite();
+  if (wrap_key.size() != su.aead_key_size()) throw Error(Code::internal, "wrapping key has the wrong size");
+  const std::size_t nb = su.aead_nonce_size();
+  std::vector<std::uint8_t> out(nb + secret.size() + su.aead_tag_size());
   randombytes_buf(out.data(), nb);
-  unsigned long long clen = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + nb, &clen, secret.data(), secret.size(),
-                                             reinterpret_cast<const unsigned char*>(ad.data()), ad.size(),
-                                             nullptr, out.data(), wrap_key.data());
+  su.aead_seal(wrap_key.data(), out.data(), ad.data(), ad.size(), secret.data(), secret.size(), out.data() + nb);
   return out;
 }
 
 SecretBytes unwrap(const SecretBytes& wrap_key, const std::uint8_t* p, std::size_t n, std::string_view ad) {
   init();
-  constexpr std::size_t nb = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-  constexpr std::size_t tb = crypto_aead_xchacha20poly1305_ietf_ABYTES;
-  if (wrap_key.size() != crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
-    throw Error(Code::internal, "wrapping key must be 32 bytes");
-  if (n < nb + tb) throw Error(Code::integrity, "wrapped key is truncated");
+  const Suite& su = default_suite();
+  const std::size_t nb = su.aead_nonce_size(), tb = su.aead_tag_size();
+  if (wrap_key.size() != su.aead_key_size()) throw Error(Code::internal, "wrapping key has the wrong size");
+  if (!p || n < nb + tb) throw Error(Code::integrity, "wrapped key is truncated");
   SecretBytes out(n - nb - tb);
-  unsigned long long mlen = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(out.data(), &mlen, nullptr, p + nb, n - nb,
-                                                 reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), p,
-                                                 wrap_key.data()) != 0)
+  if (!su.aead_open(wrap_key.data(), p, ad.data(), ad.size(), p + nb, n - nb, out.data()))
     throw Error(Code::wrong_key, "wrong key, or not a civitas workspace (a wrapped key does not open)");
   return out;
 }

@@ -60,16 +60,7 @@ bool SecretBytes::equals(const SecretBytes& o) const noexcept {
 }
 
 SecretBytes derive_subkey(const SecretBytes& key, std::uint64_t id, std::string_view context8, std::size_t n) {
-  init();
-  if (key.size() != crypto_kdf_KEYBYTES) throw Error(Code::invalid_argument, "subkey derivation needs a 32-byte key");
-  if (context8.size() != crypto_kdf_CONTEXTBYTES) throw Error(Code::internal, "kdf context must be 8 characters");
-  if (n < crypto_kdf_BYTES_MIN || n > crypto_kdf_BYTES_MAX) throw Error(Code::internal, "bad subkey length");
-  SecretBytes out(n);
-  char ctx[crypto_kdf_CONTEXTBYTES];
-  std::memcpy(ctx, context8.data(), sizeof ctx);
-  if (crypto_kdf_derive_from_key(out.data(), n, id, ctx, key.data()) != 0)
-    throw Error(Code::internal, "subkey derivation failed");
-  return out;
+  return default_suite().kdf(key, id, context8, n);
 }
 
 // ---- encodings ----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-// Detached Ed25519 signatures and sealed boxes to X25519 keys (libsodium).
+// Detached signatures and sealed boxes, through the suite of the key (suite 1: Ed25519 and
+// X25519 crypto_box_seal, libsodium).
 #include <sodium.h>
 
 #include <cstring>
@@ -8,46 +9,73 @@
 
 namespace civitas::crypto {
 
+namespace {
+constexpr std::size_t kBoxHeader = 1 + 8;  // format byte, recipient key id
+}
+
+std::vector<std::uint8_t> sign_bytes(const Key& k, const void* msg, std::size_t n) {
+  init();
+  if (k.purpose != Purpose::signing) throw Error(Code::invalid_argument, "signing needs a signing key");
+  const Suite& su = suite_of(k);
+  std::vector<std::uint8_t> s(su.signature_size());
+  s.resize(su.sign(k.secret, msg, n, s.data()));
+  return s;
+}
+
 Signature sign(const Key& k, const void* msg, std::size_t n) {
   init();
-  if (k.purpose != Purpose::signing || k.secret.size() != crypto_sign_SECRETKEYBYTES)
-    throw Error(Code::invalid_argument, "signing needs a signing key");
+  if (k.purpose != Purpose::signing) throw Error(Code::invalid_argument, "signing needs a signing key");
+  const Suite& su = suite_of(k);
+  if (su.signature_size() != std::tuple_size_v<Signature>)
+    throw Error(Code::invalid_argument, std::string("a ") + su.algorithm(Purpose::signing) +
+                                            " signature does not fit a 64-byte Signature; use sign_bytes");
   Signature s{};
-  crypto_sign_detached(s.data(), nullptr, static_cast<const unsigned char*>(msg), n, k.secret.data());
+  su.sign(k.secret, msg, n, s.data());
   return s;
 }
 
 bool verify(const std::uint8_t* pk, const void* msg, std::size_t n, const Signature& sig) noexcept {
-  if (sodium_init() < 0 || !pk || (!msg && n)) return false;
-  return crypto_sign_verify_detached(sig.data(), static_cast<const unsigned char*>(msg), n, pk) == 0;
+  const Suite& su = default_suite();
+  return su.verify(pk, su.public_key_size(Purpose::signing), msg, n, sig.data(), sig.size());
+}
+
+std::vector<std::uint8_t> seal(const Suite& su, const std::uint8_t* pk, std::size_t pkn, const void* msg, std::size_t n) {
+  init();
+  if (!pk) throw Error(Code::invalid_argument, "recipient public key must not be NULL");
+  if (pkn != su.public_key_size(Purpose::exchange))
+    throw Error(Code::invalid_argument, std::string("an ") + su.algorithm(Purpose::exchange) + " public key is " +
+                                            std::to_string(su.public_key_size(Purpose::exchange)) + " bytes");
+  std::vector<std::uint8_t> pkv(pk, pk + pkn);
+  KeyId id = su.key_id(Purpose::exchange, SecretBytes(), pkv);
+  std::vector<std::uint8_t> out(kBoxHeader + su.seal_overhead() + n);
+  out[0] = su.box_format();
+  std::memcpy(out.data() + 1, id.data(), 8);
+  su.seal(pk, pkn, msg, n, out.data() + kBoxHeader);
+  return out;
 }
 
 std::vector<std::uint8_t> seal(const std::uint8_t* pk, const void* msg, std::size_t n) {
-  init();
-  if (!pk) throw Error(Code::invalid_argument, "recipient public key must not be NULL");
-  std::vector<std::uint8_t> pkv(pk, pk + crypto_box_PUBLICKEYBYTES);
-  KeyId id = compute_key_id(Purpose::exchange, SecretBytes(), pkv);
-  std::vector<std::uint8_t> out(9 + crypto_box_SEALBYTES + n);
-  out[0] = 1;
-  std::memcpy(out.data() + 1, id.data(), 8);
-  if (crypto_box_seal(out.data() + 9, static_cast<const unsigned char*>(msg), n, pk) != 0)
-    throw Error(Code::invalid_argument, "not a usable X25519 public key");
-  return out;
+  const Suite& su = default_suite();
+  return seal(su, pk, su.public_key_size(Purpose::exchange), msg, n);
 }
 
 std::string unseal(const Keyring& ring, const std::uint8_t* box, std::size_t n) {
   init();
-  if (!box || n < 9 + crypto_box_SEALBYTES) throw Error(Code::truncated, "sealed box is too short");
-  if (box[0] != 1) throw Error(Code::unsupported_version, "sealed box version " + std::to_string(box[0]) + " is not supported");
+  if (!box || n < 1) throw Error(Code::truncated, "sealed box is too short");
+  const Suite& su = suite_of_box_format(box[0]);  // unsupported_version for an unknown one
+  if (n < kBoxHeader + su.seal_overhead()) throw Error(Code::truncated, "sealed box is too short");
   KeyId id;
   std::memcpy(id.data(), box + 1, 8);
   const Key* k = ring.find(id);
   if (!k || k->purpose != Purpose::exchange)
     throw Error(Code::not_recipient, "sealed box is for exchange key " + key_id_hex(id) + ", which this keyring does not hold");
   const Key& key = ring.usable(id, Purpose::exchange);
-  std::string out(n - 9 - crypto_box_SEALBYTES, '\0');
-  if (crypto_box_seal_open(reinterpret_cast<unsigned char*>(out.data()), box + 9, n - 9, key.public_key.data(),
-                           key.secret.data()) != 0)
+  if (&suite_of(key) != &su)
+    throw Error(Code::integrity, "sealed box names exchange key " + key_id_hex(id) + " of another algorithm (" +
+                                     key.algorithm + ")");
+  std::string out(n - kBoxHeader - su.seal_overhead(), '\0');
+  if (!su.unseal(key.public_key.data(), key.secret, box + kBoxHeader, n - kBoxHeader,
+                 reinterpret_cast<std::uint8_t*>(out.data())))
     throw Error(Code::integrity, "sealed box does not open (tampered)");
   return out;
 }

@@ -102,7 +102,7 @@ std::uint32_t preamble_header_len(const std::uint8_t* p, std::size_t n) {
   if (n < kPreambleSize) fail_truncated("the preamble is incomplete", n);
   if (p[8] != kFormatVersion)
     throw Error(Code::unsupported_version, "package format version " + std::to_string(p[8]) + " is not supported (this is version 2; version 1 packages, from development builds before 2026-11-29, must be created again)");
-  if (p[9] != kSuite)
+  if (p[9] != kSuite || !crypto::find_suite(p[9]))
     throw Error(Code::unsupported_version, "package cipher suite " + std::to_string(p[9]) + " is not supported");
   if (p[10] || p[11]) throw Error(Code::parse, "package preamble: reserved bytes are not zero");
   std::uint32_t len = get_u32(p + 12);
@@ -226,7 +226,7 @@ Header verify_header(const std::uint8_t* data, std::size_t header_end, const std
     throw Error(Code::unknown_key, "package is signed by provider key " + crypto::key_id_hex(kid) +
                                        ", which is not in the peer directory");
   auto msg = header_signed_message(data, header_end);
-  if (crypto_sign_verify_detached(sig, msg.data(), msg.size(), pk->public_key.data()) != 0)
+  if (!package_suite().verify(pk->public_key.data(), pk->public_key.size(), msg.data(), msg.size(), sig, kSigSize))
     throw Error(Code::bad_signature, "package header signature does not verify with provider key " + crypto::key_id_hex(kid));
   Header h = parse_header_bytes(data, header_end);
   std::string dept = canonical_department(pk->department, "peer directory department", Code::internal);
@@ -244,18 +244,15 @@ Trailer check_trailer(const std::uint8_t* t, const PublicKey& provider_pk) {
   tr.chunks = get_u64(t + 16);
   std::memcpy(tr.digest.data(), t + 24, 32);
   auto msg = trailer_signed_message(t);
-  if (crypto_sign_verify_detached(t + 56, msg.data(), msg.size(), provider_pk.data()) != 0)
+  if (!package_suite().verify(provider_pk.data(), provider_pk.size(), msg.data(), msg.size(), t + 56, kSigSize))
     throw Error(Code::bad_signature, "package trailer signature does not verify with the provider key");
   return tr;
 }
 
 void payload_key(std::uint8_t out[32], const std::uint8_t* file_key, const std::string& package_id) {
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, file_key, 32, 32);
-  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(kPayloadKeyContext), sizeof kPayloadKeyContext);
-  crypto_generichash_update(&st, reinterpret_cast<const unsigned char*>(package_id.data()), package_id.size());
-  crypto_generichash_final(&st, out, 32);
-  sodium_memzero(&st, sizeof st);
+  // The suite's PRF (suite 1: keyed BLAKE2b-256) over context NUL || package id.
+  package_suite().prf(file_key, 32)->compute(kPayloadKeyContext, sizeof kPayloadKeyContext, package_id.data(),
+                                             package_id.size(), out);
 }
 
 Layout payload_layout(std::size_t chunk_size, std::uint64_t chunks, std::uint64_t payload) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "civitas/crypto.hpp"
 #include "civitas/error.hpp"
 #include "civitas/exchange.hpp"
 
@@ -24,7 +25,13 @@ namespace civitas::exchange::detail {
 
 inline constexpr std::uint8_t kMagic[8] = {0x89, 'C', 'I', 'V', 'P', 'K', 'G', 0x0A};
 inline constexpr std::uint8_t kTrailerMagic[8] = {0x89, 'C', 'I', 'V', 'E', 'N', 'D', 0x0A};
-inline constexpr std::uint8_t kSuite = 1;  // Ed25519, X25519 sealed box, secretstream, SHA-256, zstd
+// The preamble's suite byte is a crypto::SuiteId. Suite 1: Ed25519, X25519 sealed box,
+// secretstream, SHA-256, zstd. The layout below (64-byte signatures, 80-byte sealed keys,
+// secretstream chunks) is suite 1's; a second suite brings its own sizes with its id.
+inline constexpr std::uint8_t kSuite = crypto::kSuite1;
+/// The crypto suite of the packages this build writes and reads; signatures and sealed file
+/// keys go through it (one virtual call per package, never per byte).
+inline const crypto::Suite& package_suite() { return crypto::suite(kSuite); }
 inline constexpr std::size_t kPreambleSize = 24;
 inline constexpr std::size_t kSigSize = 64;
 inline constexpr std::size_t kMaxHeader = 1u << 20;

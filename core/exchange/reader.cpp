@@ -268,8 +268,8 @@ struct PackageReader::State {
       throw Error(Code::replay, "package " + header.package_id + ": sequence " + std::to_string(mine->sequence) + " from " +
                                     header.provider + " to " + mine->department + " was accepted before (replay)");
     crypto::SecretBytes file_key(32);
-    if (crypto_box_seal_open(file_key.data(), mine->sealed_key.data(), mine->sealed_key.size(), kp->first.data(),
-                             kp->second.data()) != 0)
+    if (!package_suite().unseal(kp->first.data(), kp->second, mine->sealed_key.data(), mine->sealed_key.size(),
+                                file_key.data()))
       throw Error(Code::integrity, "the file key sealed to exchange key " + crypto::key_id_hex(own_id) +
                                        " does not open (tampered, or the secret key does not match)");
     crypto::SecretBytes pkey(32);

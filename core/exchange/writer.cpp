@@ -268,8 +268,11 @@ void PackageWriter::State::start(Sink* sink, const std::string* path, const Writ
     st.key_id = key_id_of(r.exchange_key);
     st.sequence = r.sequence;
     st.sealed_key.resize(kSealedKeySize);
-    if (crypto_box_seal(st.sealed_key.data(), file_key.data(), 32, r.exchange_key.data()) != 0)
+    try {
+      package_suite().seal(r.exchange_key.data(), r.exchange_key.size(), file_key.data(), 32, st.sealed_key.data());
+    } catch (const Error&) {
       throw Error(Code::invalid_argument, "recipient " + st.department + ": not a usable X25519 public key");
+    }
     recs.push_back({{"department", st.department},
                     {"key_id", crypto::key_id_hex(st.key_id)},
                     {"sequence", st.sequence},
@@ -295,7 +298,7 @@ void PackageWriter::State::start(Sink* sink, const std::string* path, const Writ
   make_preamble(head.data(), static_cast<std::uint32_t>(hs.size()), h.provider_key);
   std::memcpy(head.data() + kPreambleSize, hs.data(), hs.size());
   auto msg = header_signed_message(head.data(), kPreambleSize + hs.size());
-  crypto_sign_detached(head.data() + kPreambleSize + hs.size(), nullptr, msg.data(), msg.size(), s.sk.data());
+  package_suite().sign(s.sk, msg.data(), msg.size(), head.data() + kPreambleSize + hs.size());
   h.header_bytes = head.size();
 
   s.envelope = {{"package_id", h.package_id},
@@ -463,7 +466,7 @@ Summary PackageWriter::State::seal(bool end_frame, json datapackage) {
   auto d = s.digest->final();
   std::memcpy(t + 24, d.data(), 32);
   auto msg = trailer_signed_message(t);
-  crypto_sign_detached(t + 56, nullptr, msg.data(), msg.size(), s.sk.data());
+  package_suite().sign(s.sk, msg.data(), msg.size(), t + 56);
   Summary out;
   out.header = s.header;
   out.envelope = s.envelope;

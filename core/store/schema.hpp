@@ -1,21 +1,12 @@
-// Internal: the list of schema migrations.
+// Internal: the migrations of the store's own table (module_schema).
 #pragma once
 
 #include <vector>
 
+#include "civitas/store.hpp"
+
 namespace civitas::store {
 
-struct Migration {
-  int version;
-  const char* description;
-  const char* sql;
-};
-
-const std::vector<Migration>& migrations();
-
-class Store;
-/// Work a migration needs beyond its SQL (converting rows), run right after that SQL inside
-/// the same transaction.
-void run_migration_code(int version, Store& db);
+const std::vector<Migration>& own_migrations();
 
 }  // namespace civitas::store

@@ -3,15 +3,15 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "civitas/error.hpp"
 #include "civitas/store.hpp"
 #include "schema.hpp"
 
 namespace civitas::store {
-
-int latest_schema_version() noexcept { return migrations().back().version; }
 
 namespace {
 bool file_exists(const std::string& p) {
@@ -84,7 +84,7 @@ Store::Store(const std::string& path, const crypto::SecretBytes& page_key, const
     if (rc != SQLITE_OK) fail(rc, "reading the schema");
     opened_ = true;
     exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;");
-    migrate();
+    open_tables();
   } catch (...) {
     sqlite3_close_v2(db_);
     db_ = nullptr;
@@ -104,32 +104,82 @@ void Store::exec(std::string_view sql) {
   if (rc != SQLITE_OK) fail(rc, "executing SQL");
 }
 
-int Store::schema_version() {
-  Statement st(*this, "PRAGMA user_version");
-  st.step();
-  return static_cast<int>(st.int64(0));
+namespace {
+
+// The module's row of module_schema; nullopt when there is none (or no table yet).
+std::optional<int> row_version(Store& s, const std::string& module) {
+  {
+    Statement t(s, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'module_schema'");
+    if (!t.step()) return std::nullopt;
+  }
+  Statement q(s, "SELECT version FROM module_schema WHERE module = ?");
+  q.bind(1, module);
+  if (!q.step()) return std::nullopt;
+  return static_cast<int>(q.int64(0));
 }
 
-void Store::migrate() {
-  int v = schema_version();
-  const int latest = latest_schema_version();
-  if (v > latest)
-    throw Error(Code::unsupported_version, "workspace schema version " + std::to_string(v) +
-                                               " was written by a newer civitas (this one supports up to " +
-                                               std::to_string(latest) + "): " + path_);
-  if (v == latest) return;
-  Transaction tx(*this);
-  v = schema_version();  // another process may have migrated meanwhile
-  if (v > latest)
-    throw Error(Code::unsupported_version, "workspace schema version " + std::to_string(v) + " is newer than " +
-                                               std::to_string(latest) + ": " + path_);
-  for (const auto& m : migrations())
+}  // namespace
+
+int Store::module_version(std::string_view module) {
+  std::lock_guard lk(mu_);
+  return row_version(*this, std::string(module)).value_or(0);
+}
+
+void Store::open_tables() {
+  Statement q(*this, "PRAGMA user_version");
+  q.step();
+  const std::int64_t v = q.int64(0);
+  if (v > kUserVersion)
+    throw Error(Code::unsupported_version, "workspace file layout " + std::to_string(v) +
+                                               " was written by a newer civitas (this one knows up to " +
+                                               std::to_string(kUserVersion) + "): " + path_);
+  migrate(*this, "store", own_migrations());
+}
+
+void migrate(Store& s, std::string_view module, const std::vector<Migration>& migrations) {
+  std::lock_guard lk(s.mu_);
+  const std::string name(module);
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  if (std::find(s.current_.begin(), s.current_.end(), std::make_pair(name, latest)) != s.current_.end()) return;
+  // (version, recorded): a file converted from a shared user_version has no row for a module
+  // yet; its version follows from the legacy value.
+  auto current = [&]() -> std::pair<int, bool> {
+    if (auto v = row_version(s, name)) return {*v, true};
+    const int legacy = row_version(s, "legacy").value_or(0);
+    int v = 0;
+    for (const auto& m : migrations)
+      if (m.legacy_user_version > 0 && m.legacy_user_version <= legacy) v = std::max(v, m.version);
+    return {v, false};
+  };
+  auto check = [&](int v) {
+    if (v > latest)
+      throw Error(Code::unsupported_version, "the " + name + " tables of " + s.path() + " have schema version " +
+                                                 std::to_string(v) + ", written by a newer civitas (this one knows up to " +
+                                                 std::to_string(latest) + ")");
+  };
+  auto [v, recorded] = current();
+  check(v);
+  if (v == latest && recorded) {
+    s.current_.emplace_back(name, latest);
+    return;
+  }
+  std::optional<Transaction> tx;
+  if (sqlite3_get_autocommit(s.handle())) tx.emplace(s);  // else: inside the caller's transaction
+  std::tie(v, recorded) = current();  // another process may have migrated meanwhile
+  check(v);
+  for (const auto& m : migrations)
     if (m.version > v) {
-      exec(m.sql);
-      run_migration_code(m.version, *this);
+      s.exec(m.sql);
+      if (m.code) m.code(s);
     }
-  exec("PRAGMA user_version = " + std::to_string(latest));
-  tx.commit();
+  {
+    Statement up(s, "INSERT OR REPLACE INTO module_schema(module, version) VALUES(?, ?)");
+    up.bind(1, name).bind(2, static_cast<std::int64_t>(latest)).run();
+  }
+  if (tx) {
+    tx->commit();
+    s.current_.emplace_back(name, latest);
+  }
 }
 
 void Store::check_integrity() {

@@ -1,15 +1,15 @@
 // Workspace::catalog_add: a catalog change and its "catalog.add" audit entry in one
 // transaction (docs/development.md, "Audited operations"). Storage itself is the catalog
-// module's (civitas/catalog_store.hpp); this file only wraps it.
+// module's (civitas/catalog.hpp); this file only wraps it.
 #include <nlohmann/json.hpp>
 
-#include "civitas/catalog_store.hpp"
+#include "civitas/catalog.hpp"
 #include "civitas/workspace.hpp"
 #include "impl.hpp"
 
 namespace civitas::workspace {
 
-catalog::StoredEntry Workspace::catalog_add(const nlohmann::json& entry, const schema::CatalogConfig& cfg) {
+catalog::StoredEntry Workspace::catalog_add(const nlohmann::json& entry, const catalog::CatalogConfig& cfg) {
   catalog::CatalogStore cs(*impl_->store, cfg);
   store::Transaction tx(*impl_->store);  // put()'s own transaction is a savepoint of this one
   const int before = [&] {

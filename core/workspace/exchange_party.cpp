@@ -1,8 +1,9 @@
 // exchange::WorkspaceParty (declared in civitas/exchange.hpp): packages with a workspace —
 // keys from its keyring, peers from its directory, sequence numbers and the replay check in
-// its database (store migration 4). The audited operations that use it are in packages.cpp. It lives in the workspace module
+// its database (workspace migration 2, tables.cpp). The audited operations that use it are in
+// packages.cpp. It lives in the workspace module
 // because it reaches into the workspace, its store and its audit log; core/exchange itself
-// depends only on schema, crypto and zstd (DESIGN.md, module table) and takes explicit keys
+// depends only on schema, crypto and zstd (docs/development.md, module graph) and takes explicit keys
 // and callbacks (ReaderKeys, ProviderLookup, ReplayMemory), which this file fills in.
 #include <cstring>
 

@@ -38,6 +38,8 @@ struct Workspace::Impl {
 };
 
 std::int64_t now_seconds();
+/// Migrates the workspace's own tables (tables.cpp); create and open call it.
+void migrate_tables(store::Store& db);
 KeyInfo info_of(const crypto::Key& k);
 
 }  // namespace civitas::workspace

@@ -17,7 +17,14 @@ namespace c = civitas::crypto;
 
 namespace {
 constexpr char kFormat[] = "civitas-public-keys";
-constexpr char kShareLabel[] = "civitas identity secret v1";  // 26 bytes, then the 32-byte secret
+// Version 2 names the algorithm of the document's own signature; version 1 (no
+// signature.algorithm, always Ed25519) is still read (docs/formats/workspace.md).
+constexpr int kKeysVersion = 2;
+// Plaintext of an identity-secret share (docs/formats/identity-key.md): version 2 is
+// label || u8 len(algorithm) || algorithm || secret; version 1 (still read) is label || the
+// 32-byte secret of a blake2b-ik1 key.
+constexpr char kShareLabel[] = "civitas identity secret v2";    // 26 bytes
+constexpr char kShareLabelV1[] = "civitas identity secret v1";  // 26 bytes
 
 std::string canonical_uscc(std::string_view s, const char* what) {
   ids::Result r = ids::validate(ids::Kind::uscc, s);
@@ -40,11 +47,11 @@ std::string Workspace::export_public() const {
                     {"public_key", c::base64(k.public_key.data(), k.public_key.size())},
                     {"status", c::status_name(k.status)}, {"created", k.created}});
   }
-  json doc = {{"format", kFormat}, {"version", 1}, {"department", dept}, {"name", impl_->meta("name")}, {"keys", keys}};
+  json doc = {{"format", kFormat}, {"version", kKeysVersion}, {"department", dept}, {"name", impl_->meta("name")}, {"keys", keys}};
   const c::Key& sk = ring->primary(c::Purpose::signing);
   const std::string body = doc.dump();
-  c::Signature sig = c::sign(sk, body.data(), body.size());
-  doc["signature"] = {{"key_id", sk.id_hex()}, {"value", c::base64(sig.data(), sig.size())}};
+  std::vector<std::uint8_t> sig = c::sign_bytes(sk, body.data(), body.size());
+  doc["signature"] = {{"algorithm", sk.algorithm}, {"key_id", sk.id_hex()}, {"value", c::base64(sig.data(), sig.size())}};
   impl_->audit("keys.export_public", dept, json{{"keys", keys.size()}});
   return doc.dump(2) + "\n";
 }
@@ -64,8 +71,10 @@ std::string Workspace::import_public_checked(std::string_view text, std::string&
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) throw Error(Code::parse, "public-key document is not a JSON object");
   if (doc.value("format", "") != kFormat) throw Error(Code::parse, "not a civitas public-key document (format)");
-  if (!doc.contains("version") || !doc["version"].is_number_integer() || doc["version"].get<int>() != 1)
-    throw Error(Code::unsupported_version, "public-key document version is not 1");
+  if (!doc.contains("version") || !doc["version"].is_number_integer() || doc["version"].get<int>() < 1 ||
+      doc["version"].get<int>() > kKeysVersion)
+    throw Error(Code::unsupported_version, "public-key document version is not 1 or 2");
+  const int version = doc["version"].get<int>();
   std::string dept, name;
   std::vector<Peer> keys;
   json sig;
@@ -85,11 +94,17 @@ std::string Workspace::import_public_checked(std::string_view text, std::string&
       if (p.purpose != c::Purpose::signing && p.purpose != c::Purpose::exchange)
         throw Error(Code::invalid_data, "only signing and exchange keys are public", at);
       p.algorithm = k.at("algorithm").get<std::string>();
-      if (p.algorithm != c::algorithm_of(p.purpose)) throw Error(Code::invalid_data, "unexpected algorithm " + p.algorithm, at);
+      const c::Suite* su = nullptr;
+      try {
+        su = &c::suite_of_algorithm(p.purpose, p.algorithm);  // never guesses: unknown ones are refused
+      } catch (const Error& e) {
+        throw Error(e.code(), e.what(), at);
+      }
       p.public_key = c::from_base64(k.at("public_key").get<std::string>());
-      if (p.public_key.size() != 32) throw Error(Code::invalid_data, "a public key is 32 bytes", at);
+      if (p.public_key.size() != su->public_key_size(p.purpose))
+        throw Error(Code::invalid_data, "an " + p.algorithm + " public key is " + std::to_string(su->public_key_size(p.purpose)) + " bytes", at);
       p.key_id = c::key_id_from_hex(k.at("id").get<std::string>());
-      if (c::compute_key_id(p.purpose, c::SecretBytes(), p.public_key) != p.key_id)
+      if (su->key_id(p.purpose, c::SecretBytes(), p.public_key) != p.key_id)
         throw Error(Code::invalid_data, "key id does not match the public key", at);
       p.status = k.value("status", "active");
       c::status_from_name(p.status);
@@ -104,16 +119,21 @@ std::string Workspace::import_public_checked(std::string_view text, std::string&
   json body = doc;
   body.erase("signature");
   const std::string bytes = body.dump();
+  // The signature's algorithm: named in version 2, Ed25519 in version 1.
+  std::string sig_alg = "ed25519";
+  if (version >= 2) {
+    if (!sig.is_object() || !sig.contains("algorithm") || !sig["algorithm"].is_string())
+      throw Error(Code::parse, "public-key document: signature.algorithm is missing");
+    sig_alg = sig["algorithm"].get<std::string>();
+  }
+  const c::Suite& sig_suite = c::suite_of_algorithm(c::Purpose::signing, sig_alg);  // unsupported_version
   bool ok = false;
   try {
     c::KeyId sid = c::key_id_from_hex(sig.at("key_id").get<std::string>());
     std::vector<std::uint8_t> sv = c::from_base64(sig.at("value").get<std::string>());
-    if (sv.size() == 64) {
-      c::Signature s;
-      std::copy(sv.begin(), sv.end(), s.begin());
-      for (const Peer& p : keys)
-        if (p.purpose == c::Purpose::signing && p.key_id == sid) ok = c::verify(p.public_key.data(), bytes.data(), bytes.size(), s);
-    }
+    for (const Peer& p : keys)
+      if (p.purpose == c::Purpose::signing && p.key_id == sid && p.algorithm == sig_alg)
+        ok = sig_suite.verify(p.public_key.data(), p.public_key.size(), bytes.data(), bytes.size(), sv.data(), sv.size());
   } catch (const json::exception&) {
     ok = false;
   } catch (const Error&) {
@@ -168,21 +188,25 @@ bool Workspace::verify(std::string_view department, const void* msg, std::size_t
   if (is_own(impl_->meta("department"), department)) {
     auto ring = keyring();
     for (const auto& [id, k] : ring->all())
-      if (k.purpose == c::Purpose::signing && k.status != c::Status::destroyed && c::verify(k.public_key.data(), msg, n, sig))
+      if (k.purpose == c::Purpose::signing && k.status != c::Status::destroyed &&
+          c::suite_of(k).verify(k.public_key.data(), k.public_key.size(), msg, n, sig.data(), sig.size()))
         return true;
     return false;
   }
   auto ps = peers(department);
   if (ps.empty()) throw Error(Code::unknown_key, "no public keys of department " + std::string(department) + "; import them first");
   for (const Peer& p : ps)
-    if (p.purpose == c::Purpose::signing && p.status != "destroyed" && c::verify(p.public_key.data(), msg, n, sig)) return true;
+    if (p.purpose == c::Purpose::signing && p.status != "destroyed" &&
+        c::suite_of_algorithm(p.purpose, p.algorithm).verify(p.public_key.data(), p.public_key.size(), msg, n, sig.data(), sig.size()))
+      return true;
   return false;
 }
 
 std::vector<std::uint8_t> Workspace::seal_to(std::string_view department, const void* msg, std::size_t n) const {
   if (is_own(impl_->meta("department"), department)) {
     auto ring = keyring();
-    return c::seal(ring->primary(c::Purpose::exchange).public_key.data(), msg, n);
+    const c::Key& k = ring->primary(c::Purpose::exchange);
+    return c::seal(c::suite_of(k), k.public_key.data(), k.public_key.size(), msg, n);
   }
   const Peer* best = nullptr;
   auto ps = peers(department);
@@ -192,7 +216,7 @@ std::vector<std::uint8_t> Workspace::seal_to(std::string_view department, const 
       break;
     }
   if (!best) throw Error(Code::unknown_key, "no exchange key of department " + std::string(department) + "; import its public keys first");
-  return c::seal(best->public_key.data(), msg, n);
+  return c::seal(c::suite_of_algorithm(best->purpose, best->algorithm), best->public_key.data(), best->public_key.size(), msg, n);
 }
 
 std::string Workspace::unseal(const std::uint8_t* box, std::size_t n) const {
@@ -220,9 +244,13 @@ std::vector<std::uint8_t> Workspace::share_identity_checked(std::string_view dep
   if (is_own(impl_->meta("department"), department)) throw Error(Code::invalid_argument, "name another department to share the identity key with");
   auto ring = keyring();
   const c::Key& k = ring->primary(c::Purpose::identity);
-  c::SecretBytes msg(sizeof kShareLabel - 1 + 32);
-  std::memcpy(msg.data(), kShareLabel, sizeof kShareLabel - 1);
-  std::memcpy(msg.data() + sizeof kShareLabel - 1, k.secret.data(), 32);
+  const std::size_t ln = sizeof kShareLabel - 1, an = k.algorithm.size();
+  if (an == 0 || an > 255) throw Error(Code::internal, "identity key algorithm name must be 1..255 bytes");
+  c::SecretBytes msg(ln + 1 + an + k.secret.size());
+  std::memcpy(msg.data(), kShareLabel, ln);
+  msg.data()[ln] = static_cast<unsigned char>(an);
+  std::memcpy(msg.data() + ln + 1, k.algorithm.data(), an);
+  std::memcpy(msg.data() + ln + 1 + an, k.secret.data(), k.secret.size());
   auto box = seal_to(department, msg.data(), msg.size());
   // Nothing changes in the database: the entry commits (its own transaction) before the box
   // is handed out, so no shared secret leaves without its entry.
@@ -231,23 +259,37 @@ std::vector<std::uint8_t> Workspace::share_identity_checked(std::string_view dep
 }
 
 KeyInfo Workspace::import_identity_secret_sealed(const std::uint8_t* box, std::size_t n) {
-  std::string m;
   try {
-    m = unseal(box, n);
-  } catch (const Error& e) {  // not for us, or tampered: recorded as a refused import
-    impl_->audit_refused("key.import", "", e, json{{"purpose", "identity"}});
+    return import_identity_sealed_checked(box, n);
+  } catch (const Error& e) {
+    if (e.code() != Code::io && e.code() != Code::busy)  // a refusal (not for us, tampered…), not a failing log
+      impl_->audit_refused("key.import", "", e, json{{"purpose", "identity"}});
     throw;
   }
+}
+
+KeyInfo Workspace::import_identity_sealed_checked(const std::uint8_t* box, std::size_t n) {
+  std::string m = unseal(box, n);
+  struct Wipe {
+    std::string& m;
+    ~Wipe() { sodium_memzero(m.data(), m.size()); }
+  } wipe{m};
   const std::size_t ln = sizeof kShareLabel - 1;
-  if (m.size() != ln + 32 || m.compare(0, ln, kShareLabel) != 0) {
-    sodium_memzero(m.data(), m.size());
-    Error e(Code::invalid_data, "the sealed box does not hold an identity-key secret");
-    impl_->audit_refused("key.import", "", e, json{{"purpose", "identity"}});
-    throw e;
+  if (m.size() >= ln && m.compare(0, ln, kShareLabelV1) == 0) {  // version 1: blake2b-ik1, 32 bytes
+    if (m.size() != ln + 32) throw Error(Code::invalid_data, "the sealed box does not hold an identity-key secret");
+    return import_identity_secret(c::SecretBytes(m.data() + ln, 32), c::suite_of_algorithm(c::Purpose::identity, "blake2b-ik1"));
   }
-  c::SecretBytes s(m.data() + ln, 32);
-  sodium_memzero(m.data(), m.size());
-  return import_identity_secret(s);
+  if (m.size() < ln + 1 || m.compare(0, ln, kShareLabel) != 0) {
+    if (m.size() >= ln - 2 && m.compare(0, ln - 2, kShareLabel, ln - 2) == 0)
+      throw Error(Code::unsupported_version, "identity-secret share version '" + m.substr(ln - 2, 2) + "' is not supported");
+    throw Error(Code::invalid_data, "the sealed box does not hold an identity-key secret");
+  }
+  const std::size_t an = static_cast<unsigned char>(m[ln]);
+  if (an == 0 || m.size() < ln + 1 + an) throw Error(Code::invalid_data, "the sealed box does not hold an identity-key secret");
+  const c::Suite& su = c::suite_of_algorithm(c::Purpose::identity, m.substr(ln + 1, an));  // unsupported_version
+  if (m.size() != ln + 1 + an + su.secret_size(c::Purpose::identity))
+    throw Error(Code::invalid_data, "the sealed box does not hold an identity-key secret of its algorithm's size");
+  return import_identity_secret(c::SecretBytes(m.data() + ln + 1 + an, m.size() - ln - 1 - an), su);
 }
 
 }  // namespace civitas::workspace

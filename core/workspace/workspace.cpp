@@ -82,6 +82,9 @@ std::shared_ptr<const c::Keyring> Workspace::Impl::load_ring() {
     std::string id = st.text(0);
     c::Purpose p = c::purpose_from_name(st.text(1));
     std::string alg = st.text(2);
+    // The algorithm column names the key's suite (and is bound into the wrap's AD); a key of
+    // an algorithm this build does not know is refused, never guessed.
+    const c::Suite& su = c::suite_of_algorithm(p, alg);
     std::int64_t created = st.int64(3);
     c::Status status = c::status_from_name(st.text(4));
     c::Key k;
@@ -99,7 +102,7 @@ std::shared_ptr<const c::Keyring> Workspace::Impl::load_ring() {
       } catch (const Error&) {
         throw Error(Code::integrity, "keyring entry " + id + " does not authenticate (tampered)");
       }
-      k = c::key_from_secret(p, std::move(secret), created);
+      k = c::key_from_secret(p, std::move(secret), created, su);
       if (k.id_hex() != id) throw Error(Code::integrity, "keyring entry " + id + " holds a different key");
     }
     k.status = status;
@@ -182,6 +185,7 @@ std::unique_ptr<Workspace> Workspace::create(const std::string& path, const KeyS
     so.create = true;
     so.busy_timeout_ms = opts.busy_timeout_ms;
     impl->store = std::make_unique<store::Store>(path, c::derive_subkey(impl->workspace_key, 1, "civpage1"), so);
+    migrate_tables(*impl->store);
     store::Transaction tx(*impl->store);
     store::Statement m(*impl->store, "INSERT INTO meta(key, value) VALUES(?, ?)");
     auto put = [&](const char* k, const std::string& v) {
@@ -230,6 +234,7 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& path, const KeySou
       throw Error(Code::integrity, "workspace file " + path + " is damaged or does not belong to its header");
     throw;
   }
+  migrate_tables(*impl->store);
   if (impl->meta("workspace_id") != h.workspace_id)
     throw Error(Code::integrity, "workspace file " + path + " does not belong to its header (workspace id differs)");
   impl->ring = impl->load_ring();
@@ -246,7 +251,7 @@ Info Workspace::info() const {
   i.name = impl_->meta("name");
   std::string created = impl_->meta("created");
   i.created = created.empty() ? 0 : std::stoll(created);
-  i.schema_version = impl_->store->schema_version();
+  i.schema_version = impl_->store->module_version("workspace");
   try {
     i.key_source = read_header(header_path(impl_->path)).key_source;
   } catch (const Error&) {
@@ -370,8 +375,8 @@ void Workspace::change_master(const KeySource& next) {
   }
 }
 
-KeyInfo Workspace::import_identity_secret(const c::SecretBytes& secret) {
-  c::Key k = c::key_from_secret(c::Purpose::identity, secret.clone());
+KeyInfo Workspace::import_identity_secret(const c::SecretBytes& secret, const c::Suite& suite) {
+  c::Key k = c::key_from_secret(c::Purpose::identity, secret.clone(), 0, suite);
   k.status = c::Status::primary;
   {
     store::Transaction tx(*impl_->store);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The data-sharing job from Python: one department validates a table, catalogs it and sends
-it to another department as an exchange package; the other opens it; both audit logs verify.
+it to another department as a package; the other opens it; both audit logs verify.
 
     PYTHONPATH=build/python .venv/bin/python examples/python/share_table.py
 
@@ -14,7 +14,7 @@ import pathlib
 import tempfile
 
 import civitas
-from civitas import exchange, ids, schema
+from civitas import ids, package, schema
 from civitas.audit import AuditLog
 from civitas.catalog import Catalog
 from civitas.workspace import Workspace
@@ -26,13 +26,16 @@ TAX = ids.validate("uscc", "11350100MB0000001" + ids.check_char("uscc", "1135010
 
 def main() -> int:
     table = DATA / "enterprises.csv"
-    table_schema = json.loads((DATA / "enterprises.schema.json").read_text(encoding="utf-8"))
+    table_schema = DATA / "enterprises.schema.json"      # a schema: a path, a dict or JSON text
     entry = json.loads((DATA / "enterprises.catalog.json").read_text(encoding="utf-8"))
 
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = pathlib.Path(tmp)
-        market = Workspace.create(str(tmp / "market.db"), key=os.urandom(32), department=MARKET, name="市场监督管理局")
-        tax = Workspace.create(str(tmp / "tax.db"), key=os.urandom(32), department=TAX, name="税务局")
+    # Workspaces are closed (their keys wiped) when the with block ends.
+    with tempfile.TemporaryDirectory() as tmp_dir, \
+            Workspace.create(pathlib.Path(tmp_dir, "market.db"), key=os.urandom(32), department=MARKET,
+                             name="市场监督管理局") as market, \
+            Workspace.create(pathlib.Path(tmp_dir, "tax.db"), key=os.urandom(32), department=TAX,
+                             name="税务局") as tax:
+        tmp = pathlib.Path(tmp_dir)
         market.import_public(tax.export_public())          # in real life: exchanged out of band
         tax.import_public(market.export_public())
 
@@ -48,16 +51,16 @@ def main() -> int:
         print(f"catalog {stored.resource_code} version {stored.version}: {stored.title}")
 
         pkg = tmp / "enterprises.civpkg"
-        s = exchange.create(market, pkg, to=[TAX], resources={"enterprises": table}, schema=table_schema,
+        s = package.create(market, pkg, to=[TAX], resources={"enterprises": table}, schema=table_schema,
                             catalog=stored.resource_code, purpose="企业登记信息核验")
         print(f"package {s.package_id}: {pkg.stat().st_size} bytes, to {TAX}")
-        print(f"header (no key needed): provider {exchange.inspect(pkg).provider}")
+        print(f"header (no key needed): provider {package.inspect(pkg).provider}")
 
-        exchange.open(tax, pkg, tmp / "received")
+        package.open(tax, pkg, tmp / "received")
         same = (tmp / "received" / "data" / "enterprises.csv").read_bytes() == table.read_bytes()
         print(f"opened by the tax bureau: table identical = {same}")
         try:
-            exchange.open(tax, pkg, tmp / "again")
+            package.open(tax, pkg, tmp / "again")
             return 1
         except civitas.ReplayError as e:
             print(f"opened twice: refused ({e.__class__.__name__}), output left: {(tmp / 'again').exists()}")

@@ -1,7 +1,7 @@
 // Tiled storage of the tree (core/audit/tiles.hpp, docs/audit.md#storage): the slot layout
 // matches the order the tree creates nodes, appends of any batch size give the same tiles,
-// proofs read every level, and a workspace of schema version 4 (one audit_node row per node)
-// is migrated and keeps verifying.
+// proofs read every level, and a log of audit tables version 1 (one audit_node row per node,
+// as in workspaces of the former shared schema version 4) is migrated and keeps verifying.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -30,8 +30,8 @@ std::map<std::int64_t, std::vector<std::uint8_t>> all_tiles(st::Store& db) {
   return m;
 }
 
-// Turns a log written by this version back into schema version 4: tiles replaced by one
-// audit_node row per node, the time index restored (migrations 2–4 as released).
+// Turns a log written by this version back into audit tables version 1: tiles replaced by one
+// audit_node row per node, the time index restored (audit migration 1 as released).
 void downgrade_to_v4(st::Store& db, const a::MemoryTree& t) {
   db.exec("DROP TABLE audit_tile; CREATE INDEX audit_entry_time ON audit_entry(time_ms);"
           "CREATE TABLE audit_node(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,"
@@ -43,7 +43,7 @@ void downgrade_to_v4(st::Store& db, const a::MemoryTree& t) {
       ins.reset();
       ins.bind(1, static_cast<std::int64_t>(lv)).bind(2, static_cast<std::int64_t>(i)).bind_blob(3, h.data(), 32).run();
     }
-  db.exec("PRAGMA user_version = 4");
+  db.exec("UPDATE module_schema SET version = 1 WHERE module = 'audit'");
 }
 
 }  // namespace
@@ -123,7 +123,7 @@ TEST_CASE("a tile cut short or extended is found by verify and refused by proofs
   CHECK(gx.log->size() == 70);
 }
 
-TEST_CASE("a workspace of schema version 4 is migrated to tiles and keeps verifying") {
+TEST_CASE("audit tables of version 1 are migrated to tiles and keep verifying") {
   LogFixture fx;
   std::vector<a::Event> batch;
   for (int i = 0; i < 1500; ++i) batch.push_back(LogFixture::event(i));
@@ -138,9 +138,10 @@ TEST_CASE("a workspace of schema version 4 is migrated to tiles and keeps verify
   fx.log.reset();
   fx.db.reset();
 
-  fx.db = fx.second_connection();  // opening migrates
-  fx.log = std::make_unique<a::Log>(*fx.db, "civitas.test/audit");
-  CHECK(fx.db->schema_version() == st::latest_schema_version());
+  fx.db = fx.second_connection();
+  CHECK(fx.db->module_version("audit") == 1);
+  fx.log = std::make_unique<a::Log>(*fx.db, "civitas.test/audit");  // opening the log migrates
+  CHECK(fx.db->module_version("audit") == 2);
   CHECK(all_tiles(*fx.db) == tiles_before);  // the same tiles as a log written with tiles
   {
     st::Statement q(*fx.db, "SELECT count(*) FROM sqlite_master WHERE name IN ('audit_node', 'audit_entry_time')");

@@ -11,6 +11,23 @@
 
 #define TXT(s) (s), strlen(s)
 
+/* An event with action (and actor, resource, purpose, details when not NULL). */
+static civ_audit_event event(const char *actor, const char *action, const char *resource, const char *purpose,
+                             const char *details) {
+  civ_audit_event e = CIV_AUDIT_EVENT_INIT;
+  e.actor = actor;
+  e.actor_len = actor ? strlen(actor) : 0;
+  e.action = action;
+  e.action_len = action ? strlen(action) : 0;
+  e.resource = resource;
+  e.resource_len = resource ? strlen(resource) : 0;
+  e.purpose = purpose;
+  e.purpose_len = purpose ? strlen(purpose) : 0;
+  e.details_json = details;
+  e.details_len = details ? strlen(details) : 0;
+  return e;
+}
+
 static size_t count_lines(const char *s) {
   size_t n = 0;
   for (; s && *s; ++s) n += *s == '\n';
@@ -29,6 +46,7 @@ int main(void) {
   char *s = NULL, *note1 = NULL, *note2 = NULL, *proof = NULL, *vkey = NULL;
   uint64_t idx = 0, first = 0, size = 0;
   size_t count = 0;
+  civ_audit_event ev;
   const char *batch =
       "{\"actor\":\"91350100M000100Y43:dave\",\"action\":\"batch.a\",\"resource\":\"r1\",\"details\":{\"n\":1}}\n"
       "\n"
@@ -46,19 +64,38 @@ int main(void) {
 
   /* the workspace recorded its creation */
   CHECK(civ_audit_size(&size, ctx) == CIV_OK && size == 1);
-  CHECK(civ_audit_append(&idx, ctx, actor, strlen(actor), "data.read", 9, "res-9", 5, "check", 5, "{\"b\":1,\"a\":2}", 13) == CIV_OK);
+  ev = event(actor, "data.read", "res-9", "check", "{\"b\":1,\"a\":2}");
+  CHECK(civ_audit_append(&idx, ctx, &ev) == CIV_OK);
   CHECK(idx == 1);
-  CHECK(civ_audit_append(NULL, ctx, actor, strlen(actor), "x", 1, NULL, 0, NULL, 0, NULL, 0) == CIV_OK);
+  ev = event(actor, "x", NULL, NULL, NULL);
+  CHECK(civ_audit_append(NULL, ctx, &ev) == CIV_OK);
   CHECK(civ_audit_append_batch(&first, &count, ctx, batch, strlen(batch)) == CIV_OK);
   CHECK(first == 3 && count == 2);
   CHECK(civ_audit_size(&size, ctx) == CIV_OK && size == 5);
 
   /* bad input: clear errors, nothing appended */
-  CHECK(civ_audit_append(NULL, ctx, "nobody", 6, "x", 1, NULL, 0, NULL, 0, NULL, 0) == CIV_EINVAL);
-  CHECK(civ_audit_append(NULL, ctx, actor, strlen(actor), "", 0, NULL, 0, NULL, 0, NULL, 0) == CIV_EINVAL);
-  CHECK(civ_audit_append(NULL, ctx, actor, strlen(actor), "x", 1, NULL, 0, NULL, 0, "{\"f\":0.5}", 9) == CIV_EINVAL);
-  CHECK(civ_audit_append(NULL, NULL, actor, strlen(actor), "x", 1, NULL, 0, NULL, 0, NULL, 0) == CIV_EINVAL);
-  CHECK(civ_audit_append(NULL, ctx, NULL, 5, "x", 1, NULL, 0, NULL, 0, NULL, 0) == CIV_EINVAL);
+  ev = event("nobody", "x", NULL, NULL, NULL);
+  CHECK(civ_audit_append(NULL, ctx, &ev) == CIV_EINVAL);
+  ev = event(actor, "", NULL, NULL, NULL);
+  CHECK(civ_audit_append(NULL, ctx, &ev) == CIV_EINVAL);
+  ev = event(actor, "x", NULL, NULL, "{\"f\":0.5}");
+  CHECK(civ_audit_append(NULL, ctx, &ev) == CIV_EINVAL);
+  ev = event(actor, "x", NULL, NULL, NULL);
+  CHECK(civ_audit_append(NULL, NULL, &ev) == CIV_EINVAL);
+  CHECK(civ_audit_append(NULL, ctx, NULL) == CIV_EINVAL);
+  ev.actor = NULL;
+  ev.actor_len = 5;
+  CHECK(civ_audit_append(NULL, ctx, &ev) == CIV_EINVAL);
+  ev = event(actor, "x", NULL, NULL, NULL);
+  ev.version = 0;
+  CHECK(civ_audit_append(NULL, ctx, &ev) == CIV_EINVAL);
+  CHECK(strstr(civ_error_last()->message, "civ_audit_event.version") != NULL);
+  ev.version = CIV_AUDIT_EVENT_VERSION + 1;
+  CHECK(civ_audit_append(NULL, ctx, &ev) == CIV_EINVAL);
+  memset(&ev, 0x55, sizeof ev);
+  CHECK(civ_audit_event_init(&ev, CIV_AUDIT_EVENT_VERSION) == CIV_OK && ev.version == CIV_AUDIT_EVENT_VERSION &&
+        ev.actor == NULL && ev.details_len == 0);
+  CHECK(civ_audit_event_init(&ev, 0) == CIV_EINVAL);
   CHECK(civ_audit_append_batch(NULL, NULL, ctx, TXT("{\"actor\":\"91350100M000100Y43\",\"action\":\"a\"}\nnot json\n")) == CIV_EPARSE);
   CHECK(strstr(civ_error_last()->message, "row 2") != NULL);
   CHECK(civ_audit_size(&size, ctx) == CIV_OK && size == 5);
@@ -108,7 +145,8 @@ int main(void) {
   civ_free(proof);
   CHECK(civ_audit_prove(&proof, ctx, 5, 0) == CIV_EINVAL);
 
-  CHECK(civ_audit_append(NULL, ctx, actor, strlen(actor), "later", 5, NULL, 0, NULL, 0, NULL, 0) == CIV_OK);
+  ev = event(actor, "later", NULL, NULL, NULL);
+  CHECK(civ_audit_append(NULL, ctx, &ev) == CIV_OK);
   CHECK(civ_audit_checkpoint(&note2, ctx) == CIV_OK);
   CHECK(civ_audit_consistency(&proof, ctx, 5, 0) == CIV_OK);
   CHECK(civ_audit_check_consistency(note1, strlen(note1), note2, strlen(note2), proof, strlen(proof), vkey, strlen(vkey)) == CIV_OK);

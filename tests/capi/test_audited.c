@@ -56,9 +56,11 @@ static int entries(civ_ctx *ctx, const char *action, const char *needle) {
 static int write_package(civ_ctx *ctx, const char *path) {
   civ_package_writer *w = NULL;
   civ_package_writer_options o = CIV_PACKAGE_WRITER_OPTIONS_INIT;
+  size_t to_len = strlen(kConsumer);
   int rc;
   o.purpose = "audit test";
-  rc = civ_package_writer_create_ctx(&w, ctx, path, strlen(path), kConsumer, strlen(kConsumer), &o);
+  o.purpose_len = strlen(o.purpose);
+  rc = civ_package_writer_create_ctx(&w, ctx, path, strlen(path), &kConsumer, &to_len, 1, &o);
   if (rc != CIV_OK) return rc;
   CHECK(civ_package_writer_begin_resource(w, "t", 1, NULL, 0) == CIV_OK);
   CHECK(civ_package_writer_write(w, kCsv, strlen(kCsv)) == CIV_OK);
@@ -88,7 +90,7 @@ int main(void) {
   introduce(b, a);
 
   /* key rotation */
-  CHECK(civ_keys_rotate(id, a, CIV_PURPOSE_TOKEN) == CIV_OK);
+  CHECK(civ_keys_rotate(id, sizeof id, a, CIV_PURPOSE_TOKEN) == CIV_OK);
   snprintf(needle, sizeof needle, "\"resource\":\"%s\"", id);
   CHECK(entries(a, "key.rotate", needle) == 1);
 

@@ -1,7 +1,7 @@
 #define _POSIX_C_SOURCE 200809L
-/* Catalog storage in a workspace (civitas/catalog.h), from C: add (versions, no duplicate
- * version for an unchanged entry), get (latest, a given version, missing), list, history,
- * and refusals of bad input. */
+/* The catalog (civitas/catalog.h), from C: entry checks and lossless exports / imports;
+ * storage in a workspace: add (versions, no duplicate version for an unchanged entry), get
+ * (latest, a given version, missing), list, history, and refusals of bad input. */
 #include <string.h>
 #include <unistd.h>
 
@@ -17,6 +17,35 @@ static int count(const char *s, const char *needle) {
   return n;
 }
 
+/* Checks and exports need no workspace. */
+static void test_entries(void) {
+  size_t len = 0;
+  char *entry = read_file(CIVITAS_TEST_DATA "/schema/entry.json", &len);
+  char *out = NULL, *doc = NULL, *back = NULL, *norm = NULL;
+  int f;
+  CHECK(entry != NULL);
+  if (!entry) return;
+  CHECK(civ_catalog_check(&out, entry, len) == CIV_OK);
+  CHECK(out && strstr(out, "\"valid\":true") && strstr(out, "102003004/000017"));
+  civ_free(out);
+  CHECK(civ_catalog_export(&norm, entry, len, CIV_CATALOG_DATAPACKAGE) == CIV_OK);
+  CHECK(civ_catalog_import(&back, norm, strlen(norm), 0) == CIV_OK);
+  civ_free(norm);
+  for (f = CIV_CATALOG_DATAPACKAGE; f <= CIV_CATALOG_CKAN; ++f) {
+    char *again = NULL;
+    CHECK(civ_catalog_export(&doc, entry, len, f) == CIV_OK);
+    CHECK(civ_catalog_import(&again, doc, strlen(doc), f) == CIV_OK);
+    CHECK(again && back && strcmp(again, back) == 0); /* lossless */
+    civ_free(again);
+    civ_free(doc);
+  }
+  civ_free(back);
+  CHECK(civ_catalog_export(&doc, entry, len, 7) == CIV_EINVAL);
+  CHECK(civ_catalog_export(&doc, "{}", 2, CIV_CATALOG_DCAT) == CIV_EINVALIDDATA);
+  CHECK(civ_catalog_import(&doc, "[1]", 3, 0) == CIV_EINVALIDDATA);
+  free(entry);
+}
+
 int main(void) {
   char dir[] = "/tmp/civitas-capi-catalog-XXXXXX";
   char path[256], hdr[300];
@@ -28,6 +57,7 @@ int main(void) {
   char *changed = NULL, *p = NULL, *out = NULL, *v1 = NULL;
   unsigned char raw[32];
 
+  test_entries();
   memset(raw, 7, sizeof raw);
   key.kind = CIV_KEY_RAW;
   key.secret = (const char *)raw;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define CIV_EXPERIMENTAL 1 /* the division-table loader */
 #include "capi_test.h"
 
 static void test_version(void) {
@@ -81,8 +82,10 @@ static void test_errors(void) {
   CHECK(civ_id_check_char(&c, CIV_ID_USCC, "123", 3) == CIV_EINVAL);
   CHECK(civ_error_last()->code == CIV_EINVAL);
   char up[19];
-  CHECK(civ_id_ric_upgrade(up, "110105490231002", 15) == CIV_EINVALIDDATA);
-  CHECK(civ_id_ric_upgrade(up, "110105491231002", 15) == CIV_OK);
+  CHECK(civ_id_ric_upgrade(up, sizeof up, "110105490231002", 15) == CIV_EINVALIDDATA);
+  CHECK(civ_id_ric_upgrade(up, 18, "110105491231002", 15) == CIV_EBUFFER);
+  CHECK(strstr(civ_error_last()->message, "19") != NULL);
+  CHECK(civ_id_ric_upgrade(up, sizeof up, "110105491231002", 15) == CIV_OK);
   CHECK(strcmp(up, "11010519491231002X") == 0);
   CHECK(civ_error_last()->code == CIV_OK);
   int kind = 0;

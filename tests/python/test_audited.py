@@ -10,7 +10,7 @@ import pathlib
 import pytest
 
 import civitas
-from civitas import exchange
+from civitas import package
 from civitas.audit import AuditLog
 from civitas.catalog import Catalog
 from civitas.workspace import Workspace
@@ -48,26 +48,26 @@ def test_rotation_is_recorded(depts):
 def test_package_create_open_and_refusals_are_recorded(tmp_path, depts):
     a, b = depts
     pkg = tmp_path / "p.civpkg"
-    s = exchange.create(a, pkg, to=[DEPT_B], resources={"t": b"id\n1\n"}, purpose="audit")
+    s = package.create(a, pkg, to=[DEPT_B], resources={"t": b"id\n1\n"}, purpose="audit")
     pid = s.package_id
     assert actions(a, "package.create") == [(pid, "ok")]
     assert AuditLog(a).query(action="package.create")[0].purpose == "audit"
 
     # A create to an unknown consumer is refused and recorded.
     with pytest.raises(civitas.Error):
-        exchange.create(a, tmp_path / "x.civpkg", to=[uscc("91110000100000015")], resources={"t": b"id\n1\n"})
+        package.create(a, tmp_path / "x.civpkg", to=[uscc("91110000100000015")], resources={"t": b"id\n1\n"})
     assert [o for _, o in actions(a, "package.create")] == ["ok", "unknown-key"]
 
     # A tampered copy: refused, recorded, no sequence number consumed.
     data = bytearray(pkg.read_bytes())
-    data[exchange.inspect(pkg).header_bytes + 5] ^= 1  # inside the first encrypted chunk
+    data[package.inspect(pkg).header_bytes + 5] ^= 1  # inside the first encrypted chunk
     bad = tmp_path / "bad.civpkg"
     bad.write_bytes(bytes(data))
     with pytest.raises(civitas.IntegrityError):
-        exchange.open(b, bad, tmp_path / "out")
+        package.open(b, bad, tmp_path / "out")
     assert actions(b, "package.open") == [(pid, "integrity")]
 
-    exchange.open(b, pkg, tmp_path / "out")
+    package.open(b, pkg, tmp_path / "out")
     assert actions(b, "package.open")[-1] == (pid, "ok")
     details = AuditLog(b).query(action="package.open")[-1].details
     assert details["provider"] == DEPT_A and details["sequence"] == 1
@@ -76,19 +76,19 @@ def test_package_create_open_and_refusals_are_recorded(tmp_path, depts):
 def test_streaming_forms_are_recorded(tmp_path, depts):
     a, b = depts
     pkg = tmp_path / "s.civpkg"
-    with exchange.PackageWriter(a, pkg, to=[DEPT_B]) as w:
+    with package.PackageWriter(a, pkg, to=[DEPT_B]) as w:
         w.begin_resource("t")
         w.write(b"id\n1\n2\n")
         w.end_resource()
         pid = w.finish().package_id
     assert actions(a, "package.create") == [(pid, "ok")]
     data = pkg.read_bytes()
-    with exchange.PackageReader(b, tmp_path / "in") as r:
+    with package.PackageReader(b, tmp_path / "in") as r:
         r.feed(data)
         r.finish()
     assert actions(b, "package.open") == [(pid, "ok")]
     with pytest.raises(civitas.ReplayError):
-        with exchange.PackageReader(b, tmp_path / "in2") as r:
+        with package.PackageReader(b, tmp_path / "in2") as r:
             r.feed(data)
             r.finish()
     assert actions(b, "package.open") == [(pid, "ok"), (pid, "replay")]

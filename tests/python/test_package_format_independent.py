@@ -1,4 +1,4 @@
-"""Independent verification of civitas exchange packages, written only from the text of
+"""Independent verification of civitas packages, written only from the text of
 docs/formats/package.md (version 2: §1 layout, §1.1 preamble, §1.2 header, §1.3 header
 signature, §1.4 payload, §1.5 trailer, §3 reading): struct, json, base64, hashlib and the
 pure-Python Ed25519 verifier of test_audit_verify_independent.py (RFC 8032 §5.1.7).
@@ -287,7 +287,7 @@ def verify_package(data, directory):
 
 # ---- creating packages with civitas (only that) ---------------------------------------------
 import civitas  # noqa: E402
-from civitas import exchange  # noqa: E402
+from civitas import package  # noqa: E402
 from civitas.workspace import Workspace  # noqa: E402
 
 DEPT_A = "91350100M000100Y43"  # provider
@@ -319,6 +319,17 @@ def public_keys(export_text):
         elif k["purpose"] == "exchange":
             exchange_ids.add(k["id"])
     assert signing and exchange_ids
+    # The document's own signature (docs/formats/workspace.md, "Public-key document"): version 2
+    # names its algorithm, version 1 is always Ed25519; it covers the compact, key-sorted JSON
+    # of the document without "signature".
+    assert doc["version"] in (1, 2)
+    sig = doc["signature"]
+    assert sig.get("algorithm", "ed25519") == "ed25519"
+    if doc["version"] == 2:
+        assert sig["algorithm"] == "ed25519"
+    body = {k: v for k, v in doc.items() if k != "signature"}
+    body_bytes = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    assert ed25519_verify(signing[sig["key_id"]][1], body_bytes, strict_b64(sig["value"]))
     return signing, exchange_ids
 
 
@@ -349,7 +360,7 @@ def check_agrees(made, rep, path):
     assert made.chunks == rep.layout["N"]
     assert made.header.header_bytes in (0, rep.layout["H"])
     assert made.header.version == FORMAT_VERSION
-    assert exchange.FORMAT_VERSION == FORMAT_VERSION
+    assert package.FORMAT_VERSION == FORMAT_VERSION
 
 
 def sized_package(ws, path, to, chunk_size, n_chunks, last_len, exact=True):
@@ -364,7 +375,7 @@ def sized_package(ws, path, to, chunk_size, n_chunks, last_len, exact=True):
         if path.exists():
             path.unlink()
         data = random.Random(attempt).randbytes(size)
-        made = exchange.create(ws, path, to=to, resources={"blob": data}, chunk_size=chunk_size)
+        made = package.create(ws, path, to=to, resources={"blob": data}, chunk_size=chunk_size)
         tr = path.read_bytes()[-TRAILER:]
         _, p_len, n = struct.unpack("<8sQQ", tr[:24])
         segs = -(-n // chunks_per_segment(chunk_size))
@@ -392,34 +403,34 @@ def test_verifier_rejects_garbage_and_knows_the_rfc8032_vector(directory):
 
 def test_small_csv_default_chunks(tmp_path, depts, directory):
     p = tmp_path / "small.civpkg"
-    made = exchange.create(depts[DEPT_A], p, to=[DEPT_B], resources={"payers": CSV}, schema=SCHEMA,
+    made = package.create(depts[DEPT_A], p, to=[DEPT_B], resources={"payers": CSV}, schema=SCHEMA,
                            catalog="110000-000001", purpose="licensing check")
     rep = verified(p, directory)
     lay = rep.layout
-    assert lay["C"] == exchange.DEFAULT_CHUNK_SIZE == 65536 and lay["G"] == 15
+    assert lay["C"] == package.DEFAULT_CHUNK_SIZE == 65536 and lay["G"] == 15
     assert lay["N"] == 1 and lay["n"] == 1 and 0 < lay["L"] < lay["C"]
     assert lay["P"] == lay["L"] + ABYTES + SEGMENT_HASH
     check_agrees(made, rep, p)
     # The library's own check and reader agree that the file is good.
-    assert exchange.verify(depts[DEPT_B], p).package_id == rep.header["package_id"]
-    exchange.open(depts[DEPT_B], p, tmp_path / "in")
+    assert package.verify(depts[DEPT_B], p).package_id == rep.header["package_id"]
+    package.open(depts[DEPT_B], p, tmp_path / "in")
     assert (tmp_path / "in" / "data" / "payers.csv").read_bytes() == CSV
 
 
 def test_empty_resource(tmp_path, depts, directory):
     p = tmp_path / "empty.civpkg"
-    made = exchange.create(depts[DEPT_A], p, to=[DEPT_B], resources={"empty": b""})
+    made = package.create(depts[DEPT_A], p, to=[DEPT_B], resources={"empty": b""})
     rep = verified(p, directory)
     assert rep.layout["N"] == 1 and rep.layout["n"] == 1
     check_agrees(made, rep, p)
-    exchange.verify(depts[DEPT_B], p)
+    package.verify(depts[DEPT_B], p)
 
 
 def test_header_fields(tmp_path, depts, directory):
     _, ex_b = public_keys(depts[DEPT_B].export_public())
     _, ex_c = public_keys(depts[DEPT_C].export_public())
     p = tmp_path / "h.civpkg"
-    exchange.create(depts[DEPT_A], p, to=[DEPT_B, DEPT_C], resources={"t": CSV}, chunk_size=4096)
+    package.create(depts[DEPT_A], p, to=[DEPT_B, DEPT_C], resources={"t": CSV}, chunk_size=4096)
     raw = p.read_bytes()
     rep = verified(p, directory)
     h = rep.header
@@ -444,7 +455,7 @@ def test_header_fields(tmp_path, depts, directory):
     assert json.loads(raw[24:24 + header_len]) == h
     # the next package to B carries the next sequence number
     p2 = tmp_path / "h2.civpkg"
-    exchange.create(depts[DEPT_A], p2, to=[DEPT_B], resources={"t": CSV})
+    package.create(depts[DEPT_A], p2, to=[DEPT_B], resources={"t": CSV})
     assert verified(p2, directory).header["recipients"][0]["sequence"] == 2
 
 
@@ -480,7 +491,7 @@ def test_multi_segment_packages(tmp_path, depts, directory, case, chunk_size, n_
     check_agrees(made, rep, p)
     assert [r["department"] for r in rep.header["recipients"]] == to
     for ws in (depts[d] for d in to):
-        assert exchange.verify(ws, p).chunks == n_chunks
+        assert package.verify(ws, p).chunks == n_chunks
 
 
 # ---- modified packages: the independent verifier and the library refuse them -------------
@@ -488,7 +499,7 @@ def test_multi_segment_packages(tmp_path, depts, directory, case, chunk_size, n_
 def segmented(tmp_path, depts):
     """A package with C = 1024 (G = 1007) and about 2.5 G chunks: three segments."""
     p = tmp_path / "seg.civpkg"
-    exchange.create(depts[DEPT_A], p, to=[DEPT_B], resources={"blob": os.urandom(int(2.5 * 1007 * 1024))},
+    package.create(depts[DEPT_A], p, to=[DEPT_B], resources={"blob": os.urandom(int(2.5 * 1007 * 1024))},
                     chunk_size=1024)
     return p
 
@@ -500,15 +511,15 @@ def flip(raw, at):
 
 
 def library_refuses(ws, path, cls, tmp_path):
-    """exchange.verify and exchange.open both raise exactly cls; open leaves no output."""
+    """package.verify and package.open both raise exactly cls; open leaves no output."""
     with pytest.raises(civitas.Error) as e:
-        exchange.verify(ws, path)
+        package.verify(ws, path)
     assert type(e.value) is cls, f"verify: {e.value!r}"
     parent = tmp_path / "opened"
     parent.mkdir(exist_ok=True)
     out = parent / "out"
     with pytest.raises(civitas.Error) as e:
-        exchange.open(ws, path, out)
+        package.open(ws, path, out)
     assert type(e.value) is cls, f"open: {e.value!r}"
     assert os.listdir(parent) == [], "a refused open left something behind"
 
@@ -532,7 +543,7 @@ def test_modified_chunk_byte_is_that_segments_mismatch(tmp_path, depts, director
         library_refuses(depts[DEPT_B], q, civitas.IntegrityError, tmp_path)
         # the streaming reader too (it checks the segment against the hash that follows it)
         with pytest.raises(civitas.IntegrityError):
-            with exchange.PackageReader(depts[DEPT_B], tmp_path / f"stream{k}") as r:
+            with package.PackageReader(depts[DEPT_B], tmp_path / f"stream{k}") as r:
                 r.feed(q.read_bytes())
                 r.finish()
         assert not (tmp_path / f"stream{k}").exists()
@@ -575,7 +586,7 @@ def test_cut_short_fails_trailer_or_size(tmp_path, depts, directory, segmented):
     bad = verify_package(shorter, directory)
     assert bad.check == "size", bad
     with pytest.raises((civitas.TruncatedError, civitas.IntegrityError)):  # exact code: next test
-        exchange.verify(depts[DEPT_B], write_modified(tmp_path, "nochunk.civpkg", shorter))
+        package.verify(depts[DEPT_B], write_modified(tmp_path, "nochunk.civpkg", shorter))
     # A byte appended after the trailer: the last 120 bytes are no trailer (§3 step 4: truncated).
     bad = verify_package(raw + b"\0", directory)
     assert bad.check == "trailer_magic", bad
@@ -612,7 +623,7 @@ def test_modified_header_fails_header_signature(tmp_path, depts, directory, segm
     # the reserved preamble bytes must be zero (§1.1; no code given, and the signature covers them)
     assert verify_package(flip(raw, 10), directory).check == "reserved"
     with pytest.raises(civitas.Error):
-        exchange.verify(depts[DEPT_B], write_modified(tmp_path, "reserved.civpkg", flip(raw, 10)))
+        package.verify(depts[DEPT_B], write_modified(tmp_path, "reserved.civpkg", flip(raw, 10)))
 
 
 def test_modified_trailer_and_preamble(tmp_path, depts, directory, segmented):

@@ -47,13 +47,17 @@ void flip_byte(const std::string& path, long at) {
 }
 }  // namespace
 
-TEST_CASE("a store opens only with its page key and is migrated to the latest schema") {
+TEST_CASE("a store opens only with its page key and has its module_schema table") {
   TempDir d;
   SecretBytes key = SecretBytes::random(32);
   const std::string path = d.file("w.db");
   {
     auto s = create_store(path, key);
-    CHECK(s->schema_version() == store::latest_schema_version());
+    CHECK(s->module_version("store") == 1);
+    CHECK(s->module_version("workspace") == 0);  // each module migrates its own tables
+    store::Statement uv(*s, "PRAGMA user_version");
+    REQUIRE(uv.step());
+    CHECK(uv.int64(0) == store::kUserVersion);
     s->exec("CREATE TABLE t(x TEXT); INSERT INTO t VALUES('hello');");
   }
   {
@@ -86,7 +90,7 @@ TEST_CASE("plain sqlite3 cannot read a store") {
 TEST_CASE("a store written by a newer civitas is refused with unsupported_version") {
   TempDir d;
   SecretBytes key = SecretBytes::random(32);
-  create_store(d.file("w.db"), key)->exec("PRAGMA user_version = " + std::to_string(store::latest_schema_version() + 1));
+  create_store(d.file("w.db"), key)->exec("PRAGMA user_version = " + std::to_string(store::kUserVersion + 1));
   try {
     store::Store s(d.file("w.db"), key);
     FAIL("opened a newer file");

@@ -3,7 +3,7 @@
  * checks (proofs, checkpoints, witnessing). Entries, proofs and reports cross as JSON Strings,
  * checkpoints as signed-note text. */
 
-%civ_function(civ_audit_append)
+%civ_function(civj_audit_append)
 %civ_function(civ_audit_append_batch)
 %civ_function(civ_audit_size)
 %civ_function(civ_audit_log)
@@ -47,6 +47,27 @@
 %apply char **CIV_OUT_STRING { char **out_jsonl, char **out_note, char **out_key, char **out_json, char **out_report };
 
 %include "civitas/audit.h"
+
+/* civ_audit_event holds borrowed pointers: this helper (JNI library only, not part of the C
+ * ABI) fills it on the C stack. */
+%inline %{
+static int civj_audit_append(uint64_t *out_index, civ_ctx *ctx, const char *actor, size_t actor_len,
+                             const char *action, size_t action_len, const char *resource, size_t resource_len,
+                             const char *purpose, size_t purpose_len, const char *details_json, size_t details_len) {
+  civ_audit_event e = CIV_AUDIT_EVENT_INIT;
+  e.actor = actor;
+  e.actor_len = actor_len;
+  e.action = action;
+  e.action_len = action_len;
+  e.resource = resource;
+  e.resource_len = resource_len;
+  e.purpose = purpose;
+  e.purpose_len = purpose_len;
+  e.details_json = details_json;
+  e.details_len = details_len;
+  return civ_audit_append(out_index, ctx, &e);
+}
+%}
 
 %clear struct civ_ctx *;
 %clear uint64_t index, uint64_t size, uint64_t first, uint64_t second;

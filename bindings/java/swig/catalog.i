@@ -1,7 +1,11 @@
-/* catalog module (civitas/catalog.h): catalog entries stored, versioned, in a workspace.
- * Used by org.civitas.Catalog, with the civ_ctx handle of org.civitas.Workspace. Entries and
- * version records cross as JSON Strings. */
+/* catalog module (civitas/catalog.h): entry checks and exports, and entries stored,
+ * versioned, in a workspace. Used by org.civitas.Catalog, with the civ_ctx handle of
+ * org.civitas.Workspace. Entries and version records cross as JSON Strings. */
 
+%civ_enum(civ_catalog_format)
+%civ_function(civ_catalog_check)
+%civ_function(civ_catalog_export)
+%civ_function(civ_catalog_import)
 %civ_function(civ_catalog_add)
 %civ_function(civ_catalog_get)
 %civ_function(civ_catalog_list)
@@ -11,11 +15,13 @@
 
 %apply (const char *UTF8, size_t LEN) {
   (const char *entry_json, size_t entry_len),
+  (const char *doc, size_t doc_len),
   (const char *resource_code, size_t code_len)
 };
-%apply char **CIV_OUT_STRING { char **out_record, char **out_entry, char **out_json };
+%apply char **CIV_OUT_STRING { char **out, char **out_record, char **out_entry, char **out_json };
 
 %include "civitas/catalog.h"
 
-%clear (const char *entry_json, size_t entry_len), (const char *resource_code, size_t code_len);
-%clear char **out_record, char **out_entry, char **out_json;
+%clear (const char *entry_json, size_t entry_len), (const char *doc, size_t doc_len),
+       (const char *resource_code, size_t code_len);
+%clear char **out, char **out_record, char **out_entry, char **out_json;

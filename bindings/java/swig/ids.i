@@ -36,7 +36,7 @@
 %apply const char *BYTES { const char *data };
 %apply const uint64_t *CIV_IN { const uint64_t *offsets };
 %apply char *CIV_OUTCHAR { char *out };          /* civ_id_check_char */
-%apply char *CIV_OUTBUF { char out[19] };        /* civ_id_ric_upgrade */
+%apply (char *CIV_OUTBUF, size_t CIV_CAP) { (char *out, size_t out_cap) };  /* civ_id_ric_upgrade */
 %apply char **CIV_OUT_STRING { char **out };     /* civ_id_division_table_source */
 
 /* Results are filled by C; Java only reads them (civ_id_result_init sets the version). */
@@ -50,4 +50,5 @@
        (const char *path, size_t path_len);
 %clear int *out_kind, int *out_reason, unsigned *out_warnings, uint8_t *out_reasons,
        uint32_t *out_warnings, size_t *out_valid_count, const char *data,
-       const uint64_t *offsets, char *out, char out[19], char **out;
+       const uint64_t *offsets, char *out, char **out;
+%clear (char *out, size_t out_cap);

@@ -1,31 +1,25 @@
-/* schema module (civitas/schema.h): allow-list and typemaps. Used by org.civitas.Schema and
- * org.civitas.Catalog. Documents (schemas, reports, entries) cross as JSON Strings. */
+/* schema module (civitas/schema.h): allow-list and typemaps. Used by org.civitas.Schema.
+ * Documents (schemas, reports) cross as JSON Strings. */
 
-%civ_enum(civ_catalog_format)
-%civ_constant(CIV_VALIDATE_OPTIONS_VERSION)
+%civ_constant(CIV_SCHEMA_VALIDATE_OPTIONS_VERSION)
 %civ_function(civ_schema_check)
 %civ_function(civ_schema_normalize)
-%civ_function(civ_catalog_check)
-%civ_function(civ_catalog_export)
-%civ_function(civ_catalog_import)
 %civ_function(civj_schema_validate_file)
 %civ_function(civj_schema_validate_buffer)
 %civ_function(civj_schema_validate_package)
 
 %apply (const char *UTF8, size_t LEN) {
   (const char *schema_json, size_t schema_len),
-  (const char *entry_json, size_t entry_len),
-  (const char *doc, size_t doc_len),
   (const char *path, size_t path_len),
   (const char *dialect_json, size_t dialect_len),
   (const char *resources_json, size_t resources_len)
 };
 %apply (const char *BYTES, size_t LEN) { (const char *data, size_t data_len) };
-%apply char **CIV_OUT_STRING { char **out, char **out_report, char **out_entry };
+%apply char **CIV_OUT_STRING { char **out, char **out_report };
 
 %include "civitas/schema.h"
 
-/* civ_validate_options holds borrowed pointers, which a Java-side struct cannot keep alive
+/* civ_schema_validate_options holds borrowed pointers, which a Java-side struct cannot keep alive
  * safely; these helpers (compiled into the JNI library only, not part of the C ABI)
  * fill the options on the C stack and call the C API. */
 %inline %{
@@ -33,7 +27,7 @@ static int civj_schema_validate_file(char **out_report, const char *schema_json,
                                      const char *path, size_t path_len, long long limit_errors,
                                      const char *dialect_json, size_t dialect_len,
                                      const char *resources_json, size_t resources_len) {
-  civ_validate_options o = CIV_VALIDATE_OPTIONS_INIT;
+  civ_schema_validate_options o = CIV_SCHEMA_VALIDATE_OPTIONS_INIT;
   o.limit_errors = limit_errors > 0 ? (uint64_t)limit_errors : 0;
   o.dialect_json = dialect_json;
   o.dialect_json_len = dialect_len;
@@ -43,14 +37,14 @@ static int civj_schema_validate_file(char **out_report, const char *schema_json,
 }
 static int civj_schema_validate_package(char **out_report, const char *path, size_t path_len,
                                         long long limit_errors) {
-  civ_validate_options o = CIV_VALIDATE_OPTIONS_INIT;
+  civ_schema_validate_options o = CIV_SCHEMA_VALIDATE_OPTIONS_INIT;
   o.limit_errors = limit_errors > 0 ? (uint64_t)limit_errors : 0;
   return civ_schema_validate_package(out_report, path, path_len, &o);
 }
 static int civj_schema_validate_buffer(char **out_report, const char *schema_json, size_t schema_len,
                                        const char *data, size_t data_len, long long limit_errors,
                                        const char *dialect_json, size_t dialect_len) {
-  civ_validate_options o = CIV_VALIDATE_OPTIONS_INIT;
+  civ_schema_validate_options o = CIV_SCHEMA_VALIDATE_OPTIONS_INIT;
   o.limit_errors = limit_errors > 0 ? (uint64_t)limit_errors : 0;
   o.dialect_json = dialect_json;
   o.dialect_json_len = dialect_len;
@@ -58,8 +52,7 @@ static int civj_schema_validate_buffer(char **out_report, const char *schema_jso
 }
 %}
 
-%clear (const char *schema_json, size_t schema_len), (const char *entry_json, size_t entry_len),
-       (const char *doc, size_t doc_len), (const char *path, size_t path_len),
+%clear (const char *schema_json, size_t schema_len), (const char *path, size_t path_len),
        (const char *dialect_json, size_t dialect_len), (const char *data, size_t data_len),
        (const char *resources_json, size_t resources_len);
-%clear char **out, char **out_report, char **out_entry;
+%clear char **out, char **out_report;

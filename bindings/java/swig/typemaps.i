@@ -15,6 +15,10 @@
  *   T *CIV_OUTVAL    (T = int, unsigned, size_t, uint32_t, uint64_t)  one-element holder array
  *   char *CIV_OUTCHAR                Java char[1] holder for one ASCII character
  *   char *CIV_OUTBUF                 Java byte[] the C function fills (NUL-terminated text)
+ *   (T *CIV_OUTBUF, size_t CIV_CAP)  (T = char, uint8_t)  Java byte[] the C function fills; its
+ *                                    length is the capacity (CIV_EBUFFER when too small)
+ *   (const char *const *CIV_UTF8_ARRAY, const size_t *CIV_LENS, size_t CIV_COUNT)
+ *                                    Java String[] -> an array of UTF-8 (pointer, length) strings
  *   char **CIV_OUT_STRING            Java String[1] holder; the C string is civ_free()d
  *   %civ_handle(civ_x)               civ_x* as a Java long; civ_x **CIV_OUT_HANDLE as long[1]
  * A null Java array becomes a NULL pointer (and length 0), which the C API rejects with
@@ -25,6 +29,7 @@
 
 %{
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Copies n bytes into a new Java byte[]; NULL (with an exception pending) on failure. */
@@ -233,6 +238,88 @@ SWIGUNUSED static size_t civ_jni_strnlen(const char *p, size_t cap) {
 }
 %typemap(argout) char *CIV_OUTBUF ""
 
+/* A caller's buffer and its capacity: the whole Java byte[], copied back after the call. */
+%define %civ_outbuf_cap(CTYPE)
+%typemap(jni) (CTYPE *CIV_OUTBUF, size_t CIV_CAP) "jbyteArray"
+%typemap(jtype) (CTYPE *CIV_OUTBUF, size_t CIV_CAP) "byte[]"
+%typemap(jstype) (CTYPE *CIV_OUTBUF, size_t CIV_CAP) "byte[]"
+%typemap(javain) (CTYPE *CIV_OUTBUF, size_t CIV_CAP) "$javainput"
+%typemap(in, noblock=1) (CTYPE *CIV_OUTBUF, size_t CIV_CAP) {
+  $1 = 0;
+  $2 = 0;
+  if ($input) {
+    $2 = (size_t)JCALL1(GetArrayLength, jenv, $input);
+    $1 = ($1_ltype)JCALL2(GetByteArrayElements, jenv, $input, 0);
+    if (!$1) return $null;
+  }
+}
+%typemap(freearg, noblock=1) (CTYPE *CIV_OUTBUF, size_t CIV_CAP) {
+  if ($1) JCALL3(ReleaseByteArrayElements, jenv, $input, (jbyte *)$1, 0);
+}
+%typemap(argout) (CTYPE *CIV_OUTBUF, size_t CIV_CAP) ""
+%enddef
+%civ_outbuf_cap(char)
+%civ_outbuf_cap(uint8_t)
+
+/* String[] -> an array of (pointer, length) UTF-8 strings and its count. The strings are
+ * encoded on the Java side (org.civitas.internal.Utf8) and pinned here; a null element is
+ * NULL with length 0. */
+%typemap(jni) (const char *const *CIV_UTF8_ARRAY, const size_t *CIV_LENS, size_t CIV_COUNT) "jobjectArray"
+%typemap(jtype) (const char *const *CIV_UTF8_ARRAY, const size_t *CIV_LENS, size_t CIV_COUNT) "byte[][]"
+%typemap(jstype) (const char *const *CIV_UTF8_ARRAY, const size_t *CIV_LENS, size_t CIV_COUNT) "String[]"
+%typemap(javain) (const char *const *CIV_UTF8_ARRAY, const size_t *CIV_LENS, size_t CIV_COUNT)
+  "($javainput == null ? null : java.util.Arrays.stream($javainput).map(org.civitas.internal.Utf8::encode).toArray(byte[][]::new))"
+%typemap(in, noblock=1) (const char *const *CIV_UTF8_ARRAY, const size_t *CIV_LENS, size_t CIV_COUNT)
+    (const char **tptrs = 0, size_t *tlens = 0, jbyteArray *tarrs = 0, jsize tn = 0) {
+  $1 = 0;
+  $2 = 0;
+  $3 = 0;
+  if ($input) {
+    jsize i;
+    tn = JCALL1(GetArrayLength, jenv, $input);
+    tptrs = (const char **)calloc((size_t)tn + 1, sizeof *tptrs);
+    tlens = (size_t *)calloc((size_t)tn + 1, sizeof *tlens);
+    tarrs = (jbyteArray *)calloc((size_t)tn + 1, sizeof *tarrs);
+    if (!tptrs || !tlens || !tarrs) {
+      free((void *)tptrs);
+      free(tlens);
+      free(tarrs);
+      SWIG_JavaThrowException(jenv, SWIG_JavaOutOfMemoryError, "civitas: out of memory");
+      return $null;
+    }
+    for (i = 0; i < tn; ++i) {
+      tarrs[i] = (jbyteArray)JCALL2(GetObjectArrayElement, jenv, $input, i);
+      if (tarrs[i]) {
+        tlens[i] = (size_t)JCALL1(GetArrayLength, jenv, tarrs[i]);
+        tptrs[i] = (const char *)JCALL2(GetByteArrayElements, jenv, tarrs[i], 0);
+        if (!tptrs[i]) { /* an exception is pending: undo and return */
+          jsize j;
+          for (j = 0; j < i; ++j)
+            if (tptrs[j]) JCALL3(ReleaseByteArrayElements, jenv, tarrs[j], (jbyte *)tptrs[j], JNI_ABORT);
+          free((void *)tptrs);
+          free(tlens);
+          free(tarrs);
+          return $null;
+        }
+      }
+    }
+    $1 = ($1_ltype)tptrs;
+    $2 = ($2_ltype)tlens;
+    $3 = (size_t)tn;
+  }
+}
+%typemap(freearg, noblock=1) (const char *const *CIV_UTF8_ARRAY, const size_t *CIV_LENS, size_t CIV_COUNT) {
+  if (tarrs$argnum) {
+    jsize i;
+    for (i = 0; i < tn$argnum; ++i)
+      if (tptrs$argnum[i]) JCALL3(ReleaseByteArrayElements, jenv, tarrs$argnum[i], (jbyte *)tptrs$argnum[i], JNI_ABORT);
+  }
+  free((void *)tptrs$argnum);
+  free(tlens$argnum);
+  free(tarrs$argnum);
+}
+%typemap(argout) (const char *const *CIV_UTF8_ARRAY, const size_t *CIV_LENS, size_t CIV_COUNT) ""
+
 /* A string the library allocates (freed here with civ_free): Java String[1] holder. */
 %typemap(jni) char **CIV_OUT_STRING "jobjectArray"
 %typemap(jtype) char **CIV_OUT_STRING "byte[][]"
@@ -318,6 +405,7 @@ SWIGUNUSED static size_t civ_jni_strnlen(const char *p, size_t cap) {
 #include <sodium.h>
 #include <stdio.h>
 
+#define CIV_EXPERIMENTAL 1 /* the JNI library uses experimental functions too (civitas.i) */
 #include "civitas/civitas.h"
 
 /* Throws a Java exception of class cls (a name like "java/lang/OutOfMemoryError"). */

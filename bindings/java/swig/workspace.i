@@ -8,6 +8,7 @@
 %civ_function(civ_ctx_info)
 %civ_function(civ_ctx_check)
 %civ_function(civ_ctx_refresh)
+%civ_function(civ_keys_id_size)
 %civ_function(civ_keys_list)
 %civ_function(civ_keys_rotate)
 %civ_function(civ_keys_destroy)
@@ -31,7 +32,8 @@
 %apply (const char *PASSPHRASE, size_t LEN) { (const char *passphrase, size_t passphrase_len) };
 %apply (const char *SECRET, size_t LEN) { (const char *raw_key, size_t raw_key_len) };
 %apply char **CIV_OUT_STRING { char **out_json, char **out_department };
-%apply char *CIV_OUTBUF { char *out_id };  /* civ_keys_rotate, civ_keys_import_identity: 17 bytes */
+/* civ_keys_rotate, civ_keys_import_identity: civ_keys_id_size() + 1 bytes */
+%apply (char *CIV_OUTBUF, size_t CIV_CAP) { (char *out_id, size_t out_id_cap) };
 /* civ_keys_share_identity / civ_keys_import_identity: the sealed identity-key secret */
 %apply (uint8_t **CIV_OUT_BYTES, size_t *CIV_OUT_LEN) { (uint8_t **out, size_t *out_len) };
 %apply (const uint8_t *BYTES, size_t LEN) { (const uint8_t *box, size_t box_len) };
@@ -93,4 +95,4 @@ static int civj_ctx_change_master(civ_ctx *ctx, int kind, const char *passphrase
        (const char *json, size_t json_len), (const char *department, size_t department_len),
        (const char *name, size_t name_len), (const char *passphrase, size_t passphrase_len),
        (const char *raw_key, size_t raw_key_len);
-%clear char **out_json, char **out_department, char *out_id;
+%clear char **out_json, char **out_department, (char *out_id, size_t out_id_cap);

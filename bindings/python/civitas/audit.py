@@ -39,6 +39,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
+from ._args import native_workspace as _native_workspace
+from .workspace import Workspace
 
 _au = _native.audit
 
@@ -298,6 +300,7 @@ class VerifyResult:
 
     @property
     def ok(self) -> bool:
+        """True when no problem was found."""
         return not self.problems
 
     @property
@@ -305,9 +308,9 @@ class VerifyResult:
         """Where tampering starts: the lowest index named by an entry problem (changed,
         deleted, inserted, reordered); failing those, the lowest index any problem names
         (``node`` and ``checkpoint`` problems only bound the range); None if none names one."""
-        named = [p for p in self.problems if p.index is not None]
-        direct = [p.index for p in named if p.kind in _ENTRY_KINDS]
-        idx = direct or [p.index for p in named]
+        named = [(p.kind, p.index) for p in self.problems if p.index is not None]
+        direct = [i for kind, i in named if kind in _ENTRY_KINDS]
+        idx = direct or [i for _, i in named]
         return min(idx) if idx else None
 
     def __bool__(self) -> bool:
@@ -320,10 +323,30 @@ Event = Mapping[str, Any]
 
 
 class AuditLog:
-    """The audit log of a :class:`civitas.workspace.Workspace` (kept alive by this object)."""
+    """The audit log of a :class:`civitas.workspace.Workspace` (kept alive by this object).
 
-    def __init__(self, workspace: Any) -> None:
-        self._log = _au.Log(workspace)
+    :meth:`close` (or leaving a ``with`` block) lets go of the workspace; closing the
+    workspace closes its logs too. Any call after that raises
+    :class:`~civitas.InvalidArgumentError`."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        """Opens the log of ``workspace`` (an open :class:`~civitas.workspace.Workspace`)."""
+        self._log = _au.Log(_native_workspace(workspace))
+
+    def close(self) -> None:
+        """Lets go of the log and of the workspace (which stays open). Idempotent."""
+        self._log.close()
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close`, or once the workspace was closed."""
+        return bool(self._log.closed)
+
+    def __enter__(self) -> "AuditLog":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     @property
     def origin(self) -> str:

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import _native
+from ._args import native_workspace as _native_workspace
 from .errors import NotFoundError
+from .workspace import Workspace
 
 __all__ = ["FORMATS", "check", "resource_code", "normalize", "export", "import_", "Catalog", "CatalogVersion"]
 
@@ -76,6 +78,7 @@ class CatalogVersion:
 
     @property
     def title(self) -> str:
+        """The entry's title (信息资源名称)."""
         return self.entry.get("title", "")
 
 
@@ -87,10 +90,29 @@ def _version(rec: Tuple[str, int, int, str]) -> CatalogVersion:
 class Catalog:
     """The catalog entries stored in a workspace, versioned: every change to an entry adds a
     version; earlier versions stay readable. Keeps the workspace alive. Thread-safe as the
-    workspace is; the GIL is released around database work."""
+    workspace is; the GIL is released around database work. :meth:`close` (or leaving a
+    ``with`` block) lets go of the workspace, as closing the workspace does; later calls raise
+    :class:`~civitas.InvalidArgumentError`."""
 
-    def __init__(self, workspace: Any, config: Optional[Dict[str, Any]] = None) -> None:
-        self._store = _native.catalog.CatalogStore(workspace, _dump(config))
+    def __init__(self, workspace: Workspace, config: Optional[Dict[str, Any]] = None) -> None:
+        """The catalog stored in ``workspace``; ``config`` overrides the configurable
+        enumerations (docs/catalog.md)."""
+        self._store = _native.catalog.CatalogStore(_native_workspace(workspace), _dump(config))
+
+    def close(self) -> None:
+        """Lets go of the workspace (which stays open). Idempotent."""
+        self._store.close()
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close`, or once the workspace was closed."""
+        return bool(self._store.closed)
+
+    def __enter__(self) -> "Catalog":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     def add(self, entry: Dict[str, Any]) -> CatalogVersion:
         """Validates and normalises ``entry`` and stores it as the next version of its resource

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Union
 
 from . import _native
+from ._args import path as _path
 
 _ids = _native.ids
 
@@ -197,7 +198,7 @@ def load_division_table(path: Union[str, "os.PathLike[str]"]) -> None:
         CivitasIOError: the file cannot be read (also an ``OSError``).
         ParseError: the file is malformed; ``row`` is the line number.
     """
-    _ids.load_division_table(os.fspath(path))
+    _ids.load_division_table(_path(path))
 
 
 def reset_division_table() -> None:

@@ -1,44 +1,302 @@
 """Workspaces: the department's encrypted keyring and the protection primitives that use it.
 
-A workspace is one SQLCipher database plus its header file (``<path>.header``); see
-docs/workspace.md and docs/formats/. Open or create it with exactly one key source:
-``passphrase=`` (str/bytes; Argon2id) or ``key=`` (32 raw bytes, or 64 hex characters)::
+A workspace is one SQLCipher database plus its header file (``<path>.header``); the
+concepts, the key hierarchy and the CLI are in docs/workspace.md and docs/crypto.md (formats:
+docs/formats/workspace.md), the Python API in docs/python.md ("Workspaces and crypto").
+Open or create it with exactly one key source: ``passphrase=`` (str/bytes; Argon2id) or
+``key=`` (32 raw bytes, or 64 hex characters). Close it when done, best with ``with``: the
+keys are wiped from memory at :meth:`Workspace.close`, not whenever the garbage collector
+gets to it::
 
-    ws = Workspace.create("civitas.db", key=os.urandom(32), department="91350100M000100Y43")
-    ct = ws.encrypt_field("110101199003074477", resource="tax.payers", field="ric", record="17")
-    ws.decrypt_field(ct, resource="tax.payers", field="ric", record="17")   # -> bytes
-    ws.encrypt_column(["a", "b"], field="name")                            # -> [bytes, bytes]
-    ws.tokenize("91350100M000100Y43", "uscc")                              # deterministic
-    ws.identity_key("ric", "11010519491231002X", "health")                 # 'ik1:…'
+    with Workspace.create("civitas.db", key=os.urandom(32), department="91350100M000100Y43") as ws:
+        ct = ws.encrypt_field("110101199003074477", resource="tax.payers", field="ric", record="17")
+        ws.decrypt_field(ct, resource="tax.payers", field="ric", record="17")   # -> bytes
+        ws.encrypt_column(["a", "b"], field="name")                            # -> [bytes, bytes]
+        ws.tokenize("91350100M000100Y43", "uscc")                              # deterministic
+        ws.identity_key("ric", "11010519491231002X", "health")                 # 'ik1:…'
 
 Errors are :class:`civitas.Error` subclasses: ``WrongKeyError`` ("wrong key, or not a
 civitas workspace"), ``IntegrityError`` (tampered ciphertext or file), ``UnknownKeyError``,
-``DeniedError`` (destroyed key), ``UnsupportedVersionError``, ``ExistsError``…
-A Workspace may be used from many threads; the GIL is released around crypto and database work.
+``DeniedError`` (destroyed key), ``UnsupportedVersionError``, ``ExistsError``…; any call on
+a closed workspace raises ``InvalidArgumentError`` ("the workspace is closed", also a
+``ValueError``, as for a closed file). A Workspace may be used from many threads; the GIL is
+released around crypto and database work.
 """
 
 from __future__ import annotations
 
+from types import TracebackType
+from typing import Any, Iterable, List, Optional, Sequence, Type, Union
+
 from . import _native
+from ._args import PathLike, path as _path
+
+from typing import TypedDict
 
 _ws = _native.workspace
 
-#: The workspace class (methods documented in docs/workspace.md and docs/crypto.md):
-#: create(path, *, passphrase|key, department, name, kdf_opslimit, kdf_memlimit), open(path, *, passphrase|key),
-#: info(), keys(), rotate(purpose), destroy_key(key_id), change_master(*, passphrase|key),
-#: refresh(), check_integrity(), export_public(), import_public(doc), peers(department),
-#: share_identity_secret(department) -> bytes (sealed to that department), import_identity_secret(box) -> key id,
-#: encrypt_field / decrypt_field, encrypt_column / decrypt_column, tokenize / detokenize,
-#: identity_key / identity_keys, sign / verify, seal / unseal.
-Workspace = _ws.Workspace
+__all__ = ["Workspace", "WorkspaceInfo", "KeyInfo", "PeerKey", "PURPOSES", "header_path"]
 
 #: Key purposes accepted by :meth:`Workspace.rotate`.
 PURPOSES = ("field", "token", "identity", "signing", "exchange")
 
+#: Text or bytes: ``str`` is taken as its UTF-8 bytes.
+Text = Union[str, bytes]
 
-def header_path(path: str) -> str:
+
+class WorkspaceInfo(TypedDict):
+    """What :meth:`Workspace.info` returns."""
+
+    path: str
+    workspace_id: str  #: 32 hex digits, random at creation
+    department: str  #: USCC, or "" when the workspace has none
+    name: str
+    created: int  #: seconds since the Unix epoch
+    schema_version: int
+    key_source: str  #: "passphrase" or "raw"
+
+
+class KeyInfo(TypedDict):
+    """One key of the keyring, without its secret (:meth:`Workspace.keys`)."""
+
+    id: str  #: 16 hex digits
+    purpose: str  #: one of :data:`PURPOSES`
+    algorithm: str
+    created: int
+    status: str  #: "primary", "active", "retired" or "destroyed"
+    public_key: Optional[bytes]  #: for signing and exchange keys
+
+
+class PeerKey(TypedDict):
+    """One public key of another department in the peer directory (:meth:`Workspace.peers`)."""
+
+    department: str
+    name: str
+    key_id: str
+    purpose: str  #: "signing" or "exchange"
+    algorithm: str
+    public_key: bytes
+    status: str
+
+
+def header_path(path: PathLike) -> str:
     """The header file that belongs to a workspace database (``path + ".header"``)."""
-    return _ws.header_path(path)
+    return _ws.header_path(_path(path))
 
 
-__all__ = ["Workspace", "PURPOSES", "header_path"]
+class Workspace:
+    """An open workspace: the keyring of one department and the operations that use it.
+
+    Get one with :meth:`create` or :meth:`open` (not the constructor). Close it with
+    :meth:`close` or a ``with`` block: the C++ workspace is destroyed there and its keys wiped;
+    package writers and readers, audit logs and catalogs made on it are released with it, and
+    every later call raises :class:`civitas.InvalidArgumentError`. Calls running in other
+    threads at that moment finish first.
+    """
+
+    __slots__ = ("_native_handle", "_path", "__weakref__")
+
+    def __init__(self, _handle: Any, _path_: str = "") -> None:
+        """Internal: use :meth:`Workspace.create` or :meth:`Workspace.open`."""
+        if not isinstance(_handle, _ws.Workspace):
+            raise TypeError("use Workspace.create(...) or Workspace.open(...)")
+        self._native_handle = _handle
+        self._path = _path_
+
+    # ---- life cycle -------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: PathLike,
+        *,
+        passphrase: Optional[Text] = None,
+        key: Optional[Text] = None,
+        department: str = "",
+        name: str = "",
+        kdf_opslimit: int = 0,
+        kdf_memlimit: int = 0,
+    ) -> "Workspace":
+        """Creates a workspace (database and header) with a fresh keyring, one primary key per
+        purpose, and returns it open.
+
+        Args:
+            path: the database file; the header is ``path + ".header"``.
+            passphrase: the master passphrase (Argon2id), or
+            key: a raw 32-byte master key (``bytes``, or 64 hex characters) — exactly one.
+            department: the department's USCC (needed for packages and public keys).
+            name: the department's name, free text.
+            kdf_opslimit, kdf_memlimit: Argon2id costs (0 = the library's defaults).
+
+        Raises ExistsError (the file exists), InvalidArgumentError (no or two key sources, bad
+        key), InvalidDataError (department not a valid USCC), CivitasIOError.
+        """
+        p = _path(path)
+        return cls(_ws.Workspace.create(p, passphrase=passphrase, key=key, department=department, name=name,
+                                        kdf_opslimit=kdf_opslimit, kdf_memlimit=kdf_memlimit), p)
+
+    @classmethod
+    def open(cls, path: PathLike, *, passphrase: Optional[Text] = None, key: Optional[Text] = None) -> "Workspace":  # noqa: A003
+        """Opens an existing workspace with its passphrase or raw key (exactly one).
+
+        Raises NotFoundError, WrongKeyError ("wrong key, or not a civitas workspace"),
+        IntegrityError, UnsupportedVersionError, BusyError, CivitasIOError.
+        """
+        p = _path(path)
+        return cls(_ws.Workspace.open(p, passphrase=passphrase, key=key), p)
+
+    def close(self) -> None:
+        """Closes the workspace now: the C++ workspace is destroyed and its keys wiped from
+        memory; package writers/readers, audit logs and catalogs on it are released (an
+        unfinished package is abandoned). Later calls raise InvalidArgumentError. Idempotent."""
+        self._native_handle.close()
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`close` was called."""
+        return bool(self._native_handle.closed)
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "open"
+        return f"<civitas.workspace.Workspace {self._path!r} ({state})>"
+
+    @property
+    def path(self) -> str:
+        """The database path the workspace was created or opened with."""
+        return self._path
+
+    # ---- the workspace and its keyring --------------------------------------------------
+
+    def info(self) -> WorkspaceInfo:
+        """Path, workspace id, department, name, creation time, schema version, key source."""
+        return self._native_handle.info()
+
+    def keys(self) -> List[KeyInfo]:
+        """Every key of the keyring, without secrets, oldest first."""
+        return self._native_handle.keys()
+
+    def rotate(self, purpose: str) -> str:
+        """Makes a new primary key for ``purpose`` (one of :data:`PURPOSES`) and returns its id;
+        the old primary stays active (still decrypts and verifies). Audited as ``key.rotate``."""
+        return self._native_handle.rotate(purpose)
+
+    def destroy_key(self, key_id: str) -> None:
+        """Erases a key's secret for good (status ``destroyed``); what it encrypted cannot be
+        decrypted any more. The primary key of a purpose cannot be destroyed (rotate first):
+        DeniedError. Audited as ``key.destroy``."""
+        self._native_handle.destroy_key(key_id)
+
+    def change_master(self, *, passphrase: Optional[Text] = None, key: Optional[Text] = None,
+                      kdf_opslimit: int = 0, kdf_memlimit: int = 0) -> None:
+        """Re-wraps the workspace key under a new passphrase or raw key (exactly one); nothing
+        else is re-encrypted. Atomic. Audited as ``workspace.change_master``."""
+        self._native_handle.change_master(passphrase=passphrase, key=key, kdf_opslimit=kdf_opslimit,
+                                          kdf_memlimit=kdf_memlimit)
+
+    def refresh(self) -> None:
+        """Re-reads the keyring (sees rotations made by other processes)."""
+        self._native_handle.refresh()
+
+    def check_integrity(self) -> None:
+        """Full integrity check of the database; IntegrityError when it is damaged."""
+        self._native_handle.check_integrity()
+
+    # ---- peer directory ----------------------------------------------------------------
+
+    def export_public(self) -> str:
+        """This department's public keys (signing and exchange) as self-signed JSON, for other
+        departments' :meth:`import_public`. InvalidArgumentError without a department."""
+        return self._native_handle.export_public()
+
+    def import_public(self, document: Text) -> str:
+        """Imports another department's :meth:`export_public` document; returns its USCC.
+        Raises ParseError, InvalidDataError, BadSignatureError, InvalidArgumentError (own
+        department). Audited as ``peer.import``."""
+        return self._native_handle.import_public(document)
+
+    def peers(self, department: str = "") -> List[PeerKey]:
+        """The public keys in the peer directory (of one department, or all)."""
+        return self._native_handle.peers(department)
+
+    def share_identity_secret(self, department: str) -> bytes:
+        """The primary identity-key secret sealed to ``department``'s exchange key, for its
+        :meth:`import_identity_secret` (departments holding the same secret derive equal
+        identity keys). Audited as ``key.share``."""
+        return self._native_handle.share_identity_secret(department)
+
+    def import_identity_secret(self, box: bytes) -> str:
+        """Unseals an identity-key secret from :meth:`share_identity_secret` and makes it the
+        primary identity key; returns its key id. NotRecipientError when not sealed to this
+        workspace. Audited as ``key.import``."""
+        return self._native_handle.import_identity_secret(box)
+
+    # ---- field encryption ----------------------------------------------------------------
+
+    def encrypt_field(self, value: Text, *, resource: str = "", field: str = "", record: Text = "") -> bytes:
+        """Encrypts one value (XChaCha20-Poly1305 under the primary field key) bound to its
+        context: decrypting needs the same ``resource``, ``field`` and ``record``."""
+        return self._native_handle.encrypt_field(value, resource=resource, field=field, record=record)
+
+    def decrypt_field(self, ciphertext: bytes, *, resource: str = "", field: str = "", record: Text = "") -> bytes:
+        """Decrypts :meth:`encrypt_field` output. IntegrityError for another context or a changed
+        ciphertext, TruncatedError, UnknownKeyError, DeniedError (destroyed key)."""
+        return self._native_handle.decrypt_field(ciphertext, resource=resource, field=field, record=record)
+
+    def encrypt_column(self, values: Sequence[Text], *, resource: str = "", field: str = "",
+                       records: Optional[Sequence[Text]] = None) -> List[bytes]:
+        """:meth:`encrypt_field` over a column (one ``records`` id per value, if given), in one
+        call with the GIL released."""
+        return self._native_handle.encrypt_column(values, resource=resource, field=field, records=records)
+
+    def decrypt_column(self, ciphertexts: Sequence[bytes], *, resource: str = "", field: str = "",
+                       records: Optional[Sequence[Text]] = None) -> List[bytes]:
+        """:meth:`decrypt_field` over a column; an error names the row that failed."""
+        return self._native_handle.decrypt_column(ciphertexts, resource=resource, field=field, records=records)
+
+    # ---- tokens and identity keys -------------------------------------------------------
+
+    def tokenize(self, value: Text, domain: Text = "") -> bytes:
+        """A deterministic, reversible token (AES-256-SIV) of ``value`` in ``domain``: equal
+        values give equal tokens within a domain, so tokenised columns still join."""
+        return self._native_handle.tokenize(value, domain)
+
+    def detokenize(self, token: bytes, domain: Text = "") -> bytes:
+        """The value behind a :meth:`tokenize` token of the same domain (IntegrityError for
+        another domain or a changed token). Audited."""
+        return self._native_handle.detokenize(token, domain)
+
+    def identity_key(self, kind: str, identifier: Text, domain: Text) -> str:
+        """The one-way identity key (``ik1:…``) of an identifier (``kind`` as in
+        :mod:`civitas.ids`) in ``domain``; InvalidDataError for an invalid identifier."""
+        return self._native_handle.identity_key(kind, identifier, domain)
+
+    def identity_keys(self, kind: str, identifiers: Iterable[Text], domain: Text) -> List[Optional[str]]:
+        """:meth:`identity_key` over a column; None for each invalid identifier."""
+        return self._native_handle.identity_keys(kind, identifiers, domain)
+
+    # ---- signatures and sealed boxes ------------------------------------------------------
+
+    def sign(self, message: Text) -> bytes:
+        """A detached Ed25519 signature (64 bytes) with the primary signing key."""
+        return self._native_handle.sign(message)
+
+    def verify(self, message: Text, signature: bytes, department: str = "") -> bool:
+        """True when ``signature`` is by a signing key of ``department`` (from the peer
+        directory; empty: this workspace's own keys)."""
+        return self._native_handle.verify(message, signature, department)
+
+    def seal(self, message: Text, department: str = "") -> bytes:
+        """Encrypts ``message`` to ``department``'s primary exchange key (empty: this
+        workspace's own) as an anonymous sealed box."""
+        return self._native_handle.seal(message, department)
+
+    def unseal(self, box: bytes) -> bytes:
+        """Opens a sealed box made for this workspace; NotRecipientError otherwise."""
+        return self._native_handle.unseal(box)

@@ -115,17 +115,26 @@ a::Event event_arg(py::handle actor, py::handle action, py::handle resource, py:
 }
 
 /// The log of one workspace; keeps the Python Workspace alive (keep_alive in the binding).
+/// Released by close() or when the workspace is closed; later calls raise invalid_argument.
 class PyLog {
  public:
-  explicit PyLog(W& ws) {
+  explicit PyLog(WorkspaceHandle& h) {
     py::gil_scoped_release nogil;
-    wl_ = a::WorkspaceLog::open(ws);
+    std::shared_ptr<W> ws = h.lease();
+    at_ = std::make_unique<WorkspaceHandle::Attachment<a::WorkspaceLog>>(h, a::WorkspaceLog::open(*ws));
   }
-  a::WorkspaceLog& wl() { return *wl_; }
-  a::Log& log() { return wl_->log(); }
+  /// For one call: the log with its workspace kept alive until the call returns.
+  struct Use {
+    std::pair<std::shared_ptr<W>, std::shared_ptr<a::WorkspaceLog>> p;
+    a::WorkspaceLog* operator->() const { return p.second.get(); }
+    a::Log& log() const { return p.second->log(); }
+  };
+  Use wl() const { return Use{at_->get("the audit log")}; }
+  void close() { at_->release(); }
+  bool closed() const { return at_->released(); }
 
  private:
-  std::shared_ptr<a::WorkspaceLog> wl_;
+  std::unique_ptr<WorkspaceHandle::Attachment<a::WorkspaceLog>> at_;
 };
 
 py::list entries_list(const std::vector<a::StoredEntry>& v) {
@@ -157,18 +166,20 @@ void bind_audit(py::module_ m) {
   m.attr("MAX_PROOF_HASHES") = a::kMaxProofHashes;
 
   py::class_<PyLog>(m, "Log")
-      .def(py::init<W&>(), py::arg("workspace"), py::keep_alive<1, 2>())
-      .def_property_readonly("origin", [](PyLog& l) { return utf8(l.log().origin()); })
-      .def_property_readonly("department", [](PyLog& l) { return l.wl().department(); })
-      .def_property_readonly("user", [](PyLog& l) { return utf8(l.wl().user()); })
-      .def("size", [](PyLog& l) { return l.log().size(); }, py::call_guard<py::gil_scoped_release>())
+      .def(py::init<WorkspaceHandle&>(), py::arg("workspace"), py::keep_alive<1, 2>())
+      .def("close", &PyLog::close, py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("closed", &PyLog::closed)
+      .def_property_readonly("origin", [](PyLog& l) { return utf8(l.wl().log().origin()); })
+      .def_property_readonly("department", [](PyLog& l) { return l.wl()->department(); })
+      .def_property_readonly("user", [](PyLog& l) { return utf8(l.wl()->user()); })
+      .def("size", [](PyLog& l) { return l.wl().log().size(); }, py::call_guard<py::gil_scoped_release>())
       .def(
           "append",
           [](PyLog& l, py::handle actor, py::handle action, py::handle resource, py::handle purpose, py::handle outcome,
              py::handle details) {
             a::Event e = event_arg(actor, action, resource, purpose, outcome, details);
             py::gil_scoped_release nogil;
-            return l.log().append(std::move(e));
+            return l.wl().log().append(std::move(e));
           },
           py::arg("actor"), py::arg("action"), py::arg("resource"), py::arg("purpose"), py::arg("outcome"),
           py::arg("details"))
@@ -190,7 +201,7 @@ void bind_audit(py::module_ m) {
             }
             if (events.empty()) throw Error(Code::invalid_argument, "events: nothing to append");
             py::gil_scoped_release nogil;
-            return l.log().append_batch(std::move(events));
+            return l.wl().log().append_batch(std::move(events));
           },
           py::arg("events"))
       .def(
@@ -211,41 +222,41 @@ void bind_audit(py::module_ m) {
             f.resource = opt_str(resource, "resource");
             f.from_index = from_index;
             f.limit = limit;
-            return entries_list(without_gil([&] { return l.log().query(f); }));
+            return entries_list(without_gil([&] { return l.wl().log().query(f); }));
           },
           py::arg("since_ms"), py::arg("until_ms"), py::arg("actor"), py::arg("action"), py::arg("resource"),
           py::arg("from_index"), py::arg("limit"))
       .def(
           "get",
           [](PyLog& l, std::uint64_t index) {
-            a::StoredEntry se = without_gil([&] { return l.log().get(index); });
+            a::StoredEntry se = without_gil([&] { return l.wl().log().get(index); });
             return entry_tuple(se.entry, se.bytes, se.leaf);
           },
           py::arg("index"))
       .def(
           "root",
-          [](PyLog& l, std::uint64_t size) { return hash_bytes(without_gil([&] { return l.log().root(size); })); },
+          [](PyLog& l, std::uint64_t size) { return hash_bytes(without_gil([&] { return l.wl().log().root(size); })); },
           py::arg("size"))
       .def(
           "prove",
           [](PyLog& l, std::uint64_t index, std::uint64_t size) {
-            return inclusion_tuple(without_gil([&] { return l.log().prove(index, size); }));
+            return inclusion_tuple(without_gil([&] { return l.wl().log().prove(index, size); }));
           },
           py::arg("index"), py::arg("size"))
       .def(
           "consistency",
           [](PyLog& l, std::uint64_t first, std::uint64_t second) {
-            return consistency_tuple(without_gil([&] { return l.log().consistency(first, second); }));
+            return consistency_tuple(without_gil([&] { return l.wl().log().consistency(first, second); }));
           },
           py::arg("first"), py::arg("second"))
-      .def("checkpoint", [](PyLog& l) { return l.wl().checkpoint(); }, py::call_guard<py::gil_scoped_release>())
-      .def("latest_checkpoint", [](PyLog& l) { return l.log().latest_checkpoint(); },
+      .def("checkpoint", [](PyLog& l) { return l.wl()->checkpoint(); }, py::call_guard<py::gil_scoped_release>())
+      .def("latest_checkpoint", [](PyLog& l) { return l.wl().log().latest_checkpoint(); },
            py::call_guard<py::gil_scoped_release>())
-      .def("public_key", [](PyLog& l) { return l.wl().verifier().text(); }, py::call_guard<py::gil_scoped_release>())
+      .def("public_key", [](PyLog& l) { return l.wl()->verifier().text(); }, py::call_guard<py::gil_scoped_release>())
       .def("public_keys",
            [](PyLog& l) {
              std::vector<std::string> out;
-             for (const auto& v : l.wl().verifiers()) out.push_back(v.text());
+             for (const auto& v : l.wl()->verifiers()) out.push_back(v.text());
              return out;
            },
            py::call_guard<py::gil_scoped_release>())
@@ -254,14 +265,14 @@ void bind_audit(py::module_ m) {
           [](PyLog& l, py::handle checkpoints) {
             std::vector<std::string> extra;
             for (py::handle c : py::iter(checkpoints)) extra.emplace_back(text_view(c, "checkpoints"));
-            return report_tuple(without_gil([&] { return l.wl().verify(extra); }));
+            return report_tuple(without_gil([&] { return l.wl()->verify(extra); }));
           },
           py::arg("checkpoints"))
       .def(
           "check_received",
           [](PyLog& l, py::handle note) {
             std::string n(text_view(note, "checkpoint"));
-            return checkpoint_tuple(without_gil([&] { return l.log().check_received(n, l.wl().verifiers()); }));
+            return checkpoint_tuple(without_gil([&] { return l.wl().log().check_received(n, l.wl()->verifiers()); }));
           },
           py::arg("checkpoint"));
 

@@ -14,9 +14,17 @@
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include "civitas/error.hpp"
+#include "civitas/workspace.hpp"
 
 namespace civitas::python {
 
@@ -37,6 +45,137 @@ void bind_catalog(py::module_ m);
 /// civitas._native.audit: the tamper-evident audit log of a workspace (audit.cpp).
 void bind_audit(py::module_ m);
 // Later modules: void bind_<module>(py::module_ m);  (bindings/python/src/<module>.cpp)
+
+/// The Python Workspace (civitas._native.workspace.Workspace): owns the C++ Workspace until
+/// close(), which destroys it (its keys are wiped) instead of waiting for garbage collection.
+///
+/// Every call that uses the workspace holds a lease (a shared_ptr) for its duration, so a
+/// close() from another thread takes effect when calls already running return; calls made
+/// after close() raise Error(invalid_argument, "the workspace is closed"). Objects that keep
+/// using the workspace after the call that made them (package writers and readers, audit
+/// logs, catalog stores) hold an Attachment: close() releases those first, so that nothing
+/// keeps keys or a database handle alive past it.
+///
+/// A native function or method may take `W&` / `const W&` (W = civitas::workspace::Workspace)
+/// for this object: the type caster at the end of this file takes the lease.
+class WorkspaceHandle {
+  struct State;
+
+ public:
+  using W = civitas::workspace::Workspace;
+
+  explicit WorkspaceHandle(std::unique_ptr<W> w) : s_(std::make_shared<State>()) { s_->w = std::move(w); }
+  ~WorkspaceHandle() { close(); }
+  WorkspaceHandle(const WorkspaceHandle&) = delete;
+  WorkspaceHandle& operator=(const WorkspaceHandle&) = delete;
+
+  /// The workspace, kept alive while the result lives; Error(invalid_argument) once closed.
+  std::shared_ptr<W> lease() const {
+    std::lock_guard lock(s_->mu);
+    if (!s_->w) throw Error(Code::invalid_argument, "the workspace is closed");
+    return s_->w;
+  }
+  bool closed() const {
+    std::lock_guard lock(s_->mu);
+    return !s_->w;
+  }
+  /// Releases every attachment (waiting for a call of theirs in progress), then lets the
+  /// workspace go. Idempotent. Call without the GIL when attachments may be in use.
+  void close() noexcept {
+    std::shared_ptr<W> w;
+    std::map<std::uint64_t, std::function<void()>> on_close;
+    {
+      std::lock_guard lock(s_->mu);
+      w = std::move(s_->w);
+      on_close.swap(s_->on_close);
+    }
+    for (auto& [id, release] : on_close) release();
+    // w goes here: the workspace is destroyed unless a call still holds a lease.
+  }
+
+  /// Something that keeps using the workspace beyond one call (see the class comment).
+  /// `T` is built on the workspace; both are released at close() or when this is destroyed.
+  template <class T>
+  class Attachment {
+   public:
+    Attachment(const WorkspaceHandle& h, std::shared_ptr<T> obj) : slot_(std::make_shared<Slot>()), state_(h.s_) {
+      slot_->w = h.lease();
+      slot_->obj = std::move(obj);
+      std::lock_guard lock(state_->mu);
+      if (!state_->w) throw Error(Code::invalid_argument, "the workspace is closed");
+      id_ = state_->next_id++;
+      state_->on_close.emplace(id_, [weak = std::weak_ptr<Slot>(slot_)] {
+        if (auto s = weak.lock()) s->release();
+      });
+    }
+    ~Attachment() {
+      {
+        std::lock_guard lock(state_->mu);
+        state_->on_close.erase(id_);
+      }
+      slot_->release();
+    }
+    Attachment(const Attachment&) = delete;
+    Attachment& operator=(const Attachment&) = delete;
+
+    /// For one call: the workspace and T (T goes first when the pair is destroyed), or
+    /// Error(invalid_argument) naming `what` once released.
+    std::pair<std::shared_ptr<W>, std::shared_ptr<T>> get(const char* what) const {
+      std::lock_guard lock(slot_->mu);
+      if (!slot_->obj) throw Error(Code::invalid_argument, std::string(what) + ": its workspace is closed");
+      return {slot_->w, slot_->obj};
+    }
+    /// Lets go of T and the workspace (calls in progress keep their own references).
+    void release() { slot_->release(); }
+    bool released() const {
+      std::lock_guard lock(slot_->mu);
+      return !slot_->obj;
+    }
+
+   private:
+    struct Slot {
+      std::mutex mu;
+      std::shared_ptr<W> w;
+      std::shared_ptr<T> obj;
+      void release() {
+        std::shared_ptr<W> w2;
+        std::shared_ptr<T> o2;
+        {
+          std::lock_guard lock(mu);
+          w2 = std::move(w);
+          o2 = std::move(obj);
+        }
+        o2.reset();  // T before the workspace it refers to
+      }
+    };
+    std::shared_ptr<Slot> slot_;
+    std::shared_ptr<State> state_;
+    std::uint64_t id_ = 0;
+  };
+
+  /// Runs `release` at close() (before the workspace goes) until detach(id); for objects that
+  /// manage their own lock. `release` must not need the GIL.
+  std::uint64_t on_close(std::function<void()> release) const {
+    std::lock_guard lock(s_->mu);
+    if (!s_->w) throw Error(Code::invalid_argument, "the workspace is closed");
+    std::uint64_t id = s_->next_id++;
+    s_->on_close.emplace(id, std::move(release));
+    return id;
+  }
+  void detach(std::uint64_t id) const noexcept {
+    std::lock_guard lock(s_->mu);
+    s_->on_close.erase(id);
+  }
+
+ private:
+  struct State {
+    std::mutex mu;
+    std::shared_ptr<W> w;
+    std::map<std::uint64_t, std::function<void()>> on_close;
+    std::uint64_t next_id = 1;
+  };
+  std::shared_ptr<State> s_;
+};
 
 /// The bytes of a str (its UTF-8 form) or of a bytes object, without copying; valid while
 /// the object lives. Anything else raises TypeError naming `what`.
@@ -94,3 +233,32 @@ inline Column gather_column(py::handle items, const char* what) {
 }
 
 }  // namespace civitas::python
+
+namespace pybind11::detail {
+
+/// `W&` / `const W&` / `W*` arguments (W = civitas::workspace::Workspace) are loaded from a
+/// civitas._native.workspace.Workspace (a WorkspaceHandle) and hold its lease for the call:
+/// a closed workspace raises civitas.InvalidArgumentError, never a dangling reference.
+template <>
+class type_caster<civitas::workspace::Workspace> {
+  using W = civitas::workspace::Workspace;
+
+ public:
+  static constexpr auto name = const_name("civitas._native.workspace.Workspace");
+
+  bool load(handle src, bool convert) {
+    make_caster<civitas::python::WorkspaceHandle> h;
+    if (!h.load(src, convert)) return false;
+    lease_ = cast_op<civitas::python::WorkspaceHandle&>(h).lease();  // throws once closed
+    return true;
+  }
+  template <typename T_>
+  using cast_op_type = pybind11::detail::cast_op_type<T_>;
+  operator W&() { return *lease_; }
+  operator W*() { return lease_.get(); }
+
+ private:
+  std::shared_ptr<W> lease_;
+};
+
+}  // namespace pybind11::detail

@@ -1,5 +1,5 @@
 // civitas._native.catalog — the binding of civitas::catalog::CatalogStore
-// (core/include/civitas/catalog_store.hpp): catalog entries stored, versioned, in a
+// (core/include/civitas/catalog.hpp): catalog entries stored, versioned, in a
 // workspace. Entries cross as JSON text; civitas/catalog.py turns them into dicts and
 // CatalogVersion records. Database work releases the GIL.
 #include <memory>
@@ -7,7 +7,7 @@
 #include <string>
 
 #include "bindings.hpp"
-#include "civitas/catalog_store.hpp"
+#include "civitas/catalog.hpp"
 #include "civitas/error.hpp"
 #include "civitas/workspace.hpp"
 
@@ -16,7 +16,6 @@ namespace {
 
 using nlohmann::json;
 namespace cat = civitas::catalog;
-namespace sc = civitas::schema;
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -32,29 +31,36 @@ py::list records(const std::vector<cat::StoredEntry>& all) {
 }
 
 /// A CatalogStore over a workspace's store; the Python object keeps the workspace alive.
-/// put() is the workspace's audited Workspace::catalog_add.
+/// Released when the workspace is closed (later calls raise invalid_argument).
 struct Store {
-  explicit Store(workspace::Workspace& w, const sc::CatalogConfig& cfg) : ws(w), config(cfg), cs(w.store(), cfg) {}
-  workspace::Workspace& ws;
-  sc::CatalogConfig config;
-  cat::CatalogStore cs;
+  Store(WorkspaceHandle& h, const cat::CatalogConfig& cfg) : config(cfg) {
+    std::shared_ptr<workspace::Workspace> w = h.lease();
+    at = std::make_unique<WorkspaceHandle::Attachment<cat::CatalogStore>>(
+        h, std::make_shared<cat::CatalogStore>(w->store(), cfg));
+  }
+  /// For one call: the store, with its workspace kept alive until the call returns.
+  auto use() const { return at->get("the catalog"); }
+  std::unique_ptr<WorkspaceHandle::Attachment<cat::CatalogStore>> at;
+  cat::CatalogConfig config;  ///< for put(): the workspace's audited Workspace::catalog_add
 };
 
 }  // namespace
 
 void bind_catalog(py::module_ m) {
   py::class_<Store>(m, "CatalogStore")
-      .def(py::init([](workspace::Workspace& w, py::object cfg) {
-             sc::CatalogConfig c;
+      .def(py::init([](WorkspaceHandle& w, py::object cfg) {
+             cat::CatalogConfig c;
              if (!cfg.is_none()) {
                std::string_view t = text_view(cfg, "config");
                json j = json::parse(t.begin(), t.end(), nullptr, false);
                if (j.is_discarded()) throw Error(Code::parse, "config is not valid JSON");
-               c = sc::CatalogConfig::from_json(j);
+               c = cat::CatalogConfig::from_json(j);
              }
              return std::make_unique<Store>(w, c);
            }),
            py::arg("workspace"), py::arg("config") = py::none(), py::keep_alive<1, 2>())
+      .def("close", [](Store& s) { s.at->release(); }, py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("closed", [](Store& s) { return s.at->released(); })
       .def(
           "put",
           [](Store& s, py::handle entry) {
@@ -64,7 +70,8 @@ void bind_catalog(py::module_ m) {
             cat::StoredEntry r;
             {
               py::gil_scoped_release nogil;
-              r = s.ws.catalog_add(e, s.config);  // audited "catalog.add"
+              auto u = s.use();
+              r = u.first->catalog_add(e, s.config);  // audited "catalog.add"
             }
             return record(r);
           },
@@ -76,7 +83,7 @@ void bind_catalog(py::module_ m) {
             std::optional<cat::StoredEntry> r;
             {
               py::gil_scoped_release nogil;
-              r = s.cs.get(code, version);
+              r = s.use().second->get(code, version);
             }
             if (!r) return py::none();
             return record(*r);
@@ -87,7 +94,7 @@ void bind_catalog(py::module_ m) {
              std::vector<cat::StoredEntry> all;
              {
                py::gil_scoped_release nogil;
-               all = s.cs.list();
+               all = s.use().second->list();
              }
              return records(all);
            })
@@ -97,7 +104,7 @@ void bind_catalog(py::module_ m) {
             std::vector<cat::StoredEntry> all;
             {
               py::gil_scoped_release nogil;
-              all = s.cs.history(code);
+              all = s.use().second->history(code);
             }
             return records(all);
           },

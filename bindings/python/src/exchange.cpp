@@ -2,10 +2,10 @@
 // workspace: the audited operations Workspace::create_package / open_package /
 // verify_package of a civitas._native.workspace.Workspace (keys, peers, sequence numbers,
 // replay memory and audit entries are theirs; this file adds none). The public, documented
-// surface is civitas/exchange.py.
+// surface is civitas/package.py.
 //
 // Results cross as (header JSON, envelope JSON, datapackage JSON, counters) tuples that
-// civitas/exchange.py turns into dataclasses. The GIL is released around all crypto and I/O;
+// civitas/package.py turns into dataclasses. The GIL is released around all crypto and I/O;
 // a Writer or Reader serialises its own calls with a mutex (the core objects are
 // single-threaded, and releasing the GIL would otherwise let two Python threads in at once).
 #include <pybind11/stl.h>
@@ -59,33 +59,47 @@ json schema_arg(const std::optional<std::string>& schema) {
   return schema ? parse_json(*schema, "schema") : json(nullptr);
 }
 
-/// A streaming writer with the workspace as provider (Workspace::create_package).
+/// What a writer or reader holds of its workspace; released when the workspace is closed
+/// (an unfinished package is then abandoned: its output removed).
+template <class Stream>
+struct StreamState {
+  std::unique_ptr<Stream> s;
+};
+template <class Stream>
+using Attached = WorkspaceHandle::Attachment<StreamState<Stream>>;
+
+/// A streaming writer with the workspace as provider.
 struct Writer {
   std::mutex mu;
-  std::unique_ptr<civitas::workspace::PackageWriter> w;
+  std::unique_ptr<Attached<civitas::workspace::PackageWriter>> at;
 
-  civitas::workspace::PackageWriter& live() {
-    if (!w) throw Error(Code::invalid_argument, "the package writer is finished or closed");
-    return *w;
+  /// For one call: the workspace's lease and the writer; Error once finished, closed, or its
+  /// workspace closed.
+  auto live() {
+    if (!at) throw Error(Code::invalid_argument, "the package writer is finished or closed");
+    return at->get("the package writer");
   }
 };
 
-/// A streaming reader with the workspace as consumer (Workspace::open_package_stream: a
-/// refusal removes the output, is audited and ends the reader).
+/// A streaming reader with the workspace as consumer.
 struct Reader {
   std::mutex mu;
-  std::unique_ptr<civitas::workspace::PackageReader> r;
+  std::unique_ptr<Attached<civitas::workspace::PackageReader>> at;
 
-  civitas::workspace::PackageReader& live() {
-    if (!r) throw Error(Code::invalid_argument, "the package reader is finished or closed");
-    return *r;
+  auto live() {
+    if (!at) throw Error(Code::invalid_argument, "the package reader is finished or closed");
+    return at->get("the package reader");
   }
+  /// Runs fn(reader); on a refusal (audited by Workspace::open_package_stream, its output
+  /// removed) the reader is dropped.
   template <class Fn>
   auto refusing(Fn&& fn) {
+    auto [ws, st] = live();
     try {
-      return fn();
+      return fn(*st->s);
     } catch (const Error&) {
-      r.reset();
+      st->s.reset();
+      at.reset();
       throw;
     }
   }
@@ -141,11 +155,13 @@ void bind_exchange(py::module_ m) {
       py::arg("expected_schemas") = std::map<std::string, std::string>{}, py::arg("sync") = true);
 
   py::class_<Writer>(m, "Writer")
-      .def(py::init([](W& ws, const std::string& path, const std::vector<std::string>& to, const std::string& catalog,
-                       const std::string& purpose, const std::string& approval, const std::string& request_hash,
-                       std::size_t chunk_size, int level, int threads) {
+      .def(py::init([](WorkspaceHandle& handle, const std::string& path, const std::vector<std::string>& to,
+                       const std::string& catalog, const std::string& purpose, const std::string& approval,
+                       const std::string& request_hash, std::size_t chunk_size, int level, int threads) {
              auto h = std::make_unique<Writer>();
              py::gil_scoped_release nogil;
+             std::shared_ptr<W> ws = handle.lease();
+             auto st = std::make_shared<StreamState<civitas::workspace::PackageWriter>>();
              ex::WriterOptions o;
              o.catalog = catalog;
              o.purpose = purpose;
@@ -154,7 +170,8 @@ void bind_exchange(py::module_ m) {
              if (chunk_size) o.chunk_size = chunk_size;
              o.level = level;
              o.threads = threads;
-             h->w = ws.create_package(path, to, o);  // audited "package.create", refusals included
+             st->s = ws->create_package(path, to, o);  // audited "package.create", refusals included
+             h->at = std::make_unique<Attached<civitas::workspace::PackageWriter>>(handle, std::move(st));
              return h;
            }),
            py::arg("workspace"), py::arg("path"), py::arg("to"), py::arg("catalog") = "", py::arg("purpose") = "",
@@ -166,7 +183,7 @@ void bind_exchange(py::module_ m) {
             json s = schema_arg(schema);
             py::gil_scoped_release nogil;
             std::lock_guard lock(w.mu);
-            w.live().begin_resource(name, s, format);
+            w.live().second->s->begin_resource(name, s, format);
           },
           py::arg("name"), py::arg("schema") = py::none(), py::arg("format") = "csv")
       .def(
@@ -176,14 +193,14 @@ void bind_exchange(py::module_ m) {
             const std::size_t n = byte_size(b);
             py::gil_scoped_release nogil;
             std::lock_guard lock(w.mu);
-            w.live().write(b.ptr, n);
+            w.live().second->s->write(b.ptr, n);
           },
           py::arg("data"))
       .def(
           "end_resource",
           [](Writer& w) {
             std::lock_guard lock(w.mu);
-            w.live().end_resource();
+            w.live().second->s->end_resource();
           },
           py::call_guard<py::gil_scoped_release>())
       .def(
@@ -193,7 +210,7 @@ void bind_exchange(py::module_ m) {
             json s = schema_arg(schema);
             py::gil_scoped_release nogil;
             std::lock_guard lock(w.mu);
-            w.live().add_file(name, path, s, format);
+            w.live().second->s->add_file(name, path, s, format);
           },
           py::arg("name"), py::arg("path"), py::arg("schema") = py::none(), py::arg("format") = "csv")
       .def(
@@ -203,8 +220,10 @@ void bind_exchange(py::module_ m) {
             {
               py::gil_scoped_release nogil;
               std::lock_guard lock(w.mu);
-              s = w.live().finish();
-              w.w.reset();
+              auto [ws, st] = w.live();
+              s = st->s->finish();
+              st->s.reset();
+              w.at.reset();
             }
             return summary_tuple(s);
           })
@@ -212,18 +231,24 @@ void bind_exchange(py::module_ m) {
           "close",
           [](Writer& w) {
             std::lock_guard lock(w.mu);
-            w.w.reset();  // an unfinished package is removed
+            w.at.reset();  // an unfinished package is removed
           },
           py::call_guard<py::gil_scoped_release>())
-      .def_property_readonly("closed", [](Writer& w) { return !w.w; });
+      .def_property_readonly("closed", [](Writer& w) {
+        std::lock_guard lock(w.mu);
+        return !w.at || w.at->released();
+      });
 
   py::class_<Reader>(m, "Reader")
-      .def(py::init([](W& ws, const std::string& out_dir, bool validate, const std::map<std::string, std::string>& expected,
-                       bool sync) {
+      .def(py::init([](WorkspaceHandle& handle, const std::string& out_dir, bool validate,
+                       const std::map<std::string, std::string>& expected, bool sync) {
              auto h = std::make_unique<Reader>();
              ex::OpenOptions o = open_options(validate, expected, sync);
              py::gil_scoped_release nogil;
-             h->r = ws.open_package_stream(out_dir, o);
+             std::shared_ptr<W> ws = handle.lease();
+             auto st = std::make_shared<StreamState<civitas::workspace::PackageReader>>();
+             st->s = ws->open_package_stream(out_dir, o);  // audited "package.open", refusals included
+             h->at = std::make_unique<Attached<civitas::workspace::PackageReader>>(handle, std::move(st));
              return h;
            }),
            py::arg("workspace"), py::arg("out_dir"), py::arg("validate") = true,
@@ -236,8 +261,8 @@ void bind_exchange(py::module_ m) {
             const std::size_t n = byte_size(b);
             py::gil_scoped_release nogil;
             std::lock_guard lock(r.mu);
-            r.refusing([&] {
-              r.live().feed(b.ptr, n);
+            r.refusing([&](civitas::workspace::PackageReader& pr) {
+              pr.feed(b.ptr, n);
               return 0;
             });
           },
@@ -248,8 +273,8 @@ void bind_exchange(py::module_ m) {
              {
                py::gil_scoped_release nogil;
                std::lock_guard lock(r.mu);
-               s = r.refusing([&] { return r.live().finish(); });
-               r.r.reset();
+               s = r.refusing([](civitas::workspace::PackageReader& pr) { return pr.finish(); });
+               r.at.reset();
              }
              return summary_tuple(s);
            })
@@ -257,17 +282,22 @@ void bind_exchange(py::module_ m) {
           "header",
           [](Reader& r) -> py::object {
             std::lock_guard lock(r.mu);
-            if (!r.r || !r.r->header()) return py::none();
-            return py::str(r.r->header()->to_json().dump());
+            if (!r.at || r.at->released()) return py::none();
+            auto [ws, st] = r.at->get("the package reader");
+            if (!st->s->header()) return py::none();
+            return py::str(st->s->header()->to_json().dump());
           })
       .def(
           "close",
           [](Reader& r) {
             std::lock_guard lock(r.mu);
-            r.r.reset();  // the output of an unfinished package is removed
+            r.at.reset();  // the output of an unfinished package is removed
           },
           py::call_guard<py::gil_scoped_release>())
-      .def_property_readonly("closed", [](Reader& r) { return !r.r; });
+      .def_property_readonly("closed", [](Reader& r) {
+        std::lock_guard lock(r.mu);
+        return !r.at || r.at->released();
+      });
 }
 
 }  // namespace civitas::python

@@ -13,6 +13,7 @@ namespace {
 
 using nlohmann::json;
 namespace sc = civitas::schema;
+namespace cat = civitas::catalog;
 
 json parse(std::string_view text, const char* what) {
   json j = json::parse(text.begin(), text.end(), nullptr, false);
@@ -38,8 +39,8 @@ sc::ValidateOptions options(std::uint64_t limit, const std::string& format, py::
   return o;
 }
 
-sc::CatalogConfig config(py::object cfg) {
-  return cfg.is_none() ? sc::CatalogConfig{} : sc::CatalogConfig::from_json(parse(text_view(cfg, "config"), "config"));
+cat::CatalogConfig config(py::object cfg) {
+  return cfg.is_none() ? cat::CatalogConfig{} : cat::CatalogConfig::from_json(parse(text_view(cfg, "config"), "config"));
 }
 
 }  // namespace
@@ -95,27 +96,27 @@ void bind_schema(py::module_ m) {
       py::arg("dialect") = py::none());
   // catalog
   m.def("check_entry",
-        [](py::handle e, py::object cfg) { return problems(sc::check_entry(parse(text_view(e, "entry"), "entry"), config(cfg))); },
+        [](py::handle e, py::object cfg) { return problems(cat::check_entry(parse(text_view(e, "entry"), "entry"), config(cfg))); },
         py::arg("entry"), py::arg("config") = py::none());
   m.def("resource_code",
-        [](py::handle e, py::object cfg) { return utf8(sc::resource_code(parse(text_view(e, "entry"), "entry"), config(cfg))); },
+        [](py::handle e, py::object cfg) { return utf8(cat::resource_code(parse(text_view(e, "entry"), "entry"), config(cfg))); },
         py::arg("entry"), py::arg("config") = py::none());
   m.def("normalize_entry",
         [](py::handle e, py::object cfg) {
-          return utf8(dump(sc::normalize_entry(parse(text_view(e, "entry"), "entry"), config(cfg))));
+          return utf8(dump(cat::normalize_entry(parse(text_view(e, "entry"), "entry"), config(cfg))));
         },
         py::arg("entry"), py::arg("config") = py::none());
   m.def("export_entry",
         [](py::handle e, const std::string& fmt, py::object cfg) {
-          return utf8(dump(sc::export_entry(parse(text_view(e, "entry"), "entry"), sc::catalog_format_from_name(fmt), config(cfg))));
+          return utf8(dump(cat::export_entry(parse(text_view(e, "entry"), "entry"), cat::catalog_format_from_name(fmt), config(cfg))));
         },
         py::arg("entry"), py::arg("format"), py::arg("config") = py::none());
   m.def("import_entry",
         [](py::handle doc, py::object fmt, py::object cfg) {
           json d = parse(text_view(doc, "document"), "document");
-          if (fmt.is_none()) return utf8(dump(sc::import_entry(d, nullptr, config(cfg))));
-          sc::CatalogFormat f = sc::catalog_format_from_name(text_view(fmt, "format"));
-          return utf8(dump(sc::import_entry(d, &f, config(cfg))));
+          if (fmt.is_none()) return utf8(dump(cat::import_entry(d, nullptr, config(cfg))));
+          cat::CatalogFormat f = cat::catalog_format_from_name(text_view(fmt, "format"));
+          return utf8(dump(cat::import_entry(d, &f, config(cfg))));
         },
         py::arg("document"), py::arg("format") = py::none(), py::arg("config") = py::none());
 }

@@ -82,7 +82,9 @@ const std::uint8_t* u8(std::string_view s) { return reinterpret_cast<const std::
 }  // namespace
 
 void bind_workspace(py::module_ m) {
-  py::class_<W, std::unique_ptr<W>>(m, "Workspace")
+  // The class is the WorkspaceHandle (close() destroys the C++ Workspace); methods take
+  // `const W&`/`W&`, loaded through its lease (bindings.hpp).
+  py::class_<WorkspaceHandle>(m, "Workspace")
       .def_static(
           "create",
           [](const std::string& path, py::object passphrase, py::object key, const std::string& department,
@@ -92,7 +94,7 @@ void bind_workspace(py::module_ m) {
             o.department = department;
             o.name = name;
             py::gil_scoped_release nogil;
-            return W::create(path, s, o);
+            return std::make_unique<WorkspaceHandle>(W::create(path, s, o));
           },
           py::arg("path"), py::kw_only(), py::arg("passphrase") = py::none(), py::arg("key") = py::none(),
           py::arg("department") = "", py::arg("name") = "", py::arg("kdf_opslimit") = 0, py::arg("kdf_memlimit") = 0)
@@ -101,7 +103,7 @@ void bind_workspace(py::module_ m) {
           [](const std::string& path, py::object passphrase, py::object key) {
             ws::KeySource s = source(passphrase, key, 0, 0);
             py::gil_scoped_release nogil;
-            return W::open(path, s);
+            return std::make_unique<WorkspaceHandle>(W::open(path, s));
           },
           py::arg("path"), py::kw_only(), py::arg("passphrase") = py::none(), py::arg("key") = py::none())
       .def("info",
@@ -138,8 +140,10 @@ void bind_workspace(py::module_ m) {
           },
           py::kw_only(), py::arg("passphrase") = py::none(), py::arg("key") = py::none(), py::arg("kdf_opslimit") = 0,
           py::arg("kdf_memlimit") = 0)
-      .def("refresh", &W::refresh, py::call_guard<py::gil_scoped_release>())
-      .def("check_integrity", &W::check_integrity, py::call_guard<py::gil_scoped_release>())
+      .def("close", &WorkspaceHandle::close, py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("closed", &WorkspaceHandle::closed)
+      .def("refresh", [](W& w) { w.refresh(); }, py::call_guard<py::gil_scoped_release>())
+      .def("check_integrity", [](W& w) { w.check_integrity(); }, py::call_guard<py::gil_scoped_release>())
       .def("export_public", [](const W& w) { return w.export_public(); })
       .def(
           "import_public", [](W& w, py::handle doc) { return w.import_public(text_view(doc, "document")); },

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "civitas/civitas_export.h"
+#include "civitas/civitas.h" /* CIV_API, CIV_NODISCARD, the error codes */
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,21 +31,33 @@ extern "C" {
 
 struct civ_ctx;
 
+/** An event to append: (pointer, length) strings. */
+typedef struct civ_audit_event {
+  unsigned version;         /**< CIV_AUDIT_EVENT_VERSION */
+  const char *actor;        /**< "<department USCC>" or "<department USCC>:<user id>" */
+  size_t actor_len;
+  const char *action;       /**< non-empty, e.g. "data.read" */
+  size_t action_len;
+  const char *resource;     /**< may be NULL/0; catalog resource code or package id */
+  size_t resource_len;
+  const char *purpose;      /**< may be NULL/0 */
+  size_t purpose_len;
+  const char *details_json; /**< a JSON object (canonicalised; integers only); NULL/0 means {} */
+  size_t details_len;
+} civ_audit_event;
+
+#define CIV_AUDIT_EVENT_VERSION 1
+#define CIV_AUDIT_EVENT_INIT {CIV_AUDIT_EVENT_VERSION, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0}
+/** Initialises an event (for bindings). @return CIV_OK or CIV_EINVAL (NULL, version). */
+CIV_API CIV_NODISCARD int civ_audit_event_init(civ_audit_event *event, unsigned version);
+
 /**
- * Appends one entry in its own transaction.
- * @param out_index   receives the entry's index; may be NULL
- * @param actor       "<department USCC>" or "<department USCC>:<user id>"
- * @param action      non-empty, e.g. "data.read"
- * @param resource    may be NULL/0; catalog resource code or package id
- * @param purpose     may be NULL/0
- * @param details_json a JSON object (canonicalised; integers only); NULL/0 means {}
- * @return CIV_OK; CIV_EINVAL (bad actor, empty action, bad details, NULL ctx); CIV_EBUSY;
- *         CIV_EIO; CIV_EINTEGRITY (the stored log is damaged).
+ * Appends one entry (outcome "ok") in its own transaction.
+ * @param out_index receives the entry's index; may be NULL
+ * @return CIV_OK; CIV_EINVAL (bad actor, empty action, bad details, NULL ctx or event, bad
+ *         version); CIV_EBUSY; CIV_EIO; CIV_EINTEGRITY (the stored log is damaged).
  */
-CIV_API int civ_audit_append(uint64_t *out_index, struct civ_ctx *ctx, const char *actor, size_t actor_len,
-                             const char *action, size_t action_len, const char *resource, size_t resource_len,
-                             const char *purpose, size_t purpose_len, const char *details_json,
-                             size_t details_len);
+CIV_API CIV_NODISCARD int civ_audit_append(uint64_t *out_index, struct civ_ctx *ctx, const civ_audit_event *event);
 
 /**
  * Appends many entries in one transaction: JSON Lines, one object per line with the fields
@@ -53,12 +65,14 @@ CIV_API int civ_audit_append(uint64_t *out_index, struct civ_ctx *ctx, const cha
  * All or nothing: a bad line fails the call (CIV_EPARSE/CIV_EINVAL naming the line).
  * @param out_first receives the index of the first appended entry; may be NULL
  * @param out_count receives the number appended; may be NULL
+ * @return CIV_OK; CIV_EPARSE / CIV_EINVAL (a bad line, named; no entry); CIV_EBUSY; CIV_EIO;
+ *         CIV_EINTEGRITY.
  */
-CIV_API int civ_audit_append_batch(uint64_t *out_first, size_t *out_count, struct civ_ctx *ctx,
+CIV_API CIV_NODISCARD int civ_audit_append_batch(uint64_t *out_first, size_t *out_count, struct civ_ctx *ctx,
                                    const char *jsonl, size_t jsonl_len);
 
-/** The number of entries (the tree size). */
-CIV_API int civ_audit_size(uint64_t *out_size, struct civ_ctx *ctx);
+/** The number of entries (the tree size). @return CIV_OK; CIV_EINVAL; CIV_EBUSY; CIV_EIO. */
+CIV_API CIV_NODISCARD int civ_audit_size(uint64_t *out_size, struct civ_ctx *ctx);
 
 /**
  * Entries matching a filter, as JSON Lines (one object per entry: index, time_ms, time, actor,
@@ -68,22 +82,25 @@ CIV_API int civ_audit_size(uint64_t *out_size, struct civ_ctx *ctx);
  * @return CIV_OK; CIV_EPARSE (bad filter); CIV_EINTEGRITY when a matching entry was tampered
  *         with (never returned as data).
  */
-CIV_API int civ_audit_log(char **out_jsonl, struct civ_ctx *ctx, const char *filter_json, size_t filter_len);
+CIV_API CIV_NODISCARD int civ_audit_log(char **out_jsonl, struct civ_ctx *ctx, const char *filter_json, size_t filter_len);
 
-/** The latest signed checkpoint note, signing a new one when the log grew. */
-CIV_API int civ_audit_checkpoint(char **out_note, struct civ_ctx *ctx);
+/** The latest signed checkpoint note, signing a new one when the log grew. @return CIV_OK;
+ *  CIV_EINVAL; CIV_EBUSY; CIV_EIO; CIV_EINTEGRITY. */
+CIV_API CIV_NODISCARD int civ_audit_checkpoint(char **out_note, struct civ_ctx *ctx);
 
-/** The note-verifier key "<name>+<key hash>+<key>" of the checkpoint signing key. */
-CIV_API int civ_audit_public_key(char **out_key, struct civ_ctx *ctx);
+/** The note-verifier key "<name>+<key hash>+<key>" of the checkpoint signing key.
+ *  @return CIV_OK; CIV_EINVAL. */
+CIV_API CIV_NODISCARD int civ_audit_public_key(char **out_key, struct civ_ctx *ctx);
 
 /**
  * Inclusion proof JSON {"version","leaf_index","tree_size","leaf_hash","hashes"}.
  * @param size tree size; 0 = current. @return CIV_OK or CIV_EINVAL (index ≥ size, size too big).
  */
-CIV_API int civ_audit_prove(char **out_json, struct civ_ctx *ctx, uint64_t index, uint64_t size);
+CIV_API CIV_NODISCARD int civ_audit_prove(char **out_json, struct civ_ctx *ctx, uint64_t index, uint64_t size);
 
-/** Consistency proof JSON {"version","first","second","hashes"}; second 0 = current size. */
-CIV_API int civ_audit_consistency(char **out_json, struct civ_ctx *ctx, uint64_t first, uint64_t second);
+/** Consistency proof JSON {"version","first","second","hashes"}; second 0 = current size.
+ *  @return CIV_OK or CIV_EINVAL (first > second, second too big). */
+CIV_API CIV_NODISCARD int civ_audit_consistency(char **out_json, struct civ_ctx *ctx, uint64_t first, uint64_t second);
 
 /**
  * Full verification: recomputes the tree from every entry and checks every stored checkpoint
@@ -94,7 +111,7 @@ CIV_API int civ_audit_consistency(char **out_json, struct civ_ctx *ctx, uint64_t
  * @return CIV_OK when everything checks; CIV_EINTEGRITY when anything was changed, deleted,
  *         inserted or reordered (the report names the indexes); CIV_EBUSY, CIV_EIO.
  */
-CIV_API int civ_audit_verify(char **out_report, struct civ_ctx *ctx, const char *checkpoint, size_t checkpoint_len);
+CIV_API CIV_NODISCARD int civ_audit_verify(char **out_report, struct civ_ctx *ctx, const char *checkpoint, size_t checkpoint_len);
 
 /**
  * Offline check of one entry (no workspace): the checkpoint is signed by `verifier_key` and
@@ -102,7 +119,7 @@ CIV_API int civ_audit_verify(char **out_report, struct civ_ctx *ctx, const char 
  * @return CIV_OK; CIV_EPARSE; CIV_EUNKNOWNKEY; CIV_ESIGNATURE; CIV_EINTEGRITY (proof does not
  *         match); CIV_EINVAL (proof and checkpoint sizes differ).
  */
-CIV_API int civ_audit_verify_inclusion(const char *proof_json, size_t proof_len, const char *checkpoint,
+CIV_API CIV_NODISCARD int civ_audit_verify_inclusion(const char *proof_json, size_t proof_len, const char *checkpoint,
                                        size_t checkpoint_len, const char *verifier_key, size_t key_len);
 
 /**
@@ -113,7 +130,7 @@ CIV_API int civ_audit_verify_inclusion(const char *proof_json, size_t proof_len,
  * @return CIV_OK; CIV_EPARSE (malformed note or key); CIV_EUNKNOWNKEY (no signature by
  *         this key); CIV_ESIGNATURE (a signature by this key that does not verify).
  */
-CIV_API int civ_audit_checkpoint_open(char **out_json, const char *checkpoint, size_t checkpoint_len,
+CIV_API CIV_NODISCARD int civ_audit_checkpoint_open(char **out_json, const char *checkpoint, size_t checkpoint_len,
                                       const char *verifier_key, size_t key_len);
 
 /**
@@ -122,7 +139,7 @@ CIV_API int civ_audit_checkpoint_open(char **out_json, const char *checkpoint, s
  * the older one. @return CIV_OK; CIV_EPARSE; CIV_EUNKNOWNKEY; CIV_ESIGNATURE; CIV_EINVAL (proof
  * for other sizes); CIV_EINTEGRITY (not consistent: a rewritten history or a fork).
  */
-CIV_API int civ_audit_check_consistency(const char *older_note, size_t older_len, const char *newer_note,
+CIV_API CIV_NODISCARD int civ_audit_check_consistency(const char *older_note, size_t older_len, const char *newer_note,
                                         size_t newer_len, const char *proof_json, size_t proof_len,
                                         const char *verifier_key, size_t key_len);
 

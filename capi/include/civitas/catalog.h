@@ -1,10 +1,11 @@
 /**
  * @file catalog.h
- * @brief Catalog entries stored in a workspace, versioned. Included by civitas.h.
+ * @brief Catalog entries: their checks, their exports to Data Package / DCAT-AP / CKAN and
+ * back, and their versioned storage in a workspace. Included by civitas.h.
  *
- * The entry model, its checks and the export formats are in schema.h (civ_catalog_check,
- * civ_catalog_export, civ_catalog_import); this header stores entries in a workspace
- * (civ_ctx). Every change to an entry adds a version (1, 2, … per resource code); earlier
+ * The entry model is docs/formats/catalog-entry.md ("version": 1). civ_catalog_check,
+ * civ_catalog_export and civ_catalog_import need no workspace; the other functions store
+ * entries in one (civ_ctx). Every change to an entry adds a version (1, 2, … per resource code); earlier
  * versions stay readable. Entries and listings cross as UTF-8 JSON (docs/catalog.md):
  * - an entry: docs/formats/catalog-entry.md, normalised (Chinese labels as tokens,
  *   "resourceCode" filled in);
@@ -20,12 +21,43 @@
 
 #include <stddef.h>
 
-#include "civitas/civitas_export.h"
+#include "civitas/civitas.h" /* CIV_API, CIV_NODISCARD, the error codes */
 #include "civitas/workspace.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/** Catalog export / import formats. Pinned values. */
+typedef enum civ_catalog_format {
+  CIV_CATALOG_DATAPACKAGE = 1, /**< Frictionless Data Package descriptor */
+  CIV_CATALOG_DCAT = 2,        /**< DCAT 3 / DCAT-AP 3 JSON-LD */
+  CIV_CATALOG_CKAN = 3         /**< CKAN package (package_show result) */
+} civ_catalog_format;
+
+/**
+ * Checks a catalog entry (docs/formats/catalog-entry.md) against the guideline's rules.
+ * @param out receives `{"version":1,"valid":bool,"resourceCode":…,"problems":[…]}`; civ_free()
+ * @return CIV_OK (validity is in the document; malformed JSON is a problem), CIV_EINVAL.
+ *         Thread-safe.
+ */
+CIV_API CIV_NODISCARD int civ_catalog_check(char **out, const char *entry_json, size_t entry_len);
+
+/**
+ * Exports a valid catalog entry as a Data Package, DCAT-AP JSON-LD or CKAN package.
+ * @param format a civ_catalog_format
+ * @return CIV_OK, CIV_EINVAL (unknown format, NULL), CIV_EPARSE, CIV_EINVALIDDATA (entry
+ *         breaks a rule). Thread-safe.
+ */
+CIV_API CIV_NODISCARD int civ_catalog_export(char **out, const char *entry_json, size_t entry_len, int format);
+
+/**
+ * Imports a catalog entry from a document exported by civ_catalog_export (or written by
+ * another system in the same format). Export then import gives back the same entry.
+ * @param format a civ_catalog_format, or 0 to detect it
+ * @return CIV_OK, CIV_EINVAL, CIV_EPARSE, CIV_EINVALIDDATA. Thread-safe.
+ */
+CIV_API CIV_NODISCARD int civ_catalog_import(char **out_entry, const char *doc, size_t doc_len, int format);
 
 /**
  * Validates and normalises an entry and stores it as the next version of its resource code.
@@ -36,7 +68,7 @@ extern "C" {
  *         CIV_EINVALIDDATA (the entry breaks a rule; the first one is in civ_error_last());
  *         CIV_EBUSY; CIV_EIO.
  */
-CIV_API int civ_catalog_add(char **out_record, civ_ctx *ctx, const char *entry_json, size_t entry_len);
+CIV_API CIV_NODISCARD int civ_catalog_add(char **out_record, civ_ctx *ctx, const char *entry_json, size_t entry_len);
 
 /**
  * A stored version of an entry.
@@ -45,7 +77,7 @@ CIV_API int civ_catalog_add(char **out_record, civ_ctx *ctx, const char *entry_j
  * @return CIV_OK; CIV_ENOTFOUND (no such resource code or version); CIV_EINVAL (NULL
  *         argument, negative version).
  */
-CIV_API int civ_catalog_get(char **out_entry, civ_ctx *ctx, const char *resource_code, size_t code_len,
+CIV_API CIV_NODISCARD int civ_catalog_get(char **out_entry, civ_ctx *ctx, const char *resource_code, size_t code_len,
                             int version);
 
 /**
@@ -54,14 +86,14 @@ CIV_API int civ_catalog_get(char **out_entry, civ_ctx *ctx, const char *resource
  *                 empty); release with civ_free()
  * @return CIV_OK, CIV_EINVAL.
  */
-CIV_API int civ_catalog_list(char **out_json, civ_ctx *ctx);
+CIV_API CIV_NODISCARD int civ_catalog_list(char **out_json, civ_ctx *ctx);
 
 /**
  * Every version of one entry, oldest first.
  * @param out_json receives a JSON array of version records; release with civ_free()
  * @return CIV_OK; CIV_ENOTFOUND (no entry with that resource code); CIV_EINVAL.
  */
-CIV_API int civ_catalog_history(char **out_json, civ_ctx *ctx, const char *resource_code, size_t code_len);
+CIV_API CIV_NODISCARD int civ_catalog_history(char **out_json, civ_ctx *ctx, const char *resource_code, size_t code_len);
 
 #ifdef __cplusplus
 }

@@ -4,16 +4,28 @@
  *
  * This header is the reference manual of the C API. Conventions (see docs/c-api.md):
  *
- * - Functions are `civ_<module>_<verb>`; macros and enum values `CIV_`.
- * - Every fallible function returns `int`: `CIV_OK` (0) or a negative `CIV_E*` code.
- *   Results come back through out-parameters, which come first.
+ * - Functions are `civ_<module>_<verb>`, the module being the name of the header that
+ *   declares them (`civ_crypto_sign` in crypto.h, `civ_package_open_ctx` in package.h). The
+ *   exceptions: `civ_id_*` in ids.h, `civ_ctx_*` / `civ_keys_*` in workspace.h, and the
+ *   library-wide `civ_version*`, `civ_error_*`, `civ_free` of this header. Macros and enum
+ *   values are `CIV_`.
+ * - Every fallible function returns `int`: `CIV_OK` (0) or a negative `CIV_E*` code, carries
+ *   CIV_NODISCARD, and lists the codes it can return. Results come back through
+ *   out-parameters, which come first.
  * - `civ_error_last()` describes the last failure on the calling thread; it never returns NULL.
  * - Memory the library allocates for the caller is released with `civ_free()` unless the
  *   function names another `*_free`. `*_free(NULL)` is a no-op.
- * - Data inputs are (pointer, length) pairs; they need not be NUL-terminated.
+ * - Inputs are (pointer, length) pairs, in arguments and in structs alike; they need not be
+ *   NUL-terminated. Lists are an array and a count.
+ * - A caller's output buffer comes with its capacity; a size function says how large it must
+ *   be; a buffer too small gives CIV_EBUFFER.
  * - No function aborts on bad input and no C++ exception crosses this boundary.
- * - Options structs start with `unsigned version`; initialise them with the `*_INIT`
- *   macro or the `*_init()` function. A NULL options pointer means defaults.
+ * - Structs the caller fills start with `unsigned version`; initialise them with the
+ *   `*_INIT` macro or the `*_init()` function. Every version from 1 to the current one is
+ *   accepted; in an array every element carries the same version. A NULL options pointer
+ *   means defaults.
+ * - Functions not meant to be frozen are declared only when CIV_EXPERIMENTAL is defined
+ *   before this header is included; they may change or go in any release (docs/c-api.md).
  *
  * Thread safety is stated per function. Unless stated otherwise functions are safe to call
  * from many threads at once.
@@ -27,6 +39,27 @@
 #include <stdint.h>
 
 #include "civitas/civitas_export.h"
+
+/**
+ * CIV_NODISCARD marks a function whose return code must not be ignored
+ * (warn_unused_result); empty on compilers without the attribute. Define it before
+ * including this header to override.
+ */
+#ifndef CIV_NODISCARD
+#if defined(__has_attribute)
+#if __has_attribute(warn_unused_result)
+#define CIV_NODISCARD __attribute__((warn_unused_result))
+#endif
+#elif defined(__GNUC__) && (__GNUC__ > 3 || (__GNUC__ == 3 && __GNUC_MINOR__ >= 4))
+#define CIV_NODISCARD __attribute__((warn_unused_result))
+#endif
+#if !defined(CIV_NODISCARD) && defined(_MSC_VER) && _MSC_VER >= 1700
+#define CIV_NODISCARD _Check_return_
+#endif
+#ifndef CIV_NODISCARD
+#define CIV_NODISCARD
+#endif
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -48,7 +81,8 @@ CIV_API int civ_version_number(void);
 /**@}*/
 
 /** @name Errors
- * Codes are pinned; new ones are only ever appended. */
+ * Codes are pinned; new ones are only ever appended. Each equals the civitas::Code of the
+ * same meaning in the C++ core (a static_assert in capi/src/common.cpp ties them). */
 /**@{*/
 typedef enum civ_error_code {
   CIV_OK = 0,
@@ -104,7 +138,7 @@ CIV_API void civ_free(void *ptr);
 #include "civitas/workspace.h"
 #include "civitas/crypto.h"
 #include "civitas/schema.h"
-#include "civitas/exchange.h"
+#include "civitas/package.h"
 #include "civitas/audit.h"
 #include "civitas/catalog.h"
 

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "civitas/civitas_export.h"
+#include "civitas/civitas.h" /* CIV_API, CIV_NODISCARD, the error codes */
 
 #ifdef __cplusplus
 extern "C" {
@@ -53,7 +53,7 @@ CIV_API const char *civ_id_kind_name(int kind);
  * Parses a kind name ("uscc", "orgcode", "ric", "gb2260").
  * @return CIV_OK, or CIV_EINVAL for an unknown name.
  */
-CIV_API int civ_id_kind_from_name(int *out_kind, const char *name, size_t name_len);
+CIV_API CIV_NODISCARD int civ_id_kind_from_name(int *out_kind, const char *name, size_t name_len);
 
 /** Parts of a parsed identifier. Strings are NUL-terminated UTF-8; empty when unknown. */
 typedef struct civ_id_parts {
@@ -87,8 +87,8 @@ typedef struct civ_id_result {
 
 #define CIV_ID_RESULT_VERSION 1
 #define CIV_ID_RESULT_INIT {CIV_ID_RESULT_VERSION, 0, 0, 0, {0}, {0}, {0}}
-/** Initialises a result struct (for bindings). @return CIV_OK or CIV_EINVAL. */
-CIV_API int civ_id_result_init(civ_id_result *result, unsigned version);
+/** Initialises a result struct (for bindings). @return CIV_OK or CIV_EINVAL (NULL, version). */
+CIV_API CIV_NODISCARD int civ_id_result_init(civ_id_result *result, unsigned version);
 
 /**
  * Validates one identifier and parses it into parts.
@@ -101,7 +101,7 @@ CIV_API int civ_id_result_init(civ_id_result *result, unsigned version);
  * @return CIV_OK (validity is in out->valid), or CIV_EINVAL for a NULL pointer, an unknown
  *         kind or result version. Thread-safe.
  */
-CIV_API int civ_id_validate(civ_id_result *out, int kind, const char *code, size_t code_len,
+CIV_API CIV_NODISCARD int civ_id_validate(civ_id_result *out, int kind, const char *code, size_t code_len,
                             unsigned flags);
 
 /**
@@ -110,7 +110,7 @@ CIV_API int civ_id_validate(civ_id_result *out, int kind, const char *code, size
  * @param out_warnings receives warning bits; may be NULL
  * @return CIV_OK or CIV_EINVAL. Thread-safe.
  */
-CIV_API int civ_id_check(int *out_reason, unsigned *out_warnings, int kind, const char *code,
+CIV_API CIV_NODISCARD int civ_id_check(int *out_reason, unsigned *out_warnings, int kind, const char *code,
                          size_t code_len, unsigned flags);
 
 /**
@@ -125,15 +125,16 @@ CIV_API int civ_id_check(int *out_reason, unsigned *out_warnings, int kind, cons
  * @return CIV_OK, or CIV_EINVAL for NULL arrays, an unknown kind or decreasing offsets.
  *         Thread-safe; the calling thread does all the work.
  */
-CIV_API int civ_id_validate_column(uint8_t *out_reasons, uint32_t *out_warnings,
+CIV_API CIV_NODISCARD int civ_id_validate_column(uint8_t *out_reasons, uint32_t *out_warnings,
                                    size_t *out_valid_count, int kind, const char *data,
                                    const uint64_t *offsets, size_t count, unsigned flags);
 
 /**
  * Validates an array of identifiers given as pointers and lengths (convenient for bindings).
  * Same results as civ_id_validate_column.
+ * @return CIV_OK, or CIV_EINVAL for NULL arrays or an unknown kind. Thread-safe.
  */
-CIV_API int civ_id_validate_many(uint8_t *out_reasons, uint32_t *out_warnings,
+CIV_API CIV_NODISCARD int civ_id_validate_many(uint8_t *out_reasons, uint32_t *out_warnings,
                                  size_t *out_valid_count, int kind, const char *const *codes,
                                  const size_t *lengths, size_t count, unsigned flags);
 
@@ -143,15 +144,27 @@ CIV_API int civ_id_validate_many(uint8_t *out_reasons, uint32_t *out_warnings,
  * @return CIV_OK, or CIV_EINVAL when the body has the wrong length or characters (see
  *         civ_error_last()).
  */
-CIV_API int civ_id_check_char(char *out, int kind, const char *body, size_t body_len);
+CIV_API CIV_NODISCARD int civ_id_check_char(char *out, int kind, const char *body, size_t body_len);
 
 /**
  * Converts a valid legacy 15-digit resident ID number to its 18-digit form.
- * @param out 19 bytes: the 18 characters and a NUL
- * @return CIV_OK, CIV_EINVAL for NULL pointers, CIV_EINVALIDDATA when the input is not a
- *         valid 15-digit number (reason in civ_error_last()).
+ * @param out, out_cap at least 19 bytes: the 18 characters and a NUL
+ * @return CIV_OK, CIV_EINVAL for NULL pointers, CIV_EBUFFER when out_cap is below 19,
+ *         CIV_EINVALIDDATA when the input is not a valid 15-digit number (reason in
+ *         civ_error_last()).
  */
-CIV_API int civ_id_ric_upgrade(char out[19], const char *legacy, size_t legacy_len);
+CIV_API CIV_NODISCARD int civ_id_ric_upgrade(char *out, size_t out_cap, const char *legacy, size_t legacy_len);
+
+/**
+ * Describes the current division table (source label) as a NUL-terminated string the
+ * caller releases with civ_free(). @return CIV_OK; CIV_EINVAL (NULL out).
+ */
+CIV_API CIV_NODISCARD int civ_id_division_table_source(char **out);
+
+#ifdef CIV_EXPERIMENTAL
+/* ---- experimental: not part of the stable ABI (docs/c-api.md) ----------------------------
+ * The division table is process-global state: replacing it changes every caller in the
+ * process. A per-context table will replace these. */
 
 /**
  * Replaces the GB/T 2260 division table with one in the loc.dat text format
@@ -159,16 +172,11 @@ CIV_API int civ_id_ric_upgrade(char out[19], const char *legacy, size_t legacy_l
  * @return CIV_OK, CIV_EIO when the file cannot be read, CIV_EPARSE (with the line) when it
  *         is malformed.
  */
-CIV_API int civ_id_load_division_table(const char *path, size_t path_len);
+CIV_API CIV_NODISCARD int civ_id_load_division_table(const char *path, size_t path_len);
 
 /** Restores the built-in division table. @return CIV_OK. */
-CIV_API int civ_id_reset_division_table(void);
-
-/**
- * Describes the current division table (source label) as a NUL-terminated string the
- * caller releases with civ_free().
- */
-CIV_API int civ_id_division_table_source(char **out);
+CIV_API CIV_NODISCARD int civ_id_reset_division_table(void);
+#endif /* CIV_EXPERIMENTAL */
 
 #ifdef __cplusplus
 }

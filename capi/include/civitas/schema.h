@@ -1,14 +1,13 @@
 /**
  * @file schema.h
- * @brief Table schemas, record validation and catalog entries (the data-sharing standard).
- * Included by civitas.h.
+ * @brief Table schemas and record validation (the data-sharing standard). Included by
+ * civitas.h. Catalog entries are in catalog.h.
  *
- * Schemas, catalog entries and reports cross this boundary as UTF-8 JSON documents:
+ * Schemas and reports cross this boundary as UTF-8 JSON documents:
  * - table schema: Frictionless Table Schema v1/v2 plus civitas extensions
  *   (docs/formats/table-schema-extensions.md);
  * - validation report: the frictionless report shape with "version": 1
- *   (docs/formats/validation-report.md);
- * - catalog entry: docs/formats/catalog-entry.md ("version": 1).
+ *   (docs/formats/validation-report.md).
  *
  * Data that fails validation is not an error: validation functions return CIV_OK and the
  * report says "valid": false. Negative returns are for unusable arguments, invalid schemas
@@ -20,17 +19,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "civitas/civitas_export.h"
+#include "civitas/civitas.h" /* CIV_API, CIV_NODISCARD, the error codes */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** Options of civ_schema_validate_file / civ_schema_validate_buffer. */
-typedef struct civ_validate_options {
-  unsigned version;         /**< CIV_VALIDATE_OPTIONS_VERSION (1 is accepted: no resources) */
+/** Options of civ_schema_validate_file / civ_schema_validate_buffer /
+ *  civ_schema_validate_package. */
+typedef struct civ_schema_validate_options {
+  unsigned version;         /**< CIV_SCHEMA_VALIDATE_OPTIONS_VERSION (1 is accepted: no resources) */
   uint64_t limit_errors;    /**< stop after this many errors; 0 = no limit (default 1000) */
-  const char *format;       /**< "csv", "jsonl", or NULL = from the file name (buffers: csv) */
+  const char *format;       /**< "csv", "jsonl", or NULL/0 = from the file name (buffers: csv) */
+  size_t format_len;        /**< length of format in bytes */
   const char *dialect_json; /**< Table Dialect JSON (delimiter, quoteChar, header, encoding…), or NULL */
   size_t dialect_json_len;  /**< length of dialect_json in bytes */
   /** Version 2: the tables foreign keys name in "reference.resource", as a JSON array
@@ -40,12 +41,13 @@ typedef struct civ_validate_options {
    *  the report); given: a key naming a table not in the array is CIV_EINVAL. */
   const char *resources_json;
   size_t resources_json_len; /**< length of resources_json in bytes */
-} civ_validate_options;
+} civ_schema_validate_options;
 
-#define CIV_VALIDATE_OPTIONS_VERSION 2
-#define CIV_VALIDATE_OPTIONS_INIT {CIV_VALIDATE_OPTIONS_VERSION, 1000, NULL, NULL, 0, NULL, 0}
-/** Initialises options to the defaults (for bindings). @return CIV_OK or CIV_EINVAL. */
-CIV_API int civ_validate_options_init(civ_validate_options *opts, unsigned version);
+#define CIV_SCHEMA_VALIDATE_OPTIONS_VERSION 2
+#define CIV_SCHEMA_VALIDATE_OPTIONS_INIT {CIV_SCHEMA_VALIDATE_OPTIONS_VERSION, 1000, NULL, 0, NULL, 0, NULL, 0}
+/** Initialises options to the defaults of a version 1..CIV_SCHEMA_VALIDATE_OPTIONS_VERSION
+ *  (for bindings). @return CIV_OK or CIV_EINVAL (NULL, version). */
+CIV_API CIV_NODISCARD int civ_schema_validate_options_init(civ_schema_validate_options *opts, unsigned version);
 
 /**
  * Checks a table schema document and lists every broken rule.
@@ -54,7 +56,7 @@ CIV_API int civ_validate_options_init(civ_validate_options *opts, unsigned versi
  * @return CIV_OK (validity is in the document), CIV_EINVAL for NULL arguments. Malformed JSON
  *         is reported as a problem, not as an error. Thread-safe.
  */
-CIV_API int civ_schema_check(char **out, const char *schema_json, size_t schema_len);
+CIV_API CIV_NODISCARD int civ_schema_check(char **out, const char *schema_json, size_t schema_len);
 
 /**
  * Parses a schema and writes it back in canonical form (defaults omitted, unknown
@@ -62,7 +64,7 @@ CIV_API int civ_schema_check(char **out, const char *schema_json, size_t schema_
  * @return CIV_OK, CIV_EPARSE for malformed JSON, CIV_EINVALIDDATA for a schema that breaks a
  *         rule (the first problem is in civ_error_last()). Thread-safe.
  */
-CIV_API int civ_schema_normalize(char **out, const char *schema_json, size_t schema_len);
+CIV_API CIV_NODISCARD int civ_schema_normalize(char **out, const char *schema_json, size_t schema_len);
 
 /**
  * Validates a CSV or JSON Lines file against a schema, streaming (memory does not grow with
@@ -74,9 +76,9 @@ CIV_API int civ_schema_normalize(char **out, const char *schema_json, size_t sch
  *         malformed data is reported in the report (encoding-error / source-error).
  *         Thread-safe; the calling thread does the work.
  */
-CIV_API int civ_schema_validate_file(char **out_report, const char *schema_json, size_t schema_len,
+CIV_API CIV_NODISCARD int civ_schema_validate_file(char **out_report, const char *schema_json, size_t schema_len,
                                      const char *path, size_t path_len,
-                                     const civ_validate_options *opts);
+                                     const civ_schema_validate_options *opts);
 
 /**
  * Validates every table of a Frictionless Data Package (datapackage.json) against its schema,
@@ -86,42 +88,14 @@ CIV_API int civ_schema_validate_file(char **out_report, const char *schema_json,
  * @return CIV_OK (validity is in the report), CIV_EINVAL, CIV_EPARSE / CIV_EINVALIDDATA for a
  *         bad descriptor or schema, CIV_EIO for an unreadable file. Thread-safe.
  */
-CIV_API int civ_schema_validate_package(char **out_report, const char *path, size_t path_len,
-                                        const civ_validate_options *opts);
+CIV_API CIV_NODISCARD int civ_schema_validate_package(char **out_report, const char *path, size_t path_len,
+                                        const civ_schema_validate_options *opts);
 
-/** As civ_schema_validate_file, over bytes in memory (default format csv). */
-CIV_API int civ_schema_validate_buffer(char **out_report, const char *schema_json, size_t schema_len,
+/** As civ_schema_validate_file, over bytes in memory (default format csv). @return the codes
+ *  of civ_schema_validate_file() but CIV_EIO. */
+CIV_API CIV_NODISCARD int civ_schema_validate_buffer(char **out_report, const char *schema_json, size_t schema_len,
                                        const char *data, size_t data_len,
-                                       const civ_validate_options *opts);
-
-/** Catalog export / import formats. Pinned values. */
-typedef enum civ_catalog_format {
-  CIV_CATALOG_DATAPACKAGE = 1, /**< Frictionless Data Package descriptor */
-  CIV_CATALOG_DCAT = 2,        /**< DCAT 3 / DCAT-AP 3 JSON-LD */
-  CIV_CATALOG_CKAN = 3         /**< CKAN package (package_show result) */
-} civ_catalog_format;
-
-/**
- * Checks a catalog entry (docs/formats/catalog-entry.md) against the guideline's rules.
- * @param out receives `{"version":1,"valid":bool,"resourceCode":…,"problems":[…]}`; civ_free()
- * @return CIV_OK, CIV_EINVAL. Thread-safe.
- */
-CIV_API int civ_catalog_check(char **out, const char *entry_json, size_t entry_len);
-
-/**
- * Exports a valid catalog entry as a Data Package, DCAT-AP JSON-LD or CKAN package.
- * @return CIV_OK, CIV_EINVAL (unknown format), CIV_EPARSE, CIV_EINVALIDDATA (entry breaks a
- *         rule). Thread-safe.
- */
-CIV_API int civ_catalog_export(char **out, const char *entry_json, size_t entry_len, int format);
-
-/**
- * Imports a catalog entry from a document exported by civ_catalog_export (or written by
- * another system in the same format). Export then import gives back the same entry.
- * @param format a civ_catalog_format, or 0 to detect it
- * @return CIV_OK, CIV_EINVAL, CIV_EPARSE, CIV_EINVALIDDATA. Thread-safe.
- */
-CIV_API int civ_catalog_import(char **out_entry, const char *doc, size_t doc_len, int format);
+                                       const civ_schema_validate_options *opts);
 
 #ifdef __cplusplus
 }

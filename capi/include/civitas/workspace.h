@@ -17,14 +17,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "civitas/civitas_export.h"
+/** An open workspace. Opaque; release with civ_ctx_free(). Declared before civitas.h is
+ *  included: civitas.h includes the module headers that take one. */
+typedef struct civ_ctx civ_ctx;
+
+#include "civitas/civitas.h" /* CIV_API, CIV_NODISCARD, the error codes */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/** An open workspace. Opaque; release with civ_ctx_free(). */
-typedef struct civ_ctx civ_ctx;
 
 /** Kinds of key source. Pinned values. */
 typedef enum civ_key_source_kind {
@@ -45,8 +46,8 @@ typedef struct civ_key_source {
 
 #define CIV_KEY_SOURCE_VERSION 1
 #define CIV_KEY_SOURCE_INIT {CIV_KEY_SOURCE_VERSION, 0, NULL, 0, 0, 0}
-/** Initialises a key source (for bindings). @return CIV_OK or CIV_EINVAL. */
-CIV_API int civ_key_source_init(civ_key_source *src, unsigned version);
+/** Initialises a key source (for bindings). @return CIV_OK or CIV_EINVAL (NULL, version). */
+CIV_API CIV_NODISCARD int civ_key_source_init(civ_key_source *src, unsigned version);
 
 /** Options of civ_ctx_create / civ_ctx_open. */
 typedef struct civ_ctx_options {
@@ -61,7 +62,7 @@ typedef struct civ_ctx_options {
 #define CIV_CTX_OPTIONS_VERSION 1
 #define CIV_CTX_OPTIONS_INIT {CIV_CTX_OPTIONS_VERSION, NULL, 0, NULL, 0, 0}
 /** Initialises options (for bindings). @return CIV_OK or CIV_EINVAL. */
-CIV_API int civ_ctx_options_init(civ_ctx_options *opts, unsigned version);
+CIV_API CIV_NODISCARD int civ_ctx_options_init(civ_ctx_options *opts, unsigned version);
 
 /**
  * Creates a workspace at path (and its header path + ".header") with a fresh keyring.
@@ -69,7 +70,7 @@ CIV_API int civ_ctx_options_init(civ_ctx_options *opts, unsigned version);
  * @return CIV_OK; CIV_EEXISTS when either file exists; CIV_EINVAL for a bad key source;
  *         CIV_EINVALIDDATA when the department is not a valid USCC; CIV_EIO.
  */
-CIV_API int civ_ctx_create(civ_ctx **out, const char *path, size_t path_len, const civ_key_source *key,
+CIV_API CIV_NODISCARD int civ_ctx_create(civ_ctx **out, const char *path, size_t path_len, const civ_key_source *key,
                            const civ_ctx_options *opts);
 
 /**
@@ -78,25 +79,29 @@ CIV_API int civ_ctx_create(civ_ctx **out, const char *path, size_t path_len, con
  *         workspace"; CIV_EINTEGRITY (damaged file); CIV_EVERSION (written by a newer civitas);
  *         CIV_EBUSY; CIV_EIO.
  */
-CIV_API int civ_ctx_open(civ_ctx **out, const char *path, size_t path_len, const civ_key_source *key,
+CIV_API CIV_NODISCARD int civ_ctx_open(civ_ctx **out, const char *path, size_t path_len, const civ_key_source *key,
                          const civ_ctx_options *opts);
 
 /** Closes a workspace and wipes its keys. NULL is a no-op. */
 CIV_API void civ_ctx_free(civ_ctx *ctx);
 
 /** Workspace facts as a JSON object (path, workspace_id, department, name, created,
- *  schema_version, key_source); free with civ_free(). */
-CIV_API int civ_ctx_info(char **out_json, civ_ctx *ctx);
+ *  schema_version — the version of the workspace module's own tables; every module keeps
+ *  its own, docs/formats/workspace.md —, key_source); free with civ_free(). @return CIV_OK; CIV_EINVAL. */
+CIV_API CIV_NODISCARD int civ_ctx_info(char **out_json, civ_ctx *ctx);
 
 /** Re-wraps the workspace key under a new master key (passphrase or raw). Nothing else is
- *  re-encrypted; the header file is replaced atomically. */
-CIV_API int civ_ctx_change_master(civ_ctx *ctx, const civ_key_source *next);
+ *  re-encrypted; the header file is replaced atomically.
+ *  @return CIV_OK; CIV_EINVAL (bad key source); CIV_EBUSY; CIV_EIO. */
+CIV_API CIV_NODISCARD int civ_ctx_change_master(civ_ctx *ctx, const civ_key_source *next);
 
-/** Runs a full integrity check of the database. @return CIV_OK or CIV_EINTEGRITY. */
-CIV_API int civ_ctx_check(civ_ctx *ctx);
+/** Runs a full integrity check of the database. @return CIV_OK; CIV_EINTEGRITY; CIV_EINVAL;
+ *  CIV_EBUSY; CIV_EIO. */
+CIV_API CIV_NODISCARD int civ_ctx_check(civ_ctx *ctx);
 
-/** Re-reads the keyring (to see rotations done by other processes at once). */
-CIV_API int civ_ctx_refresh(civ_ctx *ctx);
+/** Re-reads the keyring (to see rotations done by other processes at once).
+ *  @return CIV_OK; CIV_EINVAL; CIV_EBUSY; CIV_EIO. */
+CIV_API CIV_NODISCARD int civ_ctx_refresh(civ_ctx *ctx);
 
 /** Key purposes. Pinned values. */
 typedef enum civ_key_purpose {
@@ -107,35 +112,44 @@ typedef enum civ_key_purpose {
   CIV_PURPOSE_EXCHANGE = 5  /**< "exchange": X25519 sealed boxes */
 } civ_key_purpose;
 
+/** Characters of a key id (16 hex digits), without a NUL: buffers that receive a key id and
+ *  its NUL hold civ_keys_id_size() + 1 bytes. */
+CIV_API size_t civ_keys_id_size(void);
+
 /** The keyring without secrets, as a JSON array of {id, purpose, algorithm, created,
- *  status, public_key (base64, signing/exchange)}; free with civ_free(). */
-CIV_API int civ_keys_list(char **out_json, civ_ctx *ctx);
+ *  status, public_key (base64, signing/exchange)}; free with civ_free(). @return CIV_OK;
+ *  CIV_EINVAL. */
+CIV_API CIV_NODISCARD int civ_keys_list(char **out_json, civ_ctx *ctx);
 
 /**
  * Makes a new primary key of a purpose; the old primary stays usable for decryption and
- * verification.
- * @param out_id 17 bytes: the new key id (16 hex digits) and a NUL; may be NULL
+ * verification. Audited as "key.rotate".
+ * @param out_id, out_id_cap NULL, or civ_keys_id_size() + 1 bytes that receive the new key
+ *        id and a NUL
+ * @param purpose a civ_key_purpose
+ * @return CIV_OK; CIV_EINVAL (unknown purpose); CIV_EBUFFER; CIV_EBUSY; CIV_EIO.
  */
-CIV_API int civ_keys_rotate(char *out_id, civ_ctx *ctx, int purpose);
+CIV_API CIV_NODISCARD int civ_keys_rotate(char *out_id, size_t out_id_cap, civ_ctx *ctx, int purpose);
 
-/** Destroys a key's secret for good. @return CIV_OK, CIV_ENOTFOUND, CIV_EDENIED (the
- *  primary key of its purpose: rotate first), CIV_EPARSE (not a key id). */
-CIV_API int civ_keys_destroy(civ_ctx *ctx, const char *key_id, size_t key_id_len);
+/** Destroys a key's secret for good. @return CIV_OK; CIV_ENOTFOUND; CIV_EDENIED (the
+ *  primary key of its purpose: rotate first); CIV_EPARSE (not a key id); CIV_EINVAL;
+ *  CIV_EBUSY; CIV_EIO. */
+CIV_API CIV_NODISCARD int civ_keys_destroy(civ_ctx *ctx, const char *key_id, size_t key_id_len);
 
 /** This department's public keys as a signed JSON document (docs/workspace.md); free with
- *  civ_free(). CIV_EINVAL when the workspace has no department. */
-CIV_API int civ_keys_export_public(char **out_json, civ_ctx *ctx);
+ *  civ_free(). @return CIV_OK; CIV_EINVAL (NULL, or a workspace without a department). */
+CIV_API CIV_NODISCARD int civ_keys_export_public(char **out_json, civ_ctx *ctx);
 
 /** Imports another department's public-key document.
  *  @param out_department receives the department's USCC (free with civ_free()); may be NULL
  *  @return CIV_OK, CIV_EPARSE, CIV_EINVALIDDATA, CIV_ESIGNATURE, CIV_EVERSION, CIV_EINVAL. */
-CIV_API int civ_keys_import_public(char **out_department, civ_ctx *ctx, const char *json, size_t json_len);
+CIV_API CIV_NODISCARD int civ_keys_import_public(char **out_department, civ_ctx *ctx, const char *json, size_t json_len);
 
 /** The peer directory: imported public keys, as a JSON array of {department, name, key_id,
  *  purpose ("signing"/"exchange"), algorithm, public_key (base64), status, imported (ms)}.
  *  @param department a USCC to list one department's keys; NULL/empty for all
- *  Free *out_json with civ_free(). */
-CIV_API int civ_keys_peers(char **out_json, civ_ctx *ctx, const char *department, size_t department_len);
+ *  Free *out_json with civ_free(). @return CIV_OK; CIV_EINVAL. */
+CIV_API CIV_NODISCARD int civ_keys_peers(char **out_json, civ_ctx *ctx, const char *department, size_t department_len);
 
 /**
  * Shares this workspace's primary identity-key secret with another department: the secret
@@ -145,17 +159,20 @@ CIV_API int civ_keys_peers(char **out_json, civ_ctx *ctx, const char *department
  * @param out, out_len receive the sealed box; free with civ_free()
  * @return CIV_OK, CIV_EUNKNOWNKEY (no keys of that department), CIV_EINVAL.
  */
-CIV_API int civ_keys_share_identity(uint8_t **out, size_t *out_len, civ_ctx *ctx, const char *department,
+CIV_API CIV_NODISCARD int civ_keys_share_identity(uint8_t **out, size_t *out_len, civ_ctx *ctx, const char *department,
                                     size_t department_len);
 
 /**
  * Imports an identity-key secret sealed to this workspace (civ_keys_share_identity of another
  * department) as the new primary identity key; the previous one stays active. Audited as
  * "key.import".
- * @param out_id 17 bytes: the new key id (16 hex digits) and a NUL; may be NULL
- * @return CIV_OK, CIV_ENOTRECIPIENT, CIV_EINTEGRITY, CIV_ETRUNCATED, CIV_EINVALIDDATA.
+ * @param out_id, out_id_cap NULL, or civ_keys_id_size() + 1 bytes that receive the new key
+ *        id and a NUL
+ * @return CIV_OK; CIV_ENOTRECIPIENT; CIV_EINTEGRITY; CIV_ETRUNCATED; CIV_EINVALIDDATA;
+ *         CIV_EINVAL; CIV_EBUFFER.
  */
-CIV_API int civ_keys_import_identity(char *out_id, civ_ctx *ctx, const uint8_t *box, size_t box_len);
+CIV_API CIV_NODISCARD int civ_keys_import_identity(char *out_id, size_t out_id_cap, civ_ctx *ctx, const uint8_t *box,
+                                                   size_t box_len);
 
 #ifdef __cplusplus
 }

@@ -25,9 +25,6 @@
 namespace civitas::store {
 class Store;
 }
-namespace civitas::workspace {
-class Workspace;
-}
 
 namespace civitas::audit {
 
@@ -281,8 +278,12 @@ struct VerifyReport {
 /// leaves out "nodes" (civ_audit_verify's report).
 std::string verify_report_json(const VerifyReport& r, bool with_nodes = true);
 
+/// Brings the audit log's tables in the store to this library's version (module "audit" of
+/// table module_schema, docs/formats/workspace.md). Log's constructor calls it; idempotent.
+void migrate(store::Store& db);
+
 /// The audit log in a workspace database (tables audit_entry, audit_tile, audit_checkpoint;
-/// docs/audit.md). Appends run in BEGIN IMMEDIATE transactions, so threads and processes
+/// docs/audit.md); constructing a Log migrates those tables when needed. Appends run in BEGIN IMMEDIATE transactions, so threads and processes
 /// appending at once get one total order; an append that returned is committed.
 struct LogStatements;
 
@@ -338,43 +339,6 @@ class Log {
   store::Store& db_;
   std::string origin_;
   std::unique_ptr<LogStatements> stmts_;
-};
-
-// ---- the log of a workspace -------------------------------------------------------------------
-
-/// A workspace's audit log: a Log over the workspace database with origin
-/// "civitas/audit/<department USCC or workspace id>", checkpoints signed with the workspace's
-/// primary signing key, and the workspace's sensitive actions recorded through its AuditSink.
-class WorkspaceLog {
- public:
-  /// Opens the log of `ws` (which must outlive it) and installs it as the workspace's audit
-  /// sink (replacing any earlier one), so that key rotation/destruction, decryption, token
-  /// reversal… are appended with actor (department, user). user defaults to $CIVITAS_USER, else
-  /// "os:<login name>". When the log is empty, its first entry records the workspace's
-  /// creation (workspace.create). Workspace::create and ::open call this.
-  static std::shared_ptr<WorkspaceLog> attach(workspace::Workspace& ws, std::string user = {});
-  /// The log of `ws` without installing a sink or recording anything (for API calls on a
-  /// workspace that attach() already hooked up).
-  static std::shared_ptr<WorkspaceLog> open(workspace::Workspace& ws);
-  ~WorkspaceLog();
-
-  Log& log() noexcept;
-  const std::string& department() const noexcept;
-  const std::string& user() const noexcept;
-  /// Signs a checkpoint with the primary signing key when the tree grew; returns the latest.
-  std::string checkpoint();
-  /// The note-verifier key of the primary signing key.
-  NoteVerifier verifier() const;
-  /// Verifiers of every signing key the workspace has had (rotated keys included).
-  std::vector<NoteVerifier> verifiers() const;
-  /// Log::verify with verifiers().
-  VerifyReport verify(const std::vector<std::string>& extra = {});
-
-  struct State;
-
- private:
-  explicit WorkspaceLog(std::shared_ptr<State> s);
-  std::shared_ptr<State> s_;
 };
 
 }  // namespace civitas::audit

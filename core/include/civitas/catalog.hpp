@@ -1,21 +1,27 @@
-// civitas::schema catalog entries — the metadata of the national government-data catalog
+// civitas::catalog — catalog entries: the metadata of the national government-data catalog
 // guideline (发改高技〔2017〕1272号, as carried on by 政务数据共享条例, 国务院令第809号):
 // classification (类/项/目/细目) and the resource code built from it, provider, items
 // (信息项), sharing and open attributes, update cycle, dates, related resources.
 //
 // Entries are JSON documents (docs/formats/catalog-entry.md). Validation gives one problem
 // per broken rule. Export to a Frictionless Data Package, DCAT 3 / DCAT-AP 3 JSON-LD or a
-// CKAN package is lossless: importing an export gives back the same entry.
+// CKAN package is lossless: importing an export gives back the same entry. CatalogStore keeps
+// entries, versioned, in the workspace store (table catalog_entry, docs/catalog.md).
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "civitas/schema.hpp"
+#include "civitas/store.hpp"
 
-namespace civitas::schema {
+namespace civitas::catalog {
+
+using schema::Problem;
 
 /// Enumerations whose official values could not be confirmed are configurable; the defaults
 /// are documented in docs/catalog.md.
@@ -61,4 +67,40 @@ CatalogFormat detect_catalog_format(const nlohmann::json& doc);
 /// civitas:dataType and civitas:dataLength).
 nlohmann::json items_to_schema(const nlohmann::json& items);
 
-}  // namespace civitas::schema
+// ---- storage ------------------------------------------------------------------------------
+
+/// Brings the catalog's tables in the store to this library's version (module "catalog" of
+/// table module_schema, docs/formats/workspace.md). CatalogStore calls it; idempotent.
+void migrate(store::Store& s);
+
+struct StoredEntry {
+  std::string resource_code;
+  int version = 0;                 ///< 1, 2, … per resource code
+  nlohmann::json entry;            ///< normalised entry
+  std::int64_t created_ms = 0;
+};
+
+/// Catalog entries kept in the workspace store, versioned: every change to an entry adds a
+/// version; earlier versions stay readable. Thread-safe as the Store is (one lock per store).
+class CatalogStore {
+ public:
+  /// Migrates the catalog's tables when needed (migrate()).
+  explicit CatalogStore(store::Store& s, CatalogConfig cfg = {});
+
+  /// Validates and normalises the entry and stores it as the next version of its resource
+  /// code. An entry equal to the latest version is not stored again (that version is
+  /// returned). Throws Error(invalid_data) naming the first broken rule.
+  StoredEntry put(const nlohmann::json& entry);
+  /// A version of an entry (0 = latest); nullopt when there is none.
+  std::optional<StoredEntry> get(const std::string& resource_code, int version = 0);
+  /// The latest version of every entry, by resource code.
+  std::vector<StoredEntry> list();
+  /// Every version of one entry, oldest first.
+  std::vector<StoredEntry> history(const std::string& resource_code);
+
+ private:
+  store::Store& store_;
+  CatalogConfig cfg_;
+};
+
+}  // namespace civitas::catalog

@@ -1,7 +1,8 @@
 // civitas::crypto — secure memory, the keyring model and the primitives every other module
-// uses to protect data: field encryption (XChaCha20-Poly1305), deterministic tokens
-// (AES-256-SIV, RFC 5297), identity keys (keyed BLAKE2b pseudonyms), Ed25519 signatures and
-// sealed boxes to X25519 keys. Formats: docs/formats/{field-ciphertext,token,identity-key}.md.
+// uses to protect data, chosen through one cipher-suite interface (Suite, docs/crypto.md#suites).
+// Suite 1: field encryption (XChaCha20-Poly1305), deterministic tokens (AES-256-SIV, RFC 5297),
+// identity keys (keyed BLAKE2b pseudonyms), Ed25519 signatures and sealed boxes to X25519 keys.
+// Formats: docs/formats/{field-ciphertext,token,identity-key}.md.
 //
 // Secrets live only in SecretBytes (sodium_malloc'd, locked, wiped on release) and never
 // appear in error messages. Tag and MAC comparisons are constant-time (inside libsodium and
@@ -74,8 +75,6 @@ std::vector<std::uint8_t> from_base64url(std::string_view s);
 std::string base64(const void* p, std::size_t n);
 std::vector<std::uint8_t> from_base64(std::string_view s);
 
-// ---- keys -------------------------------------------------------------------------------
-
 /// 8-byte key identifier; text form: 16 lowercase hex digits.
 using KeyId = std::array<std::uint8_t, 8>;
 std::string key_id_hex(const KeyId& id);
@@ -83,6 +82,115 @@ KeyId key_id_from_hex(std::string_view hex);  ///< throws Error(parse)
 
 /// What a key is for. Pinned values (C ABI CIV_PURPOSE_*).
 enum class Purpose : int { field = 1, token = 2, identity = 3, signing = 4, exchange = 5 };
+
+// ---- cipher suites (docs/crypto.md#suites) ----------------------------------------------
+
+/// Identifies a cipher suite. Pinned values, carried (directly or through a format byte) by
+/// every format that holds a signature, a sealed key, a hash or ciphertext.
+using SuiteId = std::uint8_t;
+/// Suite 1: Ed25519, X25519 sealed boxes, XChaCha20-Poly1305, AES-256-SIV, BLAKE2b, SHA-256
+/// (libsodium and OpenSSL 3).
+inline constexpr SuiteId kSuite1 = 1;
+
+/// One set of primitives. Every module chooses its primitives through a Suite looked up by
+/// the id or algorithm name its format carries; a second suite (e.g. SM2/SM3/SM4) is a second
+/// implementation of this interface registered in core/crypto/suite.cpp, with its own format
+/// bytes, and needs no change in any caller. Calls are per value, per key or per segment
+/// (virtual), never per byte. Implementations are stateless and thread-safe.
+class Suite {
+ public:
+  virtual ~Suite() = default;
+  virtual SuiteId id() const noexcept = 0;
+  virtual const char* name() const noexcept = 0;  ///< e.g. "civitas-suite-1"
+
+  // -- how the formats name this suite
+  /// Algorithm of a purpose, as keyring rows, peer rows and key documents store it.
+  virtual const char* algorithm(Purpose p) const noexcept = 0;
+  /// First byte of field ciphertexts, tokens and sealed boxes made with this suite.
+  virtual std::uint8_t field_format() const noexcept = 0;
+  virtual std::uint8_t token_format() const noexcept = 0;
+  virtual std::uint8_t box_format() const noexcept = 0;
+  /// Prefix of identity keys' text form ("ik1"); exactly 3 characters.
+  virtual const char* identity_prefix() const noexcept = 0;
+  /// C2SP signed-note signature type of its signing keys (0x01 for Ed25519).
+  virtual std::uint8_t note_key_type() const noexcept = 0;
+
+  // -- keys
+  virtual std::size_t secret_size(Purpose p) const noexcept = 0;
+  virtual std::size_t public_key_size(Purpose p) const noexcept = 0;  ///< 0 for symmetric keys
+  virtual SecretBytes generate_secret(Purpose p) const = 0;
+  /// Public key of a signing or exchange secret (empty for symmetric purposes).
+  virtual std::vector<std::uint8_t> public_key(Purpose p, const SecretBytes& secret) const = 0;
+  virtual KeyId key_id(Purpose p, const SecretBytes& secret, const std::vector<std::uint8_t>& pk) const = 0;
+  /// Subkey of a key_size()-byte key: id and an 8-character context separate subkeys.
+  virtual SecretBytes kdf(const SecretBytes& key, std::uint64_t id, std::string_view context8, std::size_t n) const = 0;
+
+  // -- hash (package segments and digests; the audit tree stays SHA-256 per RFC 9162)
+  virtual std::size_t hash_size() const noexcept = 0;
+  virtual void hash(const void* m, std::size_t n, std::uint8_t* out) const noexcept = 0;
+
+  // -- AEAD with a random nonce (field values, wrapped keys)
+  virtual std::size_t aead_key_size() const noexcept = 0;
+  virtual std::size_t aead_nonce_size() const noexcept = 0;
+  virtual std::size_t aead_tag_size() const noexcept = 0;
+  /// Writes n + aead_tag_size() bytes (ciphertext then tag) to out.
+  virtual void aead_seal(const std::uint8_t* key, const std::uint8_t* nonce, const void* ad, std::size_t adn,
+                         const void* m, std::size_t n, std::uint8_t* out) const noexcept = 0;
+  /// Opens cn bytes (ciphertext then tag) into out[cn - tag]; false when the tag does not verify.
+  [[nodiscard]] virtual bool aead_open(const std::uint8_t* key, const std::uint8_t* nonce, const void* ad,
+                                       std::size_t adn, const std::uint8_t* c, std::size_t cn,
+                                       std::uint8_t* out) const noexcept = 0;
+
+  // -- deterministic AEAD (tokens): synthetic IV of siv_size() bytes, then ciphertext of n bytes
+  virtual std::size_t daead_key_size() const noexcept = 0;
+  virtual std::size_t siv_size() const noexcept = 0;
+  virtual void daead_seal(const SecretBytes& key, const void* ad, std::size_t adn, const void* m, std::size_t n,
+                          std::uint8_t* siv, std::uint8_t* c) const = 0;
+  [[nodiscard]] virtual bool daead_open(const SecretBytes& key, const void* ad, std::size_t adn, const std::uint8_t* siv,
+                                        const std::uint8_t* c, std::size_t n, std::uint8_t* out) const = 0;
+
+  // -- keyed hash, a PRF with a 32-byte output (identity keys)
+  class Prf {
+   public:
+    virtual ~Prf() = default;
+    /// PRF(key, a || b) into out[32].
+    virtual void compute(const void* a, std::size_t an, const void* b, std::size_t bn, std::uint8_t* out) const noexcept = 0;
+  };
+  virtual std::unique_ptr<Prf> prf(const std::uint8_t* key, std::size_t n) const = 0;
+
+  // -- signatures
+  virtual std::size_t signature_size() const noexcept = 0;  ///< maximum size
+  /// Signs with a signing secret; returns the signature size written to sig[signature_size()].
+  virtual std::size_t sign(const SecretBytes& secret, const void* m, std::size_t n, std::uint8_t* sig) const = 0;
+  [[nodiscard]] virtual bool verify(const std::uint8_t* pk, std::size_t pkn, const void* m, std::size_t n,
+                                    const std::uint8_t* sig, std::size_t sign) const noexcept = 0;
+
+  // -- anonymous public-key encryption (sealed boxes, package file keys)
+  virtual std::size_t seal_overhead() const noexcept = 0;
+  /// Writes n + seal_overhead() bytes; throws Error(invalid_argument) for an unusable key.
+  virtual void seal(const std::uint8_t* pk, std::size_t pkn, const void* m, std::size_t n, std::uint8_t* out) const = 0;
+  /// Opens n bytes into out[n - seal_overhead()]; false when the box does not open.
+  [[nodiscard]] virtual bool unseal(const std::uint8_t* pk, const SecretBytes& secret, const std::uint8_t* box,
+                                    std::size_t n, std::uint8_t* out) const noexcept = 0;
+};
+
+/// The suite with this id; throws Error(unsupported_version) for an unknown one (never guesses).
+const Suite& suite(SuiteId id);
+/// The suite with this id, or nullptr.
+const Suite* find_suite(SuiteId id) noexcept;
+/// The suite new keys and new data use (suite 1).
+const Suite& default_suite() noexcept;
+/// The suite whose algorithm for purpose p is `algorithm` (keyring rows, peer keys, key
+/// documents); throws Error(unsupported_version) naming the algorithm when none is.
+const Suite& suite_of_algorithm(Purpose p, std::string_view algorithm);
+/// The suite a field ciphertext / token / sealed box format byte names; throws
+/// Error(unsupported_version) ("<what> version N is not supported").
+const Suite& suite_of_field_format(std::uint8_t b);
+const Suite& suite_of_token_format(std::uint8_t b);
+const Suite& suite_of_box_format(std::uint8_t b);
+
+// ---- keys -------------------------------------------------------------------------------
+
 /// Key life cycle. primary: used for new work; active: still decrypts/verifies; retired:
 /// still decrypts/verifies but never becomes primary again; destroyed: secret erased.
 enum class Status : int { primary = 1, active = 2, retired = 3, destroyed = 4 };
@@ -91,15 +199,16 @@ const char* purpose_name(Purpose p) noexcept;   ///< "field", "token", "identity
 Purpose purpose_from_name(std::string_view s);  ///< throws Error(invalid_argument)
 const char* status_name(Status s) noexcept;     ///< "primary", "active", "retired", "destroyed"
 Status status_from_name(std::string_view s);
-/// Algorithm of a purpose: "xchacha20poly1305", "aes256siv", "blake2b-ik1", "ed25519", "x25519".
+/// Algorithm of a purpose in the default suite: "xchacha20poly1305", "aes256siv",
+/// "blake2b-ik1", "ed25519", "x25519".
 const char* algorithm_of(Purpose p) noexcept;
-/// Secret length of a purpose: 32, 64, 32, 64 (libsodium seed||pk), 32.
+/// Secret length of a purpose in the default suite: 32, 64, 32, 64 (libsodium seed||pk), 32.
 std::size_t secret_size(Purpose p) noexcept;
 
 struct Key {
   KeyId id{};
   Purpose purpose = Purpose::field;
-  std::string algorithm;
+  std::string algorithm;                 ///< names the key's suite (Suite::algorithm)
   std::int64_t created = 0;              ///< Unix seconds
   Status status = Status::active;
   std::vector<std::uint8_t> public_key;  ///< signing and exchange keys: 32 bytes
@@ -108,13 +217,18 @@ struct Key {
   std::string id_hex() const { return key_id_hex(id); }
 };
 
-/// A fresh random key of a purpose (id derived from it, created = now, status active).
+/// A fresh random key of a purpose (id derived from it, created = now, status active), of
+/// the default suite or of the given one.
 Key generate_key(Purpose p);
+Key generate_key(Purpose p, const Suite& s);
 /// A key from existing secret material (for shared identity-key secrets and unwrapping).
 /// Throws Error(invalid_argument) when the length is wrong.
 Key key_from_secret(Purpose p, SecretBytes secret, std::int64_t created = 0);
-/// Key id: symmetric keys BLAKE2b-64(key = secret, "civitas key id v1"); signing and
-/// exchange keys BLAKE2b-64("civitas key id v1" || public key). See docs/crypto.md.
+Key key_from_secret(Purpose p, SecretBytes secret, std::int64_t created, const Suite& s);
+/// The suite of a key (by its algorithm); throws Error(unsupported_version) for an unknown one.
+const Suite& suite_of(const Key& k);
+/// Key id (default suite): symmetric keys BLAKE2b-64(key = secret, "civitas key id v1");
+/// signing and exchange keys BLAKE2b-64("civitas key id v1" || public key). See docs/crypto.md.
 KeyId compute_key_id(Purpose p, const SecretBytes& secret, const std::vector<std::uint8_t>& pk);
 
 /// An immutable set of keys, shared between threads through shared_ptr<const Keyring>.
@@ -152,16 +266,20 @@ struct FieldContext {
   std::string_view record;
 };
 
+/// Format byte and sizes of suite-1 field ciphertexts (other suites: Suite::field_format and
+/// their AEAD's nonce and tag sizes).
 inline constexpr std::uint8_t kFieldVersion = 1;
-inline constexpr std::size_t kFieldHeader = 1 + 8 + 24;  ///< version, key id, nonce
+inline constexpr std::size_t kFieldHeader = 1 + 8 + 24;  ///< format byte, key id, nonce
 inline constexpr std::size_t kFieldOverhead = kFieldHeader + 16;
 
-/// Encrypts one value with a field key. Output: plaintext size + kFieldOverhead bytes.
+/// Encrypts one value with a field key, with the AEAD of the key's suite. Output: plaintext
+/// size + kFieldOverhead bytes (suite 1). A key of an unknown algorithm: unsupported_version.
 std::vector<std::uint8_t> field_encrypt(const Key& key, std::string_view plaintext,
                                         const FieldContext& ctx);
 /// Decrypts one value; the key is picked from the keyring by the id in the ciphertext.
-/// Errors: truncated (shorter than the overhead), unsupported_version, unknown_key,
-/// integrity (wrong associated data, wrong key, tampered).
+/// Errors: truncated (shorter than the overhead), unsupported_version (a format byte or key
+/// algorithm no suite provides), unknown_key, integrity (wrong associated data, wrong key,
+/// tampered, a key of another suite than the format byte names).
 std::string field_decrypt(const Keyring& ring, const std::uint8_t* ct, std::size_t n,
                           const FieldContext& ctx);
 /// The key id a field ciphertext names; throws truncated / unsupported_version.
@@ -200,6 +318,7 @@ void field_decrypt_column(const Keyring& ring, std::string_view resource, std::s
 
 // ---- deterministic tokens (docs/formats/token.md) ----------------------------------------
 
+/// Format byte and overhead of suite-1 tokens.
 inline constexpr std::uint8_t kTokenVersion = 1;
 inline constexpr std::size_t kTokenOverhead = 1 + 8 + 16;
 
@@ -236,14 +355,22 @@ class IdentityKeyer {
 
 // ---- signatures and sealed boxes ----------------------------------------------------------
 
+/// A suite-1 (Ed25519) signature. Suites with other sizes use sign_bytes / Suite::verify.
 using Signature = std::array<std::uint8_t, 64>;
+/// Signs with a suite-1 signing key (Error(invalid_argument) for another key).
 Signature sign(const Key& signing_key, const void* msg, std::size_t n);
-/// Constant-time verification; false for any mismatch.
+/// Signs with a signing key of any suite; the signature's size is the suite's.
+std::vector<std::uint8_t> sign_bytes(const Key& signing_key, const void* msg, std::size_t n);
+/// Constant-time verification with a suite-1 (Ed25519) public key; false for any mismatch.
 [[nodiscard]] bool verify(const std::uint8_t* public_key32, const void* msg, std::size_t n,
                           const Signature& sig) noexcept;
 
-/// Sealed box to an X25519 public key: version(1) || recipient key id(8) || crypto_box_seal.
+/// Sealed box to an X25519 public key (suite 1): format byte (1) || recipient key id(8) ||
+/// crypto_box_seal. The format byte names the suite (Suite::box_format).
 std::vector<std::uint8_t> seal(const std::uint8_t* recipient_pk32, const void* msg, std::size_t n);
+/// Sealed box to an exchange public key of the given suite.
+std::vector<std::uint8_t> seal(const Suite& s, const std::uint8_t* recipient_pk, std::size_t pkn, const void* msg,
+                               std::size_t n);
 /// Opens a sealed box with the exchange key it names. Errors: truncated, unsupported_version,
 /// not_recipient (names a key not in the ring), integrity.
 std::string unseal(const Keyring& ring, const std::uint8_t* box, std::size_t n);

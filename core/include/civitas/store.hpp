@@ -1,6 +1,9 @@
 // civitas::store — the workspace database: one SQLCipher file opened with a raw 32-byte page
-// key, WAL journal, busy timeout, immediate transactions for writers, and a versioned schema
-// with migrations (core/store/schema.cpp). docs/formats/workspace.md describes the file.
+// key, WAL journal, busy timeout, immediate transactions for writers, and the versions of the
+// modules' tables: each module (workspace, audit, catalog, …) keeps its own list of
+// migrations and applies it with store::migrate() when it opens; table module_schema holds a
+// version per module. The store migrates only its own table (core/store/schema.cpp).
+// docs/formats/workspace.md describes the file.
 //
 // A Store is one connection. Its member functions are safe to call from many threads (the
 // connection is serialised by SQLite's full mutex; a Transaction additionally holds the
@@ -14,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "civitas/crypto.hpp"
@@ -23,9 +27,12 @@ struct sqlite3_stmt;
 
 namespace civitas::store {
 
-/// The schema version this library writes. A file with a higher version is refused with
-/// Error(unsupported_version).
-int latest_schema_version() noexcept;
+/// PRAGMA user_version of every file that has table module_schema. Files written before it
+/// carry 1–5 (one shared version of every table); they are converted on open (the value is
+/// kept as module "legacy" of module_schema, see Migration::legacy_user_version). civitas
+/// releases of that time refuse a file with a higher user_version, so they never touch a
+/// converted file.
+inline constexpr int kUserVersion = 6;
 
 struct OpenOptions {
   bool create = false;            ///< create a new file (Error(exists) when it exists)
@@ -40,6 +47,7 @@ struct CipherSettings {
 };
 
 class Store;
+struct Migration;
 
 /// A prepared statement. Bind indexes are 1-based, column indexes 0-based.
 class Statement {
@@ -81,7 +89,8 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   const std::string& path() const noexcept { return path_; }
-  int schema_version();
+  /// The version of a module's tables (its row of module_schema); 0 when it has none.
+  int module_version(std::string_view module);
 
   /// Executes SQL without results (several statements allowed).
   void exec(std::string_view sql);
@@ -99,12 +108,35 @@ class Store {
   std::recursive_mutex& mutex() noexcept { return mu_; }
 
  private:
-  void migrate();
+  void open_tables();
+  friend void migrate(Store&, std::string_view, const std::vector<Migration>&);
   std::string path_;
   sqlite3* db_ = nullptr;
   std::recursive_mutex mu_;
   bool opened_ = false;  // the first page authenticated
+  std::vector<std::pair<std::string, int>> current_;  // (module, version) found current on this connection
 };
+
+/// One migration of a module's tables. A module's migrations are numbered 1, 2, … in order;
+/// migration i takes its tables from version i-1 to i. A released migration never changes.
+struct Migration {
+  int version;
+  const char* description;
+  const char* sql;
+  /// Work beyond the SQL (converting rows), run right after it in the same transaction.
+  void (*code)(Store&) = nullptr;
+  /// For migrations released before module_schema existed: the shared PRAGMA user_version
+  /// (1–5) from which on a file already has this migration. 0 for later migrations.
+  int legacy_user_version = 0;
+};
+
+/// Brings the tables of `module` to the last of `migrations` (in version order): reads the
+/// module's row of module_schema (for a file converted from a shared user_version, derives it
+/// from Migration::legacy_user_version), runs the missing migrations and records the new
+/// version, all in one write transaction, or inside the caller's transaction when one is
+/// open. Cheap once a module is current on this connection. Errors: unsupported_version (the
+/// file has a newer version of the module: written by a newer civitas), busy, io, integrity.
+void migrate(Store& s, std::string_view module, const std::vector<Migration>& migrations);
 
 /// A write transaction: BEGIN IMMEDIATE (takes the write lock at once, waiting up to the busy
 /// timeout), COMMIT on commit(), ROLLBACK when destroyed uncommitted. Holds the Store's mutex.

@@ -21,7 +21,8 @@
 #include <string_view>
 #include <vector>
 
-#include "civitas/catalog_store.hpp"
+#include "civitas/audit.hpp"
+#include "civitas/catalog.hpp"
 #include "civitas/crypto.hpp"
 #include "civitas/exchange.hpp"
 #include "civitas/ids.hpp"
@@ -93,7 +94,7 @@ struct Info {
   std::string department;
   std::string name;
   std::int64_t created = 0;
-  int schema_version = 0;
+  int schema_version = 0;    ///< version of the workspace module's tables (table module_schema)
   std::string key_source;    ///< "passphrase" or "raw"
 };
 
@@ -163,7 +164,8 @@ class Workspace {
 
   /// Adds a shared identity-key secret (32 bytes) as the primary identity key, so that
   /// departments holding the same secret derive equal identity keys. Audited "key.import".
-  KeyInfo import_identity_secret(const crypto::SecretBytes& secret);
+  KeyInfo import_identity_secret(const crypto::SecretBytes& secret,
+                                 const crypto::Suite& suite = crypto::default_suite());
   /// The primary identity-key secret sealed to a peer department's exchange key, for
   /// import_identity_secret_sealed() there. Audited as "key.share" (refusals too: unknown
   /// peer, own department).
@@ -214,11 +216,11 @@ class Workspace {
   /// signing keys) without decrypting anything. Not audited (nothing is revealed or changed).
   exchange::Summary verify_package(const std::string& path);
 
-  // ---- catalog (civitas/catalog_store.hpp) ----
+  // ---- catalog (civitas/catalog.hpp) ----
   /// Validates and stores a catalog entry as the next version of its resource code, with a
   /// "catalog.add" entry in the same transaction (none when the entry equals the latest
   /// version: nothing changed). Errors: invalid_data naming the first broken rule.
-  catalog::StoredEntry catalog_add(const nlohmann::json& entry, const schema::CatalogConfig& cfg = {});
+  catalog::StoredEntry catalog_add(const nlohmann::json& entry, const catalog::CatalogConfig& cfg = {});
 
   // ---- primitives with the keyring ----
   std::vector<std::uint8_t> encrypt_field(std::string_view plaintext, const crypto::FieldContext& ctx) const;
@@ -254,6 +256,7 @@ class Workspace {
   explicit Workspace(std::unique_ptr<Impl> impl);
   std::string import_public_checked(std::string_view json, std::string& department);
   std::vector<std::uint8_t> share_identity_checked(std::string_view department) const;
+  KeyInfo import_identity_sealed_checked(const std::uint8_t* box, std::size_t n);
   std::unique_ptr<Impl> impl_;
   friend class PackageWriter;
   friend class PackageReader;
@@ -312,3 +315,44 @@ class PackageReader {
 };
 
 }  // namespace civitas::workspace
+
+namespace civitas::audit {
+
+// ---- the log of a workspace -------------------------------------------------------------------
+
+/// A workspace's audit log: a Log over the workspace database with origin
+/// "civitas/audit/<department USCC or workspace id>", checkpoints signed with the workspace's
+/// primary signing key, and the workspace's sensitive actions recorded through its AuditSink.
+class WorkspaceLog {
+ public:
+  /// Opens the log of `ws` (which must outlive it) and installs it as the workspace's audit
+  /// sink (replacing any earlier one), so that key rotation/destruction, decryption, token
+  /// reversal… are appended with actor (department, user). user defaults to $CIVITAS_USER, else
+  /// "os:<login name>". When the log is empty, its first entry records the workspace's
+  /// creation (workspace.create). Workspace::create and ::open call this.
+  static std::shared_ptr<WorkspaceLog> attach(workspace::Workspace& ws, std::string user = {});
+  /// The log of `ws` without installing a sink or recording anything (for API calls on a
+  /// workspace that attach() already hooked up).
+  static std::shared_ptr<WorkspaceLog> open(workspace::Workspace& ws);
+  ~WorkspaceLog();
+
+  Log& log() noexcept;
+  const std::string& department() const noexcept;
+  const std::string& user() const noexcept;
+  /// Signs a checkpoint with the primary signing key when the tree grew; returns the latest.
+  std::string checkpoint();
+  /// The note-verifier key of the primary signing key.
+  NoteVerifier verifier() const;
+  /// Verifiers of every signing key the workspace has had (rotated keys included).
+  std::vector<NoteVerifier> verifiers() const;
+  /// Log::verify with verifiers().
+  VerifyReport verify(const std::vector<std::string>& extra = {});
+
+  struct State;
+
+ private:
+  explicit WorkspaceLog(std::shared_ptr<State> s);
+  std::shared_ptr<State> s_;
+};
+
+}  // namespace civitas::audit

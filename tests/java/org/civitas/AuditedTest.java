@@ -3,7 +3,6 @@ package org.civitas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +11,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,7 +62,7 @@ class AuditedTest {
       Path csv = dir.resolve("t.csv");
       Files.write(csv, "id,name\n1,a\n".getBytes(StandardCharsets.UTF_8));
       Path pkg = dir.resolve("p.civpkg");
-      Exchange.create(tax, pkg, List.of(MARKET), Map.of("t", csv), null, new Exchange.Options().purpose("audit"));
+      Packages.create(tax, pkg, List.of(MARKET), Map.of("t", csv), null, new Packages.Options().purpose("audit"));
       List<AuditEntry> created = entries(tax, "package.create");
       assertEquals(1, created.size());
       assertEquals("ok", created.get(0).getOutcome());
@@ -73,17 +70,15 @@ class AuditedTest {
       String id = created.get(0).getResource();
 
       byte[] data = Files.readAllBytes(pkg);
-      Matcher m = Pattern.compile("\"header_bytes\":(\\d+)").matcher(Exchange.inspect(pkg));
-      assertTrue(m.find());
-      data[Integer.parseInt(m.group(1)) + 5] ^= 1; // inside the first encrypted chunk
+      data[(int) Packages.inspect(pkg).getHeaderBytes() + 5] ^= 1; // inside the first encrypted chunk
       Path bad = dir.resolve("bad.civpkg");
       Files.write(bad, data);
-      assertThrows(IntegrityException.class, () -> Exchange.open(market, bad, dir.resolve("out")));
+      assertThrows(IntegrityException.class, () -> Packages.open(market, bad, dir.resolve("out")));
       assertFalse(Files.exists(dir.resolve("out").resolve("data")));
       assertEquals(List.of("integrity"), outcomes(market, "package.open"));
 
-      Exchange.open(market, pkg, dir.resolve("out")); // the refusal consumed no sequence number
-      assertThrows(ReplayException.class, () -> Exchange.open(market, pkg, dir.resolve("out2")));
+      Packages.open(market, pkg, dir.resolve("out")); // the refusal consumed no sequence number
+      assertThrows(ReplayException.class, () -> Packages.open(market, pkg, dir.resolve("out2")));
       List<AuditEntry> opened = entries(market, "package.open");
       assertEquals(List.of("integrity", "ok", "replay"),
           opened.stream().map(AuditEntry::getOutcome).collect(Collectors.toList()));

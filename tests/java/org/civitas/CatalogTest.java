@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,48 +17,80 @@ class CatalogTest {
     return SchemaTest.ENTRY.replace("\"企业登记\"", "\"" + title + "\"");
   }
 
-  static int count(String haystack, String needle) {
-    int n = 0;
-    for (int i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) {
-      n++;
-    }
-    return n;
-  }
-
   @Test
   void addStoresVersionsAndSkipsAnUnchangedEntry(@TempDir Path dir) {
     try (Workspace ws = Workspace.create(dir.resolve("w.db"), WorkspaceTest.randomKey(), new Workspace.Options())) {
-      String v1 = Catalog.add(ws, entry("企业登记"));
-      assertTrue(v1.contains("\"resourceCode\":\"" + CODE + "\""), v1);
-      assertTrue(v1.contains("\"title\":\"企业登记\",\"version\":1}"), v1);
-      assertTrue(v1.contains("\"type\":\"unconditional\""), v1);  // 无条件共享, normalised
+      long before = System.currentTimeMillis();
+      CatalogRecord v1 = Catalog.add(ws, entry("企业登记"));
+      assertEquals(CODE, v1.getResourceCode(), v1.toJson());
+      assertEquals(1, v1.getVersion());
+      assertEquals("企业登记", v1.getTitle());
+      assertTrue(v1.getCreatedMillis() >= before - 1000 && v1.getCreatedMillis() <= System.currentTimeMillis() + 1000,
+          v1.toJson());
+      assertEquals("unconditional", v1.getEntry().getSharingType());  // 无条件共享, normalised
+      assertEquals(CODE, v1.getEntry().getResourceCode());
+      assertEquals(v1, CatalogRecord.fromJson(v1.toJson()));
       Catalog.add(ws, entry("企业登记"));
-      assertEquals(1, count(Catalog.history(ws, CODE), "\"created_ms\":"));
-      String v2 = Catalog.add(ws, entry("企业登记（二）"));
-      assertTrue(v2.contains("\"version\":2}"), v2);
-      String h = Catalog.history(ws, CODE);
-      assertEquals(2, count(h, "\"created_ms\":"));
-      assertTrue(h.indexOf("\"title\":\"企业登记\",\"version\":1}") < h.indexOf("\"version\":2}"), h);
+      assertEquals(1, Catalog.history(ws, CODE).size());
+      CatalogRecord v2 = Catalog.add(ws, CatalogEntry.fromJson(entry("企业登记（二）")));
+      assertEquals(2, v2.getVersion());
+      List<CatalogRecord> h = Catalog.history(ws, CODE);
+      assertEquals(2, h.size());
+      assertEquals(1, h.get(0).getVersion());
+      assertEquals("企业登记", h.get(0).getTitle());
+      assertEquals(v2, h.get(1));
     }
   }
 
   @Test
   void getLatestOrAVersionAndListTheLatestOfEach(@TempDir Path dir) {
     try (Workspace ws = Workspace.create(dir.resolve("w.db"), WorkspaceTest.randomKey(), new Workspace.Options())) {
-      assertEquals("[]", Catalog.list(ws));
+      assertEquals(List.of(), Catalog.list(ws));
       Catalog.add(ws, entry("一"));
       Catalog.add(ws, entry("二"));
-      assertTrue(Catalog.get(ws, CODE).contains("\"title\":\"二\""));
-      assertTrue(Catalog.get(ws, CODE, 1).contains("\"title\":\"一\""));
-      String all = Catalog.list(ws);
-      assertEquals(1, count(all, "\"created_ms\":"));
-      assertTrue(all.contains("\"title\":\"二\",\"version\":2}"), all);
+      assertEquals("二", Catalog.get(ws, CODE).getTitle());
+      assertEquals("一", Catalog.get(ws, CODE, 1).getTitle());
+      List<CatalogRecord> all = Catalog.list(ws);
+      assertEquals(1, all.size());
+      assertEquals("二", all.get(0).getTitle());
+      assertEquals(2, all.get(0).getVersion());
+      assertEquals(Catalog.get(ws, CODE), all.get(0).getEntry());
       // a stored entry exports and imports back to itself
-      String stored = Catalog.get(ws, CODE);
+      CatalogEntry stored = Catalog.get(ws, CODE);
       for (Catalog.Format f : Catalog.Format.values()) {
         assertEquals(stored, Catalog.importEntry(Catalog.export(stored, f), f));
       }
     }
+  }
+
+  @Test
+  void entryFieldsAreTyped() {
+    CatalogEntry e = CatalogEntry.fromJson(SchemaTest.ENTRY);
+    assertEquals("", e.getResourceCode(), "not given in the input");
+    assertEquals("企业登记", e.getTitle());
+    assertEquals("企业基本信息", e.getAbstract());
+    assertEquals("数据局", e.getProviderName());
+    assertEquals("91110108MA01ABCD5T", e.getProviderUscc());
+    assertEquals(List.of("csv"), e.getFormats());
+    assertEquals(1, e.getItems().size());
+    assertEquals("代码", e.getItems().get(0).getName());
+    assertEquals("C", e.getItems().get(0).getDataType());
+    assertEquals(Long.valueOf(18), e.getItems().get(0).getLength());
+    assertEquals("无条件共享", e.getSharingType(), "as given: normalisation is the library's");
+    assertEquals(List.of("api"), e.getSharingModes());
+    assertEquals("none", e.getOpenType());
+    assertEquals("daily", e.getUpdateCycle());
+    assertEquals("2024-01-01", e.getIssued());
+    assertEquals("", e.getModified());
+    assertEquals(List.of(), e.getKeywords());
+    assertEquals(SchemaTest.ENTRY, e.toJson());
+    assertEquals(e, CatalogEntry.fromJson(e.toJson()));
+    CatalogEntry n = Catalog.importEntry(Catalog.export(e, Catalog.Format.CKAN), Catalog.Format.CKAN);
+    assertEquals(CODE, n.getResourceCode());
+    assertEquals("unconditional", n.getSharingType());
+    assertThrows(ParseException.class, () -> CatalogEntry.fromJson("[]"));
+    assertThrows(ParseException.class, () -> CatalogEntry.fromJson("{\"title\":1}"));
+    assertThrows(ParseException.class, () -> CatalogRecord.fromJson("{\"resourceCode\":\"x\"}"));
   }
 
   @Test

@@ -171,6 +171,9 @@ class CryptoTest {
     assertFalse(e.getMessage().contains("123"), "no identifier in messages: " + e.getMessage());
     assertThrows(InvalidArgumentException.class, () -> ca.identityKey("ric", ric(), ""));
     assertThrows(InvalidArgumentException.class, () -> ca.identityKey("nope", ric(), "health"));
+    assertEquals(k, ca.identityKey(IdKind.RIC, ric(), "health"), "IdKind and name agree");
+    assertEquals(Arrays.asList(col), Arrays.asList(ca.identityKeys(IdKind.RIC, new String[] {ric(), "bad", ric().toLowerCase()}, "health")));
+    assertThrows(InvalidArgumentException.class, () -> ca.identityKey((IdKind) null, ric(), "health"));
   }
 
   // ---- signatures ----------------------------------------------------------------------
@@ -195,7 +198,7 @@ class CryptoTest {
 
     Crypto.Signature s = ca.signWithKeyId(msg);
     assertTrue(s.getKeyId().matches("[0-9a-f]{16}"));
-    assertEquals(WorkspaceTest.keyIds(a, "signing", "primary").get(0), s.getKeyId());
+    assertEquals(WorkspaceTest.keyIds(a, Workspace.Purpose.SIGNING, KeyStatus.PRIMARY).get(0), s.getKeyId());
     a.rotate(Workspace.Purpose.SIGNING);
     assertTrue(ca.verify(msg, s.getBytes()), "old signatures still verify after rotation");
     assertNotEquals(s.getKeyId(), ca.signWithKeyId(msg).getKeyId());

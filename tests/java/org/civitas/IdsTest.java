@@ -74,7 +74,7 @@ class IdsTest {
   void validateParsesAUscc() {
     IdResult r = Ids.validate("uscc", USCC);
     assertTrue(r.isValid());
-    assertEquals("uscc", r.getKind());
+    assertEquals(IdKind.USCC, r.getKind());
     assertEquals(USCC, r.getCanonical());
     assertNull(r.getReason());
     assertTrue(r.getWarnings().isEmpty());
@@ -134,7 +134,48 @@ class IdsTest {
 
   @Test
   void validateAcceptsTheDivisionAlias() {
-    assertEquals("gb2260", Ids.validate("division", "110105").getKind());
+    assertEquals(IdKind.GB2260, Ids.validate("division", "110105").getKind());
+  }
+
+  // ---- IdKind --------------------------------------------------------------------------
+
+  @Test
+  void idKindMatchesTheCEnumAndItsNames() {
+    // the C values of civ_id_kind (ids.h) and the names civ_id_kind_name gives them
+    assertEquals(List.of(IdKind.USCC, IdKind.ORGCODE, IdKind.RIC, IdKind.GB2260), Arrays.asList(IdKind.values()));
+    int[] codes = {1, 2, 3, 4};
+    String[] names = {"uscc", "orgcode", "ric", "gb2260"};
+    for (int i = 0; i < codes.length; i++) {
+      IdKind k = IdKind.values()[i];
+      assertEquals(codes[i], k.code());
+      assertEquals(names[i], k.cName());
+      assertEquals(names[i], org.civitas.internal.CivitasNative.civ_id_kind_name(k.code()));
+      assertEquals(k, IdKind.fromCode(codes[i]));
+      assertEquals(k, IdKind.fromName(names[i]));
+      assertEquals(k, IdKind.fromName(names[i].toUpperCase(java.util.Locale.ROOT)));
+    }
+    assertEquals(IdKind.GB2260, IdKind.fromName("division"));
+    assertThrows(InvalidArgumentException.class, () -> IdKind.fromName("passport"));
+    assertThrows(InvalidArgumentException.class, () -> IdKind.fromName(null));
+    assertThrows(InvalidArgumentException.class, () -> IdKind.fromCode(0));
+    assertThrows(InvalidArgumentException.class, () -> IdKind.fromCode(5));
+  }
+
+  @Test
+  void idKindOverloadsAgreeWithTheNameOverloads() {
+    String[] column = {USCC, "91350100M000100Y44", "x"};
+    for (IdKind k : IdKind.values()) {
+      assertArrayEquals(Ids.reasonsMany(k.cName(), column), Ids.reasonsMany(k, column));
+      assertArrayEquals(Ids.validateMany(k.cName(), column), Ids.validateMany(k, Arrays.asList(column)));
+      assertEquals(Ids.isValid(k.cName(), USCC), Ids.isValid(k, USCC));
+      assertEquals(k, Ids.validate(k, USCC).getKind());
+    }
+    assertTrue(Ids.isValid(IdKind.USCC, USCC));
+    assertFalse(Ids.isValid(IdKind.USCC, "91350100M000100Y44"));
+    assertTrue(Ids.validate(IdKind.RIC, "110105491231002").isValid());
+    assertEquals('3', Ids.checkChar(IdKind.USCC, USCC.substring(0, 17)));
+    assertThrows(InvalidArgumentException.class, () -> Ids.validate((IdKind) null, USCC));
+    assertThrows(InvalidArgumentException.class, () -> Ids.checkChar(IdKind.GB2260, "11010"));
   }
 
   @Test
@@ -289,7 +330,7 @@ class IdsTest {
 
   @Test
   void nullArgumentsAreInvalidArguments() {
-    assertThrows(InvalidArgumentException.class, () -> Ids.isValid(null, USCC));
+    assertThrows(InvalidArgumentException.class, () -> Ids.isValid((String) null, USCC));
     assertThrows(InvalidArgumentException.class, () -> Ids.isValid("uscc", null));
     assertThrows(InvalidArgumentException.class, () -> Ids.validate("uscc", null));
     assertThrows(InvalidArgumentException.class, () -> Ids.validateMany("uscc", (String[]) null));

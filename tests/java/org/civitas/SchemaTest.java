@@ -1,6 +1,8 @@
 package org.civitas;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +11,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,18 +28,42 @@ class SchemaTest {
 
   @Test
   void validCsvGivesValidReport() {
-    String r = Schema.validate("id,uscc,name\n1,91110108MA01ABCD5T,甲乙\n", SCHEMA);
-    assertTrue(r.contains("\"valid\":true"), r);
+    ValidationReport r = Schema.validate("id,uscc,name\n1,91110108MA01ABCD5T,甲乙\n", SCHEMA);
+    assertTrue(r.isValid(), r.toJson());
+    assertEquals(1, r.getTaskCount());
+    assertEquals(0, r.getErrorCount());
+    ValidationTask t = r.getTask();
+    assertTrue(t.isValid());
+    assertEquals(List.of("id", "uscc", "name"), t.getLabels());
+    assertEquals(1, t.getRows());
+    assertEquals(3, t.getFields());
+    assertFalse(t.isPartial());
+    assertEquals("table", t.getType());
+    assertEquals(List.of(), r.getAllErrors());
+    assertEquals(r, ValidationReport.fromJson(r.toJson()));
   }
 
   @Test
   void errorsAreInTheReportNotExceptions() {
-    String r = Schema.validate("id,uscc,name\n1,91110108MA01ABCD5A,甲乙丙丁戊\n1,x,a\n", SCHEMA);
-    assertTrue(r.contains("\"valid\":false"));
-    assertTrue(r.contains("identifier-checksum"));
-    assertTrue(r.contains("identifier-component"));
-    assertTrue(r.contains("\"primary-key\""));
-    assertTrue(r.contains("maxLength"));
+    ValidationReport r = Schema.validate("id,uscc,name\n1,91110108MA01ABCD5A,甲乙丙丁戊\n1,x,a\n", SCHEMA);
+    assertFalse(r.isValid());
+    List<ValidationError> es = r.getAllErrors();
+    assertEquals(r.getErrorCount(), es.size(), r.toJson());
+    assertEquals(es, r.getTask().getErrors());
+    ValidationError sum = es.stream().filter(e -> e.getType().equals("identifier-checksum")).findFirst().orElseThrow();
+    assertEquals(Long.valueOf(2), sum.getRowNumber());
+    assertEquals("uscc", sum.getFieldName());
+    assertEquals(Long.valueOf(2), sum.getFieldNumber());
+    assertEquals("91110108MA01ABCD5A", sum.getCell());
+    assertEquals(List.of("1", "91110108MA01ABCD5A", "甲乙丙丁戊"), sum.getCells());
+    assertTrue(sum.getNote().contains("checksum"), sum.getNote());
+    assertTrue(sum.getTags().contains("#cell"), sum.getTags().toString());
+    assertEquals(sum, ValidationError.fromJson(sum.toJson()));
+    assertTrue(es.stream().anyMatch(e -> e.getType().equals("identifier-component")));
+    ValidationError pk = es.stream().filter(e -> e.getType().equals("primary-key")).findFirst().orElseThrow();
+    assertEquals(Long.valueOf(3), pk.getRowNumber());
+    assertEquals(null, pk.getCell(), "a row error has no cell");
+    assertTrue(es.stream().anyMatch(e -> e.getNote().contains("maxLength")));
   }
 
   @Test
@@ -46,17 +73,26 @@ class SchemaTest {
     String staff = "{\"fields\":[{\"name\":\"id\",\"type\":\"integer\"},{\"name\":\"org\",\"type\":\"integer\"}],"
         + "\"foreignKeys\":[{\"fields\":[\"org\"],\"reference\":{\"resource\":\"orgs\",\"fields\":[\"code\"]}}]}";
     String orgs = "[{\"name\":\"orgs\",\"path\":\"" + dir.resolve("orgs.csv") + "\"}]";
-    String r = Schema.validate(dir.resolve("staff.csv"), staff, 0, null, orgs);
-    assertTrue(r.contains("\"valid\":false") && r.contains("\"type\":\"foreign-key\"") && r.contains("\"rowNumber\":3"), r);
-    String unchecked = Schema.validate(dir.resolve("staff.csv"), staff, 0, null);
-    assertTrue(unchecked.contains("\"valid\":true") && unchecked.contains("warnings"), unchecked);
+    ValidationReport r = Schema.validate(dir.resolve("staff.csv"), staff, 0, null, orgs);
+    assertFalse(r.isValid());
+    ValidationError fk = r.getAllErrors().get(0);
+    assertEquals("foreign-key", fk.getType(), r.toJson());
+    assertEquals(Long.valueOf(3), fk.getRowNumber());
+    assertTrue(fk.toJson().contains("\"referenceName\":\"orgs\""), fk.toJson());
+    ValidationReport unchecked = Schema.validate(dir.resolve("staff.csv"), staff, 0, null);
+    assertTrue(unchecked.isValid(), unchecked.toJson());
+    assertEquals(1, unchecked.getTask().getWarnings().size(), unchecked.toJson());
     assertThrows(InvalidArgumentException.class,
         () -> Schema.validate(dir.resolve("staff.csv"), staff, 0, null, "[{\"name\":\"x\",\"path\":\"x.csv\"}]"));
     Files.write(dir.resolve("datapackage.json"), ("{\"resources\":[{\"name\":\"orgs\",\"path\":\"orgs.csv\"},"
         + "{\"name\":\"staff\",\"path\":\"staff.csv\",\"schema\":" + staff + "}]}").getBytes(StandardCharsets.UTF_8));
-    String p = Schema.validatePackage(dir.resolve("datapackage.json"));
-    assertTrue(p.contains("\"name\":\"staff\"") && p.contains("\"referenceName\":\"orgs\"")
-        && p.contains("\"rowNumber\":3") && p.contains("\"orgs\\\" has no table schema"), p);
+    ValidationReport p = Schema.validatePackage(dir.resolve("datapackage.json"));
+    assertFalse(p.isValid());
+    assertEquals(1, p.getTasks().size(), p.toJson());
+    assertEquals("staff", p.getTasks().get(0).getName());
+    assertEquals(Long.valueOf(3), p.getTasks().get(0).getErrors().get(0).getRowNumber());
+    assertEquals(1, p.getWarnings().size());
+    assertTrue(p.getWarnings().get(0).contains("\"orgs\" has no table schema"), p.getWarnings().toString());
     assertThrows(CivitasIOException.class, () -> Schema.validatePackage(dir.resolve("none.json")));
   }
 
@@ -64,28 +100,44 @@ class SchemaTest {
   void gbkFileWithDialect(@TempDir Path dir) throws IOException {
     Path csv = dir.resolve("orgs.csv");
     Files.write(csv, "id,uscc,name\n1,91110108MA01ABCD5T,数据局\n".getBytes(Charset.forName("GBK")));
-    String r = Schema.validate(csv, SCHEMA, 0, "{\"encoding\":\"gbk\"}");
-    assertTrue(r.contains("\"valid\":true"), r);
-    String bad = Schema.validate(csv, SCHEMA, 0, null);  // read as UTF-8
-    assertTrue(bad.contains("encoding-error"), bad);
+    ValidationReport r = Schema.validate(csv, SCHEMA, 0, "{\"encoding\":\"gbk\"}");
+    assertTrue(r.isValid(), r.toJson());
+    ValidationReport bad = Schema.validate(csv, SCHEMA, 0, null);  // read as UTF-8
+    assertEquals("encoding-error", bad.getAllErrors().get(0).getType(), bad.toJson());
   }
 
   @Test
   void limitAndBadInput() {
-    String r = Schema.validate("id\nx\nx\nx\n".getBytes(StandardCharsets.UTF_8),
+    ValidationReport r = Schema.validate("id\nx\nx\nx\n".getBytes(StandardCharsets.UTF_8),
         "{\"fields\":[{\"name\":\"id\",\"type\":\"integer\"}]}", 2, null);
-    assertTrue(r.contains("\"partial\":true"));
+    assertTrue(r.getTask().isPartial());
+    assertEquals(2, r.getTask().getErrors().size());
     assertThrows(InvalidDataException.class, () -> Schema.validate("a\n1\n", "{\"fields\":[{\"name\":\"a\",\"type\":\"x\"}]}"));
     assertThrows(ParseException.class, () -> Schema.normalize("{"));
     assertThrows(CivitasIOException.class, () -> Schema.validate(Path.of("/nonexistent.csv"), SCHEMA));
     assertThrows(InvalidArgumentException.class, () -> Schema.check(null));
-    assertTrue(Schema.check("{\"fields\":[{\"name\":\"a\",\"type\":\"x\"}]}").contains("/fields/0/type"));
+    CheckReport c = Schema.check("{\"fields\":[{\"name\":\"a\",\"type\":\"x\"}]}");
+    assertFalse(c.isValid());
+    assertEquals("/fields/0/type", c.getProblems().get(0).getPath(), c.toJson());
+    assertNull(c.getResourceCode());
+    assertEquals(c, CheckReport.fromJson(c.toJson()));
+    assertTrue(Schema.check(SCHEMA).isValid());
+    assertEquals(List.of(), Schema.check(SCHEMA).getProblems());
+    assertThrows(ParseException.class, () -> ValidationReport.fromJson("{\"valid\":\"yes\"}"));
+    assertThrows(UnsupportedVersionException.class, () -> ValidationReport.fromJson("{\"version\":2,\"valid\":true}"));
   }
 
   @Test
   void catalogRoundTrip() {
-    assertTrue(Catalog.check(ENTRY).contains("\"resourceCode\":\"102/000001\""));
-    String norm = Catalog.importEntry(Catalog.export(ENTRY, Catalog.Format.DATAPACKAGE), null);
+    CheckReport ok = Catalog.check(ENTRY);
+    assertTrue(ok.isValid(), ok.toJson());
+    assertEquals("102/000001", ok.getResourceCode());
+    CheckReport broken = Catalog.check("{\"version\":1}");
+    assertFalse(broken.isValid());
+    assertTrue(broken.getProblems().size() > 1, broken.toJson());
+    assertNull(broken.getResourceCode());
+    assertFalse(Catalog.check("{").isValid());
+    CatalogEntry norm = Catalog.importEntry(Catalog.export(ENTRY, Catalog.Format.DATAPACKAGE), null);
     for (Catalog.Format f : Catalog.Format.values()) {
       assertEquals(norm, Catalog.importEntry(Catalog.export(ENTRY, f), f));
     }

@@ -13,8 +13,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.civitas.internal.CivitasNative;
 import org.civitas.internal.civ_key_source_kind;
 import org.junit.jupiter.api.Test;
@@ -41,16 +39,12 @@ class WorkspaceTest {
     return body + Ids.checkChar("uscc", body);
   }
 
-  /** The ids of the keys of a purpose with a status, from the keys() JSON (flat objects). */
-  static List<String> keyIds(Workspace ws, String purpose, String status) {
-    Matcher m = Pattern.compile("\\{[^}]*\\}").matcher(ws.keys());
-    Pattern id = Pattern.compile("\"id\":\"([0-9a-f]{16})\"");
+  /** The ids of the keys of a purpose with a status. */
+  static List<String> keyIds(Workspace ws, Workspace.Purpose purpose, KeyStatus status) {
     List<String> ids = new ArrayList<>();
-    while (m.find()) {
-      String o = m.group();
-      Matcher i = id.matcher(o);
-      if (o.contains("\"purpose\":\"" + purpose + "\"") && o.contains("\"status\":\"" + status + "\"") && i.find()) {
-        ids.add(i.group(1));
+    for (KeyInfo k : ws.keys()) {
+      if (k.getPurpose() == purpose && k.getStatus() == status) {
+        ids.add(k.getId());
       }
     }
     return ids;
@@ -60,19 +54,39 @@ class WorkspaceTest {
   void createAndOpenWithPassphrase(@TempDir Path dir) {
     Path p = dir.resolve("w.db");
     try (Workspace ws = Workspace.create(p, "pw".toCharArray(), fast().department(DEPT_A).name("市场监管"))) {
-      String info = ws.info();
-      assertTrue(info.contains("\"department\":\"" + DEPT_A + "\""), info);
-      assertTrue(info.contains("\"name\":\"市场监管\""), info);
-      assertTrue(info.contains("\"key_source\":\"passphrase\""), info);
-      for (String purpose : new String[] {"field", "token", "identity", "signing", "exchange"}) {
-        assertEquals(1, keyIds(ws, purpose, "primary").size(), ws.keys());
+      WorkspaceInfo info = ws.info();
+      assertEquals(DEPT_A, info.getDepartment(), info.toJson());
+      assertEquals("市场监管", info.getName());
+      assertEquals("passphrase", info.getKeySource());
+      assertEquals(p.toString(), info.getPath());
+      assertTrue(info.getWorkspaceId().matches("[0-9a-f]{32}"), info.getWorkspaceId());
+      long now = System.currentTimeMillis() / 1000;
+      assertTrue(Math.abs(info.getCreatedSeconds() - now) < 600, info.toJson());
+      assertTrue(info.getSchemaVersion() > 0, info.toJson());
+      assertEquals(info, WorkspaceInfo.fromJson(info.toJson()));
+      for (Workspace.Purpose purpose : Workspace.Purpose.values()) {
+        assertEquals(1, keyIds(ws, purpose, KeyStatus.PRIMARY).size(), ws.keys().toString());
       }
+      List<KeyInfo> keys = ws.keys();
+      assertEquals(5, keys.size(), keys.toString());
+      for (KeyInfo k : keys) {
+        assertTrue(k.getId().matches("[0-9a-f]{16}"), k.getId());
+        assertTrue(Math.abs(k.getCreatedSeconds() - now) < 600, k.toJson());
+        assertTrue(k.getAlgorithm().length() > 0);
+        boolean pub = k.getPurpose() == Workspace.Purpose.SIGNING || k.getPurpose() == Workspace.Purpose.EXCHANGE;
+        assertEquals(pub, k.getPublicKey() != null, k.toJson());
+        if (pub) {
+          assertEquals(32, k.getPublicKey().length);
+        }
+        assertEquals(k, KeyInfo.fromJson(k.toJson()));
+      }
+      assertThrows(UnsupportedOperationException.class, () -> keys.clear());
       ws.checkIntegrity();
     }
     assertTrue(Files.exists(Workspace.headerPath(p)));
     assertEquals(dir.resolve("w.db.header"), Workspace.headerPath(p));
     try (Workspace ws = Workspace.open(p, "pw".toCharArray())) {
-      assertTrue(ws.info().contains(DEPT_A));
+      assertEquals(DEPT_A, ws.info().getDepartment());
     }
   }
 
@@ -95,7 +109,7 @@ class WorkspaceTest {
     Workspace.create(p, key, null).close();
     assertArrayEquals(copy, key, "the caller's array is the caller's");
     try (Workspace ws = Workspace.open(p, key)) {
-      assertTrue(ws.info().contains("\"key_source\":\"raw\""));
+      assertEquals("raw", ws.info().getKeySource());
     }
     assertThrows(WrongKeyException.class, () -> Workspace.open(p, randomKey()));
   }
@@ -138,23 +152,23 @@ class WorkspaceTest {
       Crypto c = ws.crypto();
       byte[] ct = c.encryptField("kept", "r", "f", "1");
       byte[] tok = c.tokenize("kept", "d");
-      String old = keyIds(ws, "field", "primary").get(0);
+      String old = keyIds(ws, Workspace.Purpose.FIELD, KeyStatus.PRIMARY).get(0);
       String fresh = ws.rotate(Workspace.Purpose.FIELD);
       assertNotEquals(old, fresh);
       assertTrue(fresh.matches("[0-9a-f]{16}"), fresh);
-      assertEquals(List.of(fresh), keyIds(ws, "field", "primary"));
-      assertEquals(List.of(old), keyIds(ws, "field", "active"));
+      assertEquals(List.of(fresh), keyIds(ws, Workspace.Purpose.FIELD, KeyStatus.PRIMARY));
+      assertEquals(List.of(old), keyIds(ws, Workspace.Purpose.FIELD, KeyStatus.ACTIVE));
       assertEquals("kept", new String(c.decryptField(ct, "r", "f", "1"), StandardCharsets.UTF_8));
       assertEquals(hex(ct, 1, 8), old, "a ciphertext names its key");
       assertEquals(hex(c.encryptField("new", "r", "f", "1"), 1, 8), fresh);
 
-      String oldToken = keyIds(ws, "token", "primary").get(0);
+      String oldToken = keyIds(ws, Workspace.Purpose.TOKEN, KeyStatus.PRIMARY).get(0);
       assertNotEquals(oldToken, ws.rotate(Workspace.Purpose.TOKEN));
       assertEquals("kept", new String(c.detokenize(tok, "d"), StandardCharsets.UTF_8));
 
       assertThrows(DeniedException.class, () -> ws.destroyKey(fresh));
       ws.destroyKey(old);
-      assertEquals(List.of(old), keyIds(ws, "field", "destroyed"));
+      assertEquals(List.of(old), keyIds(ws, Workspace.Purpose.FIELD, KeyStatus.DESTROYED));
       assertThrows(DeniedException.class, () -> c.decryptField(ct, "r", "f", "1"));
       assertThrows(ParseException.class, () -> ws.destroyKey("not-a-key-id"));
       assertThrows(NotFoundException.class, () -> ws.destroyKey("0123456789abcdef"));
@@ -187,7 +201,7 @@ class WorkspaceTest {
     }
     assertThrows(WrongKeyException.class, () -> Workspace.open(p, "two".toCharArray()));
     try (Workspace ws = Workspace.open(p, key)) {
-      assertTrue(ws.info().contains("\"key_source\":\"raw\""));
+      assertEquals("raw", ws.info().getKeySource());
       assertArrayEquals("kept".getBytes(StandardCharsets.UTF_8), ws.crypto().detokenize(tok, "d"));
     }
   }
@@ -199,7 +213,7 @@ class WorkspaceTest {
     try (Workspace a = Workspace.create(p, key, null); Workspace b = Workspace.open(p, key)) {
       String fresh = b.rotate(Workspace.Purpose.SIGNING);
       a.refresh();
-      assertEquals(List.of(fresh), keyIds(a, "signing", "primary"));
+      assertEquals(List.of(fresh), keyIds(a, Workspace.Purpose.SIGNING, KeyStatus.PRIMARY));
       assertEquals(fresh, a.crypto().signWithKeyId(new byte[] {1}).getKeyId());
     }
   }
@@ -228,13 +242,29 @@ class WorkspaceTest {
          Workspace b = Workspace.create(dir.resolve("b.db"), randomKey(), new Workspace.Options().department(deptB()))) {
       a.importPublic(b.exportPublic());
       b.importPublic(a.exportPublic());
-      assertTrue(a.peers(null).contains(deptB()), a.peers(null));
-      assertEquals("[]", a.peers(DEPT_A));
+      List<PeerKey> peers = a.peers();
+      assertEquals(2, peers.size(), peers.toString());
+      assertEquals(peers, a.peers(deptB()));
+      assertEquals(List.of(), a.peers(DEPT_A));
+      long nowMs = System.currentTimeMillis();
+      for (PeerKey k : peers) {
+        assertEquals(deptB(), k.getDepartment());
+        assertTrue(k.getKeyId().matches("[0-9a-f]{16}"), k.getKeyId());
+        assertEquals(32, k.getPublicKey().length);
+        assertTrue(Math.abs(k.getImportedSeconds() - nowMs / 1000) < 600, k.toJson());
+        assertEquals(k, PeerKey.fromJson(k.toJson()));
+      }
+      assertEquals(java.util.Set.of(Workspace.Purpose.SIGNING, Workspace.Purpose.EXCHANGE),
+          java.util.Set.of(peers.get(0).getPurpose(), peers.get(1).getPurpose()));
+      // the peer's signing key is the one b lists as its own
+      PeerKey signing = peers.get(0).getPurpose() == Workspace.Purpose.SIGNING ? peers.get(0) : peers.get(1);
+      KeyInfo own = b.keys().stream().filter(k -> k.getId().equals(signing.getKeyId())).findFirst().orElseThrow();
+      assertArrayEquals(own.getPublicKey(), signing.getPublicKey());
       assertNotEquals(a.crypto().identityKey("ric", ric, "health"), b.crypto().identityKey("ric", ric, "health"));
       byte[] box = a.shareIdentitySecret(deptB());
       assertThrows(NotRecipientException.class, () -> a.importIdentitySecret(box));
       String id = b.importIdentitySecret(box);
-      assertEquals(List.of(id), keyIds(b, "identity", "primary"));
+      assertEquals(List.of(id), keyIds(b, Workspace.Purpose.IDENTITY, KeyStatus.PRIMARY));
       assertEquals(a.crypto().identityKey("ric", ric, "health"), b.crypto().identityKey("ric", ric, "health"));
       assertThrows(InvalidDataException.class,
           () -> b.importIdentitySecret(a.crypto().seal("not a key".getBytes(StandardCharsets.UTF_8), deptB())));

@@ -162,7 +162,7 @@ public final class AuditLog {
       return appendBatch(List.of(event)); // civ_audit_append has no outcome parameter
     }
     long[] out = new long[1];
-    Errors.check(ws.call(p -> CivitasNative.civ_audit_append(out, p, event.actor, event.action, event.resource,
+    Errors.check(ws.call(p -> CivitasNative.civj_audit_append(out, p, event.actor, event.action, event.resource,
         event.purpose, event.detailsJson)));
     return out[0];
   }

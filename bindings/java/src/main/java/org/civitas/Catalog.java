@@ -1,16 +1,18 @@
 package org.civitas;
 
+import java.util.List;
 import org.civitas.internal.CivitasNative;
 
 /**
- * Catalog entries (政务信息资源目录) as JSON strings (docs/formats/catalog-entry.md): checks
- * against the guideline's rules, lossless export to / import from a Frictionless Data
- * Package, DCAT 3 / DCAT-AP 3 JSON-LD or a CKAN package, and versioned storage in a
+ * Catalog entries (政务信息资源目录, docs/formats/catalog-entry.md): checks against the
+ * guideline's rules ({@link CheckReport}), lossless export to / import from a Frictionless
+ * Data Package, DCAT 3 / DCAT-AP 3 JSON-LD or a CKAN package, and versioned storage in a
  * {@link Workspace} ({@link #add}, {@link #get}, {@link #list}, {@link #history}).
  *
- * <p>A version record (from add, list, history) is the JSON object
- * {@code {"resourceCode":…,"version":n,"created_ms":…,"title":…,"entry":{…}}}. All methods
- * are thread-safe.
+ * <p>Entries go in as JSON text or a {@link CatalogEntry} and come back as
+ * {@link CatalogEntry}; stored versions are {@link CatalogRecord}s. {@link #export} returns
+ * the document of the other format (JSON text: that is its purpose). All methods are
+ * thread-safe.
  */
 public final class Catalog {
   private Catalog() {}
@@ -24,12 +26,22 @@ public final class Catalog {
     }
   }
 
-  /** {@code {"version":1,"valid":…,"resourceCode":…,"problems":[…]}}. */
-  public static String check(String entryJson) {
+  /** Every broken rule of an entry; the resource code when it is valid. Malformed JSON is a report too. */
+  public static CheckReport check(String entryJson) {
     notNull(entryJson, "entryJson");
     String[] out = new String[1];
     Errors.check(CivitasNative.civ_catalog_check(out, entryJson));
-    return out[0];
+    return CheckReport.fromJson(out[0]);
+  }
+
+  /** As {@link #check(String)}. */
+  public static CheckReport check(CatalogEntry entry) {
+    return check(json(entry));
+  }
+
+  /** As {@link #export(String, Format)}. */
+  public static String export(CatalogEntry entry, Format format) {
+    return export(json(entry), format);
   }
 
   /** The entry as a document of the format; {@link InvalidDataException} for an invalid entry. */
@@ -42,11 +54,11 @@ public final class Catalog {
   }
 
   /** The normalised entry a document describes (format detected when null). */
-  public static String importEntry(String documentJson, Format format) {
+  public static CatalogEntry importEntry(String documentJson, Format format) {
     notNull(documentJson, "documentJson");
     String[] out = new String[1];
     Errors.check(CivitasNative.civ_catalog_import(out, documentJson, format == null ? 0 : format.code));
-    return out[0];
+    return CatalogEntry.fromJson(out[0]);
   }
 
   /**
@@ -56,16 +68,21 @@ public final class Catalog {
    * @return the version record
    * @throws InvalidDataException naming the first broken rule; ParseException for bad JSON
    */
-  public static String add(Workspace workspace, String entryJson) {
+  public static CatalogRecord add(Workspace workspace, String entryJson) {
     notNull(workspace, "workspace");
     notNull(entryJson, "entryJson");
     String[] out = new String[1];
     Errors.check(workspace.call(p -> CivitasNative.civ_catalog_add(out, p, entryJson)));
-    return out[0];
+    return CatalogRecord.fromJson(out[0]);
   }
 
-  /** The latest stored version of an entry (normalised entry JSON); NotFoundException if none. */
-  public static String get(Workspace workspace, String resourceCode) {
+  /** As {@link #add(Workspace, String)}. */
+  public static CatalogRecord add(Workspace workspace, CatalogEntry entry) {
+    return add(workspace, json(entry));
+  }
+
+  /** The latest stored version of an entry (normalised); NotFoundException if none. */
+  public static CatalogEntry get(Workspace workspace, String resourceCode) {
     return get(workspace, resourceCode, 0);
   }
 
@@ -74,33 +91,38 @@ public final class Catalog {
    *
    * @throws NotFoundException when there is no such entry or version
    */
-  public static String get(Workspace workspace, String resourceCode, int version) {
+  public static CatalogEntry get(Workspace workspace, String resourceCode, int version) {
     notNull(workspace, "workspace");
     notNull(resourceCode, "resourceCode");
     String[] out = new String[1];
     Errors.check(workspace.call(p -> CivitasNative.civ_catalog_get(out, p, resourceCode, version)));
-    return out[0];
+    return CatalogEntry.fromJson(out[0]);
   }
 
-  /** The latest version record of every stored entry, by resource code, as a JSON array. */
-  public static String list(Workspace workspace) {
+  /** The latest version record of every stored entry, by resource code (unmodifiable). */
+  public static List<CatalogRecord> list(Workspace workspace) {
     notNull(workspace, "workspace");
     String[] out = new String[1];
     Errors.check(workspace.call(p -> CivitasNative.civ_catalog_list(out, p)));
-    return out[0];
+    return CatalogRecord.listFromJson(out[0]);
   }
 
   /**
-   * Every version record of one entry, oldest first, as a JSON array.
+   * Every version record of one entry, oldest first (unmodifiable).
    *
    * @throws NotFoundException when there is no entry with that resource code
    */
-  public static String history(Workspace workspace, String resourceCode) {
+  public static List<CatalogRecord> history(Workspace workspace, String resourceCode) {
     notNull(workspace, "workspace");
     notNull(resourceCode, "resourceCode");
     String[] out = new String[1];
     Errors.check(workspace.call(p -> CivitasNative.civ_catalog_history(out, p, resourceCode)));
-    return out[0];
+    return CatalogRecord.listFromJson(out[0]);
+  }
+
+  private static String json(CatalogEntry entry) {
+    notNull(entry, "entry");
+    return entry.toJson();
   }
 
   private static void notNull(Object o, String name) {

@@ -3,7 +3,6 @@ package org.civitas;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.civitas.internal.CivitasNative;
-import org.civitas.internal.CivitasNativeConstants;
 import org.civitas.internal.Utf8;
 
 /**
@@ -25,9 +24,9 @@ import org.civitas.internal.Utf8;
  */
 public final class Crypto {
   /** Bytes a field ciphertext adds to its plaintext (version, key id, nonce, tag). */
-  public static final int FIELD_OVERHEAD = CivitasNativeConstants.CIV_FIELD_OVERHEAD;
+  public static final int FIELD_OVERHEAD = (int) CivitasNative.civ_crypto_field_overhead();
   /** Length of an identity key's text form ("ik1:" + key id + ":" + 43 base64url). */
-  public static final int IDENTITY_KEY_LENGTH = CivitasNativeConstants.CIV_IDENTITY_KEY_LEN;
+  public static final int IDENTITY_KEY_LENGTH = (int) CivitasNative.civ_crypto_identity_key_size();
   /** Length of an Ed25519 signature. */
   public static final int SIGNATURE_LENGTH = 64;
 
@@ -141,7 +140,7 @@ public final class Crypto {
   public byte[] tokenize(byte[] value, String domain) {
     Errors.requireArg(value, "value");
     byte[][] out = new byte[1][];
-    Errors.check(ws.call(p -> CivitasNative.civ_token_encode(out, p, domain, value)));
+    Errors.check(ws.call(p -> CivitasNative.civ_crypto_tokenize(out, p, domain, value)));
     return out[0];
   }
 
@@ -159,7 +158,7 @@ public final class Crypto {
   public byte[] detokenize(byte[] token, String domain) {
     Errors.requireArg(token, "token");
     byte[][] out = new byte[1][];
-    Errors.check(ws.call(p -> CivitasNative.civ_token_decode(out, p, domain, token)));
+    Errors.check(ws.call(p -> CivitasNative.civ_crypto_detokenize(out, p, domain, token)));
     return out[0];
   }
 
@@ -167,8 +166,24 @@ public final class Crypto {
 
   /**
    * The identity key ("ik1:…", {@link #IDENTITY_KEY_LENGTH} characters) of an identifier of
-   * a kind ("uscc", "orgcode", "ric", "gb2260"), canonicalised first, in a domain: keys of
-   * different domains cannot be linked.
+   * a kind, canonicalised first, in a domain: keys of different domains cannot be linked.
+   *
+   * @throws InvalidDataException when the identifier is not valid (the reason in the message)
+   * @throws InvalidArgumentException for an empty domain
+   */
+  public String identityKey(IdKind kind, String identifier, String domain) {
+    return identityKey(Errors.requireArg(kind, "kind").cName(), identifier, domain);
+  }
+
+  /** Identity keys of a column of identifiers in one native call; null where invalid. */
+  public String[] identityKeys(IdKind kind, String[] identifiers, String domain) {
+    return identityKeys(Errors.requireArg(kind, "kind").cName(), identifiers, domain);
+  }
+
+  /**
+   * The identity key ("ik1:…", {@link #IDENTITY_KEY_LENGTH} characters) of an identifier of
+   * a kind given by its C API name ("uscc", "orgcode", "ric", "gb2260"); as
+   * {@link #identityKey(IdKind, String, String)}.
    *
    * @throws InvalidDataException when the identifier is not valid (the reason in the message)
    * @throws InvalidArgumentException for an empty domain or an unknown kind
@@ -177,7 +192,7 @@ public final class Crypto {
     int k = Ids.kind(kind);
     Errors.requireArg(identifier, "identifier");
     byte[] out = new byte[IDENTITY_KEY_LENGTH + 1];
-    Errors.check(ws.call(p -> CivitasNative.civ_identity_key(out, p, k, domain, identifier)));
+    Errors.check(ws.call(p -> CivitasNative.civ_crypto_identity_key(out, p, k, domain, identifier)));
     return Utf8.decodeCString(out);
   }
 
@@ -214,7 +229,7 @@ public final class Crypto {
     Errors.requireArg(message, "message");
     byte[] sig = new byte[SIGNATURE_LENGTH];
     byte[] id = new byte[17];
-    Errors.check(ws.call(p -> CivitasNative.civ_sign(sig, id, p, message)));
+    Errors.check(ws.call(p -> CivitasNative.civj_crypto_sign(sig, id, p, message)));
     return new Signature(sig, Utf8.decodeCString(id));
   }
 
@@ -237,7 +252,7 @@ public final class Crypto {
       return false;
     }
     int[] valid = new int[1];
-    Errors.check(ws.call(p -> CivitasNative.civ_verify(valid, p, department, message, signature)));
+    Errors.check(ws.call(p -> CivitasNative.civj_crypto_verify(valid, p, department, message, signature)));
     return valid[0] == 1;
   }
 
@@ -257,7 +272,7 @@ public final class Crypto {
   public byte[] seal(byte[] message, String department) {
     Errors.requireArg(message, "message");
     byte[][] out = new byte[1][];
-    Errors.check(ws.call(p -> CivitasNative.civ_seal(out, p, department, message)));
+    Errors.check(ws.call(p -> CivitasNative.civ_crypto_seal(out, p, department, message)));
     return out[0];
   }
 
@@ -270,7 +285,7 @@ public final class Crypto {
   public byte[] unseal(byte[] box) {
     Errors.requireArg(box, "box");
     byte[][] out = new byte[1][];
-    Errors.check(ws.call(p -> CivitasNative.civ_unseal(out, p, box)));
+    Errors.check(ws.call(p -> CivitasNative.civ_crypto_unseal(out, p, box)));
     return out[0];
   }
 

@@ -5,7 +5,7 @@ import org.civitas.internal.civ_id_result;
 
 /** The result of {@link Ids#validate}: validity, canonical form, reasons and parts. */
 public final class IdResult {
-  private final String kind;
+  private final IdKind kind;
   private final boolean valid;
   private final String canonical;
   private final String reason;
@@ -13,7 +13,7 @@ public final class IdResult {
   private final String message;
   private final IdParts parts;
 
-  private IdResult(String kind, civ_id_result r) {
+  private IdResult(IdKind kind, civ_id_result r) {
     this.kind = kind;
     this.valid = r.getValid() != 0;
     this.canonical = r.getCanonical();
@@ -23,12 +23,12 @@ public final class IdResult {
     this.parts = IdParts.from(r.getParts());
   }
 
-  static IdResult from(String kind, civ_id_result r) {
+  static IdResult from(IdKind kind, civ_id_result r) {
     return new IdResult(kind, r);
   }
 
-  /** The identifier kind: "uscc", "orgcode", "ric" or "gb2260". */
-  public String getKind() {
+  /** The identifier kind ({@code getKind().cName()} is "uscc", "orgcode", "ric" or "gb2260"). */
+  public IdKind getKind() {
     return kind;
   }
 
@@ -67,7 +67,7 @@ public final class IdResult {
 
   @Override
   public String toString() {
-    return "IdResult{" + kind + " " + canonical + (valid ? " valid" : " invalid: " + reason)
+    return "IdResult{" + kind.cName() + " " + canonical + (valid ? " valid" : " invalid: " + reason)
         + (warnings.isEmpty() ? "" : " warnings=" + warnings) + ", " + parts + "}";
   }
 }

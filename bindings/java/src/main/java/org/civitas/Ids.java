@@ -12,9 +12,12 @@ import org.civitas.internal.Utf8;
 import org.civitas.internal.civ_id_result;
 
 /**
- * Chinese identifiers: Unified Social Credit Codes ("uscc", GB 32100), organisation codes
- * ("orgcode", GB 11714), resident identity numbers ("ric", GB 11643, 18 digits or legacy
- * 15) and administrative division codes ("gb2260", GB/T 2260).
+ * Chinese identifiers: Unified Social Credit Codes ({@link IdKind#USCC}, GB 32100),
+ * organisation codes ({@link IdKind#ORGCODE}, GB 11714), resident identity numbers
+ * ({@link IdKind#RIC}, GB 11643, 18 digits or legacy 15) and administrative division codes
+ * ({@link IdKind#GB2260}, GB/T 2260). Every method takes an {@link IdKind}; overloads taking
+ * the C API's kind name ("uscc", "orgcode", "ric", "gb2260", alias "division") are a
+ * convenience for kinds read from configuration.
  *
  * <p>Input is normalised first: trimmed, full-width forms to ASCII, upper-cased, spaces and
  * hyphens dropped. An invalid identifier is not an exception; exceptions are for bad
@@ -27,87 +30,167 @@ public final class Ids {
 
   private Ids() {}
 
+  // ---- by IdKind ----------------------------------------------------------------------
+
   /** True when code is a valid identifier of the kind (soft rules only warn). */
-  public static boolean isValid(String kind, String code) {
+  public static boolean isValid(IdKind kind, String code) {
     return isValid(kind, code, false);
   }
 
   /** True when code is valid; with strict, soft rules (e.g. an unknown region) fail too. */
-  public static boolean isValid(String kind, String code, boolean strict) {
-    int k = kind(kind);
-    Errors.requireArg(code, "code");
-    int[] reason = new int[1];
-    Errors.check(CivitasNative.civ_id_check(reason, null, k, code, flags(strict)));
-    return reason[0] == 0;
+  public static boolean isValid(IdKind kind, String code, boolean strict) {
+    return isValid(code(kind), code, strict);
   }
 
   /** Validates code and parses it into parts. */
-  public static IdResult validate(String kind, String code) {
+  public static IdResult validate(IdKind kind, String code) {
     return validate(kind, code, false);
   }
 
   /** Validates code (strictly: soft rules become errors) and parses it into parts. */
-  public static IdResult validate(String kind, String code, boolean strict) {
-    int k = kind(kind);
-    Errors.requireArg(code, "code");
-    civ_id_result r = new civ_id_result();
-    try {
-      Errors.check(CivitasNative.civ_id_result_init(r, CivitasNativeConstants.CIV_ID_RESULT_VERSION));
-      Errors.check(CivitasNative.civ_id_validate(r, k, code, flags(strict)));
-      return IdResult.from(CivitasNative.civ_id_kind_name(k), r);
-    } finally {
-      r.delete();
-    }
+  public static IdResult validate(IdKind kind, String code, boolean strict) {
+    return validate(code(kind), code, strict);
   }
 
-  /** Validity of each code, computed in one native call for the whole array. */
-  public static boolean[] validateMany(String kind, String[] codes) {
+  /** Validates a batch in one native call; true where valid. */
+  public static boolean[] validateMany(IdKind kind, String[] codes) {
     return validateMany(kind, codes, false);
   }
 
-  /** Validity of each code (strict or not), in one native call. */
-  public static boolean[] validateMany(String kind, String[] codes, boolean strict) {
-    return toValid(reasons(kind, Column.of(Errors.requireArg(codes, "codes")), strict));
+  /** As {@link #validateMany(IdKind, String[])}, optionally strict. */
+  public static boolean[] validateMany(IdKind kind, String[] codes, boolean strict) {
+    return toValid(reasons(code(kind), Column.of(Errors.requireArg(codes, "codes")), strict));
   }
 
-  /** Validity of each code, computed in one native call for the whole list. */
-  public static boolean[] validateMany(String kind, List<String> codes) {
+  /** Validates a list in one native call; true where valid. */
+  public static boolean[] validateMany(IdKind kind, List<String> codes) {
     return validateMany(kind, codes, false);
   }
 
-  /** Validity of each code (strict or not), in one native call. */
-  public static boolean[] validateMany(String kind, List<String> codes, boolean strict) {
-    return toValid(reasons(kind, Column.of(Errors.requireArg(codes, "codes")), strict));
+  /** As {@link #validateMany(IdKind, List)}, optionally strict. */
+  public static boolean[] validateMany(IdKind kind, List<String> codes, boolean strict) {
+    return toValid(reasons(code(kind), Column.of(Errors.requireArg(codes, "codes")), strict));
   }
 
-  /** For each code the reason name it fails with ("checksum", …), or null when valid. */
-  public static String[] reasonsMany(String kind, String[] codes) {
+  /** Validates a batch in one native call; null where valid, else the reason name. */
+  public static String[] reasonsMany(IdKind kind, String[] codes) {
     return reasonsMany(kind, codes, false);
   }
 
-  /** As {@link #reasonsMany(String, String[])}, strict or not. */
-  public static String[] reasonsMany(String kind, String[] codes, boolean strict) {
-    return toNames(reasons(kind, Column.of(Errors.requireArg(codes, "codes")), strict));
+  /** As {@link #reasonsMany(IdKind, String[])}, optionally strict. */
+  public static String[] reasonsMany(IdKind kind, String[] codes, boolean strict) {
+    return toNames(reasons(code(kind), Column.of(Errors.requireArg(codes, "codes")), strict));
   }
 
-  /** For each code the reason name it fails with, or null when valid. */
-  public static String[] reasonsMany(String kind, List<String> codes) {
+  /** Validates a list in one native call; null where valid, else the reason name. */
+  public static String[] reasonsMany(IdKind kind, List<String> codes) {
     return reasonsMany(kind, codes, false);
   }
 
-  /** As {@link #reasonsMany(String, List)}, strict or not. */
-  public static String[] reasonsMany(String kind, List<String> codes, boolean strict) {
-    return toNames(reasons(kind, Column.of(Errors.requireArg(codes, "codes")), strict));
+  /** As {@link #reasonsMany(IdKind, List)}, optionally strict. */
+  public static String[] reasonsMany(IdKind kind, List<String> codes, boolean strict) {
+    return toNames(reasons(code(kind), Column.of(Errors.requireArg(codes, "codes")), strict));
   }
 
   /**
    * The check character for an identifier body: USCC 17 characters, orgcode 8, resident ID
    * 17 digits (normalised first).
    *
-   * @throws InvalidArgumentException for a wrong length or character, or kind "gb2260"
+   * @throws InvalidArgumentException for a wrong length or character, or {@link IdKind#GB2260}
    */
+  public static char checkChar(IdKind kind, String body) {
+    return checkChar(code(kind), body);
+  }
+
+  // ---- by name (convenience: "uscc", "orgcode", "ric", "gb2260", alias "division") ------
+
+  /** As {@link #isValid(IdKind, String)} with the kind's C API name. */
+  public static boolean isValid(String kind, String code) {
+    return isValid(kind, code, false);
+  }
+
+  /** As {@link #isValid(IdKind, String, boolean)} with the kind's C API name. */
+  public static boolean isValid(String kind, String code, boolean strict) {
+    return isValid(kind(kind), code, strict);
+  }
+
+  /** As {@link #validate(IdKind, String)} with the kind's C API name. */
+  public static IdResult validate(String kind, String code) {
+    return validate(kind, code, false);
+  }
+
+  /** As {@link #validate(IdKind, String, boolean)} with the kind's C API name. */
+  public static IdResult validate(String kind, String code, boolean strict) {
+    return validate(kind(kind), code, strict);
+  }
+
+  /** As {@link #validateMany(IdKind, String[])} with the kind's C API name. */
+  public static boolean[] validateMany(String kind, String[] codes) {
+    return validateMany(kind, codes, false);
+  }
+
+  /** As {@link #validateMany(IdKind, String[], boolean)} with the kind's C API name. */
+  public static boolean[] validateMany(String kind, String[] codes, boolean strict) {
+    return toValid(reasons(kind(kind), Column.of(Errors.requireArg(codes, "codes")), strict));
+  }
+
+  /** As {@link #validateMany(IdKind, List)} with the kind's C API name. */
+  public static boolean[] validateMany(String kind, List<String> codes) {
+    return validateMany(kind, codes, false);
+  }
+
+  /** As {@link #validateMany(IdKind, List, boolean)} with the kind's C API name. */
+  public static boolean[] validateMany(String kind, List<String> codes, boolean strict) {
+    return toValid(reasons(kind(kind), Column.of(Errors.requireArg(codes, "codes")), strict));
+  }
+
+  /** As {@link #reasonsMany(IdKind, String[])} with the kind's C API name. */
+  public static String[] reasonsMany(String kind, String[] codes) {
+    return reasonsMany(kind, codes, false);
+  }
+
+  /** As {@link #reasonsMany(IdKind, String[], boolean)} with the kind's C API name. */
+  public static String[] reasonsMany(String kind, String[] codes, boolean strict) {
+    return toNames(reasons(kind(kind), Column.of(Errors.requireArg(codes, "codes")), strict));
+  }
+
+  /** As {@link #reasonsMany(IdKind, List)} with the kind's C API name. */
+  public static String[] reasonsMany(String kind, List<String> codes) {
+    return reasonsMany(kind, codes, false);
+  }
+
+  /** As {@link #reasonsMany(IdKind, List, boolean)} with the kind's C API name. */
+  public static String[] reasonsMany(String kind, List<String> codes, boolean strict) {
+    return toNames(reasons(kind(kind), Column.of(Errors.requireArg(codes, "codes")), strict));
+  }
+
+  /** As {@link #checkChar(IdKind, String)} with the kind's C API name. */
   public static char checkChar(String kind, String body) {
-    int k = kind(kind);
+    return checkChar(kind(kind), body);
+  }
+
+  // ---- the native calls -----------------------------------------------------------------
+
+  private static boolean isValid(int k, String code, boolean strict) {
+    Errors.requireArg(code, "code");
+    int[] reason = new int[1];
+    Errors.check(CivitasNative.civ_id_check(reason, null, k, code, flags(strict)));
+    return reason[0] == 0;
+  }
+
+  private static IdResult validate(int k, String code, boolean strict) {
+    Errors.requireArg(code, "code");
+    civ_id_result r = new civ_id_result();
+    try {
+      Errors.check(CivitasNative.civ_id_result_init(r, CivitasNativeConstants.CIV_ID_RESULT_VERSION));
+      Errors.check(CivitasNative.civ_id_validate(r, k, code, flags(strict)));
+      return IdResult.from(IdKind.fromCode(k), r);
+    } finally {
+      r.delete();
+    }
+  }
+
+  private static char checkChar(int k, String body) {
     Errors.requireArg(body, "body");
     char[] out = new char[1];
     Errors.check(CivitasNative.civ_id_check_char(out, k, body));
@@ -204,8 +287,12 @@ public final class Ids {
     return Collections.unmodifiableList(names);
   }
 
-  private static byte[] reasons(String kind, Column column, boolean strict) {
-    int k = kind(kind);
+  /** The C value of a kind. */
+  static int code(IdKind kind) {
+    return Errors.requireArg(kind, "kind").code();
+  }
+
+  private static byte[] reasons(int k, Column column, boolean strict) {
     byte[] reasons = new byte[column.count];
     Errors.check(CivitasNative.civ_id_validate_column(reasons, null, null, k, column.data, column.offsets,
         column.count, flags(strict)));

@@ -6,7 +6,7 @@ import java.util.Objects;
 import org.civitas.internal.CivitasNative;
 
 /**
- * Push-style streaming reader of an exchange package for a {@link Workspace} (the consumer),
+ * Push-style streaming reader of a package for a {@link Workspace} (the consumer),
  * for packages that arrive in pieces. The header signature is checked before anything is
  * decrypted; chunks are authenticated as they arrive; the signature over the whole package
  * is checked in {@link #finish()} before the output directory appears. A refusal is thrown
@@ -38,7 +38,7 @@ public final class PackageReader extends NativeHandle {
 
   /**
    * @param sync force the output to disk before it appears and the sequence number is
-   *     remembered (see {@link Exchange#open(Workspace, Path, Path, boolean, String, boolean)})
+   *     remembered (see {@link Packages#open(Workspace, Path, Path, boolean, String, boolean)})
    */
   public static PackageReader create(Workspace ws, Path outDir, boolean validate, String expectedSchemasJson,
       boolean sync) {
@@ -46,7 +46,7 @@ public final class PackageReader extends NativeHandle {
     Errors.requireArg(outDir, "outDir");
     long[] out = new long[1];
     Errors.check(ws.call(p -> CivitasNative.civ_package_reader_create_ctx(out, p, outDir.toString(),
-        Exchange.flags(validate, sync), expectedSchemasJson)));
+        Packages.flags(validate, sync), expectedSchemasJson)));
     return new PackageReader(out[0], ws);
   }
 
@@ -66,14 +66,14 @@ public final class PackageReader extends NativeHandle {
   /** Feeds everything a stream yields (not closed here). */
   public void feed(InputStream in) {
     Errors.requireArg(in, "in");
-    Exchange.pump(in, new byte[Exchange.BLOCK], (b, n) -> feed(b, 0, n));
+    Packages.pump(in, new byte[Packages.BLOCK], (b, n) -> feed(b, 0, n));
   }
 
-  /** Checks the whole-package signature, commits the output directory; returns the summary JSON. */
-  public String finish() {
+  /** Checks the whole-package signature, commits the output directory; returns the summary. */
+  public PackageSummary finish() {
     String[] out = new String[1];
     Errors.check(call(p -> CivitasNative.civ_package_reader_finish(p, out)));
-    return out[0];
+    return PackageSummary.fromJson(out[0]);
   }
 
   /** The workspace this reader opens for. */

@@ -9,18 +9,18 @@ import java.util.Objects;
 import org.civitas.internal.CivitasNative;
 
 /**
- * Streaming writer of an exchange package from a {@link Workspace} (the provider) to one or
+ * Streaming writer of a package from a {@link Workspace} (the provider) to one or
  * more consumer departments; memory stays bounded whatever the size of the resources. The file
  * appears only when {@link #finish()} succeeds; closing before that removes everything written.
  * {@link #finish()} records {@code package.create} in the workspace's audit log.
  *
  * <pre>{@code
- * try (PackageWriter w = PackageWriter.create(ws, Path.of("out.civpkg"), List.of(MARKET), new Exchange.Options())) {
+ * try (PackageWriter w = PackageWriter.create(ws, Path.of("out.civpkg"), List.of(MARKET), new Packages.Options())) {
  *   w.beginResource("payers", schemaJson);
  *   w.write(bytes);
  *   w.endResource();
  *   w.addResource("branches", Path.of("branches.csv"), null);
- *   String summary = w.finish();
+ *   PackageSummary summary = w.finish();
  * }
  * }</pre>
  *
@@ -40,7 +40,7 @@ public final class PackageWriter extends NativeHandle {
    *
    * @param options envelope fields and tuning, or null for defaults
    */
-  public static PackageWriter create(Workspace ws, Path pkg, List<String> to, Exchange.Options options) {
+  public static PackageWriter create(Workspace ws, Path pkg, List<String> to, Packages.Options options) {
     Errors.requireArg(ws, "ws");
     Errors.requireArg(pkg, "pkg");
     Errors.requireArg(to, "to");
@@ -49,8 +49,8 @@ public final class PackageWriter extends NativeHandle {
         throw new InvalidArgumentException("to: not a department USCC: \"" + d + "\"");
       }
     }
-    Exchange.Options o = options != null ? options : new Exchange.Options();
-    String consumers = String.join(",", to);
+    Packages.Options o = options != null ? options : new Packages.Options();
+    String[] consumers = to.toArray(new String[0]);
     long[] out = new long[1];
     Errors.check(ws.call(p -> CivitasNative.civj_package_writer_create_ctx(out, p, pkg.toString(), consumers,
         o.catalog, o.purpose, o.approval, o.requestHash, o.chunkSize, o.level, o.threads)));
@@ -88,14 +88,14 @@ public final class PackageWriter extends NativeHandle {
   public void addResource(String name, InputStream data, String schemaJson) {
     Errors.requireArg(data, "data");
     beginResource(name, schemaJson);
-    Exchange.pump(data, new byte[Exchange.BLOCK], (b, n) -> write(b, 0, n));
+    Packages.pump(data, new byte[Packages.BLOCK], (b, n) -> write(b, 0, n));
     endResource();
   }
 
   /** Adds a whole resource read from a file. */
   public void addResource(String name, Path file, String schemaJson) {
     Errors.requireArg(file, "file");
-    try (InputStream in = Exchange.openFile(file)) {
+    try (InputStream in = Packages.openFile(file)) {
       addResource(name, in, schemaJson);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -104,12 +104,12 @@ public final class PackageWriter extends NativeHandle {
 
   /**
    * Writes datapackage.json and the trailer, signs, renames the file into place and records
-   * {@code package.create} in the audit log. Returns the summary JSON.
+   * {@code package.create} in the audit log. Returns the summary.
    */
-  public String finish() {
+  public PackageSummary finish() {
     String[] out = new String[1];
     Errors.check(call(p -> CivitasNative.civ_package_writer_finish(p, out)));
-    return out[0];
+    return PackageSummary.fromJson(out[0]);
   }
 
   /** The workspace this writer signs with. */

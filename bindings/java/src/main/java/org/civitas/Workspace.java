@@ -1,6 +1,7 @@
 package org.civitas;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.civitas.internal.CivitasNative;
 import org.civitas.internal.Utf8;
 import org.civitas.internal.civ_key_purpose;
@@ -52,6 +53,25 @@ public final class Workspace extends NativeHandle {
 
     Purpose(int code) {
       this.code = code;
+    }
+
+    /** The name in the C API's JSON and the CLI: "field", "token", "identity", "signing", "exchange". */
+    public String cName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * The purpose of its C API name.
+     *
+     * @throws ParseException for an unknown name
+     */
+    public static Purpose fromName(String name) {
+      for (Purpose p : values()) {
+        if (p.cName().equals(name)) {
+          return p;
+        }
+      }
+      throw new ParseException("unknown key purpose \"" + name + "\"");
     }
   }
 
@@ -208,13 +228,13 @@ public final class Workspace extends NativeHandle {
   }
 
   /**
-   * Workspace facts as a JSON object: path, workspace_id, department, name, created,
-   * schema_version, key_source ("passphrase" or "raw").
+   * Workspace facts: path, workspace id, department, name, creation time, schema version,
+   * key source ("passphrase" or "raw"). {@link WorkspaceInfo#toJson()} gives the JSON.
    */
-  public String info() {
+  public WorkspaceInfo info() {
     String[] out = new String[1];
     Errors.check(call(p -> CivitasNative.civ_ctx_info(out, p)));
-    return out[0];
+    return WorkspaceInfo.fromJson(out[0]);
   }
 
   /** Runs a full integrity check of the database; {@link IntegrityException} when damaged. */
@@ -252,14 +272,14 @@ public final class Workspace extends NativeHandle {
   // ---- keyring -------------------------------------------------------------------------
 
   /**
-   * The keyring without secrets, as a JSON array of objects {id, purpose, algorithm,
-   * created, status (primary, active, retired, destroyed), public_key (base64; signing and
-   * exchange keys)}.
+   * The keyring without secrets: every key with its id, purpose, algorithm, creation time,
+   * status (primary, active, retired, destroyed) and public key (signing and exchange keys).
+   * An unmodifiable list.
    */
-  public String keys() {
+  public List<KeyInfo> keys() {
     String[] out = new String[1];
     Errors.check(call(p -> CivitasNative.civ_keys_list(out, p)));
-    return out[0];
+    return KeyInfo.listFromJson(out[0]);
   }
 
   /**
@@ -287,7 +307,8 @@ public final class Workspace extends NativeHandle {
 
   /**
    * This department's public keys as a signed JSON document (key ids, Ed25519 and X25519
-   * public keys) for other departments to import.
+   * public keys) for other departments to import. The document is a transport format, not a
+   * result: pass it on unchanged (its signature covers its bytes).
    *
    * @throws InvalidArgumentException when the workspace has no department
    */
@@ -312,15 +333,20 @@ public final class Workspace extends NativeHandle {
   }
 
   /**
-   * The peer directory: the imported public keys of other departments as a JSON array of
-   * {department, name, key_id, purpose, algorithm, public_key (base64), status, imported}.
+   * The peer directory: the imported public keys of other departments (department, name,
+   * key id, purpose, algorithm, public key, status, import time). An unmodifiable list.
    *
    * @param department a USCC to list one department's keys; {@code null} for all
    */
-  public String peers(String department) {
+  public List<PeerKey> peers(String department) {
     String[] out = new String[1];
     Errors.check(call(p -> CivitasNative.civ_keys_peers(out, p, department)));
-    return out[0];
+    return PeerKey.listFromJson(out[0]);
+  }
+
+  /** Every imported public key of other departments ({@link #peers(String)} with null). */
+  public List<PeerKey> peers() {
+    return peers(null);
   }
 
   /**

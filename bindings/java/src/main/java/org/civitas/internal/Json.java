@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * A small strict JSON (RFC 8259) reader and string writer for the documents the C API returns
- * (audit entries, proofs, reports). Objects become {@code LinkedHashMap<String, Object>},
+ * (audit entries, proofs, reports) and a writer for what it reads. Objects become {@code LinkedHashMap<String, Object>},
  * arrays {@code ArrayList<Object>}, strings String, integers Long (BigInteger when larger),
  * other numbers Double, true/false Boolean, null null. Malformed input throws
  * IllegalArgumentException with the character offset. Nesting is limited to 64 levels.
@@ -68,6 +68,60 @@ public final class Json {
       }
     }
     return out.append('"');
+  }
+
+  /**
+   * Writes a value of the shapes {@link #parse} returns (Map, List, String, Long, BigInteger,
+   * Double, Integer, Boolean, null) as compact JSON, members in map order.
+   */
+  public static String write(Object value) {
+    return write(new StringBuilder(), value).toString();
+  }
+
+  /** Appends value as compact JSON to out. */
+  public static StringBuilder write(StringBuilder out, Object value) {
+    if (value == null) {
+      return out.append("null");
+    }
+    if (value instanceof String) {
+      return quote(out, (String) value);
+    }
+    if (value instanceof Boolean || value instanceof Long || value instanceof Integer || value instanceof BigInteger) {
+      return out.append(value);
+    }
+    if (value instanceof Double) {
+      double d = (Double) value;
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        throw new IllegalArgumentException("JSON: " + d + " is not a JSON number");
+      }
+      return out.append(d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) + ".0" : Double.toString(d));
+    }
+    if (value instanceof Map) {
+      out.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        quote(out, String.valueOf(e.getKey())).append(':');
+        write(out, e.getValue());
+      }
+      return out.append('}');
+    }
+    if (value instanceof List) {
+      out.append('[');
+      boolean first = true;
+      for (Object v : (List<?>) value) {
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        write(out, v);
+      }
+      return out.append(']');
+    }
+    throw new IllegalArgumentException("JSON: cannot write a " + value.getClass().getName());
   }
 
   private IllegalArgumentException error(String what) {

@@ -6,9 +6,9 @@
 #include <filesystem>
 
 #include "civitas/catalog.hpp"
-#include "helpers.hpp"
+#include "schema/helpers.hpp"
 
-using namespace civitas::schema;
+using namespace civitas::catalog;
 using namespace schema_test;
 using nlohmann::json;
 

@@ -1,4 +1,5 @@
-"""Exchange packages: data handed from one department to another through the platform.
+"""Packages: data handed from one department to another through the platform
+(``civitas package`` in the CLI; ``civitas.exchange`` is a deprecated alias of this module).
 
 A package is a Frictionless Data Package plus an envelope (provider, consumers, catalog code,
 purpose, approval reference, sequence numbers, request hash), zstd-compressed, encrypted in
@@ -8,12 +9,14 @@ department is the provider, consumers' keys come from its peer directory (import
 ``export_public()`` document first), sequence numbers and the replay memory live in its
 database, and creating and opening are audit-logged in its log::
 
-    summary = civitas.exchange.create(tax, "out.civpkg", to=[MARKET],
-                                      resources={"payers": "payers.csv"}, schema=schema,
-                                      catalog="110000-000001", purpose="licensing check")
-    civitas.exchange.inspect("out.civpkg")                 # header only, no key needed
-    civitas.exchange.verify(market, "out.civpkg")          # signatures + digest, no decryption
-    civitas.exchange.open(market, "out.civpkg", "in/")     # writes in/datapackage.json, in/data/…
+    summary = civitas.package.create(tax, "out.civpkg", to=[MARKET],
+                                     resources={"payers": "payers.csv"}, schema="payers.schema.json",
+                                     catalog="110000-000001", purpose="licensing check")
+    civitas.package.inspect("out.civpkg")                 # header only, no key needed
+    civitas.package.verify(market, "out.civpkg")          # signatures + digest, no decryption
+    civitas.package.open(market, "out.civpkg", "in/")     # writes in/datapackage.json, in/data/…
+
+Paths are ``str`` or ``os.PathLike``; schemas a path to a JSON file, a ``dict`` or JSON text.
 
 Refusals raise their own :class:`civitas.Error` subclass and leave no output behind:
 :class:`~civitas.BadSignatureError`, :class:`~civitas.UnknownKeyError` (provider key not in the
@@ -25,7 +28,8 @@ from the expected one), :class:`~civitas.InvalidDataError` (records break their 
 
 The GIL is released around all compression, crypto and I/O. A :class:`PackageWriter` or
 :class:`PackageReader` may be shared between threads (calls are serialised), but its order of
-calls is the caller's business.
+calls is the caller's business. Both are closed (an unfinished package abandoned) when their
+workspace is closed.
 """
 
 from __future__ import annotations
@@ -36,7 +40,10 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar, Union
 
 from . import _native
+from ._args import Document, PathLike, document as _document, document_text as _document_text
+from ._args import native_workspace as _ws, path as _path
 from .errors import InvalidArgumentError
+from .workspace import Workspace
 
 _ex = _native.exchange
 
@@ -48,8 +55,8 @@ FORMAT_VERSION: int = _ex.FORMAT_VERSION
 #: Bytes read at a time from streams given as resources or fed to a reader.
 BLOCK_SIZE = 1 << 20
 
-PathLike = Union[str, "os.PathLike[str]"]
-Schema = Union[Mapping[str, Any], str]
+#: A Table Schema: a path to a JSON file, a ``dict`` or JSON text.
+Schema = Document
 #: A resource's content: a file path, bytes-like data, or a binary stream with ``read()``.
 Source = Union[PathLike, bytes, bytearray, memoryview, IO[bytes]]
 
@@ -113,6 +120,7 @@ class Summary:
 
     @property
     def package_id(self) -> str:
+        """The package's id (``header.package_id``)."""
         return self.header.package_id
 
     @classmethod
@@ -129,16 +137,16 @@ class Summary:
         )
 
 
-def _schema_text(schema: Optional[Schema]) -> Optional[str]:
+def _schema_text(schema: Optional[Schema], what: str = "schema") -> Optional[str]:
     if schema is None:
         return None
-    if isinstance(schema, str):
-        return schema
-    return json.dumps(schema, ensure_ascii=False)
+    text = _document_text(schema, what)
+    return text.decode("utf-8") if isinstance(text, bytes) else text
 
 
 def _expected(expected_schemas: Optional[Mapping[str, Schema]]) -> Dict[str, str]:
-    return {name: _schema_text(s) for name, s in (expected_schemas or {}).items()}  # type: ignore[misc]
+    return {name: json.dumps(_document(s, f"expected_schemas[{name!r}]"), ensure_ascii=False)
+            for name, s in (expected_schemas or {}).items()}
 
 
 def _format_of(source: Any) -> str:
@@ -159,21 +167,21 @@ def inspect(path: PathLike) -> Header:
 
     Raises ParseError (not a package), TruncatedError, UnsupportedVersionError, CivitasIOError.
     """
-    return Header._from_json(_ex.inspect(os.fspath(path)))
+    return Header._from_json(_ex.inspect(_path(path)))
 
 
-def verify(workspace: Any, path: PathLike) -> Summary:
+def verify(workspace: Workspace, path: PathLike) -> Summary:
     """Checks the provider's signatures over the header and the segment hashes, and every
     segment against its hash (so every byte of the file), without decrypting anything. The provider's signing key must be in the workspace's peer
     directory (or be the workspace's own).
 
     Raises UnknownKeyError, BadSignatureError, TruncatedError, IntegrityError, ParseError.
     """
-    return Summary._from_native(_ex.verify(workspace, os.fspath(path)))
+    return Summary._from_native(_ex.verify(_ws(workspace), _path(path)))
 
 
-def open(  # noqa: A001  (the module's verb; use civitas.exchange.open)
-    workspace: Any,
+def open(  # noqa: A001  (the module's verb; use civitas.package.open)
+    workspace: Workspace,
     path: PathLike,
     out_dir: PathLike,
     *,
@@ -197,7 +205,7 @@ def open(  # noqa: A001  (the module's verb; use civitas.exchange.open)
     ``out_dir`` is left as it was.
     """
     return Summary._from_native(
-        _ex.open(workspace, os.fspath(path), os.fspath(out_dir), validate, _expected(expected_schemas), sync)
+        _ex.open(_ws(workspace), _path(path), _path(out_dir, "out_dir"), validate, _expected(expected_schemas), sync)
     )
 
 
@@ -242,7 +250,7 @@ class PackageWriter(_Stream):
 
     def __init__(
         self,
-        workspace: Any,
+        workspace: Workspace,
         path: PathLike,
         *,
         to: Sequence[str],
@@ -257,8 +265,8 @@ class PackageWriter(_Stream):
         if isinstance(to, str):
             to = [to]
         self._h = _ex.Writer(
-            workspace,
-            os.fspath(path),
+            _ws(workspace),
+            _path(path),
             list(to),
             catalog,
             purpose,
@@ -271,7 +279,7 @@ class PackageWriter(_Stream):
 
     def begin_resource(self, name: str, schema: Optional[Schema] = None, format: str = "csv") -> None:
         """Starts resource ``name`` (lowercase letters, digits, ``-_.``), stored as
-        ``data/<name>.<format>``, with an optional Table Schema (dict or JSON text)."""
+        ``data/<name>.<format>``, with an optional Table Schema (path, dict or JSON text)."""
         self._h.begin_resource(name, _schema_text(schema), format)
 
     def write(self, data: Union[bytes, bytearray, memoryview]) -> None:
@@ -279,6 +287,7 @@ class PackageWriter(_Stream):
         self._h.write(data)
 
     def end_resource(self) -> None:
+        """Ends the current resource (its hash and size go into datapackage.json)."""
         self._h.end_resource()
 
     def add_resource(self, name: str, source: Source, schema: Optional[Schema] = None, format: Optional[str] = None) -> None:
@@ -286,7 +295,7 @@ class PackageWriter(_Stream):
         ``format`` defaults to the file's extension (csv, tsv, json, jsonl), else csv."""
         fmt = format or _format_of(source)
         if isinstance(source, (str, os.PathLike)):
-            self._h.add_file(name, os.fspath(source), _schema_text(schema), fmt)
+            self._h.add_file(name, _path(source), _schema_text(schema), fmt)
             return
         self.begin_resource(name, schema, fmt)
         if isinstance(source, (bytes, bytearray, memoryview)):
@@ -319,14 +328,14 @@ class PackageReader(_Stream):
 
     def __init__(
         self,
-        workspace: Any,
+        workspace: Workspace,
         out_dir: PathLike,
         *,
         validate: bool = True,
         expected_schemas: Optional[Mapping[str, Schema]] = None,
         sync: bool = True,
     ) -> None:
-        self._h = _ex.Reader(workspace, os.fspath(out_dir), validate, _expected(expected_schemas), sync)
+        self._h = _ex.Reader(_ws(workspace), _path(out_dir, "out_dir"), validate, _expected(expected_schemas), sync)
 
     def feed(self, data: Union[bytes, bytearray, memoryview]) -> None:
         """Feeds the next bytes of the package."""
@@ -353,7 +362,7 @@ class PackageReader(_Stream):
 
 
 def create(
-    workspace: Any,
+    workspace: Workspace,
     path: PathLike,
     *,
     to: Sequence[str],
@@ -373,7 +382,8 @@ def create(
     Args:
         to: consumer department USCCs; each one's public keys must be imported.
         resources: ``{name: source}`` in order; a source is a path, bytes or a binary stream.
-        schema: Table Schema for every resource without its own in ``schemas``.
+        schema: Table Schema (a path, a dict or JSON text) for every resource without its
+            own in ``schemas``.
         schemas: ``{name: schema}`` per resource.
         catalog, purpose, approval, request_hash: the envelope's fields.
         level, threads, chunk_size: zstd level, zstd worker threads (0 = none), chunk size.

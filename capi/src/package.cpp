@@ -1,10 +1,12 @@
 #include <cstring>
 #include <map>
 
+#define CIV_EXPERIMENTAL 1  // defines the experimental entry points too
 #include "civitas/exchange.hpp"
 #include "civitas/workspace.hpp"
 #include "ctx.hpp"
 #include "guard.hpp"
+#include "versioned.hpp"
 
 using civitas::Code;
 using civitas::Error;
@@ -32,61 +34,72 @@ struct civ_package_reader {
 
 namespace {
 
-std::string cstr(const char* s) { return s ? std::string(s) : std::string(); }
+constexpr civ_package_writer_options kWriterDefaults = CIV_PACKAGE_WRITER_OPTIONS_INIT;
+constexpr std::size_t kWriterSizes[] = {sizeof(civ_package_writer_options)};
+constexpr civ_package_writer_keys kWriterKeysDefaults = CIV_PACKAGE_WRITER_KEYS_INIT;
+constexpr std::size_t kWriterKeysSizes[] = {sizeof(civ_package_writer_keys)};
+constexpr civ_package_recipient kRecipientDefaults = CIV_PACKAGE_RECIPIENT_INIT;
+constexpr std::size_t kRecipientSizes[] = {sizeof(civ_package_recipient)};
+constexpr civ_package_peer kPeerDefaults = CIV_PACKAGE_PEER_INIT;
+constexpr std::size_t kPeerSizes[] = {sizeof(civ_package_peer)};
+constexpr civ_package_reader_options kReaderDefaults = CIV_PACKAGE_READER_OPTIONS_INIT;
+constexpr std::size_t kReaderSizes[] = {sizeof(civ_package_reader_options)};
 
-ex::PublicKey key32(const uint8_t* p, const char* name) {
+std::string str(const char* p, size_t n, const char* name) { return std::string(view(p, n, name)); }
+
+/// A (pointer, length) key of exactly n bytes.
+const uint8_t* key_bytes(const uint8_t* p, size_t len, size_t n, const char* name) {
   require(p, name);
+  if (len != n)
+    throw Error(Code::invalid_argument, std::string(name) + " is " + std::to_string(len) + " bytes, not " + std::to_string(n));
+  return p;
+}
+
+ex::PublicKey key32(const uint8_t* p, size_t len, const char* name) {
   ex::PublicKey k;
-  std::memcpy(k.data(), p, 32);
+  std::memcpy(k.data(), key_bytes(p, len, 32, name), 32);
   return k;
 }
 
-void check_version(const civ_package_writer_options* o) {
-  if (o->version != CIV_PACKAGE_WRITER_OPTIONS_VERSION)
-    throw Error(Code::invalid_argument, "civ_package_writer_options.version must be CIV_PACKAGE_WRITER_OPTIONS_VERSION");
-}
-
 /// The envelope fields and tuning knobs, shared by the explicit-key and workspace writers.
-void common_options(const civ_package_writer_options* o, ex::WriterOptions& w) {
-  w.catalog = cstr(o->catalog);
-  w.purpose = cstr(o->purpose);
-  w.approval = cstr(o->approval);
-  w.request_hash = cstr(o->request_hash);
-  if (o->chunk_size) w.chunk_size = o->chunk_size;
-  if (o->level) w.level = o->level;
-  if (o->threads >= 0) w.threads = o->threads;
+void common_options(const civ_package_writer_options* in, ex::WriterOptions& w) {
+  const civ_package_writer_options o = read_versioned(in, kWriterDefaults, kWriterSizes, "civ_package_writer_options");
+  w.catalog = str(o.catalog, o.catalog_len, "opts->catalog");
+  w.purpose = str(o.purpose, o.purpose_len, "opts->purpose");
+  w.approval = str(o.approval, o.approval_len, "opts->approval");
+  w.request_hash = str(o.request_hash, o.request_hash_len, "opts->request_hash");
+  if (o.chunk_size) w.chunk_size = o.chunk_size;
+  if (o.level) w.level = o.level;
+  if (o.threads >= 0) w.threads = o.threads;
 }
 
-ex::WriterOptions writer_options(const civ_package_writer_options* o, civitas::crypto::SecretBytes& sk) {
-  require(o, "opts");
-  check_version(o);
-  require(o->signing_key, "opts->signing_key");
-  if (!o->recipients || !o->recipient_count) throw Error(Code::invalid_argument, "opts->recipients must name at least one recipient");
-  sk = civitas::crypto::SecretBytes(o->signing_key, 64);
+ex::WriterOptions writer_options(const civ_package_writer_keys* in, const civ_package_writer_options* opts,
+                                 civitas::crypto::SecretBytes& sk) {
+  require(in, "keys");
+  const civ_package_writer_keys k = read_versioned(in, kWriterKeysDefaults, kWriterKeysSizes, "civ_package_writer_keys");
+  if (!k.recipients || !k.recipient_count) throw Error(Code::invalid_argument, "keys->recipients must name at least one recipient");
+  sk = civitas::crypto::SecretBytes(key_bytes(k.signing_key, k.signing_key_len, 64, "keys->signing_key"), 64);
   ex::WriterOptions w;
-  w.provider = cstr(o->provider);
+  w.provider = str(k.provider, k.provider_len, "keys->provider");
   w.signing_key = &sk;
-  for (size_t i = 0; i < o->recipient_count; ++i) {
-    const civ_package_recipient& r = o->recipients[i];
-    w.recipients.push_back({cstr(r.department), key32(r.exchange_key, "recipient exchange_key"), r.sequence});
-  }
-  common_options(o, w);
+  for (const civ_package_recipient& r :
+       read_versioned_array(k.recipients, k.recipient_count, kRecipientDefaults, kRecipientSizes, "civ_package_recipient"))
+    w.recipients.push_back({str(r.department, r.department_len, "recipient department"),
+                            key32(r.exchange_key, r.exchange_key_len, "recipient exchange_key"), r.sequence});
+  common_options(opts, w);
   return w;
 }
 
-/// "A, B" -> {"A", "B"}: consumers of civ_package_writer_create_ctx.
-std::vector<std::string> split_consumers(std::string_view list) {
+/// The consumers of civ_package_writer_create_ctx: an array of (pointer, length) strings.
+std::vector<std::string> consumer_list(const char* const* consumers, const size_t* lens, size_t count) {
+  if (!count) throw Error(Code::invalid_argument, "consumers must name at least one department");
+  require(consumers, "consumers");
+  require(lens, "consumer_lens");
   std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    std::size_t end = list.find(',', start);
-    if (end == std::string_view::npos) end = list.size();
-    std::string_view item = list.substr(start, end - start);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (item.empty()) throw Error(Code::invalid_argument, "consumers: empty department in \"" + std::string(list) + "\"");
-    out.emplace_back(item);
-    start = end + 1;
+  for (size_t i = 0; i < count; ++i) {
+    std::string c = str(consumers[i], lens[i], "consumers[i]");
+    if (c.empty()) throw Error(Code::invalid_argument, "consumers[" + std::to_string(i) + "] is empty");
+    out.push_back(std::move(c));
   }
   return out;
 }
@@ -110,12 +123,11 @@ ex::OpenOptions ctx_open_options(unsigned flags, const char* expected, size_t ex
 
 
 ex::ProviderLookup peer_lookup(const civ_package_peer* peers, size_t n) {
-  if (n && !peers) throw Error(Code::invalid_argument, "peers is NULL with a non-zero count");
   std::map<ex::KeyId, ex::ProviderKey> m;
-  for (size_t i = 0; i < n; ++i) {
-    ex::PublicKey pk = key32(peers[i].signing_key, "peer signing_key");
+  for (const civ_package_peer& p : read_versioned_array(peers, n, kPeerDefaults, kPeerSizes, "civ_package_peer")) {
+    ex::PublicKey pk = key32(p.signing_key, p.signing_key_len, "peer signing_key");
     ex::KeyId id = civitas::crypto::compute_key_id(civitas::crypto::Purpose::signing, {}, {pk.begin(), pk.end()});
-    m[id] = ex::ProviderKey{cstr(peers[i].department), pk};
+    m[id] = ex::ProviderKey{str(p.department, p.department_len, "peer department"), pk};
   }
   return [m](const ex::KeyId& id) -> std::optional<ex::ProviderKey> {
     auto it = m.find(id);
@@ -124,31 +136,31 @@ ex::ProviderLookup peer_lookup(const civ_package_peer* peers, size_t n) {
   };
 }
 
-ex::ReaderKeys reader_keys(const civ_package_reader_options* o, civitas::crypto::SecretBytes& sk, ex::OpenOptions& oo) {
-  require(o, "opts");
-  if (o->version != CIV_PACKAGE_READER_OPTIONS_VERSION)
-    throw Error(Code::invalid_argument, "civ_package_reader_options.version must be CIV_PACKAGE_READER_OPTIONS_VERSION");
-  require(o->exchange_secret, "opts->exchange_secret");
-  sk = civitas::crypto::SecretBytes(o->exchange_secret, 32);
+ex::ReaderKeys reader_keys(const civ_package_reader_options* in, civitas::crypto::SecretBytes& sk, ex::OpenOptions& oo) {
+  require(in, "opts");
+  const civ_package_reader_options o = read_versioned(in, kReaderDefaults, kReaderSizes, "civ_package_reader_options");
+  sk = civitas::crypto::SecretBytes(key_bytes(o.exchange_secret, o.exchange_secret_len, 32, "opts->exchange_secret"), 32);
   ex::ReaderKeys k;
   k.exchange_secret = &sk;
-  k.exchange_public = key32(o->exchange_public, "opts->exchange_public");
-  k.provider_key = peer_lookup(o->peers, o->peer_count);
-  if (o->seen) {
-    auto fn = o->seen;
-    void* u = o->replay_user;
+  k.exchange_public = key32(o.exchange_public, o.exchange_public_len, "opts->exchange_public");
+  k.provider_key = peer_lookup(o.peers, o.peer_count);
+  if (o.seen) {
+    auto fn = o.seen;
+    void* u = o.replay_user;
     k.replay.seen = [fn, u](const std::string& p, const std::string& c, std::uint64_t s) {
       return fn(u, p.c_str(), c.c_str(), s) != 0;
     };
   }
-  if (o->remember) {
-    auto fn = o->remember;
-    void* u = o->replay_user;
+  if (o.remember) {
+    auto fn = o.remember;
+    void* u = o.replay_user;
     k.replay.remember = [fn, u](const std::string& p, const std::string& c, std::uint64_t s, const std::string& id) {
       if (fn(u, p.c_str(), c.c_str(), s, id.c_str()) != 0) throw Error(Code::io, "the replay memory could not record the package");
     };
   }
-  oo.validate = o->skip_validation == 0;
+  ex::OpenOptions f = ctx_open_options(o.flags, nullptr, 0);
+  oo.validate = f.validate;
+  oo.sync = f.sync;
   return k;
 }
 
@@ -173,31 +185,25 @@ extern "C" {
 
 int civ_package_writer_options_init(civ_package_writer_options* opts, unsigned version) {
   return guard([&] {
-    require(opts, "opts");
-    if (version != CIV_PACKAGE_WRITER_OPTIONS_VERSION) throw Error(Code::invalid_argument, "unsupported options version");
-    civ_package_writer_options d = CIV_PACKAGE_WRITER_OPTIONS_INIT;
-    *opts = d;
+    init_versioned(opts, version, kWriterDefaults, kWriterSizes, "civ_package_writer_options");
     return CIV_OK;
   });
 }
 
 int civ_package_reader_options_init(civ_package_reader_options* opts, unsigned version) {
   return guard([&] {
-    require(opts, "opts");
-    if (version != CIV_PACKAGE_READER_OPTIONS_VERSION) throw Error(Code::invalid_argument, "unsupported options version");
-    civ_package_reader_options d = CIV_PACKAGE_READER_OPTIONS_INIT;
-    *opts = d;
+    init_versioned(opts, version, kReaderDefaults, kReaderSizes, "civ_package_reader_options");
     return CIV_OK;
   });
 }
 
 int civ_package_writer_create(civ_package_writer** out, const char* path, size_t path_len,
-                              const civ_package_writer_options* opts) {
+                              const civ_package_writer_keys* keys, const civ_package_writer_options* opts) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
     auto h = std::make_unique<civ_package_writer>();
-    ex::WriterOptions o = writer_options(opts, h->sk);
+    ex::WriterOptions o = writer_options(keys, opts, h->sk);
     std::string p(view(path, path_len, "path"));
     if (p.empty()) throw Error(Code::invalid_argument, "path must not be empty");
     h->w = std::make_unique<ex::PackageWriter>(p, o);
@@ -207,13 +213,13 @@ int civ_package_writer_create(civ_package_writer** out, const char* path, size_t
 }
 
 int civ_package_writer_create_stream(civ_package_writer** out, civ_package_sink sink, void* user,
-                                     const civ_package_writer_options* opts) {
+                                     const civ_package_writer_keys* keys, const civ_package_writer_options* opts) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
     if (!sink) throw Error(Code::invalid_argument, "sink must not be NULL");
     auto h = std::make_unique<civ_package_writer>();
-    ex::WriterOptions o = writer_options(opts, h->sk);
+    ex::WriterOptions o = writer_options(keys, opts, h->sk);
     h->w = std::make_unique<ex::PackageWriter>(
         [sink, user](const std::uint8_t* p, std::size_t n) {
           if (sink(user, p, n) != 0) throw Error(Code::io, "the package sink refused the bytes");
@@ -348,23 +354,19 @@ int civ_package_inspect(char** out_header_json, const char* path, size_t path_le
 }
 
 int civ_package_writer_create_ctx(civ_package_writer** out, civ_ctx* ctx, const char* path, size_t path_len,
-                                  const char* consumers, size_t consumers_len, const civ_package_writer_options* opts) {
+                                  const char* const* consumers, const size_t* consumer_lens, size_t consumer_count,
+                                  const civ_package_writer_options* opts) {
   return guard([&] {
     require(out, "out");
     *out = nullptr;
     auto& ws = ws_of(ctx);
-    civ_package_writer_options defaults = CIV_PACKAGE_WRITER_OPTIONS_INIT;
-    if (!opts) opts = &defaults;
-    check_version(opts);
-    if (opts->provider || opts->signing_key || opts->recipients || opts->recipient_count)
-      throw Error(Code::invalid_argument, "opts->provider, signing_key and recipients must be NULL: the workspace supplies them");
     std::string p(view(path, path_len, "path"));
     if (p.empty()) throw Error(Code::invalid_argument, "path must not be empty");
-    std::vector<std::string> to = split_consumers(view(consumers, consumers_len, "consumers"));
+    std::vector<std::string> to = consumer_list(consumers, consumer_lens, consumer_count);
     ex::WriterOptions o;
-    common_options(opts, o);
+    common_options(opts, o);  // bad options fail before any sequence number is reserved
     auto h = std::make_unique<civ_package_writer>();
-    h->ww = ws.create_package(p, to, o);
+    h->ww = ws.create_package(p, to, o);  // audited "package.create", refusals included
     *out = h.release();
     return CIV_OK;
   });

@@ -58,10 +58,13 @@ static int audit_count(civ_ctx *ctx, const char *needle) {
 static int write_package(civ_ctx *ctx, const char *path, const char *to, const char *purpose) {
   civ_package_writer *w = NULL;
   civ_package_writer_options o = CIV_PACKAGE_WRITER_OPTIONS_INIT;
+  size_t to_len = strlen(to);
   int rc;
   o.catalog = "110000-000001";
+  o.catalog_len = strlen(o.catalog);
   o.purpose = purpose;
-  rc = civ_package_writer_create_ctx(&w, ctx, path, strlen(path), to, strlen(to), &o);
+  o.purpose_len = strlen(purpose);
+  rc = civ_package_writer_create_ctx(&w, ctx, path, strlen(path), &to, &to_len, 1, &o);
   if (rc != CIV_OK) return rc;
   CHECK(civ_package_writer_begin_resource(w, "t", 1, kSchema, strlen(kSchema)) == CIV_OK);
   CHECK(civ_package_writer_write(w, kCsv, strlen(kCsv)) == CIV_OK);
@@ -81,7 +84,8 @@ int main(void) {
   civ_package_writer *w = NULL;
   civ_package_reader *r = NULL;
   civ_package_writer_options wo = CIV_PACKAGE_WRITER_OPTIONS_INIT;
-  static const uint8_t fake[64] = {0};
+  const char *consumers[2];
+  size_t consumer_lens[2];
   FILE *f;
 
   if (!mkdtemp(dir)) return 2;
@@ -189,11 +193,33 @@ int main(void) {
   }
 
   /* bad arguments never crash */
-  wo.signing_key = fake;
-  CHECK(civ_package_writer_create_ctx(&w, a, pkg, strlen(pkg), kConsumer, strlen(kConsumer), &wo) == CIV_EINVAL);
-  CHECK(civ_package_writer_create_ctx(&w, a, pkg, strlen(pkg), ",", 1, NULL) == CIV_EINVAL);
-  CHECK(civ_package_writer_create_ctx(&w, NULL, pkg, strlen(pkg), kConsumer, strlen(kConsumer), NULL) == CIV_EINVAL);
-  CHECK(civ_package_writer_create_ctx(NULL, a, pkg, strlen(pkg), kConsumer, strlen(kConsumer), NULL) == CIV_EINVAL);
+  consumers[0] = kConsumer;
+  consumer_lens[0] = strlen(kConsumer);
+  consumers[1] = "";
+  consumer_lens[1] = 0;
+  wo.version = 2;
+  CHECK(civ_package_writer_create_ctx(&w, a, pkg, strlen(pkg), consumers, consumer_lens, 1, &wo) == CIV_EINVAL);
+  CHECK(w == NULL && strstr(civ_error_last()->message, "civ_package_writer_options.version") != NULL);
+  CHECK(civ_package_writer_create_ctx(&w, a, pkg, strlen(pkg), consumers, consumer_lens, 2, NULL) == CIV_EINVAL);
+  CHECK(civ_package_writer_create_ctx(&w, a, pkg, strlen(pkg), consumers, consumer_lens, 0, NULL) == CIV_EINVAL);
+  CHECK(civ_package_writer_create_ctx(&w, a, pkg, strlen(pkg), NULL, consumer_lens, 1, NULL) == CIV_EINVAL);
+  CHECK(civ_package_writer_create_ctx(&w, a, pkg, strlen(pkg), consumers, NULL, 1, NULL) == CIV_EINVAL);
+  CHECK(civ_package_writer_create_ctx(&w, NULL, pkg, strlen(pkg), consumers, consumer_lens, 1, NULL) == CIV_EINVAL);
+  CHECK(civ_package_writer_create_ctx(NULL, a, pkg, strlen(pkg), consumers, consumer_lens, 1, NULL) == CIV_EINVAL);
+  /* two consumers, as an array: the package names both */
+  consumers[1] = kOther;
+  consumer_lens[1] = strlen(kOther);
+  introduce(c, a);
+  CHECK(civ_package_writer_create_ctx(&w, a, pkg2, strlen(pkg2), consumers, consumer_lens, 2, NULL) == CIV_OK);
+  CHECK(civ_package_writer_begin_resource(w, "t", 1, NULL, 0) == CIV_OK);
+  CHECK(civ_package_writer_end_resource(w) == CIV_OK);
+  CHECK(civ_package_writer_finish(w, NULL) == CIV_OK);
+  civ_package_writer_free(w);
+  w = NULL;
+  CHECK(civ_package_inspect(&header, pkg2, strlen(pkg2)) == CIV_OK);
+  CHECK(header && strstr(header, kConsumer) && strstr(header, kOther));
+  civ_free(header);
+  header = NULL;
   CHECK(civ_package_reader_create_ctx(&r, NULL, out2, strlen(out2), 0, NULL, 0) == CIV_EINVAL);
   CHECK(civ_package_open_ctx(NULL, NULL, pkg, strlen(pkg), out2, strlen(out2), 0, NULL, 0) == CIV_EINVAL);
   CHECK(civ_package_verify_ctx(NULL, a, "/nonexistent", 12) == CIV_ENOTFOUND);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define CIV_EXPERIMENTAL 1 /* the explicit-key functions */
 #include "capi_test.h"
 
 /* Fixed test keys (libsodium seed key pairs). */
@@ -58,27 +59,46 @@ static const char kSchema[] =
     "{\"fields\":[{\"name\":\"id\",\"type\":\"integer\"},{\"name\":\"name\",\"type\":\"string\"},"
     "{\"name\":\"amount\",\"type\":\"integer\"}]}";
 
-static civ_package_writer_options writer_opts(civ_package_recipient *r) {
-  civ_package_writer_options o = CIV_PACKAGE_WRITER_OPTIONS_INIT;
+static civ_package_writer_keys writer_keys(civ_package_recipient *r) {
+  civ_package_writer_keys k = CIV_PACKAGE_WRITER_KEYS_INIT;
+  civ_package_recipient d = CIV_PACKAGE_RECIPIENT_INIT;
+  *r = d;
   r->department = kConsumer;
+  r->department_len = strlen(kConsumer);
   r->exchange_key = kBoxPk;
+  r->exchange_key_len = sizeof kBoxPk;
   r->sequence = 5;
-  o.provider = kProvider;
-  o.signing_key = kSignSk;
-  o.recipients = r;
-  o.recipient_count = 1;
+  k.provider = kProvider;
+  k.provider_len = strlen(kProvider);
+  k.signing_key = kSignSk;
+  k.signing_key_len = sizeof kSignSk;
+  k.recipients = r;
+  k.recipient_count = 1;
+  return k;
+}
+
+static civ_package_writer_options writer_opts(void) {
+  civ_package_writer_options o = CIV_PACKAGE_WRITER_OPTIONS_INIT;
   o.catalog = "110000-000001";
+  o.catalog_len = strlen(o.catalog);
   o.purpose = "c api test";
+  o.purpose_len = strlen(o.purpose);
   o.chunk_size = 1024;
   return o;
 }
 
 static civ_package_reader_options reader_opts(civ_package_peer *peer, const uint8_t *sk, const uint8_t *pk) {
   civ_package_reader_options o = CIV_PACKAGE_READER_OPTIONS_INIT;
+  civ_package_peer d = CIV_PACKAGE_PEER_INIT;
+  *peer = d;
   peer->department = kProvider;
+  peer->department_len = strlen(kProvider);
   peer->signing_key = kSignPk;
+  peer->signing_key_len = sizeof kSignPk;
   o.exchange_secret = sk;
+  o.exchange_secret_len = 32;
   o.exchange_public = pk;
+  o.exchange_public_len = 32;
   o.peers = peer;
   o.peer_count = 1;
   o.seen = seen;
@@ -108,7 +128,9 @@ int main(void) {
   char *summary = NULL;
   size_t i;
   civ_package_writer_options wo;
+  civ_package_writer_keys wk;
   civ_package_reader_options ro;
+  civ_package_peer peers[2];
 
   if (!mkdtemp(dir)) return 2;
   snprintf(pkg, sizeof pkg, "%s/p.civpkg", dir);
@@ -122,8 +144,9 @@ int main(void) {
   CHECK(civ_package_reader_options_init(&ro, CIV_PACKAGE_READER_OPTIONS_VERSION) == CIV_OK);
 
   /* streaming writer into memory */
-  wo = writer_opts(&rec);
-  CHECK(civ_package_writer_create_stream(&w, sink, &mem, &wo) == CIV_OK);
+  wo = writer_opts();
+  wk = writer_keys(&rec);
+  CHECK(civ_package_writer_create_stream(&w, sink, &mem, &wk, &wo) == CIV_OK);
   CHECK(civ_package_writer_begin_resource(w, "t", 1, kSchema, strlen(kSchema)) == CIV_OK);
   CHECK(civ_package_writer_write(w, kCsv, 10) == CIV_OK);
   CHECK(civ_package_writer_write(w, kCsv + 10, strlen(kCsv) - 10) == CIV_OK);
@@ -181,8 +204,9 @@ int main(void) {
   CHECK(!file_exists(out2));
 
   /* file writer, inspect, verify, open */
-  wo = writer_opts(&rec);
-  CHECK(civ_package_writer_create(&w, pkg, strlen(pkg), &wo) == CIV_OK);
+  wo = writer_opts();
+  wk = writer_keys(&rec);
+  CHECK(civ_package_writer_create(&w, pkg, strlen(pkg), &wk, NULL) == CIV_OK);
   CHECK(civ_package_writer_begin_resource(w, "t", 1, NULL, 0) == CIV_OK);
   CHECK(civ_package_writer_write(w, kCsv, strlen(kCsv)) == CIV_OK);
   CHECK(civ_package_writer_end_resource(w) == CIV_OK);
@@ -197,12 +221,30 @@ int main(void) {
   civ_free(summary);
   summary = NULL;
   CHECK(civ_package_verify(NULL, pkg, strlen(pkg), NULL, 0) == CIV_EUNKNOWNKEY);
+  /* an array of peers: every element carries the version of the first */
+  peers[0] = peer;
+  peers[1] = peer;
+  CHECK(civ_package_verify(NULL, pkg, strlen(pkg), peers, 2) == CIV_OK);
+  peers[1].version = 2;
+  CHECK(civ_package_verify(NULL, pkg, strlen(pkg), peers, 2) == CIV_EINVAL);
+  CHECK(strstr(civ_error_last()->message, "civ_package_peer[1].version") != NULL);
+  peers[1] = peer;
+  peers[1].signing_key_len = 31;
+  CHECK(civ_package_verify(NULL, pkg, strlen(pkg), peers, 2) == CIV_EINVAL);
+  peers[0].version = 0;
+  CHECK(civ_package_verify(NULL, pkg, strlen(pkg), peers, 1) == CIV_EINVAL);
   CHECK(civ_package_open(NULL, pkg, strlen(pkg), out2, strlen(out2), &ro) == CIV_OK);
   CHECK(civ_package_open(NULL, pkg, strlen(pkg), out2, strlen(out2), &ro) == CIV_EREPLAY);
 
   /* bad arguments never crash */
-  CHECK(civ_package_writer_create(NULL, pkg, strlen(pkg), &wo) == CIV_EINVAL);
-  CHECK(civ_package_writer_create(&w, pkg, strlen(pkg), NULL) == CIV_EINVAL);
+  CHECK(civ_package_writer_create(NULL, pkg, strlen(pkg), &wk, &wo) == CIV_EINVAL);
+  CHECK(civ_package_writer_create(&w, pkg, strlen(pkg), NULL, &wo) == CIV_EINVAL);
+  wk.signing_key_len = 32;
+  CHECK(civ_package_writer_create(&w, pkg, strlen(pkg), &wk, &wo) == CIV_EINVAL);
+  wk.signing_key_len = 64;
+  wo.version = 0;
+  CHECK(civ_package_writer_create(&w, pkg, strlen(pkg), &wk, &wo) == CIV_EINVAL);
+  CHECK(w == NULL);
   CHECK(civ_package_writer_write(NULL, "x", 1) == CIV_EINVAL);
   CHECK(civ_package_reader_create(&r, out2, strlen(out2), NULL) == CIV_EINVAL);
   CHECK(civ_package_inspect(&summary, "/nonexistent", 12) == CIV_ENOTFOUND);

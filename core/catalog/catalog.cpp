@@ -1,16 +1,16 @@
 // Catalog entries: configuration, validation (one problem per broken rule), resource codes,
-// normalisation. Export and import are in catalog_export.cpp.
+// normalisation. Export and import are in export.cpp, storage in store.cpp.
 #include "civitas/catalog.hpp"
 
 #include <algorithm>
 #include <set>
 
 #include "civitas/ids.hpp"
-#include "parse_util.hpp"
 
-namespace civitas::schema {
+namespace civitas::catalog {
 
 using nlohmann::json;
+using schema::Problem;
 
 namespace {
 
@@ -36,11 +36,18 @@ bool digits(const std::string& s, std::size_t n) {
   return s.size() == n && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// A proleptic Gregorian date YYYY-MM-DD (years 0001–9999).
 bool is_date(const json& j) {
   if (!j.is_string()) return false;
-  std::int64_t d;
-  std::string s = j.get<std::string>();
-  return s.size() == 10 && detail::parse_date("default", s, d);
+  const std::string& s = j.get_ref<const std::string&>();
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+    if (s[i] < '0' || s[i] > '9') return false;
+  const int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)), d = std::stoi(s.substr(8, 2));
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (y < 1 || m < 1 || m > 12 || d < 1) return false;
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
 }
 
 const char* kParts[] = {"class", "item", "category", "subcategory"};
@@ -306,4 +313,4 @@ json items_to_schema(const json& items) {
   return fields;
 }
 
-}  // namespace civitas::schema
+}  // namespace civitas::catalog

@@ -9,7 +9,7 @@
 #include "civitas/audit.hpp"
 #include "civitas/error.hpp"
 #include "civitas/workspace.hpp"
-#include "log_internal.hpp"
+#include "audit/log_internal.hpp"
 
 namespace civitas::audit {
 

@@ -3,6 +3,7 @@ package org.civitas;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,10 +26,10 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exchange packages between two workspaces (two departments) that exchanged public keys:
+ * Packages between two workspaces (two departments) that exchanged public keys:
  * create, inspect, verify, open round trip, and each refusal typed with nothing left behind.
  */
-class ExchangeTest {
+class PackagesTest {
   static final String TAX = "91350100M000100Y43";
   static final String MARKET = "911100001000000248";
   static final String OTHER = "91110000100000016D";
@@ -66,9 +65,9 @@ class ExchangeTest {
   }
 
   static long headerBytes(Path pkg) {
-    Matcher m = Pattern.compile("\"header_bytes\":(\\d+)").matcher(Exchange.inspect(pkg));
-    assertTrue(m.find());
-    return Long.parseLong(m.group(1));
+    long n = Packages.inspect(pkg).getHeaderBytes();
+    assertTrue(n > 0);
+    return n;
   }
 
   Set<String> entries() throws IOException {
@@ -96,7 +95,7 @@ class ExchangeTest {
     tax.importPublic(market.exportPublic());
     other.importPublic(tax.exportPublic());
     pkg = dir.resolve("p.civpkg");
-    try (PackageWriter w = PackageWriter.create(tax, pkg, List.of(MARKET), new Exchange.Options().chunkSize(1024))) {
+    try (PackageWriter w = PackageWriter.create(tax, pkg, List.of(MARKET), new Packages.Options().chunkSize(1024))) {
       w.addResource("t", new ByteArrayInputStream(bigCsv(400)), SCHEMA);
       w.finish();
     }
@@ -109,20 +108,54 @@ class ExchangeTest {
     Map<String, Path> res = new LinkedHashMap<>();
     res.put("payers", src);
     Path p = dir.resolve("out.civpkg");
-    String made = Exchange.create(tax, p, List.of(MARKET), res, SCHEMA, new Exchange.Options()
-        .catalog("110000-000001").purpose("licensing check").approval("APP-7").requestHash("sha256:" + "ab".repeat(32)));
-    assertTrue(made.contains("\"package_id\""), made);
+    String hash = "sha256:" + "ab".repeat(32);
+    PackageSummary made = Packages.create(tax, p, List.of(MARKET), res, SCHEMA, new Packages.Options()
+        .catalog("110000-000001").purpose("licensing check").approval("APP-7").requestHash(hash));
+    assertTrue(made.getPackageId().length() > 0, made.toJson());
+    assertEquals(Files.size(p), made.getPackageBytes());
+    assertTrue(made.getChunks() > 0 && made.getPayloadBytes() > 0, made.toJson());
+    assertEquals(List.of("payers"), made.getResourceNames());
+    assertTrue(made.getDatapackageJson().contains("\"payers\""));
+    PackageEnvelope env = made.getEnvelope();
+    assertEquals(TAX, env.getProvider());
+    assertEquals(List.of(MARKET), env.getConsumers());
+    assertEquals(Map.of(MARKET, 2L), env.getSequences()); // setUp sent sequence 1
+    assertEquals("110000-000001", env.getCatalog());
+    assertEquals("licensing check", env.getPurpose());
+    assertEquals("APP-7", env.getApproval());
+    assertEquals(hash, env.getRequestHash());
+    assertEquals(made.getPackageId(), env.getPackageId());
+    assertEquals(made, PackageSummary.fromJson(made.toJson()));
 
-    String header = Exchange.inspect(p);
-    assertTrue(header.contains(TAX) && header.contains(MARKET), header);
-    assertTrue(header.contains("\"sequence\":2"), header); // setUp sent sequence 1
+    PackageHeader header = Packages.inspect(p);
+    assertEquals(made.getHeader().getPackageId(), header.getPackageId());
+    assertEquals("civitas-package", header.getFormat());
+    assertTrue(header.getVersion() >= 1);
+    assertEquals(TAX, header.getProvider());
+    assertTrue(header.getProviderKeyId().matches("[0-9a-f]{16}"), header.toJson());
+    assertEquals(List.of(MARKET), header.getConsumers());
+    assertEquals(1, header.getRecipients().size());
+    assertEquals(2, header.getRecipients().get(0).getSequence());
+    assertEquals("zstd", header.getCompression());
+    assertTrue(header.getChunkSize() > 0 && header.getHeaderBytes() > 0, header.toJson());
+    assertTrue(Math.abs(header.getCreatedSeconds() - System.currentTimeMillis() / 1000) < 600, header.toJson());
+    assertEquals(header, PackageHeader.fromJson(header.toJson()));
+    String signer = tax.keys().stream().filter(k -> k.getPurpose() == Workspace.Purpose.SIGNING)
+        .filter(k -> k.getStatus() == KeyStatus.PRIMARY).findFirst().orElseThrow().getId();
+    assertEquals(signer, header.getProviderKeyId());
 
-    String verified = Exchange.verify(market, p);
-    assertTrue(verified.contains(TAX), verified);
+    PackageSummary verified = Packages.verify(market, p);
+    assertEquals(TAX, verified.getHeader().getProvider());
+    assertNull(verified.getEnvelope(), "verify decrypts nothing");
+    assertNull(verified.getDatapackageJson());
+    assertEquals(List.of(), verified.getResourceNames());
 
     Path out = dir.resolve("in");
-    String opened = Exchange.open(market, p, out);
-    assertTrue(opened.contains("licensing check") && opened.contains("APP-7") && opened.contains("110000-000001"), opened);
+    PackageSummary opened = Packages.open(market, p, out);
+    assertEquals("licensing check", opened.getEnvelope().getPurpose());
+    assertEquals("APP-7", opened.getEnvelope().getApproval());
+    assertEquals("110000-000001", opened.getEnvelope().getCatalog());
+    assertEquals(made.getPackageId(), opened.getPackageId());
     assertArrayEquals(CSV, Files.readAllBytes(out.resolve("data/payers.csv")));
     assertTrue(Files.readString(out.resolve("datapackage.json")).contains("\"payers\""));
   }
@@ -131,7 +164,7 @@ class ExchangeTest {
   void streamingWriterAndReader() throws IOException {
     byte[] data = bigCsv(300);
     Path p = dir.resolve("s.civpkg");
-    try (PackageWriter w = PackageWriter.create(tax, p, List.of(MARKET), new Exchange.Options().threads(0))) {
+    try (PackageWriter w = PackageWriter.create(tax, p, List.of(MARKET), new Packages.Options().threads(0))) {
       w.beginResource("t", SCHEMA);
       for (int i = 0; i < data.length; i += 777) {
         w.write(data, i, Math.min(777, data.length - i));
@@ -145,7 +178,9 @@ class ExchangeTest {
       for (int i = 0; i < raw.length; i += 1000) {
         r.feed(raw, i, Math.min(1000, raw.length - i));
       }
-      assertTrue(r.finish().contains("\"content_bytes\""));
+      PackageSummary s = r.finish();
+      assertTrue(s.getContentBytes() > data.length, s.toJson());  // the data, framing and datapackage.json
+      assertEquals(List.of("t"), s.getResourceNames());
     }
     assertArrayEquals(data, Files.readAllBytes(out.resolve("data/t.csv")));
     assertThrows(IndexOutOfBoundsException.class, () -> {
@@ -171,9 +206,9 @@ class ExchangeTest {
     raw[(int) headerBytes(pkg) + 500] ^= 1;
     Files.write(pkg, raw);
     IntegrityException e = refused(IntegrityException.class, dir.resolve("out"),
-        () -> Exchange.open(market, pkg, dir.resolve("out")));
+        () -> Packages.open(market, pkg, dir.resolve("out")));
     assertTrue(e.getMessage().contains("modified"), e.getMessage());
-    assertThrows(IntegrityException.class, () -> Exchange.verify(market, pkg));
+    assertThrows(IntegrityException.class, () -> Packages.verify(market, pkg));
   }
 
   @Test
@@ -186,7 +221,7 @@ class ExchangeTest {
     System.arraycopy(raw, ps + full, swapped, ps, full);
     System.arraycopy(raw, ps, swapped, ps + full, full);
     Files.write(pkg, swapped);
-    refused(IntegrityException.class, dir.resolve("out"), () -> Exchange.open(market, pkg, dir.resolve("out")));
+    refused(IntegrityException.class, dir.resolve("out"), () -> Packages.open(market, pkg, dir.resolve("out")));
   }
 
   @Test
@@ -196,27 +231,27 @@ class ExchangeTest {
     int at = s.indexOf("\"created\":") + 11;
     raw[at] = (byte) (raw[at] == '1' ? '2' : '1');
     Files.write(pkg, raw);
-    refused(BadSignatureException.class, dir.resolve("out"), () -> Exchange.open(market, pkg, dir.resolve("out")));
+    refused(BadSignatureException.class, dir.resolve("out"), () -> Packages.open(market, pkg, dir.resolve("out")));
   }
 
   @Test
   void wrongRecipientIsNotRecipient() throws IOException {
-    refused(NotRecipientException.class, dir.resolve("out"), () -> Exchange.open(other, pkg, dir.resolve("out")));
+    refused(NotRecipientException.class, dir.resolve("out"), () -> Packages.open(other, pkg, dir.resolve("out")));
   }
 
   @Test
   void unknownProviderIsUnknownKey() throws IOException {
     try (Workspace stranger = make(dir, "stranger", "91110108MA01ABCD5T")) { // never imported tax's keys
-      refused(UnknownKeyException.class, dir.resolve("out"), () -> Exchange.open(stranger, pkg, dir.resolve("out")));
-      assertThrows(UnknownKeyException.class, () -> Exchange.verify(stranger, pkg));
+      refused(UnknownKeyException.class, dir.resolve("out"), () -> Packages.open(stranger, pkg, dir.resolve("out")));
+      assertThrows(UnknownKeyException.class, () -> Packages.verify(stranger, pkg));
     }
   }
 
   @Test
   void openingTwiceIsReplay() throws IOException {
-    Exchange.open(market, pkg, dir.resolve("first"));
+    Packages.open(market, pkg, dir.resolve("first"));
     ReplayException e = refused(ReplayException.class, dir.resolve("second"),
-        () -> Exchange.open(market, pkg, dir.resolve("second")));
+        () -> Packages.open(market, pkg, dir.resolve("second")));
     assertTrue(e.getMessage().contains("replay"), e.getMessage());
     byte[] raw = Files.readAllBytes(pkg);
     refused(ReplayException.class, dir.resolve("third"), () -> {
@@ -231,7 +266,7 @@ class ExchangeTest {
   void truncatedPackageIsTruncated() throws IOException {
     byte[] raw = Files.readAllBytes(pkg);
     Files.write(pkg, java.util.Arrays.copyOf(raw, raw.length - 50));
-    refused(TruncatedException.class, dir.resolve("out"), () -> Exchange.open(market, pkg, dir.resolve("out")));
+    refused(TruncatedException.class, dir.resolve("out"), () -> Packages.open(market, pkg, dir.resolve("out")));
     try (PackageReader r = PackageReader.create(market, dir.resolve("s"))) {
       r.feed(raw, 0, raw.length - 50);
       assertThrows(TruncatedException.class, r::finish);
@@ -247,12 +282,12 @@ class ExchangeTest {
     Path src = dir.resolve("t.csv");
     Files.write(src, "id,name,amount\n1,a,x\n".getBytes(StandardCharsets.UTF_8));
     res.put("t", src);
-    Exchange.create(tax, p, List.of(MARKET), res, SCHEMA, null);
+    Packages.create(tax, p, List.of(MARKET), res, SCHEMA, null);
     String expected = "{\"t\":{\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}}";
     refused(SchemaMismatchException.class, dir.resolve("o1"),
-        () -> Exchange.open(market, p, dir.resolve("o1"), true, expected));
-    refused(InvalidDataException.class, dir.resolve("o2"), () -> Exchange.open(market, p, dir.resolve("o2")));
-    Exchange.open(market, p, dir.resolve("o3"), false, null);
+        () -> Packages.open(market, p, dir.resolve("o1"), true, expected));
+    refused(InvalidDataException.class, dir.resolve("o2"), () -> Packages.open(market, p, dir.resolve("o2")));
+    Packages.open(market, p, dir.resolve("o3"), false, null);
     assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(dir.resolve("o3/data/t.csv")));
   }
 
@@ -262,8 +297,8 @@ class ExchangeTest {
         () -> PackageWriter.create(tax, dir.resolve("q"), List.of(OTHER), null));
     assertThrows(InvalidArgumentException.class,
         () -> PackageWriter.create(tax, dir.resolve("q"), List.of("a,b"), null));
-    assertThrows(InvalidArgumentException.class, () -> Exchange.open(null, pkg, dir.resolve("o")));
-    assertThrows(NotFoundException.class, () -> Exchange.inspect(dir.resolve("nope")));
+    assertThrows(InvalidArgumentException.class, () -> Packages.open(null, pkg, dir.resolve("o")));
+    assertThrows(NotFoundException.class, () -> Packages.inspect(dir.resolve("nope")));
     assertFalse(Files.exists(dir.resolve("q")));
   }
 }

@@ -1,4 +1,4 @@
-/* exchange module (civitas/exchange.h): allow-list and typemaps. Used by org.civitas.Exchange,
+/* package module (civitas/package.h): allow-list and typemaps. Used by org.civitas.Exchange,
  * org.civitas.PackageWriter and org.civitas.PackageReader, which work with a workspace
  * (civ_ctx; its handle typemap is in swig/typemaps.i). Headers and summaries cross as JSON
  * Strings. */
@@ -26,15 +26,17 @@
 %apply (const char *UTF8, size_t LEN) {
   (const char *path, size_t path_len),
   (const char *out_dir, size_t out_dir_len),
-  (const char *consumers, size_t consumers_len),
   (const char *expected_schemas_json, size_t expected_schemas_len),
   (const char *name, size_t name_len),
   (const char *schema_json, size_t schema_len)
 };
 %apply (const char *BYTES, size_t LEN) { (const char *data, size_t data_len) };
+%apply (const char *const *CIV_UTF8_ARRAY, const size_t *CIV_LENS, size_t CIV_COUNT) {
+  (const char *const *consumers, const size_t *consumer_lens, size_t consumer_count)
+};
 %apply char **CIV_OUT_STRING { char **out_summary_json, char **out_header_json };
 
-%include "civitas/exchange.h"
+%include "civitas/package.h"
 
 /* civ_package_writer_options holds borrowed pointers, which a Java-side struct cannot keep
  * alive; the helpers below (compiled into the JNI library only, not part of the C ABI) fill
@@ -42,18 +44,23 @@
  * stream can be copied through one reusable buffer; org.civitas checks the bounds first. */
 %inline %{
 static int civj_package_writer_create_ctx(civ_package_writer **out, civ_ctx *ctx, const char *path, size_t path_len,
-                                          const char *consumers, size_t consumers_len, const char *catalog,
-                                          const char *purpose, const char *approval, const char *request_hash,
-                                          long long chunk_size, int level, int threads) {
+                                          const char *const *consumers, const size_t *consumer_lens,
+                                          size_t consumer_count, const char *catalog, const char *purpose,
+                                          const char *approval, const char *request_hash, long long chunk_size,
+                                          int level, int threads) {
   civ_package_writer_options o = CIV_PACKAGE_WRITER_OPTIONS_INIT;
   o.catalog = catalog;
+  o.catalog_len = catalog ? strlen(catalog) : 0;
   o.purpose = purpose;
+  o.purpose_len = purpose ? strlen(purpose) : 0;
   o.approval = approval;
+  o.approval_len = approval ? strlen(approval) : 0;
   o.request_hash = request_hash;
+  o.request_hash_len = request_hash ? strlen(request_hash) : 0;
   o.chunk_size = chunk_size > 0 ? (size_t)chunk_size : 0;
   o.level = level;
   o.threads = threads;
-  return civ_package_writer_create_ctx(out, ctx, path, path_len, consumers, consumers_len, &o);
+  return civ_package_writer_create_ctx(out, ctx, path, path_len, consumers, consumer_lens, consumer_count, &o);
 }
 static int civj_package_writer_write(civ_package_writer *w, const char *data, size_t data_len, long long off,
                                      long long n) {
@@ -69,7 +76,7 @@ static int civj_package_reader_write(civ_package_reader *r, const char *data, si
 
 %clear civ_package_writer **out, civ_package_reader **out;
 %clear (const char *path, size_t path_len), (const char *out_dir, size_t out_dir_len),
-       (const char *consumers, size_t consumers_len),
+       (const char *const *consumers, const size_t *consumer_lens, size_t consumer_count),
        (const char *expected_schemas_json, size_t expected_schemas_len), (const char *name, size_t name_len),
        (const char *schema_json, size_t schema_len), (const char *data, size_t data_len);
 %clear char **out_summary_json, char **out_header_json;

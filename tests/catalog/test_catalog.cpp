@@ -5,12 +5,11 @@
 #include <unistd.h>
 
 #include "civitas/catalog.hpp"
-#include "civitas/catalog_store.hpp"
 #include "civitas/workspace.hpp"
-#include "helpers.hpp"
+#include "schema/helpers.hpp"
 
 using namespace civitas;
-using namespace civitas::schema;
+using namespace civitas::catalog;
 using namespace schema_test;
 using nlohmann::json;
 
@@ -83,7 +82,7 @@ TEST_CASE("Data Package export carries the items as a table schema") {
   CHECK(fields[2]["type"] == "number");
   CHECK(fields[2]["civitas:dataType"] == "Y");
   CHECK(fields[3]["type"] == "date");
-  CHECK(check_schema(dp["resources"][0]["schema"]).empty());
+  CHECK(schema::check_schema(dp["resources"][0]["schema"]).empty());
 }
 
 TEST_CASE("import of an incomplete document names what is missing") {

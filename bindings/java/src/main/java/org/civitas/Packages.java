@@ -10,7 +10,8 @@ import java.util.Map;
 import org.civitas.internal.CivitasNative;
 
 /**
- * Exchange packages between departments (docs/formats/package.md): a data package,
+ * Packages between departments (docs/formats/package.md; the CLI's {@code civitas package}):
+ * a data package,
  * zstd-compressed, encrypted in authenticated chunks to each consumer's X25519 exchange key
  * and signed by the provider's Ed25519 key. A {@link Workspace} supplies the keys: its
  * department is the provider, consumers' exchange keys and providers' signing keys come from
@@ -18,11 +19,11 @@ import org.civitas.internal.CivitasNative;
  * live in its database, and creating and opening are recorded in its audit log.
  *
  * <pre>{@code
- * String summary = Exchange.create(tax, Path.of("out.civpkg"), List.of(MARKET),
- *     Map.of("payers", Path.of("payers.csv")), schemaJson, new Exchange.Options().purpose("licensing"));
- * Exchange.inspect(Path.of("out.civpkg"));                      // header JSON, no key needed
- * Exchange.verify(market, Path.of("out.civpkg"));               // signatures, no decryption
- * Exchange.open(market, Path.of("out.civpkg"), Path.of("in"));  // in/datapackage.json, in/data/…
+ * PackageSummary made = Packages.create(tax, Path.of("out.civpkg"), List.of(MARKET),
+ *     Map.of("payers", Path.of("payers.csv")), schemaJson, new Packages.Options().purpose("licensing"));
+ * Packages.inspect(Path.of("out.civpkg"));                      // PackageHeader, no key needed
+ * Packages.verify(market, Path.of("out.civpkg"));               // signatures, no decryption
+ * Packages.open(market, Path.of("out.civpkg"), Path.of("in"));  // in/datapackage.json, in/data/…
  * }</pre>
  *
  * <p>Refusals are typed and leave no output behind: {@link BadSignatureException},
@@ -30,15 +31,19 @@ import org.civitas.internal.CivitasNative;
  * {@link TruncatedException}, {@link IntegrityException} (modified or reordered chunks),
  * {@link ReplayException} (opened before), {@link SchemaMismatchException} (a schema hash other
  * than the expected one), {@link InvalidDataException} (records break their schema),
- * {@link ParseException} (not a package). Summaries and headers are JSON strings
- * ({@code header}, {@code envelope}, {@code datapackage}, {@code package_bytes}, {@code chunks}…).
+ * {@link ParseException} (not a package). Results are {@link PackageSummary} and
+ * {@link PackageHeader}.
+ *
+ * <p>The class is named {@code Packages} (as {@code java.nio.file.Files}), not
+ * {@code Package}: a class {@code org.civitas.Package} would clash with {@code java.lang.Package},
+ * which every Java file imports, so {@code import org.civitas.*;} would make the name ambiguous.
  *
  * <p>The static methods are thread-safe. The workspace must stay open during each call.
  */
-public final class Exchange {
-  private Exchange() {}
+public final class Packages {
+  private Packages() {}
 
-  /** Envelope fields and tuning of a new package. */
+  /** Envelope fields and tuning of a new package ({@link #create}, {@link PackageWriter#create}). */
   public static final class Options {
     String catalog;
     String purpose;
@@ -91,12 +96,12 @@ public final class Exchange {
     }
   }
 
-  /** The public header of a package as JSON: no key, no decryption, <b>not verified</b>. */
-  public static String inspect(Path pkg) {
+  /** The public header of a package: no key, no decryption, <b>not verified</b>. */
+  public static PackageHeader inspect(Path pkg) {
     Errors.requireArg(pkg, "pkg");
     String[] out = new String[1];
     Errors.check(CivitasNative.civ_package_inspect(out, pkg.toString()));
-    return out[0];
+    return PackageHeader.fromJson(out[0]);
   }
 
   /**
@@ -104,16 +109,16 @@ public final class Exchange {
    * against its hash (so every byte of the file), against the workspace's peer directory,
    * without decrypting anything. Returns the summary.
    */
-  public static String verify(Workspace ws, Path pkg) {
+  public static PackageSummary verify(Workspace ws, Path pkg) {
     Errors.requireArg(ws, "ws");
     Errors.requireArg(pkg, "pkg");
     String[] out = new String[1];
     Errors.check(ws.call(p -> CivitasNative.civ_package_verify_ctx(out, p, pkg.toString())));
-    return out[0];
+    return PackageSummary.fromJson(out[0]);
   }
 
   /** {@link #open(Workspace, Path, Path, boolean, String)} with validation, no expected schemas. */
-  public static String open(Workspace ws, Path pkg, Path outDir) {
+  public static PackageSummary open(Workspace ws, Path pkg, Path outDir) {
     return open(ws, pkg, outDir, true, null);
   }
 
@@ -124,9 +129,9 @@ public final class Exchange {
    *
    * @param validate check records against their schemas (false skips it)
    * @param expectedSchemasJson {@code {"resource": schema…}} the consumer expects, or null
-   * @return the summary JSON
+   * @return the summary
    */
-  public static String open(Workspace ws, Path pkg, Path outDir, boolean validate, String expectedSchemasJson) {
+  public static PackageSummary open(Workspace ws, Path pkg, Path outDir, boolean validate, String expectedSchemasJson) {
     return open(ws, pkg, outDir, validate, expectedSchemasJson, true);
   }
 
@@ -137,7 +142,7 @@ public final class Exchange {
    *     remembered (false is faster; after a power loss the output may then be lost while
    *     reopening the package is refused as a replay)
    */
-  public static String open(Workspace ws, Path pkg, Path outDir, boolean validate, String expectedSchemasJson,
+  public static PackageSummary open(Workspace ws, Path pkg, Path outDir, boolean validate, String expectedSchemasJson,
       boolean sync) {
     Errors.requireArg(ws, "ws");
     Errors.requireArg(pkg, "pkg");
@@ -145,7 +150,7 @@ public final class Exchange {
     String[] out = new String[1];
     Errors.check(ws.call(p -> CivitasNative.civ_package_open_ctx(out, p, pkg.toString(), outDir.toString(),
         flags(validate, sync), expectedSchemasJson)));
-    return out[0];
+    return PackageSummary.fromJson(out[0]);
   }
 
   /**
@@ -154,9 +159,9 @@ public final class Exchange {
    * @param to consumer department USCCs (their public keys must be imported)
    * @param resources resource name to file, in iteration order (use a LinkedHashMap)
    * @param schemaJson Table Schema for every resource, or null
-   * @return the summary JSON
+   * @return the summary
    */
-  public static String create(Workspace ws, Path pkg, List<String> to, Map<String, Path> resources, String schemaJson,
+  public static PackageSummary create(Workspace ws, Path pkg, List<String> to, Map<String, Path> resources, String schemaJson,
       Options options) {
     Errors.requireArg(resources, "resources");
     if (resources.isEmpty()) {

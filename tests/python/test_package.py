@@ -1,4 +1,4 @@
-"""civitas.exchange from Python: two departments (two workspaces) exchange public keys, then
+"""civitas.package from Python: two departments (two workspaces) exchange public keys, then
 a package goes create -> inspect -> verify -> open, and every refusal raises its own class
 and leaves nothing behind."""
 
@@ -10,7 +10,7 @@ import pytest
 from gil_probe import gil_probe
 
 import civitas
-from civitas import exchange
+from civitas import package
 from civitas.workspace import Workspace
 
 DEPT_A = "91350100M000100Y43"  # provider (tax)
@@ -51,10 +51,10 @@ def big_csv(rows=400):
 
 
 @pytest.fixture
-def package(tmp_path, depts):
+def pkg_file(tmp_path, depts):
     a, _, _ = depts
     p = tmp_path / "p.civpkg"
-    exchange.create(a, p, to=[DEPT_B], resources={"t": big_csv()}, schema=SCHEMA, chunk_size=1024, purpose="test")
+    package.create(a, p, to=[DEPT_B], resources={"t": big_csv()}, schema=SCHEMA, chunk_size=1024, purpose="test")
     return p
 
 
@@ -66,7 +66,7 @@ def assert_refused(cls, ws, pkg, out, **kw):
     """Opening pkg raises exactly cls, out does not appear and no temporary file is left."""
     before = entries(out.parent)
     with pytest.raises(cls) as e:
-        exchange.open(ws, pkg, out, **kw)
+        package.open(ws, pkg, out, **kw)
     assert type(e.value) is cls, repr(e.value)
     assert not out.exists()
     assert entries(out.parent) == before
@@ -78,7 +78,7 @@ def test_create_inspect_verify_open_round_trip(tmp_path, depts):
     src = tmp_path / "payers.csv"
     src.write_bytes(CSV)
     pkg = tmp_path / "out.civpkg"
-    made = exchange.create(
+    made = package.create(
         a,
         pkg,
         to=[DEPT_B],
@@ -93,16 +93,16 @@ def test_create_inspect_verify_open_round_trip(tmp_path, depts):
     assert made.header.provider == DEPT_A
     assert [r["department"] for r in made.header.recipients] == [DEPT_B]
 
-    h = exchange.inspect(pkg)
-    assert h.package_id == made.package_id and h.provider == DEPT_A and h.version == exchange.FORMAT_VERSION
+    h = package.inspect(pkg)
+    assert h.package_id == made.package_id and h.provider == DEPT_A and h.version == package.FORMAT_VERSION
     assert h.recipients[0]["department"] == DEPT_B and h.recipients[0]["sequence"] == 1
     assert h.compression == "zstd" and h.cipher.startswith("xchacha20poly1305")
 
-    v = exchange.verify(b, pkg)
+    v = package.verify(b, pkg)
     assert v.package_id == made.package_id and v.envelope == {}
 
     out = tmp_path / "in"
-    s = exchange.open(b, pkg, out)
+    s = package.open(b, pkg, out)
     assert (out / "data" / "payers.csv").read_bytes() == CSV
     assert (out / "data" / "extra.csv").read_bytes() == b"k,v\n1,x\n"
     dp = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
@@ -113,10 +113,10 @@ def test_create_inspect_verify_open_round_trip(tmp_path, depts):
     assert s.envelope["purpose"] == "licensing check" and s.envelope["catalog"] == "110000-000001"
     assert s.envelope["approval"] == "APP-2026-7" and s.envelope["request_hash"] == "sha256:" + "ab" * 32
     assert s.envelope["provider"] == DEPT_A
-    assert exchange.schema_hash(SCHEMA).startswith("sha256:")
+    assert package.schema_hash(SCHEMA).startswith("sha256:")
 
     # The next package to the same consumer carries the next sequence number.
-    again = exchange.create(a, tmp_path / "2.civpkg", to=DEPT_B, resources={"x": b"a\n1\n"})
+    again = package.create(a, tmp_path / "2.civpkg", to=DEPT_B, resources={"x": b"a\n1\n"})
     assert again.header.recipients[0]["sequence"] == 2
 
 
@@ -124,7 +124,7 @@ def test_streaming_writer_and_reader(tmp_path, depts):
     a, b, _ = depts
     data = big_csv(300)
     pkg = tmp_path / "s.civpkg"
-    with exchange.PackageWriter(a, pkg, to=[DEPT_B], chunk_size=1024, threads=0) as w:
+    with package.PackageWriter(a, pkg, to=[DEPT_B], chunk_size=1024, threads=0) as w:
         w.begin_resource("t", SCHEMA)
         for i in range(0, len(data), 777):
             w.write(memoryview(data)[i : i + 777])
@@ -132,7 +132,7 @@ def test_streaming_writer_and_reader(tmp_path, depts):
         made = w.finish()
     assert w.closed and pkg.exists()
     out = tmp_path / "in"
-    r = exchange.PackageReader(b, out)
+    r = package.PackageReader(b, out)
     raw = pkg.read_bytes()
     assert r.header is None
     for i in range(0, len(raw), 1000):
@@ -146,7 +146,7 @@ def test_writer_closed_unfinished_leaves_nothing(tmp_path, depts):
     a, _, _ = depts
     before = entries(tmp_path)
     with pytest.raises(RuntimeError):
-        with exchange.PackageWriter(a, tmp_path / "x.civpkg", to=[DEPT_B]) as w:
+        with package.PackageWriter(a, tmp_path / "x.civpkg", to=[DEPT_B]) as w:
             w.begin_resource("t")
             w.write(b"a\n1\n")
             assert len(entries(tmp_path)) == len(before) + 1  # the temporary file
@@ -156,67 +156,67 @@ def test_writer_closed_unfinished_leaves_nothing(tmp_path, depts):
         w.write(b"more")
 
 
-def test_modified_ciphertext_byte_is_integrity_error(tmp_path, depts, package):
+def test_modified_ciphertext_byte_is_integrity_error(tmp_path, depts, pkg_file):
     _, b, _ = depts
-    raw = bytearray(package.read_bytes())
-    raw[exchange.inspect(package).header_bytes + 500] ^= 1
-    package.write_bytes(bytes(raw))
-    e = assert_refused(civitas.IntegrityError, b, package, tmp_path / "out")
+    raw = bytearray(pkg_file.read_bytes())
+    raw[package.inspect(pkg_file).header_bytes + 500] ^= 1
+    pkg_file.write_bytes(bytes(raw))
+    e = assert_refused(civitas.IntegrityError, b, pkg_file, tmp_path / "out")
     assert "modified" in str(e)
     with pytest.raises(civitas.IntegrityError):
-        exchange.verify(b, package)
+        package.verify(b, pkg_file)
 
 
-def test_reordered_chunks_are_integrity_error(tmp_path, depts, package):
+def test_reordered_chunks_are_integrity_error(tmp_path, depts, pkg_file):
     _, b, _ = depts
-    raw = package.read_bytes()
-    ps, full = exchange.inspect(package).header_bytes, 1024 + 17
+    raw = pkg_file.read_bytes()
+    ps, full = package.inspect(pkg_file).header_bytes, 1024 + 17
     assert len(raw) > ps + 3 * full
     swapped = raw[:ps] + raw[ps + full : ps + 2 * full] + raw[ps : ps + full] + raw[ps + 2 * full :]
-    package.write_bytes(swapped)
-    assert_refused(civitas.IntegrityError, b, package, tmp_path / "out")
+    pkg_file.write_bytes(swapped)
+    assert_refused(civitas.IntegrityError, b, pkg_file, tmp_path / "out")
 
 
-def test_modified_header_is_bad_signature(tmp_path, depts, package):
+def test_modified_header_is_bad_signature(tmp_path, depts, pkg_file):
     _, b, _ = depts
-    raw = package.read_bytes()
+    raw = pkg_file.read_bytes()
     at = raw.index(b'"created":') + 11
     raw = raw[:at] + (b"2" if raw[at : at + 1] == b"1" else b"1") + raw[at + 1 :]
-    package.write_bytes(raw)
-    assert_refused(civitas.BadSignatureError, b, package, tmp_path / "out")
+    pkg_file.write_bytes(raw)
+    assert_refused(civitas.BadSignatureError, b, pkg_file, tmp_path / "out")
 
 
-def test_wrong_recipient_is_not_recipient(tmp_path, depts, package):
+def test_wrong_recipient_is_not_recipient(tmp_path, depts, pkg_file):
     _, _, c = depts  # knows the provider's keys, but the package is not for it
-    assert_refused(civitas.NotRecipientError, c, package, tmp_path / "out")
+    assert_refused(civitas.NotRecipientError, c, pkg_file, tmp_path / "out")
 
 
-def test_unknown_provider_is_unknown_key(tmp_path, depts, package):
+def test_unknown_provider_is_unknown_key(tmp_path, depts, pkg_file):
     stranger = make(tmp_path, "d", uscc("91110000100000023"))
-    assert_refused(civitas.UnknownKeyError, stranger, package, tmp_path / "out")
+    assert_refused(civitas.UnknownKeyError, stranger, pkg_file, tmp_path / "out")
     with pytest.raises(civitas.UnknownKeyError):
-        exchange.verify(stranger, package)
+        package.verify(stranger, pkg_file)
 
 
-def test_opening_twice_is_replay(tmp_path, depts, package):
+def test_opening_twice_is_replay(tmp_path, depts, pkg_file):
     _, b, _ = depts
-    exchange.open(b, package, tmp_path / "first")
-    e = assert_refused(civitas.ReplayError, b, package, tmp_path / "second")
+    package.open(b, pkg_file, tmp_path / "first")
+    e = assert_refused(civitas.ReplayError, b, pkg_file, tmp_path / "second")
     assert "replay" in str(e)
     # The streaming reader remembers it too.
     with pytest.raises(civitas.ReplayError):
-        with exchange.PackageReader(b, tmp_path / "third") as r:
-            r.feed_from(io.BytesIO(package.read_bytes()))
+        with package.PackageReader(b, tmp_path / "third") as r:
+            r.feed_from(io.BytesIO(pkg_file.read_bytes()))
             r.finish()
     assert not (tmp_path / "third").exists()
 
 
-def test_truncated_package_is_truncated(tmp_path, depts, package):
+def test_truncated_package_is_truncated(tmp_path, depts, pkg_file):
     _, b, _ = depts
-    raw = package.read_bytes()
-    package.write_bytes(raw[: len(raw) - 50])
-    assert_refused(civitas.TruncatedError, b, package, tmp_path / "out")
-    r = exchange.PackageReader(b, tmp_path / "s")
+    raw = pkg_file.read_bytes()
+    pkg_file.write_bytes(raw[: len(raw) - 50])
+    assert_refused(civitas.TruncatedError, b, pkg_file, tmp_path / "out")
+    r = package.PackageReader(b, tmp_path / "s")
     r.feed(raw[: len(raw) - 50])
     with pytest.raises(civitas.TruncatedError):
         r.finish()
@@ -226,12 +226,12 @@ def test_truncated_package_is_truncated(tmp_path, depts, package):
 def test_schema_mismatch_and_invalid_records(tmp_path, depts):
     a, b, _ = depts
     pkg = tmp_path / "p.civpkg"
-    exchange.create(a, pkg, to=[DEPT_B], resources={"t": b"id,name,amount\n1,a,x\n"}, schema=SCHEMA)
+    package.create(a, pkg, to=[DEPT_B], resources={"t": b"id,name,amount\n1,a,x\n"}, schema=SCHEMA)
     other = {"fields": [{"name": "id", "type": "string"}]}
     assert_refused(civitas.SchemaMismatchError, b, pkg, tmp_path / "o1", expected_schemas={"t": other})
     assert_refused(civitas.InvalidDataError, b, pkg, tmp_path / "o2")
     # The refusals above did not consume the sequence number; skipping validation opens it.
-    s = exchange.open(b, pkg, tmp_path / "o3", validate=False, expected_schemas={"t": SCHEMA}, sync=False)
+    s = package.open(b, pkg, tmp_path / "o3", validate=False, expected_schemas={"t": SCHEMA}, sync=False)
     assert (tmp_path / "o3" / "data" / "t.csv").read_bytes() == b"id,name,amount\n1,a,x\n"
     assert s.header.provider == DEPT_A
 
@@ -239,41 +239,41 @@ def test_schema_mismatch_and_invalid_records(tmp_path, depts):
 def test_bad_arguments(tmp_path, depts):
     a, b, _ = depts
     with pytest.raises(civitas.UnknownKeyError):  # no keys imported for that department
-        exchange.create(a, tmp_path / "p", to=[uscc("91110000100000023")], resources={"t": b"x\n"})
+        package.create(a, tmp_path / "p", to=[uscc("91110000100000023")], resources={"t": b"x\n"})
     with pytest.raises(civitas.InvalidArgumentError):
-        exchange.create(a, tmp_path / "p", to=[DEPT_B], resources={})
+        package.create(a, tmp_path / "p", to=[DEPT_B], resources={})
     with pytest.raises(civitas.InvalidArgumentError):
-        exchange.create(a, tmp_path / "p", to=[DEPT_B], resources={"t": b"x\n"}, schemas={"u": SCHEMA})
+        package.create(a, tmp_path / "p", to=[DEPT_B], resources={"t": b"x\n"}, schemas={"u": SCHEMA})
     with pytest.raises(TypeError):
-        exchange.create(a, tmp_path / "p", to=[DEPT_B], resources={"t": 42})
+        package.create(a, tmp_path / "p", to=[DEPT_B], resources={"t": 42})
     with pytest.raises(civitas.ParseError):
         (tmp_path / "junk").write_bytes(b"hello world, this is not a package at all")
-        exchange.inspect(tmp_path / "junk")
+        package.inspect(tmp_path / "junk")
     with pytest.raises(civitas.NotFoundError):
-        exchange.inspect(tmp_path / "nope")
+        package.inspect(tmp_path / "nope")
     assert not (tmp_path / "p").exists()
 
 
 def test_gil_is_released_during_open(tmp_path, depts):
     a, b, _ = depts
     pkg = tmp_path / "big.civpkg"
-    exchange.create(a, pkg, to=[DEPT_B], resources={"t": big_csv(40000)})
+    package.create(a, pkg, to=[DEPT_B], resources={"t": big_csv(40000)})
     with gil_probe() as ticks:
         before = ticks()
-        exchange.open(b, pkg, tmp_path / "in", validate=False)
+        package.open(b, pkg, tmp_path / "in", validate=False)
         during = ticks() - before
     assert during > 0
 
 
-def test_create_and_open_are_audit_logged_on_both_sides(tmp_path, depts, package):
+def test_create_and_open_are_audit_logged_on_both_sides(tmp_path, depts, pkg_file):
     audit = pytest.importorskip("civitas.audit")
     if not hasattr(audit, "AuditLog"):
         pytest.skip("civitas.audit.AuditLog is not bound in this build")
     a, b, _ = depts
-    pid = exchange.inspect(package).package_id
-    exchange.open(b, package, tmp_path / "in")
+    pid = package.inspect(pkg_file).package_id
+    package.open(b, pkg_file, tmp_path / "in")
     with pytest.raises(civitas.ReplayError):
-        exchange.open(b, package, tmp_path / "in2")
+        package.open(b, pkg_file, tmp_path / "in2")
     created = audit.AuditLog(a).query(action="package.create")
     assert [(e.resource, e.outcome) for e in created] == [(pid, "ok")]
     assert created[0].details["consumers"] == [DEPT_B]

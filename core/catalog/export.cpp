@@ -8,7 +8,7 @@
 
 #include "civitas/catalog.hpp"
 
-namespace civitas::schema {
+namespace civitas::catalog {
 
 using nlohmann::json;
 
@@ -423,4 +423,4 @@ json import_entry(const json& doc, const CatalogFormat* fmt, const CatalogConfig
   return normalize_entry(e, cfg);
 }
 
-}  // namespace civitas::schema
+}  // namespace civitas::catalog

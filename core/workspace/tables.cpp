@@ -1,0 +1,68 @@
+// The workspace's own tables in its database, as the workspace module's list of migrations
+// (module "workspace" of module_schema, docs/formats/workspace.md): identity, keyring, peer
+// directory, and the exchange party's sequence numbers and replay memory. Never edit a
+// released migration; append one.
+#include "civitas/store.hpp"
+#include "impl.hpp"
+
+namespace civitas::workspace {
+
+namespace {
+
+const std::vector<store::Migration>& migrations() {
+  static const std::vector<store::Migration> m = {
+      {1, "workspace identity, keyring, peer directory",
+       R"sql(
+CREATE TABLE meta(
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE keys(
+  id         TEXT PRIMARY KEY,           -- 16 hex digits (crypto::KeyId)
+  purpose    TEXT NOT NULL,              -- field | token | identity | signing | exchange
+  algorithm  TEXT NOT NULL,
+  created    INTEGER NOT NULL,           -- Unix seconds
+  status     TEXT NOT NULL,              -- primary | active | retired | destroyed
+  public_key BLOB,                       -- signing and exchange keys
+  wrapped    BLOB,                       -- XChaCha20-Poly1305 under the keyring subkey; NULL when destroyed
+  changed    INTEGER NOT NULL
+);
+CREATE INDEX keys_purpose ON keys(purpose, status);
+CREATE TABLE peers(
+  department TEXT NOT NULL,              -- USCC of the peer department
+  name       TEXT,
+  key_id     TEXT NOT NULL,
+  purpose    TEXT NOT NULL,              -- signing | exchange
+  algorithm  TEXT NOT NULL,
+  public_key BLOB NOT NULL,
+  status     TEXT NOT NULL,
+  imported   INTEGER NOT NULL,
+  PRIMARY KEY(department, key_id)
+);
+)sql",
+       nullptr, 1},
+      {2, "exchange packages: sequence numbers sent, replay memory (exchange_party.cpp, docs/formats/package.md)",
+       R"sql(
+CREATE TABLE package_sent(
+  consumer      TEXT PRIMARY KEY,        -- USCC of the consumer department
+  last_sequence INTEGER NOT NULL         -- last sequence number reserved for this pair
+) WITHOUT ROWID;
+CREATE TABLE package_received(
+  provider   TEXT NOT NULL,              -- USCC of the providing department
+  consumer   TEXT NOT NULL,              -- USCC of this department as named in the package
+  sequence   INTEGER NOT NULL,
+  package_id TEXT NOT NULL,
+  opened_ms  INTEGER NOT NULL,
+  PRIMARY KEY(provider, consumer, sequence)
+) WITHOUT ROWID;
+)sql",
+       nullptr, 4},
+  };
+  return m;
+}
+
+}  // namespace
+
+void migrate_tables(store::Store& db) { store::migrate(db, "workspace", migrations()); }
+
+}  // namespace civitas::workspace
