@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "civitas/error.hpp"
-#include "civitas/exchange.hpp"
+#include "civitas/package.hpp"
 #include "civitas/schema.hpp"
 #include "civitas/workspace.hpp"
 #include "cli.hpp"
@@ -17,7 +17,7 @@
 namespace civitas::cli {
 namespace {
 
-namespace ex = civitas::exchange;
+namespace ex = civitas::package;
 using nlohmann::json;
 
 struct PackageArgs {

@@ -21,14 +21,14 @@
 #include <filesystem>
 #include <string>
 
-#include "../core/exchange/format.hpp"
+#include "../core/package/format.hpp"
 #include "civitas/error.hpp"
-#include "civitas/exchange.hpp"
+#include "civitas/package.hpp"
 #include "fuzz_check.hpp"
 
 namespace {
 
-namespace ex = civitas::exchange;
+namespace ex = civitas::package;
 namespace fs = std::filesystem;
 
 const char* kProvider = "91110000100000016D";
@@ -109,7 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       ex::Header h = ex::parse_header(data, size);
       FUZZ_CHECK(!h.recipients.empty());
       FUZZ_CHECK(h.chunk_size >= ex::kMinChunkSize && h.chunk_size <= ex::kMaxChunkSize);
-      FUZZ_CHECK(h.header_bytes <= size + civitas::exchange::detail::kSigSize);
+      FUZZ_CHECK(h.header_bytes <= size + civitas::package::detail::kSigSize);
       (void)h.to_json().dump();
     } catch (const civitas::Error&) {
     }
@@ -117,11 +117,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     read_package(data, size);
   } else if (mode == 2) {
     if (size > (1u << 20)) return 0;
-    std::string pkg = civitas::exchange::detail::raw_package_for_testing(keys().writer(), data, size);
+    std::string pkg = civitas::package::detail::raw_package_for_testing(keys().writer(), data, size);
     read_package(reinterpret_cast<const std::uint8_t*>(pkg.data()), pkg.size());
   } else {
     if (size > (1u << 20)) return 0;
-    std::string pkg = civitas::exchange::detail::raw_payload_for_testing(keys().writer(), data, size);
+    std::string pkg = civitas::package::detail::raw_payload_for_testing(keys().writer(), data, size);
     read_package(reinterpret_cast<const std::uint8_t*>(pkg.data()), pkg.size());
   }
   return 0;
@@ -180,10 +180,10 @@ int main(int argc, char** argv) {
   flipped[pkg.size() / 2] ^= 4;
   put(dir, "package-flipped", 1, flipped);
   std::string data = "a,b\n1,x\n";
-  civitas::exchange::detail::Sha256 h;
+  civitas::package::detail::Sha256 h;
   h.update(data.data(), data.size());
   std::string dp = R"({"resources":[{"name":"x","path":"data/x.csv","bytes":8,"hash":")" +
-                   civitas::exchange::detail::sha256_text(h.final()) + R"("}]})";
+                   civitas::package::detail::sha256_text(h.final()) + R"("}]})";
   put(dir, "content-valid", 2, entry('R', "data/x.csv", data) + entry('P', "datapackage.json", dp) + "Z");
   put(dir, "content-bad-path", 2, entry('R', "data/../x", data) + entry('P', "datapackage.json", dp) + "Z");
   put(dir, "content-no-end", 2, entry('R', "data/x.csv", data));

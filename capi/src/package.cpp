@@ -2,7 +2,7 @@
 #include <map>
 
 #define CIV_EXPERIMENTAL 1  // defines the experimental entry points too
-#include "civitas/exchange.hpp"
+#include "civitas/package.hpp"
 #include "civitas/workspace.hpp"
 #include "ctx.hpp"
 #include "guard.hpp"
@@ -11,7 +11,7 @@
 using civitas::Code;
 using civitas::Error;
 using namespace civitas::capi;
-namespace ex = civitas::exchange;
+namespace ex = civitas::package;
 namespace wsp = civitas::workspace;
 using nlohmann::json;
 

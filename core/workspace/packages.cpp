@@ -5,9 +5,9 @@
 //
 // Create: the sequence numbers are reserved when the writer starts; the "package.create"
 // entry commits in PackageWriter::finish() before the package is complete (trailer written,
-// file renamed into place), through exchange::WriterOptions::before_commit.
+// file renamed into place), through package::WriterOptions::before_commit.
 //
-// Open: exchange::OpenOptions::before_commit runs once everything checked out; in ONE
+// Open: package::OpenOptions::before_commit runs once everything checked out; in ONE
 // transaction it checks the replay memory again (another process may have accepted the same
 // package meanwhile), records the sequence number and appends the "package.open" entry. Only
 // then does the output directory appear (the reader's rename). If it cannot appear, the
@@ -19,13 +19,13 @@
 #include <filesystem>
 
 #include "civitas/error.hpp"
-#include "civitas/exchange.hpp"
+#include "civitas/package.hpp"
 #include "civitas/workspace.hpp"
 #include "impl.hpp"
 
 namespace civitas::workspace {
 
-namespace ex = civitas::exchange;
+namespace ex = civitas::package;
 using nlohmann::json;
 
 namespace {
@@ -90,7 +90,7 @@ struct Opening {
   Opening(Workspace& w, Workspace::Impl& impl, const std::string& dir)
       : ws(impl), party(std::make_unique<ex::WorkspaceParty>(w)), keys(party->reader_keys()), out_dir(dir) {}
 
-  /// exchange::OpenOptions::before_commit: replay check, sequence number and entry, one
+  /// package::OpenOptions::before_commit: replay check, sequence number and entry, one
   /// transaction.
   void accept(const ex::Summary& s, bool validated) {
     const ex::Header::Stanza* mine = stanza_of(keys, s.header);

@@ -41,7 +41,7 @@ CREATE TABLE peers(
 );
 )sql",
        nullptr, 1},
-      {2, "exchange packages: sequence numbers sent, replay memory (exchange_party.cpp, docs/formats/package.md)",
+      {2, "exchange packages: sequence numbers sent, replay memory (package_party.cpp, docs/formats/package.md)",
        R"sql(
 CREATE TABLE package_sent(
   consumer      TEXT PRIMARY KEY,        -- USCC of the consumer department

@@ -17,14 +17,14 @@
 
 #include "civitas/audit.hpp"
 #include "civitas/error.hpp"
-#include "civitas/exchange.hpp"
+#include "civitas/package.hpp"
 #include "civitas/workspace.hpp"
 #include "common/fixtures.hpp"
 
 using namespace civitas;
 using namespace civitas::workspace;
 namespace c = civitas::crypto;
-namespace ex = civitas::exchange;
+namespace ex = civitas::package;
 namespace fs = std::filesystem;
 using nlohmann::json;
 using civitas::test::code_of;

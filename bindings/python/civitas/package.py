@@ -45,7 +45,7 @@ from ._args import native_workspace as _ws, path as _path
 from .errors import InvalidArgumentError
 from .workspace import Workspace
 
-_ex = _native.exchange
+_ex = _native.package
 
 #: Plaintext bytes per encrypted chunk by default (64 KiB).
 DEFAULT_CHUNK_SIZE: int = _ex.DEFAULT_CHUNK_SIZE

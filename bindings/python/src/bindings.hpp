@@ -38,8 +38,8 @@ void bind_ids(py::module_ m);
 void bind_workspace(py::module_ m);
 /// civitas._native.schema: table schemas, validation, catalog entries (schema.cpp).
 void bind_schema(py::module_ m);
-/// civitas._native.exchange: exchange packages with a workspace (exchange.cpp).
-void bind_exchange(py::module_ m);
+/// civitas._native.package: exchange packages with a workspace (package.cpp).
+void bind_package(py::module_ m);
 /// civitas._native.catalog: catalog entries stored, versioned, in a workspace (catalog.cpp).
 void bind_catalog(py::module_ m);
 /// civitas._native.audit: the tamper-evident audit log of a workspace (audit.cpp).

@@ -16,7 +16,7 @@ PYBIND11_MODULE(_native, m) {
   cp::bind_ids(m.def_submodule("ids", "Identifiers: USCC, organisation code, resident ID, GB/T 2260"));
   cp::bind_workspace(m.def_submodule("workspace", "Workspaces, keyring, field encryption, tokens, identity keys"));
   cp::bind_schema(m.def_submodule("schema", "Table schemas, record validation, catalog entries"));
-  cp::bind_exchange(m.def_submodule("exchange", "Exchange packages between departments"));
+  cp::bind_package(m.def_submodule("package", "Exchange packages between departments"));
   cp::bind_catalog(m.def_submodule("catalog", "Catalog entries stored, versioned, in a workspace"));
   cp::bind_audit(m.def_submodule("audit", "The tamper-evident audit log of a workspace"));
   // cp::bind_<module>(m.def_submodule("<module>", "…"));

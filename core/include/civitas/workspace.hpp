@@ -24,7 +24,7 @@
 #include "civitas/audit.hpp"
 #include "civitas/catalog.hpp"
 #include "civitas/crypto.hpp"
-#include "civitas/exchange.hpp"
+#include "civitas/package.hpp"
 #include "civitas/ids.hpp"
 #include "civitas/store.hpp"
 
@@ -195,26 +195,26 @@ class Workspace {
   /// I/O…) is recorded as "package.create" with its error code. The writer must not outlive
   /// the workspace.
   std::unique_ptr<PackageWriter> create_package(const std::string& path, const std::vector<std::string>& consumers,
-                                                const exchange::WriterOptions& opts = {});
+                                                const package::WriterOptions& opts = {});
   /// The same, streaming the package bytes to `sink` as they are produced; the trailer (the
   /// last 120 bytes, without which no reader accepts the package) goes to the sink only after
   /// the "package.create" entry committed.
-  std::unique_ptr<PackageWriter> create_package_stream(exchange::PackageWriter::Sink sink,
+  std::unique_ptr<PackageWriter> create_package_stream(package::PackageWriter::Sink sink,
                                                        const std::vector<std::string>& consumers,
-                                                       const exchange::WriterOptions& opts = {});
-  /// Opens a package addressed to this department into out_dir (exchange::open with the
+                                                       const package::WriterOptions& opts = {});
+  /// Opens a package addressed to this department into out_dir (package::open with the
   /// keyring, the peer directory and the replay memory). The sequence number is recorded and
   /// the "package.open" entry appended in ONE transaction, committed before out_dir appears;
   /// if out_dir then cannot appear, both are withdrawn (the sequence number is released). A
   /// refusal is recorded as "package.open" with its error code and never consumes the
-  /// sequence number. Errors: those of exchange::open.
-  exchange::Summary open_package(const std::string& path, const std::string& out_dir,
-                                 const exchange::OpenOptions& opts = {});
+  /// sequence number. Errors: those of package::open.
+  package::Summary open_package(const std::string& path, const std::string& out_dir,
+                                 const package::OpenOptions& opts = {});
   /// The same for bytes fed as they arrive (PackageReader::feed / finish).
-  std::unique_ptr<PackageReader> open_package_stream(const std::string& out_dir, const exchange::OpenOptions& opts = {});
+  std::unique_ptr<PackageReader> open_package_stream(const std::string& out_dir, const package::OpenOptions& opts = {});
   /// Checks a package's signatures against the peer directory (and this workspace's own
   /// signing keys) without decrypting anything. Not audited (nothing is revealed or changed).
-  exchange::Summary verify_package(const std::string& path);
+  package::Summary verify_package(const std::string& path);
 
   // ---- catalog (civitas/catalog.hpp) ----
   /// Validates and stores a catalog entry as the next version of its resource code, with a
@@ -279,7 +279,7 @@ class PackageWriter {
   /// Completes the package: the "package.create" entry (consumers, sequences, catalog,
   /// purpose, bytes, resources) commits first, then the trailer is written and the file
   /// renamed into place. A failure is recorded as "package.create" with its error code.
-  exchange::Summary finish();
+  package::Summary finish();
   const std::string& package_id() const noexcept;
 
   struct Impl;  ///< internal
@@ -302,9 +302,9 @@ class PackageReader {
   void feed(const void* data, std::size_t n);
   /// Checks the end of the package; records the sequence number and the "package.open" entry
   /// in one transaction, then lets the output directory appear.
-  exchange::Summary finish();
+  package::Summary finish();
   /// The verified header once enough bytes were fed (nullptr before, and after a refusal).
-  const exchange::Header* header() const noexcept;
+  const package::Header* header() const noexcept;
 
   struct Impl;  ///< internal
 

@@ -13,7 +13,7 @@
 
 #include "civitas/error.hpp"
 
-namespace civitas::exchange::detail {
+namespace civitas::package::detail {
 
 // A worker thread fed through a bounded pool of blocks: the producer fills the block that
 // current() returns and submits it; the thread runs `consume` on each block in order and
@@ -159,4 +159,4 @@ class BlockWorker {
   std::thread thread_;
 };
 
-}  // namespace civitas::exchange::detail
+}  // namespace civitas::package::detail

@@ -2,7 +2,7 @@
 // thread, content parsing, hashing and writing on a third, each started by its first full
 // block): multi-MiB packages open byte for byte by every path, and refusals found on any
 // thread leave nothing behind.
-#include "exchange/format.hpp"
+#include "package/format.hpp"
 #include "helpers.hpp"
 
 using namespace xt;

@@ -14,13 +14,13 @@
 #include <tuple>
 
 #include "civitas/error.hpp"
-#include "civitas/exchange.hpp"
+#include "civitas/package.hpp"
 #include "civitas/ids.hpp"
 
 namespace xt {
 
 namespace fs = std::filesystem;
-namespace ex = civitas::exchange;
+namespace ex = civitas::package;
 using civitas::Code;
 using nlohmann::json;
 

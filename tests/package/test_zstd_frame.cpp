@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "exchange/format.hpp"
+#include "package/format.hpp"
 #include "helpers.hpp"
 
 using namespace xt;

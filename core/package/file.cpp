@@ -10,7 +10,7 @@
 
 #include "format.hpp"
 
-namespace civitas::exchange {
+namespace civitas::package {
 
 using namespace detail;
 
@@ -191,4 +191,4 @@ Summary open(const std::string& path, const std::string& out_dir, const ReaderKe
   return r.finish();
 }
 
-}  // namespace civitas::exchange
+}  // namespace civitas::package

@@ -9,7 +9,7 @@
 
 #include "civitas/ids.hpp"
 
-namespace civitas::exchange {
+namespace civitas::package {
 
 using nlohmann::json;
 
@@ -310,4 +310,4 @@ void sync_dir(const std::string& path) {
 }
 
 }  // namespace detail
-}  // namespace civitas::exchange
+}  // namespace civitas::package

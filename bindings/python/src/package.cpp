@@ -1,4 +1,4 @@
-// civitas._native.exchange — exchange packages (core/include/civitas/exchange.hpp) with a
+// civitas._native.package — exchange packages (core/include/civitas/package.hpp) with a
 // workspace: the audited operations Workspace::create_package / open_package /
 // verify_package of a civitas._native.workspace.Workspace (keys, peers, sequence numbers,
 // replay memory and audit entries are theirs; this file adds none). The public, documented
@@ -17,13 +17,13 @@
 
 #include "bindings.hpp"
 #include "civitas/error.hpp"
-#include "civitas/exchange.hpp"
+#include "civitas/package.hpp"
 #include "civitas/workspace.hpp"
 
 namespace civitas::python {
 namespace {
 
-namespace ex = civitas::exchange;
+namespace ex = civitas::package;
 using W = civitas::workspace::Workspace;
 using nlohmann::json;
 
@@ -107,7 +107,7 @@ struct Reader {
 
 }  // namespace
 
-void bind_exchange(py::module_ m) {
+void bind_package(py::module_ m) {
   m.attr("DEFAULT_CHUNK_SIZE") = ex::kDefaultChunkSize;
   m.attr("FORMAT_VERSION") = ex::kFormatVersion;
 

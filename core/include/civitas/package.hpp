@@ -1,4 +1,4 @@
-// civitas::exchange — exchange packages between departments: a Frictionless Data Package plus
+// civitas::package — exchange packages between departments: a Frictionless Data Package plus
 // an envelope, zstd-compressed, encrypted under a random file key in authenticated chunks
 // (libsodium secretstream XChaCha20-Poly1305), the file key sealed to each recipient's X25519
 // exchange key, signed by the provider with Ed25519 over the header and over the whole file.
@@ -39,7 +39,7 @@ namespace civitas::workspace {
 class Workspace;
 }
 
-namespace civitas::exchange {
+namespace civitas::package {
 
 inline constexpr std::uint8_t kFormatVersion = 2;
 /// Plaintext bytes per encrypted chunk (the last chunk is always shorter).
@@ -255,7 +255,7 @@ class PackageReader {
 
 /// The keys, peers and sequence numbers of a workspace for packages: internal glue of
 /// Workspace::create_package / open_package / verify_package (implemented by the workspace
-/// module, core/workspace/exchange_party.cpp, so that core/exchange does not depend on the
+/// module, core/workspace/package_party.cpp, so that core/package does not depend on the
 /// workspace; only this declaration and a forward declaration of Workspace are here). Front
 /// ends call those Workspace methods, which add the audit entries (docs/development.md,
 /// "Audited operations"); this class writes none. Holds a keyring snapshot: one per operation.
@@ -282,4 +282,4 @@ class WorkspaceParty {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace civitas::exchange
+}  // namespace civitas::package

@@ -1,18 +1,18 @@
-// exchange::WorkspaceParty (declared in civitas/exchange.hpp): packages with a workspace —
+// package::WorkspaceParty (declared in civitas/package.hpp): packages with a workspace —
 // keys from its keyring, peers from its directory, sequence numbers and the replay check in
 // its database (workspace migration 2, tables.cpp). The audited operations that use it are in
 // packages.cpp. It lives in the workspace module
-// because it reaches into the workspace, its store and its audit log; core/exchange itself
+// because it reaches into the workspace, its store and its audit log; core/package itself
 // depends only on schema, crypto and zstd (docs/development.md, module graph) and takes explicit keys
 // and callbacks (ReaderKeys, ProviderLookup, ReplayMemory), which this file fills in.
 #include <cstring>
 
 #include "civitas/error.hpp"
-#include "civitas/exchange.hpp"
+#include "civitas/package.hpp"
 #include "civitas/ids.hpp"
 #include "civitas/workspace.hpp"
 
-namespace civitas::exchange {
+namespace civitas::package {
 
 namespace c = civitas::crypto;
 using nlohmann::json;
@@ -120,4 +120,4 @@ ReaderKeys WorkspaceParty::reader_keys() {
   return k;
 }
 
-}  // namespace civitas::exchange
+}  // namespace civitas::package

@@ -13,7 +13,7 @@
 #include "civitas/ids.hpp"
 #include "format.hpp"
 
-namespace civitas::exchange {
+namespace civitas::package {
 
 using nlohmann::json;
 using namespace detail;
@@ -519,4 +519,4 @@ std::string raw_payload_for_testing(const WriterOptions& o, const void* compress
 }
 
 }  // namespace detail
-}  // namespace civitas::exchange
+}  // namespace civitas::package

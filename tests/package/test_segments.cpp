@@ -4,11 +4,11 @@
 // co-recipient re-encrypted under the file key is refused without being decrypted.
 #include <random>
 
-#include "exchange/format.hpp"
+#include "package/format.hpp"
 #include "helpers.hpp"
 
 using namespace xt;
-namespace dt = civitas::exchange::detail;
+namespace dt = civitas::package::detail;
 
 namespace {
 

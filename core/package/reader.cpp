@@ -29,7 +29,7 @@
 #include "block_worker.hpp"
 #include "format.hpp"
 
-namespace civitas::exchange {
+namespace civitas::package {
 
 using nlohmann::json;
 using namespace detail;
@@ -773,4 +773,4 @@ void PackageReader::trust_segment_hashes(std::vector<std::array<std::uint8_t, 32
 
 const Header* PackageReader::header() const noexcept { return s_->have_header ? &s_->header : nullptr; }
 
-}  // namespace civitas::exchange
+}  // namespace civitas::package

@@ -3,11 +3,11 @@
 // unsupported_version, also in a header whose signature is valid.
 #include <functional>
 
-#include "exchange/format.hpp"
+#include "package/format.hpp"
 #include "helpers.hpp"
 
 using namespace xt;
-namespace d = civitas::exchange::detail;
+namespace d = civitas::package::detail;
 
 namespace {
 struct Pkg {

@@ -13,11 +13,11 @@
 
 #include "civitas/crypto.hpp"
 #include "civitas/error.hpp"
-#include "civitas/exchange.hpp"
+#include "civitas/package.hpp"
 
 struct evp_md_ctx_st;
 
-namespace civitas::exchange::detail {
+namespace civitas::package::detail {
 
 // ---- file layout ---------------------------------------------------------------------------
 // preamble (24) | header JSON (header_len) | header signature (64) | segments | trailer (120)
@@ -197,4 +197,4 @@ void sync_fd(int fd, const std::string& path);
 /// fsync of a directory, so that the names created or renamed in it are durable.
 void sync_dir(const std::string& path);
 
-}  // namespace civitas::exchange::detail
+}  // namespace civitas::package::detail
