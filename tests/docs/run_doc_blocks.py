@@ -1,0 +1,460 @@
+#!/usr/bin/env python3
+"""Run the code blocks of a Markdown document (docs/development.md, "Documentation tests").
+
+    run_doc_blocks.py DOC.md --source-dir S --civitas BIN [--pythonpath P] [--lib-dir L
+        --include-dir I…] [--jar J] [--java JAVA --javac JAVAC] [--cc CC] [--list]
+
+Every fenced block must carry a tag. `console`, `python`, `c` and `java` blocks run, in
+document order, in one fresh temporary directory per document that holds a copy of
+examples/data/; the other known tags (`text`, `json`, `cmake`, …) are not run; an untagged
+block, `sh`/`bash` or an unknown tag fails. An HTML comment right before a block
+(`<!-- doctest: … -->`) sets it up; see docs/development.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+
+RUN_TAGS = {"console", "python", "c", "java"}
+QUIET_TAGS = {"text", "json", "jsonl", "cmake", "sql", "ini", "xml", "csv", "cpp", "toml", "diff"}
+TIMEOUT = 120
+
+MARKET = "91350100M000100Y43"
+TAX = "11350100MB00000012"
+
+
+@dataclass
+class Block:
+    line: int                 # 1-based line of the opening fence
+    tag: str
+    text: str
+    directives: dict = field(default_factory=dict)
+    hidden: str = ""          # code of the setup comment, run before the block
+
+
+FENCE = re.compile(r"^( *)(`{3,}|~{3,})(.*)$")
+DIRECTIVE = re.compile(r"^\s*<!--\s*doctest:(.*?)(-->)?\s*$")
+
+
+def parse(path: str) -> list[Block]:
+    lines = open(path, encoding="utf-8").read().split("\n")
+    blocks: list[Block] = []
+    pending: tuple[dict, str] | None = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = DIRECTIVE.match(line)
+        if m:
+            head, closed = m.group(1), m.group(2)
+            body = []
+            i += 1
+            while not closed:
+                if i >= len(lines):
+                    raise SystemExit(f"{path}:{i}: unterminated <!-- doctest: comment")
+                if lines[i].rstrip().endswith("-->"):
+                    rest = lines[i].rstrip()[:-3]
+                    if rest.strip():
+                        body.append(rest)
+                    closed = True
+                else:
+                    body.append(lines[i])
+                i += 1
+            pending = (parse_directives(head, path, i), "\n".join(body))
+            continue
+        m = FENCE.match(line)
+        if m:
+            indent, fence, info = len(m.group(1)), m.group(2), m.group(3).strip()
+            start = i + 1
+            body = []
+            i += 1
+            while i < len(lines) and not re.match(r"^ *" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}\s*$", lines[i]):
+                body.append(lines[i][indent:] if lines[i][:indent].strip() == "" else lines[i])
+                i += 1
+            if i >= len(lines):
+                raise SystemExit(f"{path}:{start}: unterminated code block")
+            i += 1
+            tag = info.split()[0] if info else ""
+            b = Block(start, tag, "\n".join(body) + "\n")
+            if pending:
+                b.directives, b.hidden = pending
+                pending = None
+            blocks.append(b)
+            continue
+        if pending and line.strip():
+            raise SystemExit(f"{path}:{i + 1}: a <!-- doctest: --> comment must come right before a code block")
+        i += 1
+    return blocks
+
+
+def parse_directives(head: str, path: str, line: int) -> dict:
+    """`setup departments; nocompare; skip REASON; xfail REASON`."""
+    d: dict = {}
+    for part in head.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        word, _, arg = part.partition(" ")
+        arg = arg.strip()
+        if word == "setup":
+            d["setup"] = [a for a in re.split(r"[ ,]+", arg) if a]
+        elif word in ("skip", "xfail"):
+            if not arg:
+                raise SystemExit(f"{path}:{line}: `{word}` needs a reason")
+            d[word] = arg
+        elif word in ("nocompare", "hidden"):
+            d[word] = True
+        else:
+            raise SystemExit(f"{path}:{line}: unknown doctest directive {word!r}")
+    return d
+
+
+class Runner:
+    def __init__(self, args, work: str):
+        self.a = args
+        self.work = work
+        self.state = os.path.join(work, ".doctest-env")
+        self.env = dict(os.environ)
+        bindir = os.path.dirname(os.path.abspath(args.civitas))
+        self.env["PATH"] = bindir + os.pathsep + self.env.get("PATH", "")
+        self.env.pop("CIVITAS_WORKSPACE", None)
+        self.env.pop("CIVITAS_KEY", None)
+        self.env["LC_ALL"] = "C.UTF-8"
+        if args.pythonpath:
+            self.env["PYTHONPATH"] = args.pythonpath
+        self.env["PYTHONDONTWRITEBYTECODE"] = "1"
+        self.fixtures_done: set[str] = set()
+        with open(self.state, "w") as f:
+            f.write("")
+
+    # ---- fixtures ------------------------------------------------------------------------
+    def fixture(self, name: str) -> None:
+        if name in self.fixtures_done:
+            return
+        civ = os.path.abspath(self.a.civitas)
+        sh = None
+        if name == "departments":
+            # Two departments: the market-regulation bureau (mr.db, the default workspace of
+            # console blocks) and the tax bureau (tax.db); raw keys in mr.key/tax.key (and
+            # hex in mr.hex/tax.hex); public keys exported to mr.pub.json/tax.pub.json and
+            # imported by the other side.
+            sh = f"""
+set -e
+civ={shlex.quote(civ)}
+head -c 32 /dev/urandom > mr.key; head -c 32 /dev/urandom > tax.key
+od -An -tx1 mr.key | tr -d ' \\n' > mr.hex; od -An -tx1 tax.key | tr -d ' \\n' > tax.hex
+"$civ" init -w mr.db --key-file mr.key --department {MARKET} --name 市场监督管理局 >/dev/null
+"$civ" init -w tax.db --key-file tax.key --department {TAX} --name 税务局 >/dev/null
+"$civ" keys export-public -w mr.db --key-file mr.key -o mr.pub.json
+"$civ" keys export-public -w tax.db --key-file tax.key -o tax.pub.json
+"$civ" keys import-public -w mr.db --key-file mr.key tax.pub.json >/dev/null
+"$civ" keys import-public -w tax.db --key-file tax.key mr.pub.json >/dev/null
+"""
+        elif name == "package":
+            # departments, plus p.civpkg: enterprises.csv from the market bureau to the tax bureau.
+            self.fixture("departments")
+            sh = f"""
+set -e
+{shlex.quote(civ)} package create -w mr.db --key-file mr.key --to {TAX} \\
+  --resource enterprises=enterprises.csv --schema enterprises.schema.json -o p.civpkg >/dev/null
+"""
+        else:
+            raise SystemExit(f"unknown doctest fixture {name!r} (known: departments, package)")
+        r = subprocess.run(["bash", "-c", sh], cwd=self.work, env=self.env,
+                           capture_output=True, text=True, timeout=TIMEOUT)
+        if r.returncode != 0:
+            raise SystemExit(f"fixture {name} failed:\n{r.stdout}{r.stderr}")
+        self.fixtures_done.add(name)
+
+    # ---- console ---------------------------------------------------------------------------
+    def console(self, b: Block) -> list[str]:
+        """Runs `$ ` commands one by one in bash; the environment (exports, cwd) carries over to
+        the next command and block. Returns the failures."""
+        cmds = parse_console(b.text)
+        if b.hidden.strip():
+            cmds = [(b.hidden, None, True)] + cmds
+        if not cmds:
+            return ["a console block without any `$ ` command"]
+        failures = []
+        for cmd, expected, hidden in cmds:
+            script = (f"set -a\n. {shlex.quote(self.state)}\ncd \"${{__DOCTEST_PWD:-{self.work}}}\"\nset +a\n"
+                      f"{cmd}\n__doctest_rc=$?\n__DOCTEST_PWD=$PWD\n"
+                      f"export -p | grep -v -E '^declare -x (BASH|SHLVL|OLDPWD|_=|PWD=)' > {shlex.quote(self.state)}\n"
+                      f"echo \"export __DOCTEST_PWD=$(printf %q \"$PWD\")\" >> {shlex.quote(self.state)}\n"
+                      "exit $__doctest_rc\n")
+            try:
+                r = subprocess.run(["bash", "-c", script], cwd=self.work, env=self.env,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, timeout=TIMEOUT)
+            except subprocess.TimeoutExpired:
+                failures.append(f"$ {cmd}\n  timed out after {TIMEOUT} s")
+                break
+            out = r.stdout.decode("utf-8", "replace").rstrip("\n")
+            got = out.split("\n") if out else []
+            if r.returncode != 0:
+                got.append(f"[exit {r.returncode}]")
+            if hidden:
+                if r.returncode != 0:
+                    failures.append("the setup of the block failed:\n" + indent(got))
+                    break
+                continue
+            if expected is None or b.directives.get("nocompare"):
+                if r.returncode != 0:
+                    failures.append(f"$ {cmd}\n  exited {r.returncode} (show `[exit {r.returncode}]` "
+                                    f"as its last output line if that is expected):\n" + indent(got))
+                continue
+            if not match_lines(expected, got):
+                failures.append(f"$ {cmd}\n  expected:\n{indent(expected)}\n  got:\n{indent(got)}")
+        return failures
+
+    # ---- python ----------------------------------------------------------------------------
+    def python(self, b: Block, n: int) -> list[str]:
+        if not self.a.pythonpath:
+            return ["SKIP: the Python binding is not built (CIVITAS_PYTHON=OFF)"]
+        src = (b.hidden + "\n" if b.hidden else "") + b.text
+        path = os.path.join(self.work, f".doctest_block{n}.py")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(src)
+        return self.run_program([self.a.python, path], "python")
+
+    # ---- c --------------------------------------------------------------------------------
+    def c(self, b: Block, n: int) -> list[str]:
+        if not self.a.lib_dir:
+            return ["SKIP: no C library given"]
+        src = wrap_c(b.text, b.hidden)
+        stem = os.path.join(self.work, f".doctest_block{n}")
+        with open(stem + ".c", "w", encoding="utf-8") as f:
+            f.write(src)
+        cmd = [self.a.cc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-o", stem, stem + ".c"]
+        for inc in self.a.include_dir:
+            cmd += ["-I", inc]
+        cmd += ["-L", self.a.lib_dir, "-lcivitas", "-Wl,-rpath," + self.a.lib_dir]
+        r = subprocess.run(cmd, capture_output=True, text=True, cwd=self.work)
+        if r.returncode != 0:
+            return [f"does not compile:\n{number(src)}\n{r.stderr}"]
+        return self.run_program([stem], "c")
+
+    # ---- java -----------------------------------------------------------------------------
+    def java(self, b: Block, n: int) -> list[str]:
+        if not self.a.jar:
+            return ["SKIP: the Java binding is not built (CIVITAS_JAVA=OFF)"]
+        name = f"DocBlock{n}"
+        src = wrap_java(b.text, b.hidden, name)
+        d = os.path.join(self.work, f".java{n}")
+        os.makedirs(d)
+        with open(os.path.join(d, name + ".java"), "w", encoding="utf-8") as f:
+            f.write(src)
+        r = subprocess.run([self.a.javac, "-encoding", "UTF-8", "-cp", self.a.jar, "-d", d,
+                            os.path.join(d, name + ".java")], capture_output=True, text=True, cwd=self.work)
+        if r.returncode != 0:
+            return [f"does not compile:\n{number(src)}\n{r.stdout}{r.stderr}"]
+        return self.run_program([self.a.java, "-cp", self.a.jar + os.pathsep + d, name], "java")
+
+    def run_program(self, cmd: list[str], what: str) -> list[str]:
+        env = dict(self.env)
+        env.update(read_state(self.state))
+        try:
+            r = subprocess.run(cmd, cwd=self.work, env=env, stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return [f"{what} block timed out after {TIMEOUT} s"]
+        if r.returncode != 0:
+            return [f"{what} block exited {r.returncode}:\n" + indent(r.stdout.decode("utf-8", "replace").split("\n"))]
+        return []
+
+
+def read_state(path: str) -> dict:
+    """The exported variables of the console blocks, for python/c/java blocks."""
+    env = {}
+    r = subprocess.run(["bash", "-c", f"set -a; . {shlex.quote(path)}; env -0"], capture_output=True)
+    for item in r.stdout.split(b"\0"):
+        k, sep, v = item.decode("utf-8", "replace").partition("=")
+        if sep and k.startswith("CIVITAS_"):
+            env[k] = v
+    return env
+
+
+def parse_console(text: str) -> list[tuple[str, list[str] | None, bool]]:
+    """[(command, expected output lines or None, hidden)]. `$ ` starts a command, a trailing
+    backslash continues it; the lines up to the next `$ ` are its expected output."""
+    cmds: list[tuple[str, list[str] | None, bool]] = []
+    lines = text.rstrip("\n").split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("$ "):
+            cmd = line[2:]
+            while cmd.endswith("\\") and i + 1 < len(lines):
+                i += 1
+                cmd = cmd + "\n" + lines[i]
+            out = []
+            i += 1
+            while i < len(lines) and not lines[i].startswith("$ "):
+                out.append(lines[i])
+                i += 1
+            cmds.append((cmd, out if out else None, False))
+        else:
+            raise ValueError(f"console block: a line before the first `$ ` prompt: {line!r}")
+    return cmds
+
+
+def match_lines(expected: list[str], got: list[str]) -> bool:
+    """`...` alone on a line matches any number of lines; `...` inside a line matches any text."""
+    def line_ok(e: str, g: str) -> bool:
+        if "..." not in e:
+            return e.rstrip() == g.rstrip()
+        parts = [re.escape(p) for p in e.rstrip().split("...")]
+        return re.fullmatch(".*".join(parts), g.rstrip()) is not None
+
+    memo: dict = {}
+
+    def m(i: int, j: int) -> bool:
+        if (i, j) in memo:
+            return memo[i, j]
+        if i == len(expected):
+            res = j == len(got)
+        elif expected[i].strip() == "...":
+            res = m(i + 1, j) or (j < len(got) and m(i, j + 1))
+        else:
+            res = j < len(got) and line_ok(expected[i], got[j]) and m(i + 1, j + 1)
+        memo[i, j] = res
+        return res
+    return m(0, 0)
+
+
+C_PRELUDE = "#include <civitas/civitas.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
+
+
+def wrap_c(text: str, hidden: str) -> str:
+    """A block with a main() is compiled as it is; otherwise its #include lines go to the top
+    and the rest, after the setup code, into `int main(void) { … return 0; }`, with
+    civitas.h, stdio.h, stdlib.h and string.h included."""
+    if re.search(r"\bmain\s*\(", text):
+        return C_PRELUDE + hidden + "\n" + text
+    inc = [l for l in text.split("\n") if l.lstrip().startswith("#include")]
+    rest = [l for l in text.split("\n") if not l.lstrip().startswith("#include")]
+    return (C_PRELUDE + "\n".join(inc) + "\n\nint main(void) {\n" + hidden + "\n#line 1\n"
+            + "\n".join(rest) + "\n  return 0;\n}\n")
+
+
+def wrap_java(text: str, hidden: str, name: str) -> str:
+    """A block without a class is wrapped: imports (its own and those of the setup code) go
+    to the top, with `org.civitas.*`, `java.nio.file.*` and `java.util.*`; the setup code and
+    the block become the body of `public static void main(String[] args) throws Exception`."""
+    code = hidden + "\n" + text
+    imports = ["import org.civitas.*;", "import java.nio.file.*;", "import java.util.*;",
+               "import java.nio.charset.StandardCharsets;"]
+    body = []
+    for l in code.split("\n"):
+        (imports if l.startswith("import ") else body).append(l)
+    if re.search(r"^\s*(public\s+)?(final\s+)?class\s", text, re.M):
+        m = re.search(r"class\s+(\w+)", text)
+        return "\n".join(imports) + "\n" + "\n".join(body).replace(f"class {m.group(1)}", f"class {name}")
+    return ("\n".join(dict.fromkeys(imports)) + f"\n\npublic class {name} {{\n"
+            "  public static void main(String[] args) throws Exception {\n" + "\n".join(body) + "\n  }\n}\n")
+
+
+def indent(lines: list[str]) -> str:
+    return "\n".join("    " + l for l in lines)
+
+
+def number(src: str) -> str:
+    return "\n".join(f"{i + 1:4} {l}" for i, l in enumerate(src.split("\n")))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("doc")
+    ap.add_argument("--source-dir", required=True)
+    ap.add_argument("--civitas", required=True)
+    ap.add_argument("--pythonpath", default="")
+    ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--lib-dir", default="")
+    ap.add_argument("--include-dir", action="append", default=[])
+    ap.add_argument("--cc", default="cc")
+    ap.add_argument("--jar", default="")
+    ap.add_argument("--java", default="java")
+    ap.add_argument("--javac", default="javac")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    a = ap.parse_args()
+
+    doc = os.path.relpath(a.doc, a.source_dir)
+    blocks = parse(a.doc)
+    failed = 0
+    ran = 0
+    skipped = 0
+    work = tempfile.mkdtemp(prefix="civitas-doctest-")
+    try:
+        shutil.copytree(os.path.join(a.source_dir, "examples", "data"), work, dirs_exist_ok=True)
+        r = Runner(a, work)
+        for n, b in enumerate(blocks, 1):
+            where = f"{doc}:{b.line} ({b.tag or 'untagged'})"
+            if not b.tag:
+                print(f"FAIL {where}: every code block needs a tag (`text` for a synopsis, "
+                      f"`console` for commands with `$ ` prompts, or the language)")
+                failed += 1
+                continue
+            if b.tag in ("sh", "bash", "shell"):
+                print(f"FAIL {where}: tag `{b.tag}`: use `console` (with `$ ` prompts; it runs) "
+                      f"or `text` (a synopsis; not run)")
+                failed += 1
+                continue
+            if b.tag in QUIET_TAGS:
+                if b.directives:
+                    print(f"FAIL {where}: a doctest comment before a `{b.tag}` block, which is not run")
+                    failed += 1
+                continue
+            if b.tag not in RUN_TAGS:
+                print(f"FAIL {where}: unknown tag `{b.tag}` (run: {', '.join(sorted(RUN_TAGS))}; "
+                      f"not run: {', '.join(sorted(QUIET_TAGS))})")
+                failed += 1
+                continue
+            if "skip" in b.directives:
+                print(f"skip {where}: {b.directives['skip']}")
+                skipped += 1
+                continue
+            try:
+                for fx in b.directives.get("setup", []):
+                    r.fixture(fx)
+                if b.tag == "console":
+                    problems = r.console(b)
+                else:
+                    problems = getattr(r, b.tag)(b, n)
+            except (ValueError, SystemExit) as e:
+                problems = [str(e)]
+            if problems and problems[0].startswith("SKIP: "):
+                print(f"skip {where}: {problems[0][6:]}")
+                skipped += 1
+                continue
+            ran += 1
+            if "xfail" in b.directives:
+                if problems:
+                    print(f"xfail {where}: {b.directives['xfail']}")
+                else:
+                    print(f"FAIL {where}: marked xfail ({b.directives['xfail']}) but passes: remove the mark")
+                    failed += 1
+                continue
+            if problems:
+                failed += 1
+                print(f"FAIL {where}:")
+                for p in problems:
+                    print("  " + p.replace("\n", "\n  "))
+            else:
+                print(f"ok   {where}")
+    finally:
+        if a.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    print(f"{doc}: {len(blocks)} blocks, {ran} run, {skipped} skipped, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
