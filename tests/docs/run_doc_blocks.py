@@ -139,33 +139,30 @@ class Runner:
             return
         civ = os.path.abspath(self.a.civitas)
         sh = None
-        if name == "departments":
-            # Two departments: the market-regulation bureau (mr.db, the default workspace of
-            # console blocks) and the tax bureau (tax.db); raw keys in mr.key/tax.key (and
-            # hex in mr.hex/tax.hex); public keys exported to mr.pub.json/tax.pub.json and
-            # imported by the other side.
+        if name in ("market", "tax"):
+            # One department: the market-regulation bureau (mr.db) or the tax bureau (tax.db),
+            # its raw key in mr.key/tax.key (hex in mr.hex/tax.hex), its public keys exported
+            # to mr.pub.json/tax.pub.json.
+            p, dept, label = ("mr", MARKET, "市场监督管理局") if name == "market" else ("tax", TAX, "税务局")
             sh = f"""
 set -e
 civ={shlex.quote(civ)}
-head -c 32 /dev/urandom > mr.key; head -c 32 /dev/urandom > tax.key
-od -An -tx1 mr.key | tr -d ' \\n' > mr.hex; od -An -tx1 tax.key | tr -d ' \\n' > tax.hex
-"$civ" init -w mr.db --key-file mr.key --department {MARKET} --name 市场监督管理局 >/dev/null
-"$civ" init -w tax.db --key-file tax.key --department {TAX} --name 税务局 >/dev/null
-"$civ" keys export-public -w mr.db --key-file mr.key -o mr.pub.json
-"$civ" keys export-public -w tax.db --key-file tax.key -o tax.pub.json
+head -c 32 /dev/urandom > {p}.key; od -An -tx1 {p}.key | tr -d ' \\n' > {p}.hex
+"$civ" init -w {p}.db --key-file {p}.key --department {dept} --name {label} >/dev/null
+"$civ" keys export-public -w {p}.db --key-file {p}.key -o {p}.pub.json
+"""
+        elif name == "departments":
+            # market and tax, each with the other's public keys imported.
+            self.fixture("market")
+            self.fixture("tax")
+            sh = f"""
+set -e
+civ={shlex.quote(civ)}
 "$civ" keys import-public -w mr.db --key-file mr.key tax.pub.json >/dev/null
 "$civ" keys import-public -w tax.db --key-file tax.key mr.pub.json >/dev/null
 """
-        elif name == "package":
-            # departments, plus p.civpkg: enterprises.csv from the market bureau to the tax bureau.
-            self.fixture("departments")
-            sh = f"""
-set -e
-{shlex.quote(civ)} package create -w mr.db --key-file mr.key --to {TAX} \\
-  --resource enterprises=enterprises.csv --schema enterprises.schema.json -o p.civpkg >/dev/null
-"""
         else:
-            raise SystemExit(f"unknown doctest fixture {name!r} (known: departments, package)")
+            raise SystemExit(f"unknown doctest fixture {name!r} (known: market, tax, departments, package)")
         r = subprocess.run(["bash", "-c", sh], cwd=self.work, env=self.env,
                            capture_output=True, text=True, timeout=TIMEOUT)
         if r.returncode != 0:
