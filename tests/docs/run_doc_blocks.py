@@ -336,7 +336,7 @@ def wrap_c(text: str, hidden: str) -> str:
         return C_PRELUDE + hidden + "\n" + text
     inc = [l for l in text.split("\n") if l.lstrip().startswith("#include")]
     rest = [l for l in text.split("\n") if not l.lstrip().startswith("#include")]
-    return (C_PRELUDE + "\n".join(inc) + "\n\nint main(void) {\n" + hidden + "\n#line 1\n"
+    return (C_PRELUDE + "\n".join(inc) + "\n\nint main(void) {\n" + hidden + "\n"
             + "\n".join(rest) + "\n  return 0;\n}\n")
 
 
