@@ -13,6 +13,7 @@ block, `sh`/`bash` or an unknown tag fails. An HTML comment right before a block
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shlex
@@ -130,6 +131,8 @@ class Runner:
             self.env["PYTHONPATH"] = args.pythonpath
         self.env["PYTHONDONTWRITEBYTECODE"] = "1"
         self.fixtures_done: set[str] = set()
+        self.py = None
+        self.doc = os.path.relpath(args.doc, args.source_dir)
         with open(self.state, "w") as f:
             f.write("")
 
@@ -212,13 +215,31 @@ civ={shlex.quote(civ)}
 
     # ---- python ----------------------------------------------------------------------------
     def python(self, b: Block, n: int) -> list[str]:
+        """The python blocks of a document run in one interpreter, one after the other, in
+        one namespace (as a reader types them into one session); the setup code first."""
         if not self.a.pythonpath:
             return ["SKIP: the Python binding is not built (CIVITAS_PYTHON=OFF)"]
-        src = (b.hidden + "\n" if b.hidden else "") + b.text
-        path = os.path.join(self.work, f".doctest_block{n}.py")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(src)
-        return self.run_program([self.a.python, path], "python")
+        if self.py is None:
+            self.py = subprocess.Popen([self.a.python, "-c", PY_SESSION], cwd=self.work, env=self.env,
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        msg = json.dumps({"hidden": b.hidden, "code": b.text, "name": f"{self.doc}:{b.line}",
+                          "env": read_state(self.state)}).encode()
+        try:
+            self.py.stdin.write(str(len(msg)).encode() + b"\n" + msg)
+            self.py.stdin.flush()
+            line = self.py.stdout.readline()
+        except BrokenPipeError:
+            line = b""
+        if not line:
+            self.py = None
+            return ["the Python session died"]
+        reply = json.loads(self.py.stdout.read(int(line)))
+        return [f"python block failed:\n{indent(reply['error'].rstrip().split(chr(10)))}"] if reply["error"] else []
+
+    def close(self) -> None:
+        if self.py is not None:
+            self.py.stdin.close()
+            self.py.wait(timeout=30)
 
     # ---- c --------------------------------------------------------------------------------
     def c(self, b: Block, n: int) -> list[str]:
@@ -324,6 +345,29 @@ def match_lines(expected: list[str], got: list[str]) -> bool:
         return res
     return m(0, 0)
 
+
+PY_SESSION = r"""
+import contextlib, io, json, os, sys, traceback
+ns = {"__name__": "__main__"}
+while True:
+    n = sys.stdin.buffer.readline()
+    if not n:
+        break
+    req = json.loads(sys.stdin.buffer.read(int(n)))
+    os.environ.update(req["env"])
+    out = io.StringIO()
+    err = ""
+    try:
+        with contextlib.redirect_stdout(out):
+            if req["hidden"]:
+                exec(compile(req["hidden"], req["name"] + " (setup)", "exec"), ns)
+            exec(compile(req["code"], req["name"], "exec"), ns)
+    except BaseException:
+        err = out.getvalue() + traceback.format_exc()
+    msg = json.dumps({"error": err}).encode()
+    sys.stdout.buffer.write(str(len(msg)).encode() + b"\n" + msg)
+    sys.stdout.buffer.flush()
+"""
 
 C_PRELUDE = "#include <civitas/civitas.h>\n#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
 
@@ -445,6 +489,10 @@ def main() -> int:
             else:
                 print(f"ok   {where}")
     finally:
+        try:
+            r.close()
+        except Exception:
+            pass
         if a.keep:
             print(f"kept {work}")
         else:
