@@ -109,8 +109,14 @@ def parse_directives(head: str, path: str, line: int) -> dict:
             if not arg:
                 raise SystemExit(f"{path}:{line}: `{word}` needs a reason")
             d[word] = arg
-        elif word in ("nocompare", "hidden"):
+        elif word in ("nocompare",):
             d[word] = True
+        elif word == "needs":
+            if arg not in ("java", "python"):
+                raise SystemExit(f"{path}:{line}: `needs` takes java or python")
+            d["needs"] = arg
+        elif word == "tty":
+            d["tty"] = arg
         else:
             raise SystemExit(f"{path}:{line}: unknown doctest directive {word!r}")
     return d
@@ -130,6 +136,9 @@ class Runner:
         if args.pythonpath:
             self.env["PYTHONPATH"] = args.pythonpath
         self.env["PYTHONDONTWRITEBYTECODE"] = "1"
+        # for setup code: where the sources and the jar are
+        self.env["DOCTEST_SOURCE_DIR"] = os.path.abspath(args.source_dir)
+        self.env["DOCTEST_JAR"] = os.path.abspath(args.jar) if args.jar else ""
         self.fixtures_done: set[str] = set()
         self.py = None
         self.doc = os.path.relpath(args.doc, args.source_dir)
@@ -178,7 +187,8 @@ civ={shlex.quote(civ)}
         the next command and block. Returns the failures."""
         cmds = parse_console(b.text)
         if b.hidden.strip():
-            cmds = [(b.hidden, None, True)] + cmds
+            hidden = "\n".join(l[2:] if l.startswith("$ ") else l for l in b.hidden.split("\n"))
+            cmds = [(hidden, None, True)] + cmds
         if not cmds:
             return ["a console block without any `$ ` command"]
         failures = []
@@ -272,13 +282,20 @@ civ={shlex.quote(civ)}
                             os.path.join(d, name + ".java")], capture_output=True, text=True, cwd=self.work)
         if r.returncode != 0:
             return [f"does not compile:\n{number(src)}\n{r.stdout}{r.stderr}"]
-        return self.run_program([self.a.java, "-cp", self.a.jar + os.pathsep + d, name], "java")
+        return self.run_program([self.a.java, "-cp", self.a.jar + os.pathsep + d, name], "java",
+                                b.directives.get("tty"))
 
-    def run_program(self, cmd: list[str], what: str) -> list[str]:
+    def run_program(self, cmd: list[str], what: str, tty: str | None = None) -> list[str]:
+        """Runs a compiled block; with `tty TEXT`, on a terminal (script(1)) that types TEXT."""
         env = dict(self.env)
         env.update(read_state(self.state))
+        stdin = None
+        if tty is not None:
+            cmd = ["script", "-qec", shlex.join(cmd), "/dev/null"]
+            stdin = (tty + "\n").encode()
         try:
-            r = subprocess.run(cmd, cwd=self.work, env=env, stdin=subprocess.DEVNULL,
+            r = subprocess.run(cmd, cwd=self.work, env=env, input=stdin,
+                               stdin=None if stdin is not None else subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             return [f"{what} block timed out after {TIMEOUT} s"]
@@ -458,6 +475,11 @@ def main() -> int:
                 continue
             if "skip" in b.directives:
                 print(f"skip {where}: {b.directives['skip']}")
+                skipped += 1
+                continue
+            need = b.directives.get("needs")
+            if need and not (a.jar if need == "java" else a.pythonpath):
+                print(f"skip {where}: needs the {need} binding, which this build does not have")
                 skipped += 1
                 continue
             try:
