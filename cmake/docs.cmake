@@ -35,3 +35,15 @@ foreach(_d README.md ${_docs})
             ${PROJECT_SOURCE_DIR}/${_d} ${_doc_args})
   set_tests_properties(docs.${_n} PROPERTIES TIMEOUT 300 LABELS docs)
 endforeach()
+
+# The runner itself: blocks that must pass and blocks marked xfail that must fail
+# (tests/docs/selftest.md), and blocks it must refuse (tests/docs/selftest_bad.md).
+add_test(NAME docs.selftest
+  COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/docs/run_doc_blocks.py
+          ${PROJECT_SOURCE_DIR}/tests/docs/selftest.md ${_doc_args})
+add_test(NAME docs.selftest_refusals
+  COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/docs/run_doc_blocks.py
+          ${PROJECT_SOURCE_DIR}/tests/docs/selftest_bad.md ${_doc_args})
+set_tests_properties(docs.selftest docs.selftest_refusals PROPERTIES TIMEOUT 300 LABELS docs)
+set_tests_properties(docs.selftest_refusals PROPERTIES PASS_REGULAR_EXPRESSION
+  "FAIL [^\n]*:3 \\(untagged\\)[^\n]*\nFAIL [^\n]*:7 \\(sh\\)[^\n]*\nFAIL [^\n]*:11 \\(bash\\)[^\n]*\nFAIL [^\n]*:15 \\(pascal\\): unknown tag[^\n]*\nFAIL [^\n]*:20 \\(console\\): marked xfail[^\n]*\n[^\n]*5 blocks, 1 run, 0 skipped, 5 failed")

@@ -397,8 +397,8 @@ def wrap_c(text: str, hidden: str) -> str:
         return C_PRELUDE + hidden + "\n" + text
     inc = [l for l in text.split("\n") if l.lstrip().startswith("#include")]
     rest = [l for l in text.split("\n") if not l.lstrip().startswith("#include")]
-    return (C_PRELUDE + "\n".join(inc) + "\n\nint main(void) {\n" + hidden + "\n"
-            + "\n".join(rest) + "\n  return 0;\n}\n")
+    body = "\n".join("  " + l for l in (hidden + "\n" + "\n".join(rest)).split("\n"))
+    return C_PRELUDE + "\n".join(inc) + "\n\nint main(void) {\n" + body + "\n  return 0;\n}\n"
 
 
 def wrap_java(text: str, hidden: str, name: str) -> str:
