@@ -364,8 +364,41 @@ def match_lines(expected: list[str], got: list[str]) -> bool:
 
 
 PY_SESSION = r"""
-import contextlib, io, json, os, sys, traceback
-ns = {"__name__": "__main__"}
+import ast, contextlib, io, json, os, sys, tokenize, traceback
+
+def checked(src, name):
+    # A statement that is an expression followed by a comment that is a whole Python literal
+    # (`r.valid  # True`, `ids.check_char(...)  # '3'`) asserts that value.
+    tree = ast.parse(src, name)
+    comments = {}
+    for t in tokenize.generate_tokens(io.StringIO(src).readline):
+        if t.type == tokenize.COMMENT:
+            comments[t.start[0]] = t.string[1:].strip()
+    def visit(body):
+        for i, node in enumerate(body):
+            for field in ("body", "orelse", "finalbody"):
+                if isinstance(getattr(node, field, None), list):
+                    visit(getattr(node, field))
+            if not isinstance(node, ast.Expr) or node.end_lineno not in comments:
+                continue
+            text = comments[node.end_lineno]
+            try:
+                ast.literal_eval(text)
+            except Exception:
+                continue
+            if node.lineno != node.end_lineno and any(l in comments for l in range(node.lineno, node.end_lineno)):
+                continue
+            call = ast.Call(ast.Name("__doctest_expect", ast.Load()),
+                            [node.value, ast.parse(text, mode="eval").body, ast.Constant(node.lineno)], [])
+            body[i] = ast.copy_location(ast.Expr(call), node)
+    visit(tree.body)
+    return compile(ast.fix_missing_locations(tree), name, "exec")
+
+def __doctest_expect(value, expected, line):
+    if value != expected:
+        raise AssertionError(f"line {line} of the block: the comment says {expected!r}, the value is {value!r}")
+
+ns = {"__name__": "__main__", "__doctest_expect": __doctest_expect}
 while True:
     n = sys.stdin.buffer.readline()
     if not n:
@@ -378,7 +411,7 @@ while True:
         with contextlib.redirect_stdout(out):
             if req["hidden"]:
                 exec(compile(req["hidden"], req["name"] + " (setup)", "exec"), ns)
-            exec(compile(req["code"], req["name"], "exec"), ns)
+            exec(checked(req["code"], req["name"]), ns)
     except BaseException:
         err = out.getvalue() + traceback.format_exc()
     msg = json.dumps({"error": err}).encode()
@@ -401,11 +434,39 @@ def wrap_c(text: str, hidden: str) -> str:
     return C_PRELUDE + "\n".join(inc) + "\n\nint main(void) {\n" + body + "\n  return 0;\n}\n"
 
 
+JAVA_EXPECT = re.compile(r'^(\s*)([A-Za-z_][^;]*);\s*//\s*(true|false|null|-?\d+|"(?:[^"\\]|\\.)*")\s*$')
+
+
+def java_expectations(text: str) -> str:
+    """`expr;  // LITERAL` (true, false, null, a number or a string literal) on a line of its
+    own asserts that value (compared as String.valueOf)."""
+    out = []
+    prev = ";"
+    for n, l in enumerate(text.split("\n"), 1):
+        m = JAVA_EXPECT.match(l)
+        if m and (prev.rstrip().endswith((";", "{", "}")) or not prev.strip() or prev.strip().startswith("//")) \
+                and not re.match(r"\s*(return|throw|[\w<>\[\], ]+\s+\w+\s*=)\b", m.group(2)):
+            l = f"{m.group(1)}DocExpect.expect({m.group(2)}, {m.group(3)}, {n});"
+        out.append(l)
+        prev = l.split("//")[0] if "//" in l else l
+    return "\n".join(out)
+
+
+JAVA_EXPECT_CLASS = """
+final class DocExpect {
+  static void expect(Object value, Object expected, int line) {
+    if (!String.valueOf(value).equals(String.valueOf(expected)))
+      throw new AssertionError("line " + line + " of the block: the comment says " + expected + ", the value is " + value);
+  }
+}
+"""
+
+
 def wrap_java(text: str, hidden: str, name: str) -> str:
     """A block without a class is wrapped: imports (its own and those of the setup code) go
     to the top, with `org.civitas.*`, `java.nio.file.*` and `java.util.*`; the setup code and
     the block become the body of `public static void main(String[] args) throws Exception`."""
-    code = hidden + "\n" + text
+    code = hidden + "\n" + java_expectations(text)
     imports = ["import org.civitas.*;", "import java.nio.file.*;", "import java.util.*;",
                "import java.nio.charset.StandardCharsets;"]
     body = []
@@ -413,9 +474,11 @@ def wrap_java(text: str, hidden: str, name: str) -> str:
         (imports if l.startswith("import ") else body).append(l)
     if re.search(r"^\s*(public\s+)?(final\s+)?class\s", text, re.M):
         m = re.search(r"class\s+(\w+)", text)
-        return "\n".join(imports) + "\n" + "\n".join(body).replace(f"class {m.group(1)}", f"class {name}")
+        return ("\n".join(imports) + "\n" + "\n".join(body).replace(f"class {m.group(1)}", f"class {name}")
+                + JAVA_EXPECT_CLASS)
     return ("\n".join(dict.fromkeys(imports)) + f"\n\npublic class {name} {{\n"
-            "  public static void main(String[] args) throws Exception {\n" + "\n".join(body) + "\n  }\n}\n")
+            "  public static void main(String[] args) throws Exception {\n" + "\n".join(body) + "\n  }\n}\n"
+            + JAVA_EXPECT_CLASS)
 
 
 def indent(lines: list[str]) -> str:
