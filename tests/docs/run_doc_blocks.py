@@ -141,6 +141,8 @@ class Runner:
         self.env["DOCTEST_JAR"] = os.path.abspath(args.jar) if args.jar else ""
         self.fixtures_done: set[str] = set()
         self.py = None
+        self.java_batch: set[int] | None = None
+        self.blocks: list[Block] = []
         self.doc = os.path.relpath(args.doc, args.source_dir)
         with open(self.state, "w") as f:
             f.write("")
@@ -272,18 +274,39 @@ civ={shlex.quote(civ)}
     def java(self, b: Block, n: int) -> list[str]:
         if not self.a.jar:
             return ["SKIP: the Java binding is not built (CIVITAS_JAVA=OFF)"]
+        if self.java_batch is None:
+            self.java_batch = self.compile_java_batch()
         name = f"DocBlock{n}"
-        src = wrap_java(b.text, b.hidden, name)
-        d = os.path.join(self.work, f".java{n}")
-        os.makedirs(d)
-        with open(os.path.join(d, name + ".java"), "w", encoding="utf-8") as f:
-            f.write(src)
-        r = subprocess.run([self.a.javac, "-encoding", "UTF-8", "-cp", self.a.jar, "-d", d,
-                            os.path.join(d, name + ".java")], capture_output=True, text=True, cwd=self.work)
-        if r.returncode != 0:
-            return [f"does not compile:\n{number(src)}\n{r.stdout}{r.stderr}"]
+        d = os.path.join(self.work, ".java")
+        if n not in self.java_batch:   # the batch did not compile: this block alone
+            d = os.path.join(self.work, f".java{n}")
+            src = self.write_java(d, b, n)
+            r = subprocess.run([self.a.javac, "-encoding", "UTF-8", "-cp", self.a.jar, "-d", d,
+                                os.path.join(d, name + ".java")], capture_output=True, text=True, cwd=self.work)
+            if r.returncode != 0:
+                return [f"does not compile:\n{number(src)}\n{r.stdout}{r.stderr}"]
         return self.run_program([self.a.java, "-cp", self.a.jar + os.pathsep + d, name], "java",
                                 b.directives.get("tty"))
+
+    def write_java(self, d: str, b: Block, n: int) -> str:
+        os.makedirs(d, exist_ok=True)
+        src = wrap_java(b.text, b.hidden, f"DocBlock{n}")
+        with open(os.path.join(d, f"DocBlock{n}.java"), "w", encoding="utf-8") as f:
+            f.write(src)
+        return src
+
+    def compile_java_batch(self) -> set[int]:
+        """All java blocks of the page in one javac run (javac starts slowly); the numbers of
+        the blocks compiled, or none when one of them does not compile."""
+        d = os.path.join(self.work, ".java")
+        todo = [(n, b) for n, b in enumerate(self.blocks, 1) if b.tag == "java" and "skip" not in b.directives]
+        files = []
+        for n, b in todo:
+            self.write_java(d, b, n)
+            files.append(os.path.join(d, f"DocBlock{n}.java"))
+        r = subprocess.run([self.a.javac, "-encoding", "UTF-8", "-cp", self.a.jar, "-d", d] + files,
+                           capture_output=True, text=True, cwd=self.work)
+        return {n for n, _ in todo} if r.returncode == 0 else set()
 
     def run_program(self, cmd: list[str], what: str, tty: str | None = None) -> list[str]:
         """Runs a compiled block; with `tty TEXT`, on a terminal (script(1)) that types TEXT."""
@@ -437,7 +460,7 @@ def wrap_c(text: str, hidden: str) -> str:
 JAVA_EXPECT = re.compile(r'^(\s*)([A-Za-z_][^;]*);\s*//\s*(true|false|null|-?\d+|"(?:[^"\\]|\\.)*")\s*$')
 
 
-def java_expectations(text: str) -> str:
+def java_expectations(text: str, cls: str) -> str:
     """`expr;  // LITERAL` (true, false, null, a number or a string literal) on a line of its
     own asserts that value (compared as String.valueOf)."""
     out = []
@@ -446,19 +469,19 @@ def java_expectations(text: str) -> str:
         m = JAVA_EXPECT.match(l)
         if m and (prev.rstrip().endswith((";", "{", "}")) or not prev.strip() or prev.strip().startswith("//")) \
                 and not re.match(r"\s*(return|throw|[\w<>\[\], ]+\s+\w+\s*=)\b", m.group(2)):
-            l = f"{m.group(1)}DocExpect.expect({m.group(2)}, {m.group(3)}, {n});"
+            l = f"{m.group(1)}{cls}.expect({m.group(2)}, {m.group(3)}, {n});"
         out.append(l)
         prev = l.split("//")[0] if "//" in l else l
     return "\n".join(out)
 
 
 JAVA_EXPECT_CLASS = """
-final class DocExpect {
-  static void expect(Object value, Object expected, int line) {
+final class {name}Expect {{
+  static void expect(Object value, Object expected, int line) {{
     if (!String.valueOf(value).equals(String.valueOf(expected)))
       throw new AssertionError("line " + line + " of the block: the comment says " + expected + ", the value is " + value);
-  }
-}
+  }}
+}}
 """
 
 
@@ -466,7 +489,7 @@ def wrap_java(text: str, hidden: str, name: str) -> str:
     """A block without a class is wrapped: imports (its own and those of the setup code) go
     to the top, with `org.civitas.*`, `java.nio.file.*` and `java.util.*`; the setup code and
     the block become the body of `public static void main(String[] args) throws Exception`."""
-    code = hidden + "\n" + java_expectations(text)
+    code = hidden + "\n" + java_expectations(text, name + "Expect")
     imports = ["import org.civitas.*;", "import java.nio.file.*;", "import java.util.*;",
                "import java.nio.charset.StandardCharsets;"]
     body = []
@@ -475,10 +498,10 @@ def wrap_java(text: str, hidden: str, name: str) -> str:
     if re.search(r"^\s*(public\s+)?(final\s+)?class\s", text, re.M):
         m = re.search(r"class\s+(\w+)", text)
         return ("\n".join(imports) + "\n" + "\n".join(body).replace(f"class {m.group(1)}", f"class {name}")
-                + JAVA_EXPECT_CLASS)
+                + JAVA_EXPECT_CLASS.format(name=name))
     return ("\n".join(dict.fromkeys(imports)) + f"\n\npublic class {name} {{\n"
             "  public static void main(String[] args) throws Exception {\n" + "\n".join(body) + "\n  }\n}\n"
-            + JAVA_EXPECT_CLASS)
+            + JAVA_EXPECT_CLASS.format(name=name))
 
 
 def indent(lines: list[str]) -> str:
@@ -514,6 +537,7 @@ def main() -> int:
     try:
         shutil.copytree(os.path.join(a.source_dir, "examples", "data"), work, dirs_exist_ok=True)
         r = Runner(a, work)
+        r.blocks = blocks
         for n, b in enumerate(blocks, 1):
             where = f"{doc}:{b.line} ({b.tag or 'untagged'})"
             if not b.tag:
