@@ -2,7 +2,7 @@
 """Run the code blocks of a Markdown document (docs/development.md, "Documentation tests").
 
     run_doc_blocks.py DOC.md --source-dir S --civitas BIN [--pythonpath P] [--lib-dir L
-        --include-dir I…] [--jar J] [--java JAVA --javac JAVAC] [--cc CC] [--list]
+        --include-dir I…] [--jar J] [--java JAVA --javac JAVAC] [--cc CC] [--keep]
 
 Every fenced block must carry a tag. `console`, `python`, `c` and `java` blocks run, in
 document order, in one fresh temporary directory per document that holds a copy of
