@@ -158,7 +158,7 @@ Peer parse_key(const json& k, const std::string& dept, const std::string& name, 
   return p;
 }
 
-KeyDocument parse_document(std::string_view text) {
+KeyDocument parse_document(std::string_view text, std::string& dept_out) {
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded() || !doc.is_object()) throw Error(Code::parse, "public-key document is not a JSON object");
   if (doc.value("format", "") != kFormat) throw Error(Code::parse, "not a civitas public-key document (format)");
@@ -169,6 +169,7 @@ KeyDocument parse_document(std::string_view text) {
   d.version = doc["version"].get<int>();
   try {
     d.department = canonical_uscc(doc.at("department").get<std::string>(), "department id");
+    dept_out = d.department;
     d.name = doc.value("name", "");
     std::size_t i = 0;
     for (const json& k : doc.at("keys")) d.keys.push_back(parse_key(k, d.department, d.name, i++, d.version));
@@ -376,9 +377,8 @@ std::string Workspace::import_public(std::string_view text, bool replace) {
 
 // import_public without the refusal entry; `dept` receives the department once it is read.
 std::string Workspace::import_public_checked(std::string_view text, std::string& dept_out, bool replace) {
-  KeyDocument d = parse_document(text);
+  KeyDocument d = parse_document(text, dept_out);
   const std::string& dept = d.department;
-  dept_out = dept;
   if (dept == impl_->meta("department")) throw Error(Code::invalid_argument, "the document is this department's own");
   store::Store& db = *impl_->store;
   store::Transaction tx(db);
@@ -430,9 +430,6 @@ std::string Workspace::import_public_checked(std::string_view text, std::string&
       throw Error(Code::denied, "department " + dept + " is already known; a version " + std::to_string(d.version) +
                                     " key document (no sequence number) cannot supersede its keys. Check it with the "
                                     "department out of band and import it with --replace");
-    if (d.sequence <= known_seq)
-      throw Error(Code::denied, "key document " + std::to_string(d.sequence) + " of " + dept + " is not newer than the one imported (" +
-                                    std::to_string(known_seq) + ")");
     bool trusted = false;
     for (const c::KeyId& s : d.signers)
       for (const Peer& k : known)
@@ -445,6 +442,9 @@ std::string Workspace::import_public_checked(std::string_view text, std::string&
                                            (have.empty() ? std::string("none") : have) +
                                            "); import the documents in between, or check it out of band and use --replace");
     }
+    if (d.sequence <= known_seq)
+      throw Error(Code::denied, "key document " + std::to_string(d.sequence) + " of " + dept + " is not newer than the one imported (" +
+                                    std::to_string(known_seq) + ")");
     for (const Peer& p : d.keys)
       for (const Peer& k : known)
         if (k.key_id == p.key_id && is_revocation(k.status))

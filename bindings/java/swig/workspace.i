@@ -14,6 +14,7 @@
 %civ_function(civ_keys_destroy)
 %civ_function(civ_keys_export_public)
 %civ_function(civ_keys_import_public)
+%civ_unsigned_constant(CIV_KEYS_IMPORT_REPLACE)
 %civ_function(civ_keys_import_public_flags)
 %civ_function(civ_keys_remove_peer)
 %civ_function(civ_keys_revoke)
