@@ -1,5 +1,8 @@
-// The peer directory: export this department's public keys, import other departments',
-// signatures and sealed boxes between departments, sharing the identity-key secret.
+// The peer directory: export this department's key document (version 3: sequence number,
+// revoked keys, signatures by every signing key in use), import other departments' under the
+// supersession rule (docs/formats/workspace.md, "Public-key document"), revocation and
+// removal, the directory's MAC (a subkey of W the page key does not give), signatures and
+// sealed boxes between departments, sharing the identity-key secret.
 #include <sodium.h>
 
 #include <algorithm>
