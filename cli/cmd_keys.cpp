@@ -1,4 +1,4 @@
-// civitas keys list|rotate|destroy|export-public|import-public|peers|share-identity|import-identity|change-master
+// civitas keys list|rotate|destroy|revoke|export-public|import-public|peers|remove-peer|share-identity|import-identity|change-master
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -29,6 +29,8 @@ struct KeysArgs {
   std::string new_key_file;
   bool new_passphrase = false;
   std::string to;
+  bool replace = false;
+  std::string reason;
 };
 
 std::string iso_time(std::int64_t t) {
@@ -110,7 +112,7 @@ std::string read_small_file(const std::string& path, std::size_t limit, const ch
 int do_import(const KeysArgs& a) {
   std::string doc = read_small_file(a.file, 1u << 20, "a public-key document");
   auto w = a.ws.open();
-  std::string dept = w->import_public(doc);
+  std::string dept = w->import_public(doc, a.replace);
   auto peers = w->peers(dept);
   std::cout << "imported " << dept << (peers.empty() || peers[0].name.empty() ? "" : " (" + peers[0].name + ")") << ": "
             << peers.size() << " public keys\n";
@@ -125,13 +127,29 @@ int do_peers(const KeysArgs& a) {
     for (const auto& p : peers)
       arr.push_back({{"department", p.department}, {"name", p.name}, {"key_id", c::key_id_hex(p.key_id)},
                      {"purpose", c::purpose_name(p.purpose)}, {"algorithm", p.algorithm},
-                     {"public_key", c::base64(p.public_key.data(), p.public_key.size())}, {"status", p.status}});
+                     {"public_key", c::base64(p.public_key.data(), p.public_key.size())}, {"status", p.status},
+                     {"imported", iso_time(p.imported)},
+                     {"revoked", p.revoked ? json(iso_time(p.revoked)) : json(nullptr)}});
     std::cout << arr.dump(2) << "\n";
     return kOk;
   }
   for (const auto& p : peers)
     std::cout << p.department << "  " << c::key_id_hex(p.key_id) << "  " << c::purpose_name(p.purpose) << "  "
               << p.algorithm << "  " << p.status << (p.name.empty() ? "" : "  " + p.name) << "\n";
+  return kOk;
+}
+
+int do_remove_peer(const KeysArgs& a) {
+  auto w = a.ws.open();
+  w->remove_peer(a.to);
+  std::cout << "removed " << a.to << " from the peer directory\n";
+  return kOk;
+}
+
+int do_revoke(const KeysArgs& a) {
+  auto w = a.ws.open();
+  w->revoke_key(c::key_id_from_hex(a.key_id), a.reason);
+  std::cout << "revoked " << a.key_id << " (" << a.reason << "); export the public keys again and send them to every peer\n";
   return kOk;
 }
 
@@ -201,6 +219,8 @@ Register reg(20, [](CLI::App& root, int& result) {
   auto* i = keys->add_subcommand("import-public", "Import another department's public keys");
   add_workspace_options(i, args.ws);
   i->add_option("FILE", args.file, "Its export-public document")->required();
+  i->add_flag("--replace", args.replace,
+              "Replace the keys of a department already known (after checking the document out of band; audited)");
   i->callback([&result] { result = do_import(args); });
 
   auto* pe = keys->add_subcommand("peers", "List the imported public keys of other departments");
@@ -208,6 +228,17 @@ Register reg(20, [](CLI::App& root, int& result) {
   pe->add_option("--department", args.to, "Only this department (USCC)");
   pe->add_flag("--json", args.json_out, "JSON output");
   pe->callback([&result] { result = do_peers(args); });
+
+  auto* rp = keys->add_subcommand("remove-peer", "Remove a department and its keys from the peer directory (audited)");
+  add_workspace_options(rp, args.ws);
+  rp->add_option("DEPT", args.to, "Department USCC")->required();
+  rp->callback([&result] { result = do_remove_peer(args); });
+
+  auto* rv = keys->add_subcommand("revoke", "Revoke one of this department's signing or exchange keys in its key document");
+  add_workspace_options(rv, args.ws);
+  rv->add_option("KEY_ID", args.key_id, "Key id (16 hex digits)")->required();
+  rv->add_option("--reason", args.reason, "superseded or compromised")->required()->check(CLI::IsMember({"superseded", "compromised"}));
+  rv->callback([&result] { result = do_revoke(args); });
 
   auto* sh = keys->add_subcommand("share-identity",
                                   "Seal the primary identity-key secret to another department (equal identity keys there)");

@@ -186,6 +186,31 @@ int civ_keys_import_public(char** out_department, civ_ctx* ctx, const char* json
   });
 }
 
+int civ_keys_import_public_flags(char** out_department, civ_ctx* ctx, const char* json, size_t json_len, unsigned flags) {
+  return guard([&] {
+    if (flags & ~static_cast<unsigned>(CIV_KEYS_IMPORT_REPLACE)) throw Error(Code::invalid_argument, "unknown import flags");
+    ws::Workspace& w = ws_of(ctx);
+    std::string d = w.import_public(view(json, json_len, "json"), (flags & CIV_KEYS_IMPORT_REPLACE) != 0);
+    if (out_department) *out_department = dup_out(d);
+    return CIV_OK;
+  });
+}
+
+int civ_keys_remove_peer(civ_ctx* ctx, const char* department, size_t department_len) {
+  return guard([&] {
+    ws_of(ctx).remove_peer(view(department, department_len, "department"));
+    return CIV_OK;
+  });
+}
+
+int civ_keys_revoke(civ_ctx* ctx, const char* key_id, size_t key_id_len, const char* reason, size_t reason_len) {
+  return guard([&] {
+    ws::Workspace& w = ws_of(ctx);
+    w.revoke_key(c::key_id_from_hex(view(key_id, key_id_len, "key_id")), view(reason, reason_len, "reason"));
+    return CIV_OK;
+  });
+}
+
 int civ_keys_peers(char** out_json, civ_ctx* ctx, const char* department, size_t department_len) {
   return guard([&] {
     require(out_json, "out_json");
@@ -201,6 +226,7 @@ int civ_keys_peers(char** out_json, civ_ctx* ctx, const char* department, size_t
       j["public_key"] = c::base64(p.public_key.data(), p.public_key.size());
       j["status"] = p.status;
       j["imported"] = p.imported;
+      j["revoked"] = p.revoked ? nlohmann::json(p.revoked) : nlohmann::json(nullptr);
       a.push_back(std::move(j));
     }
     *out_json = dup_out(a.dump());

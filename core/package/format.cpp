@@ -233,6 +233,15 @@ Header verify_header(const std::uint8_t* data, std::size_t header_end, const std
   if (dept != h.provider)
     throw Error(Code::unknown_key, "provider key " + crypto::key_id_hex(kid) + " belongs to department " + dept +
                                        ", but the package names " + h.provider);
+  // Revocation by the provider's department (its key document, docs/workspace.md): after the
+  // signature, so that only a package really signed by the key is refused for it.
+  if (pk->compromised)
+    throw Error(Code::denied, "package is signed by provider key " + crypto::key_id_hex(kid) + ", which " + dept +
+                                  " revoked as compromised: every package it signed is refused");
+  if (pk->not_after != 0 && h.created >= pk->not_after)
+    throw Error(Code::denied, "package is signed by provider key " + crypto::key_id_hex(kid) + ", which " + dept +
+                                  " superseded before the package's time (" + std::to_string(h.created) + " >= " +
+                                  std::to_string(pk->not_after) + ")");
   if (pk_out) *pk_out = pk->public_key;
   return h;
 }

@@ -17,6 +17,7 @@ struct Workspace::Impl {
   std::string path;
   crypto::SecretBytes workspace_key;  // W, unwrapped from the header
   crypto::SecretBytes keyring_key;    // subkey of W that wraps keyring keys
+  crypto::SecretBytes peers_key;      // subkey "civpeer1" of W: the MAC of the peer directory (peers.cpp)
   std::unique_ptr<store::Store> store;
   mutable std::mutex mu;  // guards ring and sink
   std::shared_ptr<const crypto::Keyring> ring;
@@ -39,7 +40,13 @@ struct Workspace::Impl {
 
 std::int64_t now_seconds();
 /// Migrates the workspace's own tables (tables.cpp); create and open call it.
-void migrate_tables(store::Store& db);
+/// peers_key: the directory MAC key (migration 3 authenticates the rows it finds).
+void migrate_tables(store::Store& db, const crypto::SecretBytes& peers_key);
+/// The peer directory's MAC (peers.cpp): seal_peers() stores it inside the caller's
+/// transaction after a change; check_peers() throws Error(integrity) when the rows (peers,
+/// peer_documents) do not match it: changed with the page key alone.
+void seal_peers(store::Store& db, const crypto::SecretBytes& peers_key);
+void check_peers(store::Store& db, const crypto::SecretBytes& peers_key);
 KeyInfo info_of(const crypto::Key& k);
 
 }  // namespace civitas::workspace

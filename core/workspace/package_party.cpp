@@ -63,7 +63,8 @@ WriterOptions WorkspaceParty::writer_options(const std::vector<std::string>& con
     const workspace::Peer* best = nullptr;
     auto peers = impl_->ws.peers(d);
     for (const auto& p : peers) {
-      if (p.purpose != c::Purpose::exchange || p.status == "destroyed" || p.status == "retired") continue;
+      // Never seal to a revoked exchange key (superseded or compromised by its department).
+      if (p.purpose != c::Purpose::exchange || (p.status != "primary" && p.status != "active")) continue;
       if (!best || p.status == "primary" || (best->status != "primary" && p.imported > best->imported)) best = &p;
     }
     if (!best)
@@ -90,7 +91,10 @@ ProviderLookup WorkspaceParty::provider_lookup() {
   std::map<KeyId, ProviderKey> m;
   for (const auto& p : impl_->ws.peers()) {
     if (p.purpose != c::Purpose::signing || p.status == "destroyed" || p.public_key.size() != 32) continue;
-    m[p.key_id] = ProviderKey{p.department, pk32(p.public_key, "peer signing key")};
+    ProviderKey k{p.department, pk32(p.public_key, "peer signing key")};
+    k.compromised = p.status == "compromised";
+    if (p.status == "superseded") k.not_after = p.revoked > 0 ? p.revoked : 1;
+    m[p.key_id] = k;
   }
   // The workspace's own signing keys verify packages it wrote itself (verify before sending).
   for (const auto& [id, k] : impl_->ring->all())

@@ -9,6 +9,8 @@ namespace civitas::workspace {
 
 namespace {
 
+thread_local const crypto::SecretBytes* g_peers_key = nullptr;
+
 const std::vector<store::Migration>& migrations() {
   static const std::vector<store::Migration> m = {
       {1, "workspace identity, keyring, peer directory",
@@ -57,12 +59,42 @@ CREATE TABLE package_received(
 ) WITHOUT ROWID;
 )sql",
        nullptr, 4},
+      {3, "peer key documents: sequence, revocation, the directory's MAC (peers.cpp, docs/formats/workspace.md)",
+       R"sql(
+ALTER TABLE peers ADD COLUMN revoked INTEGER;  -- superseded: packages created from then on are refused
+CREATE TABLE peer_documents(
+  department TEXT PRIMARY KEY,           -- USCC of the peer department
+  sequence   INTEGER NOT NULL,           -- of its last imported key document (0: version 1 or 2)
+  digest     TEXT NOT NULL,              -- hex BLAKE2b-256 of that document's signed bytes
+  imported   INTEGER NOT NULL            -- Unix seconds
+) WITHOUT ROWID;
+INSERT INTO peer_documents(department, sequence, digest, imported)
+  SELECT department, 0, '', MAX(imported) FROM peers GROUP BY department;
+CREATE TABLE peer_mac(
+  id  INTEGER PRIMARY KEY CHECK (id = 1),
+  mac BLOB NOT NULL                      -- keyed BLAKE2b-256 of peers + peer_documents (peers.cpp)
+);
+CREATE TABLE key_revocations(
+  key_id  TEXT PRIMARY KEY,              -- a signing or exchange key of this workspace
+  reason  TEXT NOT NULL,                 -- superseded | compromised
+  revoked INTEGER NOT NULL               -- Unix seconds
+) WITHOUT ROWID;
+)sql",
+       [](store::Store& db) { seal_peers(db, *g_peers_key); }, 0},
   };
   return m;
 }
 
 }  // namespace
 
-void migrate_tables(store::Store& db) { store::migrate(db, "workspace", migrations()); }
+void migrate_tables(store::Store& db, const crypto::SecretBytes& peers_key) {
+  // Migration 3 seals the rows it finds with the directory key; a migration's code is a plain
+  // function, so the key reaches it through this thread's pointer for the call.
+  g_peers_key = &peers_key;
+  struct Reset {
+    ~Reset() { g_peers_key = nullptr; }
+  } reset;
+  store::migrate(db, "workspace", migrations());
+}
 
 }  // namespace civitas::workspace

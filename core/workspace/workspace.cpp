@@ -181,11 +181,12 @@ std::unique_ptr<Workspace> Workspace::create(const std::string& path, const KeyS
   write_header(hp, h);
   try {
     impl->keyring_key = c::derive_subkey(impl->workspace_key, 2, "civkeyr1");
+    impl->peers_key = c::derive_subkey(impl->workspace_key, 1, "civpeer1");
     store::OpenOptions so;
     so.create = true;
     so.busy_timeout_ms = opts.busy_timeout_ms;
     impl->store = std::make_unique<store::Store>(path, c::derive_subkey(impl->workspace_key, 1, "civpage1"), so);
-    migrate_tables(*impl->store);
+    migrate_tables(*impl->store, impl->peers_key);
     store::Transaction tx(*impl->store);
     store::Statement m(*impl->store, "INSERT INTO meta(key, value) VALUES(?, ?)");
     auto put = [&](const char* k, const std::string& v) {
@@ -224,6 +225,7 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& path, const KeySou
   impl->path = path;
   impl->workspace_key = open_header(h, key);  // wrong_key when the key source is wrong
   impl->keyring_key = c::derive_subkey(impl->workspace_key, 2, "civkeyr1");
+  impl->peers_key = c::derive_subkey(impl->workspace_key, 1, "civpeer1");
   store::OpenOptions so;
   so.busy_timeout_ms = opts.busy_timeout_ms;
   try {
@@ -234,7 +236,7 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& path, const KeySou
       throw Error(Code::integrity, "workspace file " + path + " is damaged or does not belong to its header");
     throw;
   }
-  migrate_tables(*impl->store);
+  migrate_tables(*impl->store, impl->peers_key);
   if (impl->meta("workspace_id") != h.workspace_id)
     throw Error(Code::integrity, "workspace file " + path + " does not belong to its header (workspace id differs)");
   impl->ring = impl->load_ring();

@@ -216,6 +216,43 @@ int main(void) {
       civ_free(box);
       CHECK(civ_keys_share_identity(&box, &bl, other, "91110000100000007X", 18) == CIV_EUNKNOWNKEY);
     }
+    /* key documents (issue 12): rotation and revocation reach the peer; a known department
+       takes only a document signed by a key it trusts, or one imported with the replace flag */
+    {
+      char fresh[17];
+      char *doc2 = NULL, *doc3 = NULL, *forged = NULL;
+      civ_ctx *third = NULL;
+      char path3[600];
+      snprintf(path3, sizeof path3, "%s/third.db", dir);
+      CHECK(civ_keys_rotate(fresh, sizeof fresh, ctx, CIV_PURPOSE_SIGNING) == CIV_OK);
+      CHECK(civ_keys_revoke(ctx, fresh, strlen(fresh), "superseded", 10) == CIV_EDENIED); /* primary */
+      CHECK(civ_keys_revoke(ctx, key_id, strlen(key_id), "lost", 4) == CIV_EINVAL);
+      CHECK(civ_keys_export_public(&doc2, ctx) == CIV_OK);
+      CHECK(civ_keys_import_public_flags(NULL, other, doc2, strlen(doc2), 0) == CIV_OK);
+      CHECK(civ_keys_revoke(ctx, key_id, strlen(key_id), "compromised", 11) == CIV_OK);
+      CHECK(civ_keys_export_public(&doc3, ctx) == CIV_OK);
+      CHECK(doc3 && strstr(doc3, "\"compromised\"") != NULL);
+      CHECK(civ_keys_import_public_flags(NULL, other, doc3, strlen(doc3), 0) == CIV_OK);
+      CHECK(civ_keys_import_public_flags(NULL, other, doc2, strlen(doc2), 0) == CIV_EDENIED); /* older */
+      CHECK(civ_keys_import_public_flags(NULL, other, doc3, strlen(doc3), 8) == CIV_EINVAL);  /* unknown flag */
+      CHECK(civ_keys_peers(&json, other, dept, 18) == CIV_OK);
+      CHECK(json && strstr(json, "\"compromised\"") != NULL);
+      civ_free(json);
+      /* a second self-signed document for the known department */
+      CHECK(civ_ctx_create(&third, path3, strlen(path3), &raw, &opts) == CIV_OK);
+      CHECK(civ_keys_export_public(&forged, third) == CIV_OK);
+      CHECK(civ_keys_import_public(NULL, other, forged, strlen(forged)) == CIV_ESIGNATURE);
+      CHECK(civ_keys_import_public_flags(NULL, other, forged, strlen(forged), CIV_KEYS_IMPORT_REPLACE) == CIV_OK);
+      CHECK(civ_keys_remove_peer(other, dept, 18) == CIV_OK);
+      CHECK(civ_keys_remove_peer(other, dept, 18) == CIV_ENOTFOUND);
+      CHECK(civ_keys_peers(&json, other, dept, 18) == CIV_OK);
+      CHECK(json && strcmp(json, "[]") == 0);
+      civ_free(json);
+      civ_free(doc2);
+      civ_free(doc3);
+      civ_free(forged);
+      civ_ctx_free(third);
+    }
     /* change master to a raw key */
     CHECK(civ_ctx_change_master(ctx, &raw) == CIV_OK);
   }

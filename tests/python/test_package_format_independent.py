@@ -319,17 +319,32 @@ def public_keys(export_text):
         elif k["purpose"] == "exchange":
             exchange_ids.add(k["id"])
     assert signing and exchange_ids
-    # The document's own signature (docs/formats/workspace.md, "Public-key document"): version 2
-    # names its algorithm, version 1 is always Ed25519; it covers the compact, key-sorted JSON
-    # of the document without "signature".
-    assert doc["version"] in (1, 2)
-    sig = doc["signature"]
-    assert sig.get("algorithm", "ed25519") == "ed25519"
-    if doc["version"] == 2:
+    # The document's signatures (docs/formats/workspace.md, "Public-key document", version 3):
+    # one per primary or active signing key of "keys", primary first, each over the 23-byte
+    # context "civitas-public-keys v3\n" followed by the compact, key-sorted JSON of the
+    # document without "signatures". "sequence" is an integer >= 1; "revoked" lists keys that
+    # are not in "keys", with reason superseded or compromised and an integer time.
+    assert doc["version"] == 3
+    assert isinstance(doc["sequence"], int) and doc["sequence"] >= 1
+    listed = {k["id"] for k in doc["keys"]}
+    for r in doc["revoked"]:
+        assert r["id"] not in listed and r["purpose"] in ("signing", "exchange")
+        assert r["reason"] in ("superseded", "compromised") and isinstance(r["revoked"], int)
+    statuses = {k["id"]: k["status"] for k in doc["keys"]}
+    body = {k: v for k, v in doc.items() if k != "signatures"}
+    context = b"civitas-public-keys v3\n"
+    assert len(context) == 23
+    body_bytes = context + json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    sigs = doc["signatures"]
+    assert sigs, "at least one signature"
+    signers = [sig["key_id"] for sig in sigs]
+    assert statuses[signers[0]] == "primary"
+    assert set(signers) == {i for i in signing if statuses[i] in ("primary", "active")}
+    for sig in sigs:
         assert sig["algorithm"] == "ed25519"
-    body = {k: v for k, v in doc.items() if k != "signature"}
-    body_bytes = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    assert ed25519_verify(signing[sig["key_id"]][1], body_bytes, strict_b64(sig["value"]))
+        assert ed25519_verify(signing[sig["key_id"]][1], body_bytes, strict_b64(sig["value"]))
+        # The context is part of what is signed: without it the signature does not verify.
+        assert not ed25519_verify(signing[sig["key_id"]][1], body_bytes[len(context):], strict_b64(sig["value"]))
     return signing, exchange_ids
 
 

@@ -139,3 +139,41 @@ def test_sharing_the_identity_key_secret(tmp_path):
         b.import_identity_secret(a.seal(b"not an identity key", dept_b()))
     with pytest.raises(civitas.InvalidArgumentError):
         a.share_identity_secret(DEPT_A)
+
+
+def test_peer_keys_rotation_revocation_replace_remove(tmp_path):
+    """Issue 12: a department's rotation and revocation reach its peer through its key
+    document; a forged document for a known department is refused; replace and remove."""
+    a = Workspace.create(str(tmp_path / "a.db"), key=os.urandom(32), department=DEPT_A, name="A")
+    b = Workspace.create(str(tmp_path / "b.db"), key=os.urandom(32), department=dept_b(), name="B")
+    m = Workspace.create(str(tmp_path / "m.db"), key=os.urandom(32), department=DEPT_A, name="Impostor")
+    b.import_public(a.export_public())
+    old = next(k["id"] for k in a.keys() if k["purpose"] == "signing")
+    a.rotate("signing")
+    doc = json.loads(a.export_public())
+    assert doc["version"] == 3 and doc["sequence"] == 2 and len(doc["signatures"]) == 2
+    b.import_public(json.dumps(doc))
+    a.revoke_key(old, "compromised")
+    b.import_public(a.export_public())
+    status = {p["key_id"]: p for p in b.peers(DEPT_A)}
+    assert status[old]["status"] == "compromised" and status[old]["revoked"] is not None
+    new = next(k["id"] for k in a.keys() if k["purpose"] == "signing" and k["status"] == "primary")
+    assert status[new]["status"] == "primary" and status[new]["revoked"] is None
+    with pytest.raises(civitas.DeniedError):
+        a.revoke_key(new, "superseded")  # the primary key: rotate first
+    # A second self-signed document for the known department: refused, nothing changed.
+    with pytest.raises(civitas.BadSignatureError):
+        b.import_public(m.export_public())
+    assert {p["key_id"] for p in b.peers(DEPT_A)} == set(status)
+    # An older document: refused.
+    with pytest.raises(civitas.DeniedError):
+        b.import_public(json.dumps(doc))
+    # replace=True takes it (after an out-of-band check); remove_peer removes the department.
+    assert b.import_public(m.export_public(), replace=True) == DEPT_A
+    assert {p["key_id"] for p in b.peers(DEPT_A)} == {k["id"] for k in m.keys() if k["purpose"] in ("signing", "exchange")}
+    b.remove_peer(DEPT_A)
+    assert b.peers(DEPT_A) == []
+    with pytest.raises(civitas.NotFoundError):
+        b.remove_peer(DEPT_A)
+    for w in (a, b, m):
+        w.close()

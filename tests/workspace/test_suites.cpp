@@ -58,32 +58,56 @@ std::vector<std::uint8_t> share_bytes(const std::string& label, const std::strin
 }
 }  // namespace
 
-TEST_CASE("key documents: version 2 names the signature's algorithm; version 1 is still read") {
+TEST_CASE("key documents: version 3 names each signature's algorithm; versions 1 and 2 are still read") {
   Pair p;
   json doc = json::parse(p.a->export_public());
-  CHECK(doc["version"] == 2);
-  CHECK(doc["signature"]["algorithm"] == "ed25519");
+  CHECK(doc["version"] == 3);
+  CHECK(doc["signatures"][0]["algorithm"] == "ed25519");
   for (const json& k : doc["keys"]) CHECK((k["algorithm"] == "ed25519" || k["algorithm"] == "x25519"));
   CHECK(p.b->import_public(doc.dump()) == kDeptA);
 
-  // version 1: no signature.algorithm, Ed25519 implied
-  json v1 = doc;
-  v1["version"] = 1;
-  v1 = signed_doc(*p.a, v1, false);
-  CHECK(p.b->import_public(v1.dump()) == kDeptA);
-  // the algorithm is signed: changing it breaks the signature (here: refused as unknown first)
+  // versions 1 and 2 (one "signature", no context, no sequence): read at first contact
+  json old = doc;
+  old.erase("signatures");
+  old.erase("sequence");
+  old.erase("revoked");
+  for (int version : {1, 2}) {
+    CAPTURE(version);
+    json v = old;
+    v["version"] = version;
+    v = signed_doc(*p.a, v, version == 2);
+    CHECK(code_of([&] { p.b->import_public(v.dump()); }) == Code::denied);  // a known department
+    p.b->remove_peer(kDeptA);
+    CHECK(p.b->import_public(v.dump()) == kDeptA);
+    // the algorithm is signed: changing it breaks the signature (here: refused as unknown first)
+    if (version == 2) {
+      json t = v;
+      t["signature"]["algorithm"] = "sm2";
+      CHECK(code_of([&] { p.b->import_public(t.dump()); }) == Code::unsupported_version);
+      t = v;
+      t["signature"].erase("algorithm");
+      CHECK(code_of([&] { p.b->import_public(t.dump()); }) == Code::parse);
+    }
+  }
   json t = doc;
-  t["signature"]["algorithm"] = "sm2";
+  t["signatures"][0]["algorithm"] = "sm2";
   CHECK(code_of([&] { p.b->import_public(t.dump()); }) == Code::unsupported_version);
   t = doc;
-  t["signature"].erase("algorithm");
+  t["signatures"][0].erase("algorithm");
   CHECK(code_of([&] { p.b->import_public(t.dump()); }) == Code::parse);
   t = doc;
-  t["version"] = 3;
+  t["version"] = 4;
   CHECK(code_of([&] { p.b->import_public(t.dump()); }) == Code::unsupported_version);
+  // a signature over the document without the context (a version-2 style signature) fails
+  t = doc;
+  t.erase("signatures");
+  t = signed_doc(*p.a, t, true);
+  t["signatures"] = json::array({t["signature"]});
+  t.erase("signature");
+  CHECK(code_of([&] { p.b->import_public(t.dump()); }) == Code::bad_signature);
   // a key of an unknown algorithm, in a document that is otherwise whole and signed
   for (int version : {1, 2}) {
-    t = doc;
+    t = old;
     t["version"] = version;
     t["keys"][0]["algorithm"] = "sm2";
     t = signed_doc(*p.a, t, version == 2);
@@ -160,9 +184,11 @@ TEST_CASE("peer rows: the algorithm column chooses the suite; an unknown one is 
   CHECK(p.b->verify(kDeptA, "m", 1, sig));
   auto box = p.b->seal_to(kDeptA, "x", 1);
   CHECK(p.a->unseal(box.data(), box.size()) == "x");
+  // A row changed outside civitas is refused before its algorithm is used: the directory's MAC
+  // (an unknown algorithm in a signed document: the test above).
   p.b->store().exec("UPDATE peers SET algorithm = 'sm2'");
-  CHECK(code_of([&] { (void)p.b->verify(kDeptA, "m", 1, sig); }) == Code::unsupported_version);
-  CHECK(code_of([&] { (void)p.b->seal_to(kDeptA, "x", 1); }) == Code::unsupported_version);
+  CHECK(code_of([&] { (void)p.b->verify(kDeptA, "m", 1, sig); }) == Code::integrity);
+  CHECK(code_of([&] { (void)p.b->seal_to(kDeptA, "x", 1); }) == Code::integrity);
 }
 
 TEST_CASE("workspace header: version 1 names the wrap, kdf.algorithm the passphrase KDF; unknown ones are refused") {

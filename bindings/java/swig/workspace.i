@@ -14,6 +14,10 @@
 %civ_function(civ_keys_destroy)
 %civ_function(civ_keys_export_public)
 %civ_function(civ_keys_import_public)
+%civ_unsigned_constant(CIV_KEYS_IMPORT_REPLACE)
+%civ_function(civ_keys_import_public_flags)
+%civ_function(civ_keys_remove_peer)
+%civ_function(civ_keys_revoke)
 %civ_function(civ_keys_peers)
 %civ_function(civ_keys_share_identity)
 %civ_function(civ_keys_import_identity)
@@ -27,6 +31,7 @@
   (const char *key_id, size_t key_id_len),
   (const char *json, size_t json_len),
   (const char *department, size_t department_len),
+  (const char *reason, size_t reason_len),
   (const char *name, size_t name_len)
 };
 %apply (const char *PASSPHRASE, size_t LEN) { (const char *passphrase, size_t passphrase_len) };

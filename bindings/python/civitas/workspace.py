@@ -76,7 +76,12 @@ class PeerKey(TypedDict):
     purpose: str  #: "signing" or "exchange"
     algorithm: str
     public_key: bytes
+    #: "primary", "active", "retired", or once the department's key document revoked it,
+    #: "superseded" or "compromised"
     status: str
+    imported: int  #: Unix seconds
+    #: superseded: packages whose signed time is at or after this (Unix seconds) are refused
+    revoked: Optional[int]
 
 
 def header_path(path: PathLike) -> str:
@@ -215,14 +220,30 @@ class Workspace:
         departments' :meth:`import_public`. InvalidArgumentError without a department."""
         return self._native_handle.export_public()
 
-    def import_public(self, document: Text) -> str:
+    def import_public(self, document: Text, *, replace: bool = False) -> str:
         """Imports another department's :meth:`export_public` document; returns its USCC.
-        Raises ParseError, InvalidDataError, BadSignatureError, InvalidArgumentError (own
-        department). Audited as ``peer.import``."""
-        return self._native_handle.import_public(document)
+        A department already known takes only a document that supersedes the last one
+        (version 3, higher sequence number, signed by a key trusted for it); ``replace=True``
+        replaces its keys after an out-of-band check (audited with ``replace: true``).
+        Raises ParseError, InvalidDataError, BadSignatureError (not signed by a trusted key),
+        DeniedError (older document), IntegrityError (the directory was changed outside
+        civitas), InvalidArgumentError (own department). Audited as ``peer.import``."""
+        return self._native_handle.import_public(document, replace=replace)
+
+    def remove_peer(self, department: str) -> None:
+        """Removes a department and its keys from the peer directory. NotFoundError when it is
+        not there. Audited as ``peer.remove``."""
+        self._native_handle.remove_peer(department)
+
+    def revoke_key(self, key_id: str, reason: str) -> None:
+        """Revokes one of this department's signing or exchange keys (not the primary) with
+        ``reason`` "superseded" or "compromised"; the next :meth:`export_public` lists it as
+        revoked, and peers that import it stop trusting it. Audited as ``key.revoke``."""
+        self._native_handle.revoke_key(key_id, reason)
 
     def peers(self, department: str = "") -> List[PeerKey]:
-        """The public keys in the peer directory (of one department, or all)."""
+        """The public keys in the peer directory (of one department, or all), each with its
+        ``status``; IntegrityError when the directory was changed outside civitas."""
         return self._native_handle.peers(department)
 
     def share_identity_secret(self, department: str) -> bytes:

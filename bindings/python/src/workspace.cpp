@@ -146,8 +146,16 @@ void bind_workspace(py::module_ m) {
       .def("check_integrity", [](W& w) { w.check_integrity(); }, py::call_guard<py::gil_scoped_release>())
       .def("export_public", [](const W& w) { return w.export_public(); })
       .def(
-          "import_public", [](W& w, py::handle doc) { return w.import_public(text_view(doc, "document")); },
-          py::arg("document"))
+          "import_public",
+          [](W& w, py::handle doc, bool replace) { return w.import_public(text_view(doc, "document"), replace); },
+          py::arg("document"), py::kw_only(), py::arg("replace") = false)
+      .def(
+          "remove_peer", [](W& w, const std::string& dept) { w.remove_peer(dept); }, py::arg("department"),
+          py::call_guard<py::gil_scoped_release>())
+      .def(
+          "revoke_key",
+          [](W& w, const std::string& id, const std::string& reason) { w.revoke_key(c::key_id_from_hex(id), reason); },
+          py::arg("key_id"), py::arg("reason"), py::call_guard<py::gil_scoped_release>())
       .def(
           "peers",
           [](const W& w, const std::string& dept) {
@@ -161,6 +169,8 @@ void bind_workspace(py::module_ m) {
               d["algorithm"] = p.algorithm;
               d["public_key"] = as_bytes(p.public_key.data(), p.public_key.size());
               d["status"] = p.status;
+              d["imported"] = p.imported;
+              d["revoked"] = p.revoked ? py::object(py::int_(p.revoked)) : py::object(py::none());
               out.append(d);
             }
             return out;

@@ -145,8 +145,39 @@ CIV_API CIV_NODISCARD int civ_keys_export_public(char **out_json, civ_ctx *ctx);
  *  @return CIV_OK, CIV_EPARSE, CIV_EINVALIDDATA, CIV_ESIGNATURE, CIV_EVERSION, CIV_EINVAL. */
 CIV_API CIV_NODISCARD int civ_keys_import_public(char **out_department, civ_ctx *ctx, const char *json, size_t json_len);
 
+/** civ_keys_import_public_flags: replace the keys of a department already known. */
+#define CIV_KEYS_IMPORT_REPLACE 1u
+
+/**
+ * Imports another department's public-key document, as civ_keys_import_public, with flags.
+ * Without flags a document for a department already known is accepted only when it
+ * supersedes the last one (version 3, higher sequence number, signed by a key trusted for the
+ * department; docs/workspace.md "Rotation and revocation"); CIV_KEYS_IMPORT_REPLACE replaces
+ * its keys after an out-of-band check (audited as "peer.import" with replace: true).
+ * @param out_department receives the department's USCC (free with civ_free()); may be NULL
+ * @param flags 0 or CIV_KEYS_IMPORT_REPLACE
+ * @return CIV_OK, CIV_EPARSE, CIV_EINVALIDDATA, CIV_ESIGNATURE (not signed by a trusted key),
+ *         CIV_EDENIED (older sequence; version 1/2 for a known department), CIV_EVERSION,
+ *         CIV_EINTEGRITY (peer directory changed outside civitas), CIV_EINVAL, CIV_EBUSY, CIV_EIO.
+ */
+CIV_API CIV_NODISCARD int civ_keys_import_public_flags(char **out_department, civ_ctx *ctx, const char *json,
+                                                       size_t json_len, unsigned flags);
+
+/** Removes a department and all its keys from the peer directory. Audited as "peer.remove".
+ *  @return CIV_OK; CIV_ENOTFOUND (not in the directory); CIV_EINTEGRITY; CIV_EINVAL; CIV_EBUSY; CIV_EIO. */
+CIV_API CIV_NODISCARD int civ_keys_remove_peer(civ_ctx *ctx, const char *department, size_t department_len);
+
+/** Revokes one of this department's signing or exchange keys (not the primary) with reason
+ *  "superseded" or "compromised": the next civ_keys_export_public() lists it as revoked.
+ *  Audited as "key.revoke". @return CIV_OK; CIV_EINVAL (reason, purpose); CIV_ENOTFOUND;
+ *  CIV_EDENIED (primary key; already compromised); CIV_EPARSE (not a key id); CIV_EBUSY; CIV_EIO. */
+CIV_API CIV_NODISCARD int civ_keys_revoke(civ_ctx *ctx, const char *key_id, size_t key_id_len, const char *reason,
+                                          size_t reason_len);
+
 /** The peer directory: imported public keys, as a JSON array of {department, name, key_id,
- *  purpose ("signing"/"exchange"), algorithm, public_key (base64), status, imported (ms)}.
+ *  purpose ("signing"/"exchange"), algorithm, public_key (base64), status ("primary",
+ *  "active", "retired", "superseded", "compromised"), imported (Unix seconds), revoked (Unix
+ *  seconds from which a superseded key's packages are refused, or null)}.
  *  @param department a USCC to list one department's keys; NULL/empty for all
  *  Free *out_json with civ_free(). @return CIV_OK; CIV_EINVAL. */
 CIV_API CIV_NODISCARD int civ_keys_peers(char **out_json, civ_ctx *ctx, const char *department, size_t department_len);

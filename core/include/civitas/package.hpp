@@ -163,6 +163,12 @@ class PackageWriter {
 struct ProviderKey {
   std::string department;
   PublicKey public_key{};
+  /// Revoked by its department as compromised: every package it signed is refused
+  /// (Error(denied)), whatever time its header claims.
+  bool compromised = false;
+  /// Superseded: a package whose signed header time (`created`) is at or after this (Unix
+  /// seconds) is refused (Error(denied)); 0 = no limit.
+  std::int64_t not_after = 0;
 };
 using ProviderLookup = std::function<std::optional<ProviderKey>(const KeyId&)>;
 

@@ -117,8 +117,14 @@ struct Peer {
   crypto::Purpose purpose = crypto::Purpose::signing;
   std::string algorithm;
   std::vector<std::uint8_t> public_key;
+  /// primary | active | retired as the department's last key document lists it, or
+  /// superseded | compromised once a key document revoked it (docs/workspace.md, "Rotation and
+  /// revocation of a department's keys").
   std::string status;
   std::int64_t imported = 0;
+  /// superseded: packages whose signed creation time is at or after this (Unix seconds) are
+  /// refused; 0 otherwise.
+  std::int64_t revoked = 0;
 };
 
 class PackageWriter;
@@ -175,13 +181,35 @@ class Workspace {
   KeyInfo import_identity_secret_sealed(const std::uint8_t* box, std::size_t n);
 
   // ---- peer directory ----
-  /// This department's public keys (signing and exchange) as JSON (docs/workspace.md),
-  /// self-signed. Error(invalid_argument) when the workspace has no department.
+  /// This department's public-key document (docs/formats/workspace.md, version 3): its
+  /// signing and exchange keys, the keys it revoked (destroyed ones as superseded, those given
+  /// to revoke_key() with their reason), a sequence number that grows when that content
+  /// changes, and a signature by every primary or active signing key. Audited as
+  /// "keys.export_public". Error(invalid_argument) when the workspace has no department.
   std::string export_public() const;
-  /// Imports another department's export; returns its department id. Errors: parse,
-  /// invalid_data (department not a valid USCC, bad key), bad_signature, invalid_argument
-  /// (own department). Audited as "peer.import" (refusals too).
-  std::string import_public(std::string_view json);
+  /// Imports another department's key document; returns its department id. A department not
+  /// yet known is added (its document's self-signature checked; authenticity is established
+  /// out of band). For a known department the document must be version 3, have a higher
+  /// sequence number than the last one imported and be signed by a key the directory trusts
+  /// for it (primary or active, not revoked); it then replaces the department's keys, and the
+  /// keys it revokes or no longer lists become superseded / compromised. The same document
+  /// again changes nothing. `replace` skips those rules for a known department (after an out
+  /// of band check): its keys are replaced by the document's. Errors: parse, invalid_data,
+  /// bad_signature (not self-signed, or no trusted signature), denied (older sequence, version
+  /// 1/2 for a known department), invalid_argument (own department), integrity (the directory
+  /// was changed outside civitas). Audited as "peer.import" (refusals too; replace: true).
+  std::string import_public(std::string_view json, bool replace = false);
+  /// Marks one of this department's signing or exchange keys (not the primary) as revoked
+  /// with `reason` "superseded" or "compromised"; the next export_public() lists it under
+  /// "revoked" and signs with it no more. Destroyed keys are listed as superseded without
+  /// this. Errors: invalid_argument, not_found, denied (primary; compromised already).
+  /// Audited as "key.revoke" (refusals too).
+  void revoke_key(const crypto::KeyId& id, std::string_view reason);
+  /// Removes a department and all its keys from the peer directory. Error(not_found).
+  /// Audited as "peer.remove" (refusals too).
+  void remove_peer(std::string_view department);
+  /// The peer directory (one department or all), each key with its status. Error(integrity)
+  /// when the directory does not match its MAC.
   std::vector<Peer> peers(std::string_view department = {}) const;
 
   // ---- exchange packages (docs/formats/package.md); audited, refusals included ----
@@ -254,7 +282,7 @@ class Workspace {
 
  private:
   explicit Workspace(std::unique_ptr<Impl> impl);
-  std::string import_public_checked(std::string_view json, std::string& department);
+  std::string import_public_checked(std::string_view json, std::string& department, bool replace);
   std::vector<std::uint8_t> share_identity_checked(std::string_view department) const;
   KeyInfo import_identity_sealed_checked(const std::uint8_t* box, std::size_t n);
   std::unique_ptr<Impl> impl_;

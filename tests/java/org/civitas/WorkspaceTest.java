@@ -235,6 +235,42 @@ class WorkspaceTest {
     }
   }
 
+  /** Issue 12: rotation and revocation through the key document; forged documents; replace, remove. */
+  @Test
+  void peerKeysRotationRevocationReplaceRemove(@TempDir Path dir) {
+    try (Workspace a = Workspace.create(dir.resolve("a.db"), randomKey(), new Workspace.Options().department(DEPT_A).name("A"));
+         Workspace b = Workspace.create(dir.resolve("b.db"), randomKey(), new Workspace.Options().department(deptB()));
+         Workspace m = Workspace.create(dir.resolve("m.db"), randomKey(), new Workspace.Options().department(DEPT_A).name("M"))) {
+      b.importPublic(a.exportPublic());
+      String old = keyIds(a, Workspace.Purpose.SIGNING, KeyStatus.PRIMARY).get(0);
+      a.rotate(Workspace.Purpose.SIGNING);
+      String second = a.exportPublic();
+      b.importPublic(second);
+      a.revokeKey(old, "compromised");
+      b.importPublic(a.exportPublic());
+      PeerKey revoked = null;
+      for (PeerKey k : b.peers(DEPT_A)) {
+        if (k.getKeyId().equals(old)) {
+          revoked = k;
+        }
+      }
+      assertTrue(revoked != null && revoked.getStatus().equals("compromised"), String.valueOf(revoked));
+      assertTrue(revoked.getRevokedSeconds() > 0);
+      String primary = keyIds(a, Workspace.Purpose.SIGNING, KeyStatus.PRIMARY).get(0);
+      assertThrows(DeniedException.class, () -> a.revokeKey(primary, "superseded"));
+      assertThrows(BadSignatureException.class, () -> b.importPublic(m.exportPublic()));
+      assertThrows(DeniedException.class, () -> b.importPublic(second));
+      assertEquals(DEPT_A, b.importPublic(m.exportPublic(), true));
+      for (PeerKey k : b.peers(DEPT_A)) {
+        assertNotEquals(old, k.getKeyId());
+        assertNotEquals(primary, k.getKeyId());
+      }
+      b.removePeer(DEPT_A);
+      assertEquals(List.of(), b.peers(DEPT_A));
+      assertThrows(NotFoundException.class, () -> b.removePeer(DEPT_A));
+    }
+  }
+
   @Test
   void peersAndSharingTheIdentityKeySecret(@TempDir Path dir) {
     String ric = "11010519491231002X";

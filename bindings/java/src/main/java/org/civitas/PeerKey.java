@@ -22,6 +22,7 @@ public final class PeerKey {
   private final byte[] publicKey;
   private final String status;
   private final long imported;
+  private final long revoked;
 
   private PeerKey(String json, Map<String, Object> o) {
     this.json = json;
@@ -37,6 +38,7 @@ public final class PeerKey {
     this.publicKey = pk;
     this.status = JsonDoc.optStr(o, "status", WHAT);
     this.imported = JsonDoc.lng(o, "imported", 0, WHAT);
+    this.revoked = JsonDoc.lng(o, "revoked", 0, WHAT);
   }
 
   /**
@@ -87,7 +89,10 @@ public final class PeerKey {
     return publicKey.clone();
   }
 
-  /** The key's status in the department's document ("primary", "active", …; "" if none). */
+  /**
+   * The key's status: "primary", "active" or "retired" as the department's document lists it,
+   * or "superseded" / "compromised" once a later document revoked it ("" if none).
+   */
   public String getStatus() {
     return status == null ? "" : status;
   }
@@ -100,6 +105,14 @@ public final class PeerKey {
   /** When it was imported. */
   public Instant getImported() {
     return Instant.ofEpochSecond(imported);
+  }
+
+  /**
+   * For a superseded key: packages whose signed time is at or after this (seconds since
+   * 1970) are refused; 0 otherwise.
+   */
+  public long getRevokedSeconds() {
+    return revoked;
   }
 
   /** This key as a JSON object of the C API. */

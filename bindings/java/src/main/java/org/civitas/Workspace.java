@@ -333,6 +333,48 @@ public final class Workspace extends NativeHandle {
   }
 
   /**
+   * Imports another department's public-key document like {@link #importPublic(String)};
+   * with {@code replace} a department already known gets the document's keys although the
+   * document does not supersede the last one (after an out-of-band check; audited as
+   * "peer.import" with replace: true).
+   *
+   * @throws BadSignatureException when no key trusted for a known department signed it
+   * @throws DeniedException for an older document, or a version 1/2 one for a known department
+   * @throws IntegrityException when the peer directory was changed outside civitas
+   */
+  public String importPublic(String document, boolean replace) {
+    Errors.requireArg(document, "document");
+    String[] out = new String[1];
+    long flags = replace ? CivitasNative.CIV_KEYS_IMPORT_REPLACE : 0;
+    Errors.check(call(p -> CivitasNative.civ_keys_import_public_flags(out, p, document, flags)));
+    return out[0];
+  }
+
+  /**
+   * Removes a department and its keys from the peer directory. Audited as "peer.remove".
+   *
+   * @throws NotFoundException when the department is not in the directory
+   */
+  public void removePeer(String department) {
+    Errors.requireArg(department, "department");
+    Errors.check(call(p -> CivitasNative.civ_keys_remove_peer(p, department)));
+  }
+
+  /**
+   * Revokes one of this department's signing or exchange keys (not the primary) with reason
+   * "superseded" or "compromised"; the next {@link #exportPublic()} lists it as revoked.
+   * Audited as "key.revoke".
+   *
+   * @throws DeniedException for the primary key, or a key already revoked as compromised
+   * @throws InvalidArgumentException for another reason or purpose
+   */
+  public void revokeKey(String keyId, String reason) {
+    Errors.requireArg(keyId, "keyId");
+    Errors.requireArg(reason, "reason");
+    Errors.check(call(p -> CivitasNative.civ_keys_revoke(p, keyId, reason)));
+  }
+
+  /**
    * The peer directory: the imported public keys of other departments (department, name,
    * key id, purpose, algorithm, public key, status, import time). An unmodifiable list.
    *
