@@ -22,6 +22,9 @@ struct Workspace::Impl {
   mutable std::mutex mu;  // guards ring and sink
   std::shared_ptr<const crypto::Keyring> ring;
   std::shared_ptr<AuditSink> sink;
+  // Keys added by workspace migration 3 (purpose, id, algorithm), recorded once the audit log
+  // is attached (Workspace::open).
+  std::vector<crypto::Key> added_by_upgrade;
 
   // keyring rows (keyring.cpp), inside the caller's transaction
   void insert_key(const crypto::Key& k);

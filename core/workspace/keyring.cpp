@@ -236,6 +236,11 @@ void convert_keyring_v2(store::Store& db) {
     c::Key k = c::generate_key(p);
     k.status = c::Status::primary;
     im->insert_key(k);
+    c::Key info;  // no secret: only what the audit entry names
+    info.id = k.id;
+    info.purpose = k.purpose;
+    info.algorithm = k.algorithm;
+    im->added_by_upgrade.push_back(std::move(info));
   }
 }
 

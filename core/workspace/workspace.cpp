@@ -191,6 +191,12 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& path, const KeySou
   impl->ring = impl->load_ring();
   std::unique_ptr<Workspace> ws(new Workspace(std::move(impl)));
   audit::WorkspaceLog::attach(*ws);  // audit log (issue 4): installs the sink
+  // Keys that workspace migration 3 added (before the log could record them).
+  for (const c::Key& k : ws->impl_->added_by_upgrade)
+    ws->impl_->audit("key.rotate", k.id_hex(),
+                     json{{"purpose", c::purpose_name(k.purpose)}, {"key_id", k.id_hex()}, {"algorithm", k.algorithm},
+                          {"reason", "workspace upgrade (migration 3)"}});
+  ws->impl_->added_by_upgrade.clear();
   return ws;
 }
 

@@ -60,7 +60,7 @@ TEST_CASE("create with a passphrase, reopen, and refuse a wrong passphrase") {
     CHECK(i.key_source == "passphrase");
     CHECK(i.workspace_id.size() == 32);
     auto keys = w->keys();
-    CHECK(keys.size() == 5);
+    CHECK(keys.size() == c::kPurposeCount);
     for (const auto& k : keys) CHECK(k.status == c::Status::primary);
   }
   CHECK(fs::exists(Workspace::header_path(path)));
@@ -364,5 +364,5 @@ TEST_CASE("one workspace is used from many threads at once") {
     });
   for (auto& t : ts) t.join();
   CHECK(errors == 0);
-  CHECK(w->keys().size() == 5 + 4 * 5);
+  CHECK(w->keys().size() == c::kPurposeCount + 4 * 5);
 }

@@ -284,11 +284,11 @@ class Workspace:
     # ---- signatures and sealed boxes ------------------------------------------------------
 
     def sign(self, message: Text) -> bytes:
-        """A detached Ed25519 signature (64 bytes) with the primary signing key."""
+        """A detached Ed25519 signature (64 bytes) with the primary user-signing key (never a package or checkpoint key)."""
         return self._native_handle.sign(message)
 
     def verify(self, message: Text, signature: bytes, department: str = "") -> bool:
-        """True when ``signature`` is by a signing key of ``department`` (from the peer
+        """True when ``signature`` is by a user-signing key of ``department`` (from the peer
         directory; empty: this workspace's own keys)."""
         return self._native_handle.verify(message, signature, department)
 

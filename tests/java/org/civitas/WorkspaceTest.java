@@ -68,12 +68,14 @@ class WorkspaceTest {
         assertEquals(1, keyIds(ws, purpose, KeyStatus.PRIMARY).size(), ws.keys().toString());
       }
       List<KeyInfo> keys = ws.keys();
-      assertEquals(5, keys.size(), keys.toString());
+      assertEquals(8, keys.size(), keys.toString());
       for (KeyInfo k : keys) {
         assertTrue(k.getId().matches("[0-9a-f]{16}"), k.getId());
         assertTrue(Math.abs(k.getCreatedSeconds() - now) < 600, k.toJson());
         assertTrue(k.getAlgorithm().length() > 0);
-        boolean pub = k.getPurpose() == Workspace.Purpose.SIGNING || k.getPurpose() == Workspace.Purpose.EXCHANGE;
+        boolean pub = k.getPurpose() == Workspace.Purpose.SIGNING || k.getPurpose() == Workspace.Purpose.EXCHANGE
+            || k.getPurpose() == Workspace.Purpose.CHECKPOINT || k.getPurpose() == Workspace.Purpose.USER_SIGNING
+            || k.getPurpose() == Workspace.Purpose.USER_SEALING;
         assertEquals(pub, k.getPublicKey() != null, k.toJson());
         if (pub) {
           assertEquals(32, k.getPublicKey().length);
@@ -243,7 +245,7 @@ class WorkspaceTest {
       a.importPublic(b.exportPublic());
       b.importPublic(a.exportPublic());
       List<PeerKey> peers = a.peers();
-      assertEquals(2, peers.size(), peers.toString());
+      assertEquals(4, peers.size(), peers.toString());
       assertEquals(peers, a.peers(deptB()));
       assertEquals(List.of(), a.peers(DEPT_A));
       long nowMs = System.currentTimeMillis();
@@ -254,10 +256,11 @@ class WorkspaceTest {
         assertTrue(Math.abs(k.getImportedSeconds() - nowMs / 1000) < 600, k.toJson());
         assertEquals(k, PeerKey.fromJson(k.toJson()));
       }
-      assertEquals(java.util.Set.of(Workspace.Purpose.SIGNING, Workspace.Purpose.EXCHANGE),
-          java.util.Set.of(peers.get(0).getPurpose(), peers.get(1).getPurpose()));
+      assertEquals(java.util.Set.of(Workspace.Purpose.SIGNING, Workspace.Purpose.EXCHANGE, Workspace.Purpose.USER_SIGNING,
+              Workspace.Purpose.USER_SEALING),
+          peers.stream().map(PeerKey::getPurpose).collect(java.util.stream.Collectors.toSet()));
       // the peer's signing key is the one b lists as its own
-      PeerKey signing = peers.get(0).getPurpose() == Workspace.Purpose.SIGNING ? peers.get(0) : peers.get(1);
+      PeerKey signing = peers.stream().filter(k -> k.getPurpose() == Workspace.Purpose.SIGNING).findFirst().orElseThrow();
       KeyInfo own = b.keys().stream().filter(k -> k.getId().equals(signing.getKeyId())).findFirst().orElseThrow();
       assertArrayEquals(own.getPublicKey(), signing.getPublicKey());
       assertNotEquals(a.crypto().identityKey("ric", ric, "health"), b.crypto().identityKey("ric", ric, "health"));
