@@ -135,7 +135,11 @@ def test_sharing_the_identity_key_secret(tmp_path):
     assert a.identity_key("ric", ric(), "tax") != a.identity_key("ric", ric(), "health")
     primary = [k for k in b.keys() if k["purpose"] == "identity" and k["status"] == "primary"]
     assert [k["id"] for k in primary] == [key_id]
-    with pytest.raises(civitas.InvalidDataError):
+    # Key separation: the general-purpose seal goes to the user-sealing key, the share to the
+    # exchange key; neither opens as the other (issue 12).
+    with pytest.raises(civitas.NotRecipientError):
         b.import_identity_secret(a.seal(b"not an identity key", dept_b()))
+    with pytest.raises(civitas.NotRecipientError):
+        b.unseal(box)
     with pytest.raises(civitas.InvalidArgumentError):
         a.share_identity_secret(DEPT_A)

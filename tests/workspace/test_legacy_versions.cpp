@@ -309,7 +309,13 @@ TEST_CASE("the released migration 1 is the workspace's migration 1 (kept tables 
     store::Statement q(ws->store(), "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?");
     q.bind(1, table);
     REQUIRE(q.step());
-    CHECK_MESSAGE(want.find(q.text(0)) != std::string::npos, table);
+    std::string sql = q.text(0);
+    if (std::string(table) == "keys") {  // workspace migration 3 added one column
+      auto at = sql.find(", mac BLOB");
+      CHECK(at != std::string::npos);
+      if (at != std::string::npos) sql.erase(at, std::string(", mac BLOB").size());
+    }
+    CHECK_MESSAGE(want.find(sql) != std::string::npos, table);
   }
 }
 
@@ -341,17 +347,21 @@ TEST_CASE("workspaces of shared schema versions 1 to 5 open, keep their data and
       CHECK(scalar(s, "SELECT count(*) FROM sqlite_master WHERE name IN ('audit_node', 'audit_entry_time')") == 0);
 
       auto log = audit::WorkspaceLog::open(*ws);
+      // The first open records the three keys the upgrade added (key.rotate, reason upgrade).
+      const std::uint64_t upgrade_entries = round == 0 ? 3 : 0;
       if (had_log) {
-        CHECK(log->log().size() == b.audit_entries);
+        CHECK(log->log().size() == b.audit_entries + upgrade_entries);
         CHECK(log->log().root(b.audit_entries) == b.root);
         // The checkpoint signed with the signing key before the upgrade now also carries the
         // checkpoint key's signature: both the old published verifier and the new one accept it.
-        auto note = log->log().latest_checkpoint();
-        REQUIRE(note);
-        CHECK_NOTHROW(audit::open_checkpoint(*note, {audit::NoteVerifier::from_public_key(log->log().origin(), old_signer.data())}));
-        CHECK_NOTHROW(audit::open_checkpoint(*note, log->verifiers()));
+        if (round == 0) {
+          auto note = log->log().latest_checkpoint();
+          REQUIRE(note);
+          CHECK_NOTHROW(audit::open_checkpoint(*note, {audit::NoteVerifier::from_public_key(log->log().origin(), old_signer.data())}));
+          CHECK_NOTHROW(audit::open_checkpoint(*note, log->verifiers()));
+        }
       } else {
-        CHECK(log->log().size() == 1);  // a new log: its first entry records the workspace
+        CHECK(log->log().size() == 1 + upgrade_entries);  // a new log: its first entry records the workspace
       }
       audit::VerifyReport rep = log->verify();
       CHECK(rep.ok());

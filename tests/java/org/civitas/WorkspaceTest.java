@@ -269,7 +269,8 @@ class WorkspaceTest {
       String id = b.importIdentitySecret(box);
       assertEquals(List.of(id), keyIds(b, Workspace.Purpose.IDENTITY, KeyStatus.PRIMARY));
       assertEquals(a.crypto().identityKey("ric", ric, "health"), b.crypto().identityKey("ric", ric, "health"));
-      assertThrows(InvalidDataException.class,
+      // key separation: a general-purpose sealed box (user-sealing key) is never a share
+      assertThrows(NotRecipientException.class,
           () -> b.importIdentitySecret(a.crypto().seal("not a key".getBytes(StandardCharsets.UTF_8), deptB())));
       assertThrows(InvalidArgumentException.class, () -> a.shareIdentitySecret(DEPT_A));
       assertThrows(InvalidArgumentException.class, () -> a.shareIdentitySecret(null));
