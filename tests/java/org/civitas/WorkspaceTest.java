@@ -213,9 +213,9 @@ class WorkspaceTest {
     Path p = dir.resolve("w.db");
     byte[] key = randomKey();
     try (Workspace a = Workspace.create(p, key, null); Workspace b = Workspace.open(p, key)) {
-      String fresh = b.rotate(Workspace.Purpose.SIGNING);
+      String fresh = b.rotate(Workspace.Purpose.USER_SIGNING);
       a.refresh();
-      assertEquals(List.of(fresh), keyIds(a, Workspace.Purpose.SIGNING, KeyStatus.PRIMARY));
+      assertEquals(List.of(fresh), keyIds(a, Workspace.Purpose.USER_SIGNING, KeyStatus.PRIMARY));
       assertEquals(fresh, a.crypto().signWithKeyId(new byte[] {1}).getKeyId());
     }
   }
