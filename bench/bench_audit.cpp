@@ -209,7 +209,7 @@ BENCHMARK(BM_peer_prove_verify_memory)->Unit(benchmark::kMicrosecond);
 
 void BM_verify_full(benchmark::State& s) {
   static Db db("NORMAL");
-  static c::Key key = c::generate_key(c::Purpose::signing);
+  static c::Key key = c::generate_key(c::Purpose::checkpoint);
   static std::size_t n = [] {
     std::size_t m = std::min<std::size_t>(g_count, 1'000'000);
     fill(*db.log, m);

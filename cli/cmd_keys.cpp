@@ -56,10 +56,10 @@ int do_list(const KeysArgs& a) {
     std::cout << arr.dump(2) << "\n";
     return kOk;
   }
-  std::cout << "id                purpose   algorithm          status     created\n";
+  std::cout << "id                purpose       algorithm          status     created\n";
   for (const auto& k : keys) {
     std::string p = c::purpose_name(k.purpose), al = k.algorithm, st = c::status_name(k.status);
-    std::cout << k.id_hex() << "  " << p << std::string(10 - p.size(), ' ') << al << std::string(al.size() < 19 ? 19 - al.size() : 1, ' ')
+    std::cout << k.id_hex() << "  " << p << std::string(p.size() < 14 ? 14 - p.size() : 1, ' ') << al << std::string(al.size() < 19 ? 19 - al.size() : 1, ' ')
               << st << std::string(st.size() < 11 ? 11 - st.size() : 1, ' ') << iso_time(k.created) << "\n";
   }
   return kOk;
@@ -67,9 +67,10 @@ int do_list(const KeysArgs& a) {
 
 int do_rotate(const KeysArgs& a) {
   std::vector<c::Purpose> ps;
-  if (a.all) ps = {c::Purpose::field, c::Purpose::token, c::Purpose::identity, c::Purpose::signing, c::Purpose::exchange};
+  if (a.all)
+    for (int i = 1; i <= c::kPurposeCount; ++i) ps.push_back(static_cast<c::Purpose>(i));
   for (const auto& p : a.purposes) ps.push_back(c::purpose_from_name(p));
-  if (ps.empty()) throw Error(Code::invalid_argument, "name --purpose P (field, token, identity, signing, exchange) or --all");
+  if (ps.empty()) throw Error(Code::invalid_argument, "name --purpose P (field, token, identity, signing, exchange, checkpoint, user-signing, user-sealing) or --all");
   auto w = a.ws.open();
   for (c::Purpose p : ps) {
     auto k = w->rotate(p);
@@ -201,7 +202,7 @@ Register reg(20, [](CLI::App& root, int& result) {
 
   auto* r = keys->add_subcommand("rotate", "Make new primary keys; old keys still decrypt and verify");
   add_workspace_options(r, args.ws);
-  r->add_option("--purpose,-p", args.purposes, "field, token, identity, signing or exchange (repeatable)");
+  r->add_option("--purpose,-p", args.purposes, "field, token, identity, signing, exchange, checkpoint, user-signing or user-sealing (repeatable)");
   r->add_flag("--all", args.all, "Rotate every purpose");
   r->callback([&result] { result = do_rotate(args); });
 

@@ -153,7 +153,7 @@ int civ_keys_list(char** out_json, civ_ctx* ctx) {
 int civ_keys_rotate(char* out_id, size_t out_id_cap, civ_ctx* ctx, int purpose) {
   return guard([&] {
     if (out_id) check_capacity(kKeyIdSize + 1, out_id_cap, "out_id");
-    if (purpose < CIV_PURPOSE_FIELD || purpose > CIV_PURPOSE_EXCHANGE)
+    if (purpose < CIV_PURPOSE_FIELD || purpose > CIV_PURPOSE_USER_SEALING)
       throw Error(Code::invalid_argument, "unknown key purpose " + std::to_string(purpose));
     ws::KeyInfo k = ws_of(ctx).rotate(static_cast<c::Purpose>(purpose));
     put_key_id(out_id, out_id_cap, k.id_hex());

@@ -375,8 +375,8 @@ ConsistencyProof Log::consistency(std::uint64_t first, std::uint64_t second) {
 }
 
 NoteVerifier Log::verifier(const crypto::Key& key) const {
-  if (key.purpose != crypto::Purpose::signing || key.public_key.size() != 32)
-    throw Error(Code::invalid_argument, "the audit log is signed with an Ed25519 signing key");
+  if (key.purpose != crypto::Purpose::checkpoint || key.public_key.size() != 32)
+    throw Error(Code::invalid_argument, "the audit log is signed with an Ed25519 checkpoint key");
   return NoteVerifier::from_public_key(origin_, key.public_key.data());
 }
 

@@ -177,15 +177,29 @@ std::string sign_checkpoint(const Checkpoint& c, std::string_view name, const cr
   for (const auto& x : c.extensions)
     if (x.empty() || utf8_check(x, true) != std::string::npos)
       throw Error(Code::invalid_argument, "checkpoint extension lines must be non-empty, without control characters");
-  if (key.purpose != crypto::Purpose::signing || key.public_key.size() != 32 ||
+  // Checkpoints have a key of their own (purpose checkpoint) that signs nothing else, so that
+  // no other signature of the workspace can be passed off as a checkpoint (docs/crypto.md).
+  if (key.purpose != crypto::Purpose::checkpoint || key.public_key.size() != 32 ||
       crypto::suite_of(key).note_key_type() != 0x01)  // the key type this note code writes
-    throw Error(Code::invalid_argument, "checkpoints are signed with an Ed25519 signing key");
+    throw Error(Code::invalid_argument, "checkpoints are signed with an Ed25519 checkpoint key");
   std::string body = c.body();
   crypto::Signature sig = crypto::sign(key, body.data(), body.size());
   std::uint32_t kh = note_key_hash(name, key.public_key.data());
   std::uint8_t raw[68] = {std::uint8_t(kh >> 24), std::uint8_t(kh >> 16), std::uint8_t(kh >> 8), std::uint8_t(kh)};
   std::memcpy(raw + 4, sig.data(), 64);
   return body + "\n" + std::string(kDash) + std::string(name) + " " + crypto::base64(raw, sizeof raw) + "\n";
+}
+
+std::string cosign_checkpoint(std::string_view note, std::string_view name, const crypto::Key& key) {
+  std::vector<NoteSig> sigs;
+  std::string_view body = split_note(note, sigs);
+  Checkpoint c = parse_checkpoint(note);
+  std::string again = sign_checkpoint(c, name, key);  // checks the key and the body's lines
+  if (again.compare(0, body.size(), body) != 0)
+    throw Error(Code::invalid_argument, "checkpoint: the note's body is not in canonical form");
+  if (sigs.size() >= kMaxSignatures) throw Error(Code::invalid_argument, "checkpoint: the note has too many signatures");
+  // C2SP signed notes: the new signature line goes after the existing ones.
+  return std::string(note) + again.substr(body.size() + 1);
 }
 
 Checkpoint parse_checkpoint(std::string_view note) {

@@ -26,15 +26,31 @@ const char* purpose_name(Purpose p) noexcept {
     case Purpose::identity: return "identity";
     case Purpose::signing: return "signing";
     case Purpose::exchange: return "exchange";
+    case Purpose::checkpoint: return "checkpoint";
+    case Purpose::user_signing: return "user-signing";
+    case Purpose::user_sealing: return "user-sealing";
   }
   return "unknown";
 }
 
+bool signs(Purpose p) noexcept {
+  return p == Purpose::signing || p == Purpose::checkpoint || p == Purpose::user_signing;
+}
+
+bool seals(Purpose p) noexcept { return p == Purpose::exchange || p == Purpose::user_sealing; }
+
+Purpose primitive_of(Purpose p) noexcept {
+  if (signs(p)) return Purpose::signing;
+  if (seals(p)) return Purpose::exchange;
+  return p;
+}
+
 Purpose purpose_from_name(std::string_view s) {
-  for (int i = 1; i <= 5; ++i)
+  for (int i = 1; i <= kPurposeCount; ++i)
     if (s == purpose_name(static_cast<Purpose>(i))) return static_cast<Purpose>(i);
-  throw Error(Code::invalid_argument,
-              "unknown key purpose '" + std::string(s) + "' (field, token, identity, signing, exchange)");
+  throw Error(Code::invalid_argument, "unknown key purpose '" + std::string(s) +
+                                          "' (field, token, identity, signing, exchange, checkpoint, user-signing, "
+                                          "user-sealing)");
 }
 
 const char* status_name(Status s) noexcept {

@@ -15,7 +15,7 @@ constexpr std::size_t kBoxHeader = 1 + 8;  // format byte, recipient key id
 
 std::vector<std::uint8_t> sign_bytes(const Key& k, const void* msg, std::size_t n) {
   init();
-  if (k.purpose != Purpose::signing) throw Error(Code::invalid_argument, "signing needs a signing key");
+  if (!signs(k.purpose)) throw Error(Code::invalid_argument, "signing needs a key of a signing purpose");
   const Suite& su = suite_of(k);
   std::vector<std::uint8_t> s(su.signature_size());
   s.resize(su.sign(k.secret, msg, n, s.data()));
@@ -24,7 +24,7 @@ std::vector<std::uint8_t> sign_bytes(const Key& k, const void* msg, std::size_t 
 
 Signature sign(const Key& k, const void* msg, std::size_t n) {
   init();
-  if (k.purpose != Purpose::signing) throw Error(Code::invalid_argument, "signing needs a signing key");
+  if (!signs(k.purpose)) throw Error(Code::invalid_argument, "signing needs a key of a signing purpose");
   const Suite& su = suite_of(k);
   if (su.signature_size() != std::tuple_size_v<Signature>)
     throw Error(Code::invalid_argument, std::string("a ") + su.algorithm(Purpose::signing) +
@@ -59,20 +59,22 @@ std::vector<std::uint8_t> seal(const std::uint8_t* pk, const void* msg, std::siz
   return seal(su, pk, su.public_key_size(Purpose::exchange), msg, n);
 }
 
-std::string unseal(const Keyring& ring, const std::uint8_t* box, std::size_t n) {
+std::string unseal(const Keyring& ring, const std::uint8_t* box, std::size_t n, Purpose p) {
   init();
+  if (!seals(p)) throw Error(Code::invalid_argument, "unsealing needs a key of a sealing purpose");
   if (!box || n < 1) throw Error(Code::truncated, "sealed box is too short");
   const Suite& su = suite_of_box_format(box[0]);  // unsupported_version for an unknown one
   if (n < kBoxHeader + su.seal_overhead()) throw Error(Code::truncated, "sealed box is too short");
   KeyId id;
   std::memcpy(id.data(), box + 1, 8);
   const Key* k = ring.find(id);
-  if (!k || k->purpose != Purpose::exchange)
-    throw Error(Code::not_recipient, "sealed box is for exchange key " + key_id_hex(id) + ", which this keyring does not hold");
-  const Key& key = ring.usable(id, Purpose::exchange);
+  if (!k || k->purpose != p)
+    throw Error(Code::not_recipient, std::string("sealed box is for key ") + key_id_hex(id) + ", which this keyring does not hold as a " +
+                                         purpose_name(p) + " key");
+  const Key& key = ring.usable(id, p);
   if (&suite_of(key) != &su)
-    throw Error(Code::integrity, "sealed box names exchange key " + key_id_hex(id) + " of another algorithm (" +
-                                     key.algorithm + ")");
+    throw Error(Code::integrity, std::string("sealed box names ") + purpose_name(p) + " key " + key_id_hex(id) +
+                                     " of another algorithm (" + key.algorithm + ")");
   std::string out(n - kBoxHeader - su.seal_overhead(), '\0');
   if (!su.unseal(key.public_key.data(), key.secret, box + kBoxHeader, n - kBoxHeader,
                  reinterpret_cast<std::uint8_t*>(out.data())))

@@ -50,12 +50,14 @@ class Suite1 final : public Suite {
   const char* name() const noexcept override { return "civitas-suite-1"; }
 
   const char* algorithm(Purpose p) const noexcept override {
+    p = primitive_of(p);
     switch (p) {
       case Purpose::field: return "xchacha20poly1305";
       case Purpose::token: return "aes256siv";
       case Purpose::identity: return "blake2b-ik1";
       case Purpose::signing: return "ed25519";
       case Purpose::exchange: return "x25519";
+      default: break;
     }
     return "unknown";
   }
@@ -66,21 +68,25 @@ class Suite1 final : public Suite {
   std::uint8_t note_key_type() const noexcept override { return 0x01; }
 
   std::size_t secret_size(Purpose p) const noexcept override {
+    p = primitive_of(p);
     switch (p) {
       case Purpose::field: return crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
       case Purpose::token: return 64;
       case Purpose::identity: return 32;
       case Purpose::signing: return crypto_sign_SECRETKEYBYTES;
       case Purpose::exchange: return crypto_box_SECRETKEYBYTES;
+      default: break;
     }
     return 0;
   }
   std::size_t public_key_size(Purpose p) const noexcept override {
+    p = primitive_of(p);
     if (p == Purpose::signing) return crypto_sign_PUBLICKEYBYTES;
     if (p == Purpose::exchange) return crypto_box_PUBLICKEYBYTES;
     return 0;
   }
   SecretBytes generate_secret(Purpose p) const override {
+    p = primitive_of(p);
     init();
     if (p == Purpose::signing) {
       SecretBytes sk(crypto_sign_SECRETKEYBYTES);
@@ -97,6 +103,7 @@ class Suite1 final : public Suite {
     return SecretBytes::random(secret_size(p));
   }
   std::vector<std::uint8_t> public_key(Purpose p, const SecretBytes& secret) const override {
+    p = primitive_of(p);
     std::vector<std::uint8_t> pk;
     if (p == Purpose::signing) {
       pk.resize(crypto_sign_PUBLICKEYBYTES);
@@ -108,6 +115,7 @@ class Suite1 final : public Suite {
     return pk;
   }
   KeyId key_id(Purpose p, const SecretBytes& secret, const std::vector<std::uint8_t>& pk) const override {
+    p = primitive_of(p);
     init();
     KeyId id;
     if (p == Purpose::signing || p == Purpose::exchange) {

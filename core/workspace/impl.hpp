@@ -18,12 +18,23 @@ struct Workspace::Impl {
   crypto::SecretBytes workspace_key;  // W, unwrapped from the header
   crypto::SecretBytes keyring_key;    // subkey of W that wraps keyring keys
   crypto::SecretBytes peers_key;      // subkey "civpeer1" of W: the MAC of the peer directory (peers.cpp)
+  crypto::SecretBytes keyring_mac_key;  // subkey of W that authenticates destroyed keyring rows
   std::unique_ptr<store::Store> store;
   mutable std::mutex mu;  // guards ring and sink
   std::shared_ptr<const crypto::Keyring> ring;
   std::shared_ptr<AuditSink> sink;
+  // Keys added by workspace migration 4 (purpose, id, algorithm), recorded once the audit log
+  // is attached (Workspace::open).
+  std::vector<crypto::Key> added_by_upgrade;
 
+  // keyring rows (keyring.cpp), inside the caller's transaction
   void insert_key(const crypto::Key& k);
+  /// Changes a key's status, re-binding it into the row (re-wrap, or a tombstone MAC for
+  /// destroyed). Error(integrity) when the row's current status does not authenticate.
+  void set_status(const std::string& id_hex, crypto::Status to);
+  std::vector<std::string> ids_with_status(crypto::Purpose p, crypto::Status s) const;
+  /// Loads every row; Error(integrity) naming the key for a row whose status, secret or
+  /// tombstone does not authenticate, or a destroyed row whose id is not its public key's.
   std::shared_ptr<const crypto::Keyring> load_ring();
   /// Records an audited action through the sink, inside the caller's store::Transaction when
   /// there is one (the entry then commits or rolls back with the action), else in a
@@ -37,6 +48,15 @@ struct Workspace::Impl {
                      nlohmann::json details = nlohmann::json::object(), std::string_view purpose = {}) const noexcept;
   std::string meta(const std::string& key) const;
 };
+
+/// While alive, workspace migration 4 (convert_keyring_v2) converts the keyring of `im`.
+struct ConvertingKeyring {
+  explicit ConvertingKeyring(Workspace::Impl& im);
+  ~ConvertingKeyring();
+};
+void convert_keyring_v2(store::Store& db);
+/// Derives the keyring keys from the workspace key W (docs/formats/workspace.md).
+void derive_keyring_keys(Workspace::Impl& im);
 
 std::int64_t now_seconds();
 /// Migrates the workspace's own tables (tables.cpp); create and open call it.

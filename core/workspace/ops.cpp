@@ -67,7 +67,9 @@ std::string Workspace::identity_key(ids::Kind kind, std::string_view identifier,
 
 c::Signature Workspace::sign(const void* msg, std::size_t n, c::KeyId* key_id) const {
   auto ring = keyring();
-  const c::Key& k = ring->primary(c::Purpose::signing);
+  // The general-purpose signature has a key of its own purpose (user-signing): what it signs
+  // is the caller's, so it must never be valid as a checkpoint, a package or a key document.
+  const c::Key& k = ring->primary(c::Purpose::user_signing);
   if (key_id) *key_id = k.id;
   return c::sign(k, msg, n);
 }

@@ -35,6 +35,15 @@ constexpr char kSigContext[] = "civitas-public-keys v3\n";  // names the protoco
 constexpr char kShareLabel[] = "civitas identity secret v2";    // 26 bytes
 constexpr char kShareLabelV1[] = "civitas identity secret v1";  // 26 bytes
 
+// The purposes whose public keys a key document carries: the protocol keys (signing,
+// exchange) and the general-purpose ones (user-signing, user-sealing), which peers need to
+// verify a department's signatures and to seal to it. Checkpoint keys are published by
+// `civitas audit public-key`.
+bool public_purpose(c::Purpose p) {
+  return p == c::Purpose::signing || p == c::Purpose::exchange || p == c::Purpose::user_signing ||
+         p == c::Purpose::user_sealing;
+}
+
 std::string canonical_uscc(std::string_view s, const char* what) {
   ids::Result r = ids::validate(ids::Kind::uscc, s);
   if (!r.valid)
@@ -139,8 +148,8 @@ Peer parse_key(const json& k, const std::string& dept, const std::string& name, 
   p.department = dept;
   p.name = name;
   p.purpose = c::purpose_from_name(k.at("purpose").get<std::string>());
-  if (p.purpose != c::Purpose::signing && p.purpose != c::Purpose::exchange)
-    throw Error(Code::invalid_data, "only signing and exchange keys are public", at);
+  if (!public_purpose(p.purpose))
+    throw Error(Code::invalid_data, "only signing, exchange, user-signing and user-sealing keys are public", at);
   p.algorithm = k.at("algorithm").get<std::string>();
   const c::Suite* su = nullptr;
   try {
@@ -188,8 +197,8 @@ KeyDocument parse_document(std::string_view text, std::string& dept_out) {
         KeyDocument::Revoked rv;
         rv.id = c::key_id_from_hex(r.at("id").get<std::string>());
         rv.purpose = c::purpose_from_name(r.at("purpose").get<std::string>());
-        if (rv.purpose != c::Purpose::signing && rv.purpose != c::Purpose::exchange)
-          throw Error(Code::invalid_data, "only signing and exchange keys are revoked in a key document", at);
+        if (!public_purpose(rv.purpose))
+          throw Error(Code::invalid_data, "only published keys (signing, exchange, user-signing, user-sealing) are revoked in a key document", at);
         rv.reason = r.at("reason").get<std::string>();
         if (!is_revocation(rv.reason)) throw Error(Code::invalid_data, "reason is superseded or compromised", at);
         if (!r.at("revoked").is_number_integer() || r["revoked"].get<std::int64_t>() < 0)
@@ -282,14 +291,14 @@ std::string Workspace::export_public() const {
   {
     store::Statement q(db, "SELECT key_id, reason, revoked FROM key_revocations");
     while (q.step()) rev[q.text(0)] = {q.text(1), q.int64(2)};
-    store::Statement d(db, "SELECT id, changed FROM keys WHERE status = 'destroyed' AND purpose IN ('signing', 'exchange')");
+    store::Statement d(db, "SELECT id, changed FROM keys WHERE status = 'destroyed' AND purpose IN ('signing', 'exchange', 'user-signing', 'user-sealing')");
     while (d.step())
       if (!rev.count(d.text(0))) rev[d.text(0)] = {"superseded", d.int64(1)};
   }
   json keys = json::array(), revoked = json::array();
   std::vector<const c::Key*> signers;
   for (const auto& [id, k] : ring->all()) {
-    if (k.purpose != c::Purpose::signing && k.purpose != c::Purpose::exchange) continue;
+    if (!public_purpose(k.purpose)) continue;
     auto r = rev.find(k.id_hex());
     if (r != rev.end()) {
       revoked.push_back({{"id", k.id_hex()}, {"purpose", c::purpose_name(k.purpose)}, {"reason", r->second.first},
@@ -347,8 +356,8 @@ void Workspace::revoke_key(const c::KeyId& id, std::string_view reason) {
     auto ring = keyring();
     const c::Key* k = ring->find(id);
     if (!k) throw Error(Code::not_found, "no key " + hex + " in this workspace");
-    if (k->purpose != c::Purpose::signing && k->purpose != c::Purpose::exchange)
-      throw Error(Code::invalid_argument, "only signing and exchange keys are published, and revoked");
+    if (!public_purpose(k->purpose))
+      throw Error(Code::invalid_argument, "only published keys (signing, exchange, user-signing, user-sealing) are revoked");
     if (k->status == c::Status::primary)
       throw Error(Code::denied, "key " + hex + " is the primary " + c::purpose_name(k->purpose) + " key; rotate first");
     store::Store& db = *impl_->store;
@@ -518,50 +527,73 @@ static bool is_own(const std::string& own, std::string_view department) {
   return department.empty() || department == own;
 }
 
+// General-purpose signatures and sealed boxes use the user-signing and user-sealing keys, of
+// this workspace or of a peer, never the protocol keys (docs/crypto.md, "Key separation").
 bool Workspace::verify(std::string_view department, const void* msg, std::size_t n, const c::Signature& sig) const {
   if (is_own(impl_->meta("department"), department)) {
     auto ring = keyring();
     for (const auto& [id, k] : ring->all())
-      if (k.purpose == c::Purpose::signing && k.status != c::Status::destroyed &&
+      if (k.purpose == c::Purpose::user_signing && k.status != c::Status::destroyed &&
           c::suite_of(k).verify(k.public_key.data(), k.public_key.size(), msg, n, sig.data(), sig.size()))
         return true;
     return false;
   }
   auto ps = peers(department);
   if (ps.empty()) throw Error(Code::unknown_key, "no public keys of department " + std::string(department) + "; import them first");
+  bool any = false;
+  for (const Peer& p : ps) any = any || p.purpose == c::Purpose::user_signing;
+  if (!any)
+    throw Error(Code::unknown_key, "no user-signing key of department " + std::string(department) +
+                                       "; import its current public keys (documents of before 2026-12 have none)");
   for (const Peer& p : ps)
-    if (p.purpose == c::Purpose::signing && p.status != "destroyed" && p.status != "compromised" &&
+    if (p.purpose == c::Purpose::user_signing && p.status != "destroyed" && p.status != "compromised" &&
         c::suite_of_algorithm(p.purpose, p.algorithm).verify(p.public_key.data(), p.public_key.size(), msg, n, sig.data(), sig.size()))
       return true;
   return false;
 }
 
-std::vector<std::uint8_t> Workspace::seal_to(std::string_view department, const void* msg, std::size_t n) const {
-  if (is_own(impl_->meta("department"), department)) {
-    auto ring = keyring();
-    const c::Key& k = ring->primary(c::Purpose::exchange);
+namespace {
+// A sealed box to the primary key of purpose `p` (user-sealing or exchange) of a department;
+// a revoked peer key is never primary, so nothing is sealed to it.
+std::vector<std::uint8_t> seal_to_purpose(const Workspace& ws, const std::string& own, std::string_view department,
+                                          c::Purpose p, const void* msg, std::size_t n) {
+  if (is_own(own, department)) {
+    auto ring = ws.keyring();
+    const c::Key& k = ring->primary(p);
     return c::seal(c::suite_of(k), k.public_key.data(), k.public_key.size(), msg, n);
   }
   const Peer* best = nullptr;
-  auto ps = peers(department);
-  for (const Peer& p : ps)
-    if (p.purpose == c::Purpose::exchange && p.status == "primary") {
-      best = &p;
+  auto ps = ws.peers(department);
+  for (const Peer& q : ps)
+    if (q.purpose == p && q.status == "primary") {
+      best = &q;
       break;
     }
-  if (!best) throw Error(Code::unknown_key, "no exchange key of department " + std::string(department) + "; import its public keys first");
+  if (!best)
+    throw Error(Code::unknown_key, std::string("no ") + c::purpose_name(p) + " key of department " + std::string(department) +
+                                       "; import its current public keys first");
   return c::seal(c::suite_of_algorithm(best->purpose, best->algorithm), best->public_key.data(), best->public_key.size(), msg, n);
 }
 
-std::string Workspace::unseal(const std::uint8_t* box, std::size_t n) const {
-  auto ring = keyring();
+std::string unseal_purpose(const Workspace& ws, const std::uint8_t* box, std::size_t n, c::Purpose p) {
   try {
-    return c::unseal(*ring, box, n);
+    return c::unseal(*ws.keyring(), box, n, p);
   } catch (const Error& e) {
     if (e.code() != Code::not_recipient) throw;
   }
-  const_cast<Workspace*>(this)->refresh();
-  return c::unseal(*keyring(), box, n);
+  const_cast<Workspace&>(ws).refresh();
+  return c::unseal(*ws.keyring(), box, n, p);
+}
+}  // namespace
+
+std::vector<std::uint8_t> Workspace::seal_to(std::string_view department, const void* msg, std::size_t n) const {
+  return seal_to_purpose(*this, impl_->meta("department"), department, c::Purpose::user_sealing, msg, n);
+}
+
+// Opens only boxes sealed to a user-sealing key: a package's sealed file key or an identity
+// share (sealed to the exchange key) names a key this call does not use (not_recipient).
+std::string Workspace::unseal(const std::uint8_t* box, std::size_t n) const {
+  return unseal_purpose(*this, box, n, c::Purpose::user_sealing);
 }
 
 std::vector<std::uint8_t> Workspace::share_identity_secret(std::string_view department) const {
@@ -585,7 +617,7 @@ std::vector<std::uint8_t> Workspace::share_identity_checked(std::string_view dep
   msg.data()[ln] = static_cast<unsigned char>(an);
   std::memcpy(msg.data() + ln + 1, k.algorithm.data(), an);
   std::memcpy(msg.data() + ln + 1 + an, k.secret.data(), k.secret.size());
-  auto box = seal_to(department, msg.data(), msg.size());
+  auto box = seal_to_purpose(*this, impl_->meta("department"), department, c::Purpose::exchange, msg.data(), msg.size());
   // Nothing changes in the database: the entry commits (its own transaction) before the box
   // is handed out, so no shared secret leaves without its entry.
   impl_->audit("key.share", k.id_hex(), json{{"purpose", "identity"}, {"key_id", k.id_hex()}, {"to", department}});
@@ -603,7 +635,7 @@ KeyInfo Workspace::import_identity_secret_sealed(const std::uint8_t* box, std::s
 }
 
 KeyInfo Workspace::import_identity_sealed_checked(const std::uint8_t* box, std::size_t n) {
-  std::string m = unseal(box, n);
+  std::string m = unseal_purpose(*this, box, n, c::Purpose::exchange);
   struct Wipe {
     std::string& m;
     ~Wipe() { sodium_memzero(m.data(), m.size()); }

@@ -81,6 +81,12 @@ CREATE TABLE key_revocations(
 ) WITHOUT ROWID;
 )sql",
        [](store::Store& db) { seal_peers(db, *g_peers_key); }, 0},
+      {4, "keyring version 2: status bound into every row, tombstone MACs of destroyed keys, keys of the "
+          "checkpoint, user-signing and user-sealing purposes (keyring.cpp, docs/formats/workspace.md)",
+       R"sql(
+ALTER TABLE keys ADD COLUMN mac BLOB;    -- destroyed keys: BLAKE2b-256 tombstone under the keyring MAC key
+)sql",
+       convert_keyring_v2, 0},
   };
   return m;
 }

@@ -45,10 +45,6 @@ std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string key_ad(const std::string& id_hex, c::Purpose p, const std::string& alg, std::int64_t created) {
-  return "civitas keyring v1/" + id_hex + "/" + c::purpose_name(p) + "/" + alg + "/" + std::to_string(created);
-}
-
 KeyInfo info_of(const c::Key& k) {
   KeyInfo i;
   i.id = k.id;
@@ -58,57 +54,6 @@ KeyInfo info_of(const c::Key& k) {
   i.status = k.status;
   i.public_key = k.public_key;
   return i;
-}
-
-void Workspace::Impl::insert_key(const c::Key& k) {
-  std::string id = k.id_hex();
-  std::vector<std::uint8_t> wrapped = c::wrap(keyring_key, k.secret, key_ad(id, k.purpose, k.algorithm, k.created));
-  store::Statement st(*store,
-                      "INSERT INTO keys(id, purpose, algorithm, created, status, public_key, wrapped, changed) "
-                      "VALUES(?,?,?,?,?,?,?,?)");
-  st.bind(1, id).bind(2, c::purpose_name(k.purpose)).bind(3, k.algorithm).bind(4, k.created);
-  st.bind(5, c::status_name(k.status));
-  if (k.public_key.empty()) st.bind_null(6);
-  else st.bind_blob(6, k.public_key.data(), k.public_key.size());
-  st.bind_blob(7, wrapped.data(), wrapped.size()).bind(8, now_seconds());
-  st.run();
-}
-
-std::shared_ptr<const c::Keyring> Workspace::Impl::load_ring() {
-  std::lock_guard lk(store->mutex());
-  auto ring = std::make_shared<c::Keyring>();
-  store::Statement st(*store, "SELECT id, purpose, algorithm, created, status, public_key, wrapped FROM keys");
-  while (st.step()) {
-    std::string id = st.text(0);
-    c::Purpose p = c::purpose_from_name(st.text(1));
-    std::string alg = st.text(2);
-    // The algorithm column names the key's suite (and is bound into the wrap's AD); a key of
-    // an algorithm this build does not know is refused, never guessed.
-    const c::Suite& su = c::suite_of_algorithm(p, alg);
-    std::int64_t created = st.int64(3);
-    c::Status status = c::status_from_name(st.text(4));
-    c::Key k;
-    if (status == c::Status::destroyed || st.is_null(6)) {
-      k.id = c::key_id_from_hex(id);
-      k.purpose = p;
-      k.algorithm = alg;
-      k.created = created;
-      k.public_key = st.blob(5);
-    } else {
-      std::vector<std::uint8_t> w = st.blob(6);
-      c::SecretBytes secret;
-      try {
-        secret = c::unwrap(keyring_key, w.data(), w.size(), key_ad(id, p, alg, created));
-      } catch (const Error&) {
-        throw Error(Code::integrity, "keyring entry " + id + " does not authenticate (tampered)");
-      }
-      k = c::key_from_secret(p, std::move(secret), created, su);
-      if (k.id_hex() != id) throw Error(Code::integrity, "keyring entry " + id + " holds a different key");
-    }
-    k.status = status;
-    ring->add(std::move(k));
-  }
-  return ring;
 }
 
 void Workspace::Impl::audit(std::string_view action, std::string_view resource, const json& details,
@@ -180,13 +125,16 @@ std::unique_ptr<Workspace> Workspace::create(const std::string& path, const KeyS
   seal_header(h, key, impl->workspace_key);
   write_header(hp, h);
   try {
-    impl->keyring_key = c::derive_subkey(impl->workspace_key, 2, "civkeyr1");
+    derive_keyring_keys(*impl);
     impl->peers_key = c::derive_subkey(impl->workspace_key, 1, "civpeer1");
     store::OpenOptions so;
     so.create = true;
     so.busy_timeout_ms = opts.busy_timeout_ms;
     impl->store = std::make_unique<store::Store>(path, c::derive_subkey(impl->workspace_key, 1, "civpage1"), so);
-    migrate_tables(*impl->store, impl->peers_key);
+    {
+      ConvertingKeyring conv(*impl);
+      migrate_tables(*impl->store, impl->peers_key);
+    }
     store::Transaction tx(*impl->store);
     store::Statement m(*impl->store, "INSERT INTO meta(key, value) VALUES(?, ?)");
     auto put = [&](const char* k, const std::string& v) {
@@ -199,7 +147,7 @@ std::unique_ptr<Workspace> Workspace::create(const std::string& path, const KeyS
     put("department", dept);
     put("name", opts.name);
     put("created", std::to_string(now_seconds()));
-    for (int p = 1; p <= 5; ++p) {
+    for (int p = 1; p <= c::kPurposeCount; ++p) {
       c::Key k = c::generate_key(static_cast<c::Purpose>(p));
       k.status = c::Status::primary;
       impl->insert_key(k);
@@ -224,7 +172,7 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& path, const KeySou
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->workspace_key = open_header(h, key);  // wrong_key when the key source is wrong
-  impl->keyring_key = c::derive_subkey(impl->workspace_key, 2, "civkeyr1");
+  derive_keyring_keys(*impl);
   impl->peers_key = c::derive_subkey(impl->workspace_key, 1, "civpeer1");
   store::OpenOptions so;
   so.busy_timeout_ms = opts.busy_timeout_ms;
@@ -236,12 +184,21 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& path, const KeySou
       throw Error(Code::integrity, "workspace file " + path + " is damaged or does not belong to its header");
     throw;
   }
-  migrate_tables(*impl->store, impl->peers_key);
   if (impl->meta("workspace_id") != h.workspace_id)
     throw Error(Code::integrity, "workspace file " + path + " does not belong to its header (workspace id differs)");
+  {
+    ConvertingKeyring conv(*impl);  // migration 4 converts the keyring with this workspace's keys
+    migrate_tables(*impl->store, impl->peers_key);
+  }
   impl->ring = impl->load_ring();
   std::unique_ptr<Workspace> ws(new Workspace(std::move(impl)));
   audit::WorkspaceLog::attach(*ws);  // audit log (issue 4): installs the sink
+  // Keys that workspace migration 4 added (before the log could record them).
+  for (const c::Key& k : ws->impl_->added_by_upgrade)
+    ws->impl_->audit("key.rotate", k.id_hex(),
+                     json{{"purpose", c::purpose_name(k.purpose)}, {"key_id", k.id_hex()}, {"algorithm", k.algorithm},
+                          {"reason", "workspace upgrade (migration 4)"}});
+  ws->impl_->added_by_upgrade.clear();
   return ws;
 }
 
@@ -298,9 +255,7 @@ KeyInfo Workspace::rotate(c::Purpose p) {
   k.status = c::Status::primary;
   {
     store::Transaction tx(*impl_->store);
-    store::Statement up(*impl_->store, "UPDATE keys SET status = 'active', changed = ? WHERE purpose = ? AND status = 'primary'");
-    up.bind(1, now_seconds()).bind(2, c::purpose_name(p));
-    up.run();
+    for (const std::string& id : impl_->ids_with_status(p, c::Status::primary)) impl_->set_status(id, c::Status::active);
     impl_->insert_key(k);
     impl_->audit("key.rotate", k.id_hex(), json{{"purpose", c::purpose_name(p)}, {"key_id", k.id_hex()}, {"algorithm", k.algorithm}});
     tx.commit();
@@ -322,9 +277,7 @@ void Workspace::destroy_key(const c::KeyId& id) {
     if (status == "primary")
       throw Error(Code::denied, "key " + hex + " is the primary " + purpose + " key; rotate before destroying it");
     if (status == "destroyed") return;
-    store::Statement up(*impl_->store, "UPDATE keys SET status = 'destroyed', wrapped = NULL, changed = ? WHERE id = ?");
-    up.bind(1, now_seconds()).bind(2, hex);
-    up.run();
+    impl_->set_status(hex, c::Status::destroyed);
     impl_->audit("key.destroy", hex, json{{"key_id", hex}, {"purpose", purpose}});
     tx.commit();
   } catch (const Error& e) {
@@ -382,17 +335,14 @@ KeyInfo Workspace::import_identity_secret(const c::SecretBytes& secret, const c:
   k.status = c::Status::primary;
   {
     store::Transaction tx(*impl_->store);
-    store::Statement up(*impl_->store,
-                        "UPDATE keys SET status = 'active', changed = ? WHERE purpose = 'identity' AND status = 'primary'");
-    up.bind(1, now_seconds());
-    up.run();
     store::Statement q(*impl_->store, "SELECT status FROM keys WHERE id = ?");
     q.bind(1, k.id_hex());
-    if (q.step()) {
-      if (q.text(0) == "destroyed") throw Error(Code::denied, "identity key " + k.id_hex() + " was destroyed here");
-      store::Statement p(*impl_->store, "UPDATE keys SET status = 'primary', changed = ? WHERE id = ?");
-      p.bind(1, now_seconds()).bind(2, k.id_hex());
-      p.run();
+    const bool known = q.step();
+    if (known && q.text(0) == "destroyed") throw Error(Code::denied, "identity key " + k.id_hex() + " was destroyed here");
+    for (const std::string& id : impl_->ids_with_status(c::Purpose::identity, c::Status::primary))
+      if (id != k.id_hex()) impl_->set_status(id, c::Status::active);
+    if (known) {
+      impl_->set_status(k.id_hex(), c::Status::primary);
     } else {
       impl_->insert_key(k);
     }

@@ -88,6 +88,7 @@ std::shared_ptr<WorkspaceLog> WorkspaceLog::attach(workspace::Workspace& ws, std
     tx.commit();
   }
   ws.set_audit_sink(std::make_shared<Sink>(wl->s_));
+  wl->cosign_stored();
   return wl;
 }
 
@@ -101,22 +102,83 @@ Log& WorkspaceLog::log() noexcept { return s_->log; }
 const std::string& WorkspaceLog::department() const noexcept { return s_->dept; }
 const std::string& WorkspaceLog::user() const noexcept { return s_->user; }
 
+// Checkpoints are signed with the workspace's checkpoint key, which signs nothing else
+// (docs/crypto.md, "Key separation"): no signature made for another protocol, nor by the
+// general-purpose sign(), is a checkpoint.
 std::string WorkspaceLog::checkpoint() {
   auto ring = s_->ws.keyring();
-  return s_->log.checkpoint(ring->primary(c::Purpose::signing));
+  return s_->log.checkpoint(ring->primary(c::Purpose::checkpoint));
 }
 
 NoteVerifier WorkspaceLog::verifier() const {
   auto ring = s_->ws.keyring();
-  return s_->log.verifier(ring->primary(c::Purpose::signing));
+  return s_->log.verifier(ring->primary(c::Purpose::checkpoint));
 }
 
+// Destroyed keys are never verifiers: a destroyed row carries only a public key, and a
+// checkpoint it "verifies" could have been signed by anyone who planted it.
 std::vector<NoteVerifier> WorkspaceLog::verifiers() const {
   std::vector<NoteVerifier> out;
   for (const auto& k : s_->ws.keys())
-    if (k.purpose == c::Purpose::signing && k.public_key.size() == 32)
+    if (k.purpose == c::Purpose::checkpoint && k.status != c::Status::destroyed && k.public_key.size() == 32)
       out.push_back(NoteVerifier::from_public_key(s_->log.origin(), k.public_key.data()));
   return out;
+}
+
+// Checkpoints stored before the workspace had a checkpoint key (signed with its signing key)
+// get a cosignature by the checkpoint key, once, when the log is first opened after the
+// upgrade: only those whose signature is by one of the workspace's own signing keys that are
+// not destroyed and whose root is the root the entries give at that size. Their old
+// signature stays, so that whoever holds the old verifier key (audit public-key as it was
+// published) still verifies them.
+void WorkspaceLog::cosign_stored() {
+  auto ring = s_->ws.keyring();
+  const c::Key* ck = nullptr;
+  try {
+    ck = &ring->primary(c::Purpose::checkpoint);
+  } catch (const Error&) {
+    return;
+  }
+  Log& log = s_->log;
+  auto latest = log.latest_checkpoint();
+  if (!latest) return;
+  std::vector<NoteVerifier> now{log.verifier(*ck)};
+  try {
+    open_checkpoint(*latest, verifiers());
+    return;  // already signed with a checkpoint key
+  } catch (const Error&) {
+  }
+  std::vector<NoteVerifier> old;
+  for (const auto& [id, k] : ring->all())
+    if (k.purpose == c::Purpose::signing && k.status != c::Status::destroyed && k.public_key.size() == 32)
+      old.push_back(NoteVerifier::from_public_key(log.origin(), k.public_key.data()));
+  store::Store& db = s_->ws.store();
+  store::Transaction tx(db);
+  std::vector<std::pair<std::int64_t, std::string>> notes;
+  {
+    store::Statement st(db, "SELECT size, note FROM audit_checkpoint ORDER BY size");
+    while (st.step()) notes.emplace_back(st.int64(0), st.text(1));
+  }
+  for (auto& [size, note] : notes) {
+    try {
+      open_checkpoint(note, now);
+      continue;  // cosigned already
+    } catch (const Error&) {
+    }
+    try {
+      Checkpoint cp = open_checkpoint(note, old);
+      if (cp.origin != log.origin() || cp.size != static_cast<std::uint64_t>(size) || cp.size > log.size() ||
+          cp.root != log.root(cp.size))
+        continue;
+      std::string cosigned = cosign_checkpoint(note, log.origin(), *ck);
+      store::Statement up(db, "UPDATE audit_checkpoint SET note = ? WHERE size = ?");
+      up.bind(1, cosigned).bind(2, size);
+      up.run();
+    } catch (const Error&) {
+      // not the workspace's own signature, or not the tree: left as it is (verify reports it)
+    }
+  }
+  tx.commit();
 }
 
 VerifyReport WorkspaceLog::verify(const std::vector<std::string>& extra) { return s_->log.verify(verifiers(), extra); }

@@ -17,7 +17,7 @@ struct LogFixture {
   civitas::crypto::SecretBytes page_key = civitas::crypto::SecretBytes::random(32);
   std::unique_ptr<civitas::store::Store> db;
   std::unique_ptr<civitas::audit::Log> log;
-  civitas::crypto::Key key = civitas::crypto::generate_key(civitas::crypto::Purpose::signing);
+  civitas::crypto::Key key = civitas::crypto::generate_key(civitas::crypto::Purpose::checkpoint);
 
   LogFixture() {
     std::random_device rd;

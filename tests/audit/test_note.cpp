@@ -48,7 +48,7 @@ TEST_CASE("the published signed-note example verifies with its verifier key") {
 }
 
 TEST_CASE("a signed checkpoint has the documented shape and verifies independently") {
-  c::Key key = c::generate_key(c::Purpose::signing);
+  c::Key key = c::generate_key(c::Purpose::checkpoint);
   a::Checkpoint cp;
   cp.origin = "civitas.example/audit/91110000MA0000000X";
   cp.size = 8;
@@ -74,7 +74,7 @@ TEST_CASE("a signed checkpoint has the documented shape and verifies independent
   CHECK(got.root == cp.root);
   CHECK(got.origin == cp.origin);
 
-  c::Key other = c::generate_key(c::Purpose::signing);
+  c::Key other = c::generate_key(c::Purpose::checkpoint);
   a::NoteVerifier ov = a::NoteVerifier::from_public_key(cp.origin, other.public_key.data());
   CHECK(code_of([&] { a::open_checkpoint(note, {ov}); }) == Code::unknown_key);
   std::string forged = note;
@@ -83,7 +83,7 @@ TEST_CASE("a signed checkpoint has the documented shape and verifies independent
 }
 
 TEST_CASE("malformed checkpoints and verifier keys give parse errors, never crashes") {
-  c::Key key = c::generate_key(c::Purpose::signing);
+  c::Key key = c::generate_key(c::Purpose::checkpoint);
   a::Checkpoint cp{"log", 3, a::empty_root(), {}};
   std::string good = a::sign_checkpoint(cp, "log", key);
   a::NoteVerifier v = a::NoteVerifier::from_public_key("log", key.public_key.data());
@@ -108,7 +108,7 @@ TEST_CASE("malformed checkpoints and verifier keys give parse errors, never cras
 }
 
 TEST_CASE("check_consistency witnesses another log in one call") {
-  c::Key key = c::generate_key(c::Purpose::signing);
+  c::Key key = c::generate_key(c::Purpose::checkpoint);
   a::MemoryTree t;
   for (int i = 0; i < 20; ++i) {
     std::string s = std::to_string(i);

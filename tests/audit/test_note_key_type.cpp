@@ -16,7 +16,7 @@ using civitas::Code;
 using civitas::test::code_of;
 
 TEST_CASE("a verifier key of an unknown key type is refused as unsupported_version") {
-  c::Key key = c::generate_key(c::Purpose::signing);
+  c::Key key = c::generate_key(c::Purpose::checkpoint);
   a::NoteVerifier v = a::NoteVerifier::from_public_key("log", key.public_key.data());
   const std::string text = v.text();
   CHECK(a::NoteVerifier::parse(text).key_hash == v.key_hash);

@@ -37,7 +37,7 @@ contains "init names the bad department" "not a valid USCC" "$out"
 
 out=$("$civ" keys list); rc=$?
 check "keys list exits 0" 0 $rc
-check "keys list shows five primary keys" 5 "$(grep -c primary <<<"$out")"
+check "keys list shows eight primary keys (one per purpose)" 8 "$(grep -c primary <<<"$out")"
 "$civ" keys list --json | grep -q '"purpose": "exchange"' || { echo "FAIL: keys list --json"; fail=1; }
 
 # wrong key
@@ -102,7 +102,7 @@ printf '%s\n' "$keyb" > b.key
   "$civ" init --workspace b.db --key-file b.key --department "$("$civ" id check-char --type uscc --full 91110000100000007)" >/dev/null
 out=$("$civ" keys import-public --workspace b.db --key-file b.key a.pub.json); rc=$?
 check "import-public exits 0" 0 $rc
-contains "import-public names the department" "imported 91350100M000100Y43 (Market Regulation): 2 public keys" "$out"
+contains "import-public names the department" "imported 91350100M000100Y43 (Market Regulation): 4 public keys" "$out"
 sed 's/Market Regulation/Impostor/' a.pub.json > forged.json
 "$civ" keys import-public --workspace b.db --key-file b.key forged.json >/dev/null 2>&1
 check "a forged public-key document exits 1" 1 $?

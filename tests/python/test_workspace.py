@@ -27,7 +27,7 @@ def test_create_open_and_wrong_key(tmp_path):
     ws = Workspace.create(p, passphrase="pw", department=DEPT_A, name="市场监管", **FAST)
     info = ws.info()
     assert info["department"] == DEPT_A and info["name"] == "市场监管" and info["key_source"] == "passphrase"
-    assert len(ws.keys()) == 5
+    assert len(ws.keys()) == 8
     assert os.path.exists(civitas.workspace.header_path(p))
     Workspace.open(p, passphrase="pw")
     with pytest.raises(civitas.WrongKeyError, match="wrong key, or not a civitas workspace"):
@@ -115,7 +115,7 @@ def test_tokens_identity_keys_signatures_and_sealed_boxes(tmp_path):
     assert a.unseal(box) == b"to A"
     with pytest.raises(civitas.NotRecipientError):
         b.unseal(box)
-    assert len(b.peers(DEPT_A)) == 2
+    assert len(b.peers(DEPT_A)) == 4
 
 
 def test_sharing_the_identity_key_secret(tmp_path):
@@ -135,8 +135,12 @@ def test_sharing_the_identity_key_secret(tmp_path):
     assert a.identity_key("ric", ric(), "tax") != a.identity_key("ric", ric(), "health")
     primary = [k for k in b.keys() if k["purpose"] == "identity" and k["status"] == "primary"]
     assert [k["id"] for k in primary] == [key_id]
-    with pytest.raises(civitas.InvalidDataError):
+    # Key separation: the general-purpose seal goes to the user-sealing key, the share to the
+    # exchange key; neither opens as the other (issue 12).
+    with pytest.raises(civitas.NotRecipientError):
         b.import_identity_secret(a.seal(b"not an identity key", dept_b()))
+    with pytest.raises(civitas.NotRecipientError):
+        b.unseal(box)
     with pytest.raises(civitas.InvalidArgumentError):
         a.share_identity_secret(DEPT_A)
 

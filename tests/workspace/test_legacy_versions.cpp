@@ -152,6 +152,8 @@ Before make_workspace(const std::string& path, const w::KeySource& key, const st
   o.name = "市市场监督管理局";
   auto ws = w::Workspace::create(path, key, o);
   ws->rotate(c::Purpose::field);
+  for (const auto& k : ws->keys())  // a destroyed key too (keyring version 1 had no tombstones)
+    if (k.purpose == c::Purpose::field && k.status == c::Status::active) ws->destroy_key(k.id);
   ws->import_public(peer->export_public());
   catalog::CatalogStore cs(ws->store());
   b.resource_code = cs.put(catalog_entry()).resource_code;
@@ -166,12 +168,86 @@ Before make_workspace(const std::string& path, const w::KeySource& key, const st
   return b;
 }
 
+// The keyring as version 1 wrote it (before workspace migration 4): rows wrapped with the AD
+// "civitas keyring v1/<id>/<purpose>/<algorithm>/<created>" (no status), destroyed rows
+// without a tombstone, no keys of the checkpoint, user-signing and user-sealing purposes, no
+// mac column; and the stored checkpoints signed with the signing key, as they were then.
+// Returns the public key of the signing key that signed them.
+std::vector<std::uint8_t> make_keyring_v1(store::Store& s, const c::SecretBytes& ws_key, bool has_log) {
+  c::SecretBytes kr = c::derive_subkey(ws_key, 2, "civkeyr1");
+  c::SecretBytes signing;
+  std::vector<std::uint8_t> signing_pk;
+  struct Row {
+    std::string id, purpose, alg, status;
+    std::int64_t created;
+    std::vector<std::uint8_t> wrapped;
+    bool live;
+  };
+  std::vector<Row> rows;
+  {
+    store::Statement q(s, "SELECT id, purpose, algorithm, created, status, wrapped FROM keys");
+    while (q.step()) rows.push_back({q.text(0), q.text(1), q.text(2), q.text(4), q.int64(3), q.is_null(5) ? std::vector<std::uint8_t>{} : q.blob(5), !q.is_null(5)});
+  }
+  for (const Row& r : rows) {
+    const std::string tail = r.id + "/" + r.purpose + "/" + r.alg + "/" + std::to_string(r.created);
+    if (r.purpose == "checkpoint" || r.purpose == "user-signing" || r.purpose == "user-sealing") {
+      s.exec("DELETE FROM keys WHERE id = '" + r.id + "'");
+      continue;
+    }
+    if (!r.live) continue;
+    c::SecretBytes secret = c::unwrap(kr, r.wrapped.data(), r.wrapped.size(), "civitas keyring v2/" + tail + "/" + r.status);
+    if (r.purpose == "signing" && r.status == "primary") {
+      signing = secret.clone();
+      c::Key k = c::key_from_secret(c::Purpose::signing, secret.clone(), r.created);
+      signing_pk = k.public_key;
+    }
+    auto w1 = c::wrap(kr, secret, "civitas keyring v1/" + tail);
+    store::Statement up(s, "UPDATE keys SET wrapped = ? WHERE id = ?");
+    up.bind_blob(1, w1.data(), w1.size()).bind(2, r.id).run();
+  }
+  s.exec(R"sql(
+CREATE TEMP TABLE s_keys AS SELECT id, purpose, algorithm, created, status, public_key, wrapped, changed FROM keys;
+DROP TABLE keys;
+CREATE TABLE keys(
+  id         TEXT PRIMARY KEY,           -- 16 hex digits (crypto::KeyId)
+  purpose    TEXT NOT NULL,              -- field | token | identity | signing | exchange
+  algorithm  TEXT NOT NULL,
+  created    INTEGER NOT NULL,           -- Unix seconds
+  status     TEXT NOT NULL,              -- primary | active | retired | destroyed
+  public_key BLOB,                       -- signing and exchange keys
+  wrapped    BLOB,                       -- XChaCha20-Poly1305 under the keyring subkey; NULL when destroyed
+  changed    INTEGER NOT NULL
+);
+CREATE INDEX keys_purpose ON keys(purpose, status);
+INSERT INTO keys SELECT * FROM s_keys;
+DROP TABLE s_keys;
+)sql");
+  if (has_log) {
+    // Checkpoint key type of the notes: a checkpoint-purpose Key over the signing secret.
+    c::Key as_signer = c::key_from_secret(c::Purpose::checkpoint, signing.clone(), 1);
+    std::vector<std::pair<std::int64_t, std::string>> notes;
+    {
+      store::Statement q(s, "SELECT size, note FROM audit_checkpoint");
+      while (q.step()) notes.emplace_back(q.int64(0), q.text(1));
+    }
+    for (auto& [size, note] : notes) {
+      audit::Checkpoint cp = audit::parse_checkpoint(note);
+      std::string old = audit::sign_checkpoint(cp, cp.origin, as_signer);
+      store::Statement up(s, "UPDATE audit_checkpoint SET note = ? WHERE size = ?");
+      up.bind(1, old).bind(2, size).run();
+    }
+  }
+  return signing_pk;
+}
+
 // Rewrites the workspace's database as civitas wrote it at shared schema version `v`: the
-// tables of released migrations 1..v (meta, keys and peers are unchanged since 1), today's
-// rows copied into those of them that exist, module_schema gone, PRAGMA user_version = v.
-void make_old(const std::string& path, const w::KeySource& key, int v) {
+// tables of released migrations 1..v (meta, keys and peers are unchanged since 1 but for the
+// keyring's version, make_keyring_v1), today's rows copied into those of them that exist,
+// module_schema gone, PRAGMA user_version = v. Returns the old checkpoint signer's public key.
+std::vector<std::uint8_t> make_old(const std::string& path, const w::KeySource& key, int v) {
   w::Header h = w::read_header(w::Workspace::header_path(path));
-  c::SecretBytes page = c::derive_subkey(w::open_header(h, key), 1, "civpage1");
+  c::SecretBytes ws_key = w::open_header(h, key);
+  c::SecretBytes page = c::derive_subkey(ws_key, 1, "civpage1");
   store::Store s(path, page);
   store::Transaction tx(s);
   s.exec(R"sql(
@@ -232,7 +308,9 @@ INSERT INTO peers SELECT * FROM s_peers; DROP TABLE s_peers;
   }
   s.exec("DROP TABLE s_entry; DROP TABLE s_checkpoint; DROP TABLE s_tile; DROP TABLE s_catalog; DROP TABLE s_sent;"
          "DROP TABLE s_received; PRAGMA user_version = " + std::to_string(v) + ";");
+  auto pk = make_keyring_v1(s, ws_key, v >= 2);
   tx.commit();
+  return pk;
 }
 
 }  // namespace
@@ -254,6 +332,11 @@ TEST_CASE("the released migration 1 is the workspace's migration 1 (kept tables 
       REQUIRE_MESSAGE(at != std::string::npos, sql);
       sql.erase(at, added.size());
     }
+    if (std::string(table) == "keys") {  // workspace migration 4 added one column
+      auto at = sql.find(", mac BLOB");
+      CHECK(at != std::string::npos);
+      if (at != std::string::npos) sql.erase(at, std::string(", mac BLOB").size());
+    }
     CHECK_MESSAGE(want.find(sql) != std::string::npos, table);
   }
 }
@@ -265,28 +348,42 @@ TEST_CASE("workspaces of shared schema versions 1 to 5 open, keep their data and
     const std::string path = d.file("ws.db");
     auto key = w::KeySource::raw_key_hex(std::string(64, 'a'));
     Before b = make_workspace(path, key, d.file(""));
-    make_old(path, key, v);
+    const std::vector<std::uint8_t> old_signer = make_old(path, key, v);
     bool had_log = v >= 2, had_catalog = v >= 3;
     for (int round = 0; round < 2; ++round) {  // the second open finds everything current
       auto ws = w::Workspace::open(path, key);
       store::Store& s = ws->store();
       CHECK(ws->info().department == kDept);
-      CHECK(ws->info().schema_version == 3);
+      CHECK(ws->info().schema_version == 4);
       CHECK(ws->keys().size() == b.keys);
       CHECK(ws->peers().size() == b.peers);
       CHECK(s.module_version("legacy") == v);
       CHECK(s.module_version("store") == 1);
-      CHECK(s.module_version("workspace") == 3);
+      CHECK(s.module_version("workspace") == 4);
+      // Keyring version 2: keys of the newer purposes were added; every row authenticates.
+      for (c::Purpose np : {c::Purpose::checkpoint, c::Purpose::user_signing, c::Purpose::user_sealing})
+        CHECK(ws->keyring()->primary(np).purpose == np);
+      CHECK(scalar(s, "SELECT count(*) FROM keys WHERE status = 'destroyed' AND length(mac) = 32") == 1);
       CHECK(s.module_version("audit") == 2);  // Workspace::open attaches the audit log
       CHECK(scalar(s, "PRAGMA user_version") == store::kUserVersion);
       CHECK(scalar(s, "SELECT count(*) FROM sqlite_master WHERE name IN ('audit_node', 'audit_entry_time')") == 0);
 
       auto log = audit::WorkspaceLog::open(*ws);
+      // The first open records the three keys the upgrade added (key.rotate, reason upgrade).
+      const std::uint64_t upgrade_entries = round == 0 ? 3 : 0;
       if (had_log) {
-        CHECK(log->log().size() == b.audit_entries);
+        CHECK(log->log().size() == b.audit_entries + upgrade_entries);
         CHECK(log->log().root(b.audit_entries) == b.root);
+        // The checkpoint signed with the signing key before the upgrade now also carries the
+        // checkpoint key's signature: both the old published verifier and the new one accept it.
+        if (round == 0) {
+          auto note = log->log().latest_checkpoint();
+          REQUIRE(note);
+          CHECK_NOTHROW(audit::open_checkpoint(*note, {audit::NoteVerifier::from_public_key(log->log().origin(), old_signer.data())}));
+          CHECK_NOTHROW(audit::open_checkpoint(*note, log->verifiers()));
+        }
       } else {
-        CHECK(log->log().size() == 1);  // a new log: its first entry records the workspace
+        CHECK(log->log().size() == 1 + upgrade_entries);  // a new log: its first entry records the workspace
       }
       audit::VerifyReport rep = log->verify();
       CHECK(rep.ok());

@@ -149,10 +149,17 @@ TEST_CASE("identity-secret shares name the key's algorithm; version 1 shares are
   std::string ric = body + ids::ric_check_char(body);
   auto ring = p.a->keyring();
   const c::Key& ik = ring->primary(c::Purpose::identity);
+  // Shares are sealed to the consumer's exchange key (the general-purpose seal_to goes to its
+  // user-sealing key and is never read as a share).
+  auto bring = p.b->keyring();
+  const c::Key& bx = bring->primary(c::Purpose::exchange);
+  auto to_exchange = [&](const std::vector<std::uint8_t>& m) {
+    return c::seal(c::suite_of(bx), bx.public_key.data(), bx.public_key.size(), m.data(), m.size());
+  };
 
   // version 1: label || 32-byte secret (blake2b-ik1)
   auto m1 = share_bytes("civitas identity secret v1", "", ik.secret);
-  auto box1 = p.a->seal_to(dept_b(), m1.data(), m1.size());
+  auto box1 = to_exchange(m1);
   CHECK(p.b->import_identity_secret_sealed(box1.data(), box1.size()).algorithm == "blake2b-ik1");
   CHECK(p.a->identity_key(ids::Kind::ric, ric, "health") == p.b->identity_key(ids::Kind::ric, ric, "health"));
 
@@ -162,14 +169,14 @@ TEST_CASE("identity-secret shares name the key's algorithm; version 1 shares are
 
   // unknown algorithm, unknown version
   auto m3 = share_bytes("civitas identity secret v2", "sm3-ik1", ik.secret);
-  auto box3 = p.a->seal_to(dept_b(), m3.data(), m3.size());
+  auto box3 = to_exchange(m3);
   CHECK(code_of([&] { p.b->import_identity_secret_sealed(box3.data(), box3.size()); }) == Code::unsupported_version);
   auto m4 = share_bytes("civitas identity secret v9", "blake2b-ik1", ik.secret);
-  auto box4 = p.a->seal_to(dept_b(), m4.data(), m4.size());
+  auto box4 = to_exchange(m4);
   CHECK(code_of([&] { p.b->import_identity_secret_sealed(box4.data(), box4.size()); }) == Code::unsupported_version);
   // a known algorithm with a secret of the wrong size
   auto m5 = share_bytes("civitas identity secret v2", "blake2b-ik1", c::SecretBytes::random(31));
-  auto box5 = p.a->seal_to(dept_b(), m5.data(), m5.size());
+  auto box5 = to_exchange(m5);
   CHECK(code_of([&] { p.b->import_identity_secret_sealed(box5.data(), box5.size()); }) == Code::invalid_data);
   // an unknown sealed-box format byte
   auto bad = box2;

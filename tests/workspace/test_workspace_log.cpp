@@ -35,7 +35,7 @@ TEST_CASE("workspace creation, key rotation, decryption and token reversal are a
     auto tok = ws->tokenize("110101199003074514", "ric");
     CHECK(ws->detokenize(tok.data(), tok.size(), "ric") == "110101199003074514");
     std::string first = al->checkpoint();
-    ws->rotate(c::Purpose::signing);  // later checkpoints use the new key
+    ws->rotate(c::Purpose::checkpoint);  // later checkpoints use the new key
     std::string second = al->checkpoint();
     CHECK(a::open_checkpoint(second, {al->verifier()}).size == 5);
     CHECK_THROWS_AS(a::open_checkpoint(first, {al->verifier()}), civitas::Error);

@@ -2,7 +2,7 @@
 
 Every workspace keeps an append-only log in its database: an RFC 9162 Merkle tree over
 canonical entries (docs/formats/audit-entry.md), with checkpoints in the C2SP signed-note
-format signed by the workspace's signing key (docs/formats/checkpoint.md) and inclusion and
+format signed by the workspace's checkpoint key (docs/formats/checkpoint.md) and inclusion and
 consistency proofs (docs/formats/proofs.md). The library appends its own sensitive actions;
 callers append theirs::
 
@@ -445,7 +445,7 @@ class AuditLog:
         return self._log.public_key()
 
     def public_keys(self) -> List[str]:
-        """Verifier keys of every signing key the workspace has had (rotated ones too)."""
+        """Verifier keys of every checkpoint key the workspace has (rotated ones too, destroyed ones never)."""
         return self._log.public_keys()
 
     def prove(self, index: int, size: Optional[int] = None) -> InclusionProof:

@@ -38,7 +38,7 @@ _ws = _native.workspace
 __all__ = ["Workspace", "WorkspaceInfo", "KeyInfo", "PeerKey", "PURPOSES", "header_path"]
 
 #: Key purposes accepted by :meth:`Workspace.rotate`.
-PURPOSES = ("field", "token", "identity", "signing", "exchange")
+PURPOSES = ("field", "token", "identity", "signing", "exchange", "checkpoint", "user-signing", "user-sealing")
 
 #: Text or bytes: ``str`` is taken as its UTF-8 bytes.
 Text = Union[str, bytes]
@@ -64,7 +64,7 @@ class KeyInfo(TypedDict):
     algorithm: str
     created: int
     status: str  #: "primary", "active", "retired" or "destroyed"
-    public_key: Optional[bytes]  #: for signing and exchange keys
+    public_key: Optional[bytes]  #: for keys of the signing and sealing purposes
 
 
 class PeerKey(TypedDict):
@@ -73,7 +73,7 @@ class PeerKey(TypedDict):
     department: str
     name: str
     key_id: str
-    purpose: str  #: "signing" or "exchange"
+    purpose: str  #: "signing", "exchange", "user-signing" or "user-sealing"
     algorithm: str
     public_key: bytes
     #: "primary", "active", "retired", or once the department's key document revoked it,
@@ -305,11 +305,11 @@ class Workspace:
     # ---- signatures and sealed boxes ------------------------------------------------------
 
     def sign(self, message: Text) -> bytes:
-        """A detached Ed25519 signature (64 bytes) with the primary signing key."""
+        """A detached Ed25519 signature (64 bytes) with the primary user-signing key (never a package or checkpoint key)."""
         return self._native_handle.sign(message)
 
     def verify(self, message: Text, signature: bytes, department: str = "") -> bool:
-        """True when ``signature`` is by a signing key of ``department`` (from the peer
+        """True when ``signature`` is by a user-signing key of ``department`` (from the peer
         directory; empty: this workspace's own keys)."""
         return self._native_handle.verify(message, signature, department)
 

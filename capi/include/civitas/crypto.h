@@ -138,7 +138,8 @@ CIV_API CIV_NODISCARD int civ_crypto_identity_key_column(char *out, size_t out_c
                                                          const uint64_t *offsets, size_t count);
 
 /**
- * Detached signature with the primary signing key.
+ * Detached signature with the primary user-signing key (CIV_PURPOSE_USER_SIGNING), a key
+ * that signs nothing else: no package, key document or audit checkpoint.
  * @param out_signature, signature_cap at least civ_crypto_signature_size() bytes
  * @param out_signature_len receives the signature's length
  * @param out_key_id, key_id_cap NULL, or a buffer of at least civ_keys_id_size() + 1 bytes
@@ -150,23 +151,25 @@ CIV_API CIV_NODISCARD int civ_crypto_sign(uint8_t *out_signature, size_t signatu
                                           size_t msg_len);
 
 /**
- * Verifies a detached signature with the signing keys of a department (NULL/empty: this
- * workspace's own).
+ * Verifies a detached signature with the user-signing keys of a department (NULL/empty: this
+ * workspace's own), never with keys of other purposes; destroyed keys verify nothing.
  * @return CIV_OK when the signature is valid; CIV_ESIGNATURE when it is not (a signature of
- *         the wrong length included); CIV_EUNKNOWNKEY when no keys of that department were
- *         imported; CIV_EINVAL.
+ *         the wrong length included); CIV_EUNKNOWNKEY when no keys of that department, or
+ *         none of the user-signing purpose, were imported; CIV_EINVAL.
  */
 CIV_API CIV_NODISCARD int civ_crypto_verify(civ_ctx *ctx, const char *department, size_t department_len,
                                             const uint8_t *msg, size_t msg_len, const uint8_t *signature,
                                             size_t signature_len);
 
-/** Seals a message to a department's exchange key (NULL/empty: own). Free *out with
- *  civ_free(). @return CIV_OK; CIV_EUNKNOWNKEY (no exchange key of that department);
- *  CIV_EINVAL. */
+/** Seals a message to a department's primary user-sealing key (NULL/empty: own). Free *out
+ *  with civ_free(). @return CIV_OK; CIV_EUNKNOWNKEY (no user-sealing key of that
+ *  department); CIV_EINVAL. */
 CIV_API CIV_NODISCARD int civ_crypto_seal(uint8_t **out, size_t *out_len, civ_ctx *ctx, const char *department,
                                           size_t department_len, const uint8_t *msg, size_t msg_len);
 
-/** Opens a sealed box addressed to this workspace. Free *out with civ_free().
+/** Opens a sealed box addressed to one of this workspace's user-sealing keys. Free *out with
+ *  civ_free(). A box to another key, a package's sealed file key or an identity-secret share
+ *  included (they name the exchange key), is CIV_ENOTRECIPIENT.
  *  @return CIV_OK; CIV_ENOTRECIPIENT; CIV_EINTEGRITY; CIV_ETRUNCATED; CIV_EINVAL. */
 CIV_API CIV_NODISCARD int civ_crypto_unseal(uint8_t **out, size_t *out_len, civ_ctx *ctx, const uint8_t *box,
                                             size_t box_len);

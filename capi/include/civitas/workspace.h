@@ -108,8 +108,11 @@ typedef enum civ_key_purpose {
   CIV_PURPOSE_FIELD = 1,    /**< "field": XChaCha20-Poly1305 field encryption */
   CIV_PURPOSE_TOKEN = 2,    /**< "token": AES-256-SIV deterministic tokens */
   CIV_PURPOSE_IDENTITY = 3, /**< "identity": keyed identity pseudonyms */
-  CIV_PURPOSE_SIGNING = 4,  /**< "signing": Ed25519 */
-  CIV_PURPOSE_EXCHANGE = 5  /**< "exchange": X25519 sealed boxes */
+  CIV_PURPOSE_SIGNING = 4,  /**< "signing": Ed25519, packages and key documents only */
+  CIV_PURPOSE_EXCHANGE = 5, /**< "exchange": X25519, package file keys and identity shares only */
+  CIV_PURPOSE_CHECKPOINT = 6,   /**< "checkpoint": Ed25519, audit checkpoints only */
+  CIV_PURPOSE_USER_SIGNING = 7, /**< "user-signing": Ed25519, civ_crypto_sign / civ_crypto_verify */
+  CIV_PURPOSE_USER_SEALING = 8  /**< "user-sealing": X25519, civ_crypto_seal / civ_crypto_unseal */
 } civ_key_purpose;
 
 /** Characters of a key id (16 hex digits), without a NUL: buffers that receive a key id and
@@ -117,7 +120,7 @@ typedef enum civ_key_purpose {
 CIV_API size_t civ_keys_id_size(void);
 
 /** The keyring without secrets, as a JSON array of {id, purpose, algorithm, created,
- *  status, public_key (base64, signing/exchange)}; free with civ_free(). @return CIV_OK;
+ *  status, public_key (base64, keys of the signing and sealing purposes)}; free with civ_free(). @return CIV_OK;
  *  CIV_EINVAL. */
 CIV_API CIV_NODISCARD int civ_keys_list(char **out_json, civ_ctx *ctx);
 

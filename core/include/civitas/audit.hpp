@@ -233,6 +233,10 @@ std::string sign_checkpoint(const Checkpoint& c, std::string_view name, const cr
 std::string open_note(std::string_view note, const std::vector<NoteVerifier>& verifiers);
 /// Parses a note without checking signatures (Error(parse) with the line).
 Checkpoint parse_checkpoint(std::string_view note);
+/// Adds a signature by `key` (a checkpoint key, as sign_checkpoint) to a signed note; its
+/// existing signatures stay, so verifiers of either key accept it (C2SP signed-note
+/// cosignatures). Used when a workspace's checkpoints move to a key of their own.
+std::string cosign_checkpoint(std::string_view note, std::string_view name, const crypto::Key& key);
 /// Parses a note and verifies it with one of `verifiers` (matched by name and key hash).
 /// Errors: parse (malformed), unknown_key (no signature by a known key), bad_signature.
 Checkpoint open_checkpoint(std::string_view note, const std::vector<NoteVerifier>& verifiers);

@@ -80,8 +80,30 @@ using KeyId = std::array<std::uint8_t, 8>;
 std::string key_id_hex(const KeyId& id);
 KeyId key_id_from_hex(std::string_view hex);  ///< throws Error(parse)
 
-/// What a key is for. Pinned values (C ABI CIV_PURPOSE_*).
-enum class Purpose : int { field = 1, token = 2, identity = 3, signing = 4, exchange = 5 };
+/// What a key is for. Pinned values (C ABI CIV_PURPOSE_*). Each protocol has keys of its own
+/// purpose, so that no operation's output is valid in another (docs/crypto.md, "Key
+/// separation"): `signing` signs packages and key documents, `exchange` opens package file
+/// keys and identity-secret shares, `checkpoint` signs audit checkpoints only, and
+/// `user_signing` / `user_sealing` serve the general-purpose sign/verify and seal/unseal.
+enum class Purpose : int {
+  field = 1,
+  token = 2,
+  identity = 3,
+  signing = 4,
+  exchange = 5,
+  checkpoint = 6,    ///< "checkpoint": Ed25519, audit checkpoints only
+  user_signing = 7,  ///< "user-signing": Ed25519, general-purpose sign/verify
+  user_sealing = 8,  ///< "user-sealing": X25519, general-purpose seal/unseal
+};
+inline constexpr int kPurposeCount = 8;
+/// The purposes whose keys sign (signing, checkpoint, user_signing): Ed25519 in suite 1.
+bool signs(Purpose p) noexcept;
+/// The purposes whose keys open sealed boxes (exchange, user_sealing): X25519 in suite 1.
+bool seals(Purpose p) noexcept;
+/// The primitive a purpose's keys use: signing for every signing purpose, exchange for every
+/// sealing purpose, the purpose itself otherwise. Suites implement the primitives of these
+/// five; key sizes, algorithms and key ids of the others are those of their primitive.
+Purpose primitive_of(Purpose p) noexcept;
 
 // ---- cipher suites (docs/crypto.md#suites) ----------------------------------------------
 
@@ -195,7 +217,8 @@ const Suite& suite_of_box_format(std::uint8_t b);
 /// still decrypts/verifies but never becomes primary again; destroyed: secret erased.
 enum class Status : int { primary = 1, active = 2, retired = 3, destroyed = 4 };
 
-const char* purpose_name(Purpose p) noexcept;   ///< "field", "token", "identity", "signing", "exchange"
+/// "field", "token", "identity", "signing", "exchange", "checkpoint", "user-signing", "user-sealing"
+const char* purpose_name(Purpose p) noexcept;
 Purpose purpose_from_name(std::string_view s);  ///< throws Error(invalid_argument)
 const char* status_name(Status s) noexcept;     ///< "primary", "active", "retired", "destroyed"
 Status status_from_name(std::string_view s);
@@ -357,7 +380,8 @@ class IdentityKeyer {
 
 /// A suite-1 (Ed25519) signature. Suites with other sizes use sign_bytes / Suite::verify.
 using Signature = std::array<std::uint8_t, 64>;
-/// Signs with a suite-1 signing key (Error(invalid_argument) for another key).
+/// Signs with a suite-1 key of a signing purpose (signs(); Error(invalid_argument) for another key).
+/// Callers choose the key of their protocol: nothing here decides what a signature means.
 Signature sign(const Key& signing_key, const void* msg, std::size_t n);
 /// Signs with a signing key of any suite; the signature's size is the suite's.
 std::vector<std::uint8_t> sign_bytes(const Key& signing_key, const void* msg, std::size_t n);
@@ -371,8 +395,9 @@ std::vector<std::uint8_t> seal(const std::uint8_t* recipient_pk32, const void* m
 /// Sealed box to an exchange public key of the given suite.
 std::vector<std::uint8_t> seal(const Suite& s, const std::uint8_t* recipient_pk, std::size_t pkn, const void* msg,
                                std::size_t n);
-/// Opens a sealed box with the exchange key it names. Errors: truncated, unsupported_version,
-/// not_recipient (names a key not in the ring), integrity.
-std::string unseal(const Keyring& ring, const std::uint8_t* box, std::size_t n);
+/// Opens a sealed box with the key of purpose `p` (exchange or user_sealing) it names; a box
+/// naming a key of another purpose is not opened. Errors: truncated, unsupported_version,
+/// not_recipient (names a key of that purpose not in the ring), denied (destroyed), integrity.
+std::string unseal(const Keyring& ring, const std::uint8_t* box, std::size_t n, Purpose p = Purpose::exchange);
 
 }  // namespace civitas::crypto

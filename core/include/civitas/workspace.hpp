@@ -350,7 +350,7 @@ namespace civitas::audit {
 
 /// A workspace's audit log: a Log over the workspace database with origin
 /// "civitas/audit/<department USCC or workspace id>", checkpoints signed with the workspace's
-/// primary signing key, and the workspace's sensitive actions recorded through its AuditSink.
+/// primary checkpoint key (a key that signs nothing else), and the workspace's sensitive actions recorded through its AuditSink.
 class WorkspaceLog {
  public:
   /// Opens the log of `ws` (which must outlive it) and installs it as the workspace's audit
@@ -367,11 +367,12 @@ class WorkspaceLog {
   Log& log() noexcept;
   const std::string& department() const noexcept;
   const std::string& user() const noexcept;
-  /// Signs a checkpoint with the primary signing key when the tree grew; returns the latest.
+  /// Signs a checkpoint with the primary checkpoint key when the tree grew; returns the latest.
   std::string checkpoint();
-  /// The note-verifier key of the primary signing key.
+  /// The note-verifier key of the primary checkpoint key.
   NoteVerifier verifier() const;
-  /// Verifiers of every signing key the workspace has had (rotated keys included).
+  /// Verifiers of every checkpoint key the workspace has (rotated keys included, destroyed
+  /// keys never).
   std::vector<NoteVerifier> verifiers() const;
   /// Log::verify with verifiers().
   VerifyReport verify(const std::vector<std::string>& extra = {});
@@ -380,6 +381,7 @@ class WorkspaceLog {
 
  private:
   explicit WorkspaceLog(std::shared_ptr<State> s);
+  void cosign_stored();
   std::shared_ptr<State> s_;
 };
 

@@ -198,8 +198,10 @@ class CryptoTest {
 
     Crypto.Signature s = ca.signWithKeyId(msg);
     assertTrue(s.getKeyId().matches("[0-9a-f]{16}"));
-    assertEquals(WorkspaceTest.keyIds(a, Workspace.Purpose.SIGNING, KeyStatus.PRIMARY).get(0), s.getKeyId());
-    a.rotate(Workspace.Purpose.SIGNING);
+    // the general-purpose signature has a key of its own (never the package or checkpoint key)
+    assertEquals(WorkspaceTest.keyIds(a, Workspace.Purpose.USER_SIGNING, KeyStatus.PRIMARY).get(0), s.getKeyId());
+    assertNotEquals(WorkspaceTest.keyIds(a, Workspace.Purpose.SIGNING, KeyStatus.PRIMARY).get(0), s.getKeyId());
+    a.rotate(Workspace.Purpose.USER_SIGNING);
     assertTrue(ca.verify(msg, s.getBytes()), "old signatures still verify after rotation");
     assertNotEquals(s.getKeyId(), ca.signWithKeyId(msg).getKeyId());
   }

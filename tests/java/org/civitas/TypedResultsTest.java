@@ -76,9 +76,10 @@ class TypedResultsTest {
     for (Workspace.Purpose p : Workspace.Purpose.values()) {
       assertEquals(p, Workspace.Purpose.fromName(p.cName()));
     }
-    assertEquals(List.of("field", "token", "identity", "signing", "exchange"),
+    assertEquals(List.of("field", "token", "identity", "signing", "exchange", "checkpoint", "user-signing", "user-sealing"),
         List.of(Workspace.Purpose.FIELD.cName(), Workspace.Purpose.TOKEN.cName(), Workspace.Purpose.IDENTITY.cName(),
-            Workspace.Purpose.SIGNING.cName(), Workspace.Purpose.EXCHANGE.cName()));
+            Workspace.Purpose.SIGNING.cName(), Workspace.Purpose.EXCHANGE.cName(), Workspace.Purpose.CHECKPOINT.cName(),
+            Workspace.Purpose.USER_SIGNING.cName(), Workspace.Purpose.USER_SEALING.cName()));
     assertEquals(KeyStatus.DESTROYED, KeyStatus.fromName("destroyed"));
     assertEquals("active", KeyStatus.ACTIVE.cName());
     assertThrows(ParseException.class, () -> KeyStatus.fromName("lost"));

@@ -68,12 +68,14 @@ class WorkspaceTest {
         assertEquals(1, keyIds(ws, purpose, KeyStatus.PRIMARY).size(), ws.keys().toString());
       }
       List<KeyInfo> keys = ws.keys();
-      assertEquals(5, keys.size(), keys.toString());
+      assertEquals(8, keys.size(), keys.toString());
       for (KeyInfo k : keys) {
         assertTrue(k.getId().matches("[0-9a-f]{16}"), k.getId());
         assertTrue(Math.abs(k.getCreatedSeconds() - now) < 600, k.toJson());
         assertTrue(k.getAlgorithm().length() > 0);
-        boolean pub = k.getPurpose() == Workspace.Purpose.SIGNING || k.getPurpose() == Workspace.Purpose.EXCHANGE;
+        boolean pub = k.getPurpose() == Workspace.Purpose.SIGNING || k.getPurpose() == Workspace.Purpose.EXCHANGE
+            || k.getPurpose() == Workspace.Purpose.CHECKPOINT || k.getPurpose() == Workspace.Purpose.USER_SIGNING
+            || k.getPurpose() == Workspace.Purpose.USER_SEALING;
         assertEquals(pub, k.getPublicKey() != null, k.toJson());
         if (pub) {
           assertEquals(32, k.getPublicKey().length);
@@ -211,9 +213,9 @@ class WorkspaceTest {
     Path p = dir.resolve("w.db");
     byte[] key = randomKey();
     try (Workspace a = Workspace.create(p, key, null); Workspace b = Workspace.open(p, key)) {
-      String fresh = b.rotate(Workspace.Purpose.SIGNING);
+      String fresh = b.rotate(Workspace.Purpose.USER_SIGNING);
       a.refresh();
-      assertEquals(List.of(fresh), keyIds(a, Workspace.Purpose.SIGNING, KeyStatus.PRIMARY));
+      assertEquals(List.of(fresh), keyIds(a, Workspace.Purpose.USER_SIGNING, KeyStatus.PRIMARY));
       assertEquals(fresh, a.crypto().signWithKeyId(new byte[] {1}).getKeyId());
     }
   }
@@ -279,7 +281,7 @@ class WorkspaceTest {
       a.importPublic(b.exportPublic());
       b.importPublic(a.exportPublic());
       List<PeerKey> peers = a.peers();
-      assertEquals(2, peers.size(), peers.toString());
+      assertEquals(4, peers.size(), peers.toString());
       assertEquals(peers, a.peers(deptB()));
       assertEquals(List.of(), a.peers(DEPT_A));
       long nowMs = System.currentTimeMillis();
@@ -290,10 +292,11 @@ class WorkspaceTest {
         assertTrue(Math.abs(k.getImportedSeconds() - nowMs / 1000) < 600, k.toJson());
         assertEquals(k, PeerKey.fromJson(k.toJson()));
       }
-      assertEquals(java.util.Set.of(Workspace.Purpose.SIGNING, Workspace.Purpose.EXCHANGE),
-          java.util.Set.of(peers.get(0).getPurpose(), peers.get(1).getPurpose()));
+      assertEquals(java.util.Set.of(Workspace.Purpose.SIGNING, Workspace.Purpose.EXCHANGE, Workspace.Purpose.USER_SIGNING,
+              Workspace.Purpose.USER_SEALING),
+          peers.stream().map(PeerKey::getPurpose).collect(java.util.stream.Collectors.toSet()));
       // the peer's signing key is the one b lists as its own
-      PeerKey signing = peers.get(0).getPurpose() == Workspace.Purpose.SIGNING ? peers.get(0) : peers.get(1);
+      PeerKey signing = peers.stream().filter(k -> k.getPurpose() == Workspace.Purpose.SIGNING).findFirst().orElseThrow();
       KeyInfo own = b.keys().stream().filter(k -> k.getId().equals(signing.getKeyId())).findFirst().orElseThrow();
       assertArrayEquals(own.getPublicKey(), signing.getPublicKey());
       assertNotEquals(a.crypto().identityKey("ric", ric, "health"), b.crypto().identityKey("ric", ric, "health"));
@@ -302,7 +305,8 @@ class WorkspaceTest {
       String id = b.importIdentitySecret(box);
       assertEquals(List.of(id), keyIds(b, Workspace.Purpose.IDENTITY, KeyStatus.PRIMARY));
       assertEquals(a.crypto().identityKey("ric", ric, "health"), b.crypto().identityKey("ric", ric, "health"));
-      assertThrows(InvalidDataException.class,
+      // key separation: a general-purpose sealed box (user-sealing key) is never a share
+      assertThrows(NotRecipientException.class,
           () -> b.importIdentitySecret(a.crypto().seal("not a key".getBytes(StandardCharsets.UTF_8), deptB())));
       assertThrows(InvalidArgumentException.class, () -> a.shareIdentitySecret(DEPT_A));
       assertThrows(InvalidArgumentException.class, () -> a.shareIdentitySecret(null));

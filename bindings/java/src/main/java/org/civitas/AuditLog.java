@@ -12,7 +12,7 @@ import org.civitas.internal.civ_error_code;
 /**
  * The tamper-evident audit log of a {@link Workspace} (C: civitas/audit.h; docs/audit.md):
  * an RFC 9162 Merkle tree over canonical entries, with C2SP signed-note checkpoints signed by
- * the workspace's signing key, inclusion and consistency proofs, and full verification.
+ * the workspace's checkpoint key (a key that signs nothing else), inclusion and consistency proofs, and full verification.
  *
  * <pre>{@code
  * AuditLog log = new AuditLog(ws);

@@ -45,7 +45,7 @@ public final class Crypto {
       return bytes.clone();
     }
 
-    /** The signing key's id (16 hex digits). */
+    /** The user-signing key's id (16 hex digits). */
     public String getKeyId() {
       return keyId;
     }
@@ -219,7 +219,7 @@ public final class Crypto {
 
   // ---- signatures ----------------------------------------------------------------------
 
-  /** Detached Ed25519 signature (64 bytes) of a message with the primary signing key. */
+  /** Detached Ed25519 signature (64 bytes) of a message with the primary user-signing key (never a package or checkpoint key). */
   public byte[] sign(byte[] message) {
     return signWithKeyId(message).bytes;
   }

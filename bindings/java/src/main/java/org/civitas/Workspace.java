@@ -44,10 +44,16 @@ public final class Workspace extends NativeHandle {
     TOKEN(civ_key_purpose.CIV_PURPOSE_TOKEN),
     /** Keyed identity pseudonyms. */
     IDENTITY(civ_key_purpose.CIV_PURPOSE_IDENTITY),
-    /** Ed25519 signatures. */
+    /** Ed25519 signatures of packages and key documents. */
     SIGNING(civ_key_purpose.CIV_PURPOSE_SIGNING),
-    /** X25519 sealed boxes. */
-    EXCHANGE(civ_key_purpose.CIV_PURPOSE_EXCHANGE);
+    /** X25519: package file keys and identity-secret shares. */
+    EXCHANGE(civ_key_purpose.CIV_PURPOSE_EXCHANGE),
+    /** Ed25519 signatures of audit checkpoints only. */
+    CHECKPOINT(civ_key_purpose.CIV_PURPOSE_CHECKPOINT),
+    /** Ed25519: {@link Crypto} sign and verify. */
+    USER_SIGNING(civ_key_purpose.CIV_PURPOSE_USER_SIGNING),
+    /** X25519: {@link Crypto} seal and unseal. */
+    USER_SEALING(civ_key_purpose.CIV_PURPOSE_USER_SEALING);
 
     final int code;
 
@@ -55,9 +61,12 @@ public final class Workspace extends NativeHandle {
       this.code = code;
     }
 
-    /** The name in the C API's JSON and the CLI: "field", "token", "identity", "signing", "exchange". */
+    /**
+     * The name in the C API's JSON and the CLI: "field", "token", "identity", "signing",
+     * "exchange", "checkpoint", "user-signing", "user-sealing".
+     */
     public String cName() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
 
     /**
