@@ -230,6 +230,8 @@ int main(void) {
       CHECK(civ_keys_revoke(ctx, key_id, strlen(key_id), "lost", 4) == CIV_EINVAL);
       CHECK(civ_keys_export_public(&doc2, ctx) == CIV_OK);
       CHECK(civ_keys_import_public_flags(NULL, other, doc2, strlen(doc2), 0) == CIV_OK);
+      /* key_id is the primary user-signing key (civ_crypto_sign above): rotate it away first */
+      CHECK(civ_keys_rotate(fresh, sizeof fresh, ctx, CIV_PURPOSE_USER_SIGNING) == CIV_OK);
       CHECK(civ_keys_revoke(ctx, key_id, strlen(key_id), "compromised", 11) == CIV_OK);
       CHECK(civ_keys_export_public(&doc3, ctx) == CIV_OK);
       CHECK(doc3 && strstr(doc3, "\"compromised\"") != NULL);

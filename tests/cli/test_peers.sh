@@ -56,7 +56,7 @@ contains "keys peers text output" "$P  $s1  signing  ed25519  primary  Provider"
 out=$("$civ" keys import-public -w c.db --key-file c.key m.pub 2>&1); rc=$?
 check "a forged document for a known department exits 1" 1 $rc
 contains "it names what is missing" "not signed by a key trusted for it" "$out"
-check "nothing was added" 2 "$("$civ" keys peers -w c.db --key-file c.key --department $P --json | grep -c '"key_id"')"
+check "nothing was added" 4 "$("$civ" keys peers -w c.db --key-file c.key --department $P --json | grep -c '"key_id"')"
 check "the refusal is logged" 1 "$(count peer.import '"outcome":"bad-signature"')"
 # Its package (sequence 1 of P -> C) is refused and burns no sequence number.
 "$civ" package create -w m.db --key-file m.key --to $C --resource t=t.csv -o forged.pkg >/dev/null

@@ -174,7 +174,7 @@ def test_peer_keys_rotation_revocation_replace_remove(tmp_path):
         b.import_public(json.dumps(doc))
     # replace=True takes it (after an out-of-band check); remove_peer removes the department.
     assert b.import_public(m.export_public(), replace=True) == DEPT_A
-    assert {p["key_id"] for p in b.peers(DEPT_A)} == {k["id"] for k in m.keys() if k["purpose"] in ("signing", "exchange")}
+    assert {p["key_id"] for p in b.peers(DEPT_A)} == {k["id"] for k in m.keys() if k["purpose"] in ("signing", "exchange", "user-signing", "user-sealing")}
     b.remove_peer(DEPT_A)
     assert b.peers(DEPT_A) == []
     with pytest.raises(civitas.NotFoundError):

@@ -180,7 +180,7 @@ TEST_CASE("attack: a second self-signed document for a known department is refus
     REQUIRE(!rec->actions.empty());
     CHECK(rec->actions.back() == "peer.import");
     CHECK(rec->outcomes.back() == "bad-signature");
-    CHECK(p.b->peers(kDeptA).size() == 2);  // nothing added
+    CHECK(p.b->peers(kDeptA).size() == 4);  // nothing added (signing, exchange, user-signing, user-sealing)
     std::string fake = p.package(*m, "forged.civpkg");  // sequence 1 from "A" to B
     CHECK(package::inspect(fake).recipients[0].sequence == 1);
     CHECK(code_of([&] { p.b->open_package(fake, p.d.file("out-f")); }) == Code::unknown_key);
@@ -194,7 +194,7 @@ TEST_CASE("attack: a second self-signed document for a known department is refus
     CHECK(rec->outcomes.back() == "ok");
     CHECK(rec->details.back().find("\"replace\":true") != std::string::npos);
     auto now_keys = p.b->peers(kDeptA);
-    REQUIRE(now_keys.size() == 2);
+    REQUIRE(now_keys.size() == 4);
     for (const Peer& k : now_keys) CHECK(k.public_key != p.primary(*p.a, k.purpose).public_key);
     // remove-peer: gone, audited; a second removal is refused.
     p.b->remove_peer(kDeptA);
