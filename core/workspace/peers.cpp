@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "civitas/error.hpp"
+#include "civitas/json.hpp"
 #include "civitas/workspace.hpp"
 #include "impl.hpp"
 
@@ -68,8 +69,8 @@ std::string Workspace::import_public(std::string_view text) {
 
 // import_public without the refusal entry; `dept` receives the department once it is read.
 std::string Workspace::import_public_checked(std::string_view text, std::string& dept_out) {
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) throw Error(Code::parse, "public-key document is not a JSON object");
+  json doc = parse_json(text, "public-key document");
+  if (!doc.is_object()) throw Error(Code::parse, "public-key document is not a JSON object");
   if (doc.value("format", "") != kFormat) throw Error(Code::parse, "not a civitas public-key document (format)");
   if (!doc.contains("version") || !doc["version"].is_number_integer() || doc["version"].get<int>() < 1 ||
       doc["version"].get<int>() > kKeysVersion)
