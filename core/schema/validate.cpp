@@ -19,6 +19,9 @@ using detail::Value;
 
 namespace {
 
+// The most cells an error lists in "cells" (docs/formats/validation-report.md).
+constexpr std::size_t kMaxErrorCells = 1000;
+
 struct ErrorInfo {
   const char* type;
   const char* title;
@@ -118,7 +121,7 @@ json make_error(const std::string& type, json fields) {
   json e = {{"type", type}, {"title", i.title}, {"description", i.description}};
   e["message"] = message_for(type, fields);
   e["tags"] = tags_of(i);
-  for (auto it = fields.begin(); it != fields.end(); ++it) e[it.key()] = it.value();
+  for (auto it = fields.begin(); it != fields.end(); ++it) e[it.key()] = std::move(it.value());
   if (!e.contains("note")) e["note"] = "";
   return e;
 }
@@ -293,21 +296,31 @@ class Validator {
       while (ei < b.extras.size() && b.extras[ei].row == r) ++ei;
       std::uint64_t rn = b.row_numbers[r];
       std::size_t ncells = b.cell_counts[r];
-      json cells;  // built lazily
+      json cells;  // built lazily, once per row
+      bool cut = false;
       auto row_cells = [&]() -> const json& {
         if (cells.is_null()) {
+          // An error lists the row's cells, at most kMaxErrorCells of them, so that an error's
+          // size does not grow with a hostile row (a 10 MiB line of commas is 5 million cells).
           cells = json::array();
-          for (std::size_t k = 0; k < std::min(ncells, nf); ++k) cells.push_back(std::string(b.columns[k].value(r)));
-          for (std::size_t e = ext_begin; e < ei; ++e) cells.push_back(b.extras[e].value);
+          for (std::size_t k = 0; k < std::min(ncells, nf) && cells.size() < kMaxErrorCells; ++k)
+            cells.push_back(std::string(b.columns[k].value(r)));
+          for (std::size_t e = ext_begin; e < ei && cells.size() < kMaxErrorCells; ++e) cells.push_back(b.extras[e].value);
+          cut = std::min(ncells, nf) + (ei - ext_begin) > cells.size();
         }
         return cells;
       };
+      auto with_cells = [&](json fields) {
+        fields["cells"] = row_cells();
+        if (cut) fields["cellsTruncated"] = true;
+        return fields;
+      };
       auto cell_err = [&](const std::string& type, std::size_t j, const std::string& cell, const std::string& note) {
-        add(make_error(type, {{"note", note}, {"cells", row_cells()}, {"rowNumber", rn}, {"cell", cell},
-                              {"fieldName", schema_.fields[j].name}, {"fieldNumber", j + 1}}));
+        add(make_error(type, with_cells({{"note", note}, {"rowNumber", rn}, {"cell", cell},
+                                         {"fieldName", schema_.fields[j].name}, {"fieldNumber", j + 1}})));
       };
       auto row_err = [&](const std::string& type, const std::string& note) {
-        add(make_error(type, {{"note", note}, {"cells", row_cells()}, {"rowNumber", rn}}));
+        add(make_error(type, with_cells({{"note", note}, {"rowNumber", rn}})));
       };
       if (nf > 0 && blank == nf) {
         row_err("blank-row", "");
@@ -319,9 +332,8 @@ class Validator {
           cell_err(p.issue.type, p.field, cell, p.issue.note);
         }
         for (std::size_t e = ext_begin; e < ei && !stopped_; ++e)
-          add(make_error("extra-cell", {{"note", ""}, {"cells", row_cells()}, {"rowNumber", rn},
-                                        {"cell", b.extras[e].value}, {"fieldName", ""},
-                                        {"fieldNumber", b.extras[e].field_number}}));
+          add(make_error("extra-cell", with_cells({{"note", ""}, {"rowNumber", rn}, {"cell", b.extras[e].value},
+                                                   {"fieldName", ""}, {"fieldNumber", b.extras[e].field_number}})));
         for (std::size_t j = ncells; j < nf && !stopped_; ++j) cell_err("missing-cell", j, "", "");
       }
       // unique
@@ -400,6 +412,7 @@ class Validator {
                                             {"cells", row_cells()}, {"rowNumber", rn},
                                             {"fieldNames", fk.def->fields}, {"referenceName", fk.def->resource},
                                             {"referenceFieldNames", fk.def->reference_fields}});
+        if (cut) e["cellsTruncated"] = true;
         add(std::move(e));
       }
       if (stopped_) return false;
