@@ -71,7 +71,9 @@ std::string Workspace::import_public(std::string_view text) {
 std::string Workspace::import_public_checked(std::string_view text, std::string& dept_out) {
   json doc = parse_json(text, "public-key document");
   if (!doc.is_object()) throw Error(Code::parse, "public-key document is not a JSON object");
-  if (doc.value("format", "") != kFormat) throw Error(Code::parse, "not a civitas public-key document (format)");
+  auto format = doc.find("format");  // (value() would throw a json type_error for a non-string)
+  if (format == doc.end() || !format->is_string() || format->get_ref<const std::string&>() != kFormat)
+    throw Error(Code::parse, "not a civitas public-key document (format)");
   if (!doc.contains("version") || !doc["version"].is_number_integer() || doc["version"].get<int>() < 1 ||
       doc["version"].get<int>() > kKeysVersion)
     throw Error(Code::unsupported_version, "public-key document version is not 1 or 2");
