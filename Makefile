@@ -7,6 +7,8 @@ GENERATOR ?= Ninja
 JOBS      ?= $(shell nproc)
 CMAKE_ARGS ?=
 VENV      ?= $(CURDIR)/.venv
+# `make fuzz`: seconds each fuzz target runs (the nightly length; scripts/fuzz, docs/development.md).
+FUZZ_SECONDS ?= 600
 PYTHON    ?= $(VENV)/bin/python
 
 export CIVITAS_VENV := $(VENV)
@@ -42,7 +44,7 @@ bench: build
 	@scripts/bench $(BUILD)
 
 fuzz: build
-	@scripts/fuzz $(BUILD)
+	@scripts/fuzz $(BUILD) $(FUZZ_SECONDS)
 
 install: build
 	@cmake --install $(BUILD) --prefix $(PREFIX)

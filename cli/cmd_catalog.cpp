@@ -10,6 +10,7 @@
 
 #include "civitas/catalog.hpp"
 #include "civitas/error.hpp"
+#include "civitas/json.hpp"
 #include "civitas/workspace.hpp"
 #include "cli.hpp"
 #include "workspace_args.hpp"
@@ -42,13 +43,7 @@ std::string read_text(const std::string& path) {
 
 json read_json(const std::string& path) {
   std::string t = read_text(path);
-  try {
-    return json::parse(t);
-  } catch (const json::parse_error& e) {
-    throw Error(Code::parse, std::string("not valid JSON: ") + e.what(), Location{{}, {}, e.byte, path});
-  } catch (const json::exception& e) {
-    throw Error(Code::parse, std::string("not valid JSON: ") + e.what(), Location{{}, {}, {}, path});
-  }
+  return parse_json(t, "the file", Location{{}, {}, {}, path});
 }
 
 sc::CatalogConfig config(const Args& a) {

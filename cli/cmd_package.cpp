@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "civitas/error.hpp"
+#include "civitas/json.hpp"
 #include "civitas/package.hpp"
 #include "civitas/schema.hpp"
 #include "civitas/workspace.hpp"
@@ -48,8 +49,8 @@ json load_schema(const std::string& path) {
   if (!f) throw Error(Code::io, "cannot read schema " + path);
   std::stringstream ss;
   ss << f.rdbuf();
-  json j = json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) throw Error(Code::parse, "schema " + path + " is not a JSON object");
+  json j = parse_json(ss.str(), "schema " + path);
+  if (!j.is_object()) throw Error(Code::parse, "schema " + path + " is not a JSON object");
   schema::parse_schema(j);  // throws invalid_data naming the first problem
   return j;
 }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "civitas/error.hpp"
+#include "civitas/json.hpp"
 #include "civitas/schema.hpp"
 #include "cli.hpp"
 
@@ -83,18 +84,37 @@ std::vector<sc::ReferencedResource> referenced(const ValidateArgs& a) {
   return out;
 }
 
-void print_task(const json& t, const std::string& label) {
-  std::cout << (t["valid"].get<bool>() ? "valid" : "invalid") << '\t' << label << "\trows=" << t["stats"]["rows"]
-            << "\terrors=" << t["stats"]["errors"] << (t.contains("partial") ? " (limit reached)" : "") << '\n';
-  for (const auto& e : t["errors"]) {
-    std::cout << e["type"].get<std::string>();
-    if (e.contains("rowNumber")) std::cout << "\trow " << e["rowNumber"];
-    if (e.contains("fieldName") && !e["fieldName"].get<std::string>().empty())
-      std::cout << "\tfield " << e["fieldName"].get<std::string>();
-    std::cout << '\t' << e["message"].get<std::string>() << '\n';
+// Text output, streamed: one line per error as it is found, then the task's summary line
+// ("valid|invalid LABEL rows=N errors=N") and its warnings.
+class TextSink final : public sc::ReportSink {
+ public:
+  explicit TextSink(bool package) : package_(package) {}
+  void begin_task(const std::string& name, const std::string& place) override {
+    label_ = package_ ? name + " (" + place + ")" : place;
   }
-  for (const auto& w : t["warnings"]) std::cout << "warning\t" << w.get<std::string>() << '\n';
-}
+  void error(const json& e) override {
+    line_ = e["type"].get<std::string>();
+    auto rn = e.find("rowNumber");
+    if (rn != e.end()) line_ += "\trow " + rn->dump();
+    auto fn = e.find("fieldName");
+    if (fn != e.end() && fn->is_string() && !fn->get_ref<const std::string&>().empty())
+      line_ += "\tfield " + fn->get_ref<const std::string&>();
+    line_ += '\t';
+    line_ += e["message"].get_ref<const std::string&>();
+    line_ += '\n';
+    std::cout.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+  }
+  void end_task(const json& t) override {
+    std::cout << (t["valid"].get<bool>() ? "valid" : "invalid") << '\t' << label_ << "\trows=" << t["stats"]["rows"]
+              << "\terrors=" << t["stats"]["errors"] << (t.contains("partial") ? " (limit reached)" : "") << '\n';
+    for (const auto& w : t["warnings"]) std::cout << "warning\t" << w.get<std::string>() << '\n';
+    std::cout.flush();
+  }
+
+ private:
+  bool package_;
+  std::string label_, line_;
+};
 
 int do_validate(const ValidateArgs& a) {
   sc::ValidateOptions o;
@@ -102,21 +122,22 @@ int do_validate(const ValidateArgs& a) {
   if (!a.package.empty()) {
     if (!a.schema.empty() || !a.data.empty() || !a.resources.empty())
       throw Error(Code::invalid_argument, "--package validates the package's resources: give no --schema, DATA or --resource");
+    sc::JsonReportWriter jw(std::cout);
+    TextSink tw(true);
+    o.sink = a.json_out ? static_cast<sc::ReportSink*>(&jw) : &tw;
+    if (a.json_out) jw.begin();
     json report = sc::validate_package(a.package, o);
     bool valid = report["valid"].get<bool>();
-    if (a.json_out) {
-      std::cout << report.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
-    } else {
+    if (a.json_out) jw.end(report);
+    else
       for (const auto& w : report["warnings"]) std::cout << "warning\t" << w.get<std::string>() << '\n';
-      for (const auto& t : report["tasks"]) print_task(t, t["name"].get<std::string>() + " (" + t["place"].get<std::string>() + ")");
-    }
     return valid ? kOk : kInvalid;
   }
   if (a.schema.empty() || a.data.empty()) throw Error(Code::invalid_argument, "give --schema SCHEMA.json and DATA, or --package");
   sc::TableSchema schema = sc::load_schema_file(a.schema);
   o.resources = referenced(a);
   o.format = a.format;
-  if (!a.dialect.empty()) o.dialect = sc::Dialect::from_json(json::parse(read_file(a.dialect)));
+  if (!a.dialect.empty()) o.dialect = sc::Dialect::from_json(parse_json(read_file(a.dialect), "dialect", Location{{}, {}, {}, a.dialect}));
   if (!a.encoding.empty()) o.dialect.encoding = a.encoding;
   if (!a.delimiter.empty()) {
     std::string d = a.delimiter == "\\t" || a.delimiter == "tab" ? "\t" : a.delimiter;
@@ -124,13 +145,14 @@ int do_validate(const ValidateArgs& a) {
     o.dialect.delimiter = d[0];
   }
   if (a.no_header) o.dialect.header = false;
+  // Errors are written as they are found (memory flat in their number); totals come last.
+  sc::JsonReportWriter jw(std::cout);
+  TextSink tw(false);
+  o.sink = a.json_out ? static_cast<sc::ReportSink*>(&jw) : &tw;
+  if (a.json_out) jw.begin();
   json report = sc::validate_file(a.data, schema, o);
   bool valid = report["valid"].get<bool>();
-  if (a.json_out) {
-    std::cout << report.dump(2, ' ', false, json::error_handler_t::replace) << '\n';
-  } else {
-    print_task(report["tasks"][0], a.data);
-  }
+  if (a.json_out) jw.end(report);
   return valid ? kOk : kInvalid;
 }
 

@@ -8,6 +8,7 @@
 
 #include "civitas/catalog.hpp"
 #include "civitas/error.hpp"
+#include "civitas/json.hpp"
 #include "fuzz_check.hpp"
 
 namespace sc = civitas::catalog;
@@ -15,7 +16,7 @@ using nlohmann::json;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  json doc = json::parse(text.begin(), text.end(), nullptr, false);
+  json doc = civitas::try_parse_json(text).value_or(json(nlohmann::json::value_t::discarded));
   if (doc.is_discarded()) return 0;
   auto problems = sc::check_entry(doc);
   if (problems.empty()) {

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "civitas/audit.hpp"
+#include "civitas/json.hpp"
 #include "ctx.hpp"
 #include "guard.hpp"
 #include "versioned.hpp"
@@ -99,12 +100,7 @@ int civ_audit_log(char** out_jsonl, civ_ctx* ctx, const char* filter_json, size_
     a::Filter f;
     std::string_view ft = view(filter_json, filter_len, "filter_json");
     if (!ft.empty()) {
-      json j;
-      try {
-        j = json::parse(ft.begin(), ft.end());
-      } catch (const json::exception& x) {
-        throw Error(Code::parse, std::string("filter: malformed JSON: ") + x.what());
-      }
+      json j = civitas::parse_json(ft, "filter");
       if (!j.is_object()) throw Error(Code::parse, "filter: must be a JSON object");
       for (auto it = j.begin(); it != j.end(); ++it) {
         const std::string& k = it.key();

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "civitas/catalog.hpp"
+#include "civitas/json.hpp"
 #include "ctx.hpp"
 
 using civitas::Code;
@@ -37,11 +38,7 @@ std::string code_of(const char* code, size_t len) {
   return c;
 }
 
-json parse_doc(std::string_view text, const char* what) {
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded()) throw Error(Code::parse, std::string(what) + " is not valid JSON");
-  return j;
-}
+json parse_doc(std::string_view text, const char* what) { return civitas::parse_json(text, what); }
 
 json problems_json(const std::vector<sc::Problem>& ps) {
   json a = json::array();
@@ -56,11 +53,18 @@ extern "C" {
 int civ_catalog_check(char** out, const char* entry_json, size_t entry_len) {
   return guard([&] {
     require(out, "out");
-    json e = json::parse(view(entry_json, entry_len, "entry_json"), nullptr, false);
+    std::string_view text = view(entry_json, entry_len, "entry_json");
     json r = {{"version", 1}};
-    if (e.is_discarded()) {
+    json e;
+    std::string bad;
+    try {
+      e = civitas::parse_json(text, "entry_json");
+    } catch (const Error& x) {
+      bad = x.what();
+    }
+    if (!bad.empty()) {
       r["valid"] = false;
-      r["problems"] = json::array({{{"path", ""}, {"message", "not valid JSON"}}});
+      r["problems"] = json::array({{{"path", ""}, {"message", bad}}});
     } else {
       auto ps = cat::check_entry(e);
       r["valid"] = ps.empty();
@@ -101,8 +105,7 @@ int civ_catalog_add(char** out_record, civ_ctx* ctx, const char* entry_json, siz
     if (out_record) *out_record = nullptr;
     require(entry_json, "entry_json");
     std::string_view text = view(entry_json, entry_len, "entry_json");
-    json e = json::parse(text.begin(), text.end(), nullptr, false);
-    if (e.is_discarded()) throw Error(Code::parse, "catalog entry is not valid JSON");
+    json e = civitas::parse_json(text, "catalog entry");
     cat::StoredEntry s = ws_of(ctx).catalog_add(e);  // audited "catalog.add"
     if (out_record) *out_record = dup_out(dump(record(s)));
     return CIV_OK;

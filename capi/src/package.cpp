@@ -2,6 +2,7 @@
 #include <map>
 
 #define CIV_EXPERIMENTAL 1  // defines the experimental entry points too
+#include "civitas/json.hpp"
 #include "civitas/package.hpp"
 #include "civitas/workspace.hpp"
 #include "ctx.hpp"
@@ -111,8 +112,8 @@ ex::OpenOptions ctx_open_options(unsigned flags, const char* expected, size_t ex
   o.sync = (flags & CIV_PACKAGE_NO_SYNC) == 0;
   std::string_view e = view(expected, expected_len, "expected_schemas_json");
   if (e.empty()) return o;
-  json j = json::parse(e, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
+  json j = civitas::parse_json(e, "expected_schemas_json");
+  if (!j.is_object())
     throw Error(Code::parse, "expected_schemas_json must be a JSON object {resource name: schema}");
   for (auto& [name, schema] : j.items()) {
     if (!schema.is_object()) throw Error(Code::parse, "expected_schemas_json: the schema of " + name + " is not an object");
@@ -237,8 +238,7 @@ int civ_package_writer_begin_resource(civ_package_writer* w, const char* name, s
     json schema = nullptr;
     std::string_view sj = view(schema_json, schema_len, "schema_json");
     if (!sj.empty()) {
-      schema = json::parse(sj, nullptr, false);
-      if (schema.is_discarded()) throw Error(Code::parse, "schema_json is not valid JSON");
+      schema = civitas::parse_json(sj, "schema_json");
     }
     std::string n(view(name, name_len, "name"));
     if (w->ww) w->ww->begin_resource(n, schema);

@@ -1,6 +1,7 @@
 #include <cstddef>
 #include <cstring>
 
+#include "civitas/json.hpp"
 #include "civitas/schema.hpp"
 #include "guard.hpp"
 #include "versioned.hpp"
@@ -13,11 +14,7 @@ namespace sc = civitas::schema;
 
 namespace {
 
-json parse_doc(std::string_view text, const char* what) {
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded()) throw Error(Code::parse, std::string(what) + " is not valid JSON");
-  return j;
-}
+json parse_doc(std::string_view text, const char* what) { return civitas::parse_json(text, what); }
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 

@@ -7,6 +7,7 @@
 #include "civitas/audit.hpp"
 #include "civitas/error.hpp"
 #include "civitas/ids.hpp"
+#include "civitas/json.hpp"
 
 namespace civitas::audit {
 namespace {
@@ -257,16 +258,7 @@ std::size_t utf8_check(std::string_view s, bool no_controls) noexcept {
 std::string canonical_json(std::string_view text, bool require_object) {
   if (text.size() > 4 * kMaxDetailsBytes) throw Error(Code::parse, "details: JSON longer than 256 KiB");
   if (require_object && CanonicalScan(text).object_document()) return std::string(text);
-  json v;
-  try {
-    v = json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    Location at;
-    at.offset = e.byte > 0 ? e.byte - 1 : 0;
-    throw Error(Code::parse, std::string("details: malformed JSON: ") + e.what(), at);
-  } catch (const json::exception& e) {  // e.g. a number too large to represent
-    throw Error(Code::parse, std::string("details: malformed JSON: ") + e.what());
-  }
+  json v = parse_json(text, "details");
   if (require_object && !v.is_object()) throw Error(Code::parse, "details: must be a JSON object");
   std::string out;
   put(out, v, 0);
@@ -387,12 +379,7 @@ Entry decode_entry(const std::uint8_t* p, std::size_t n) {
 }
 
 EventLine parse_event_line(std::string_view line, const Location& at) {
-  json j;
-  try {
-    j = json::parse(line.begin(), line.end());
-  } catch (const json::exception& x) {
-    throw Error(Code::parse, std::string("malformed JSON: ") + x.what(), at);
-  }
+  json j = parse_json(line, "the line", at);
   if (!j.is_object()) throw Error(Code::parse, "each line must be a JSON object", at);
   EventLine l;
   for (auto [key, field] : {std::pair<const char*, std::string*>{"actor", &l.actor}, {"action", &l.action},

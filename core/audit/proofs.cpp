@@ -4,6 +4,7 @@
 
 #include "civitas/audit.hpp"
 #include "civitas/error.hpp"
+#include "civitas/json.hpp"
 
 namespace civitas::audit {
 namespace {
@@ -18,8 +19,8 @@ json hashes_json(const std::vector<Hash>& hs) {
 
 json parse_doc(std::string_view text, const char* what) {
   if (text.size() > 64 * 1024) throw Error(Code::parse, std::string(what) + ": larger than 64 KiB");
+  json j = parse_json(text, what);
   try {
-    json j = json::parse(text.begin(), text.end());
     if (!j.is_object()) throw Error(Code::parse, std::string(what) + ": must be a JSON object");
     if (j.contains("version") && !(j["version"].is_number_unsigned() && j["version"].get<std::uint64_t>() == 1))
       throw Error(Code::unsupported_version, std::string(what) + ": unsupported version");
@@ -111,7 +112,7 @@ std::string entry_json(const StoredEntry& se) {
          {"resource", e.resource},
          {"purpose", e.purpose},
          {"outcome", e.outcome},
-         {"details", json::parse(e.details)},
+         {"details", parse_json(e.details, "details")},
          {"entry", crypto::base64(se.bytes.data(), se.bytes.size())},
          {"leaf_hash", hash_hex(se.leaf)}};
   return j.dump();

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "civitas/catalog.hpp"
+#include "civitas/json.hpp"
 
 namespace civitas::catalog {
 
@@ -351,9 +352,9 @@ json from_ckan(const json& p) {
     return it->second;
   };
   auto parsed = [&](const char* k) {
-    json v = json::parse(get(k), nullptr, false);
-    if (v.is_discarded()) throw Error(Code::invalid_data, std::string("CKAN package: extra \"") + k + "\" is not JSON");
-    return v;
+    std::optional<json> v = try_parse_json(get(k));
+    if (!v) throw Error(Code::invalid_data, std::string("CKAN package: extra \"") + k + "\" is not JSON (or nests too deep)");
+    return *v;
   };
   json e = {{"version", 1}};
   e["classification"] = parsed("civitas:classification");

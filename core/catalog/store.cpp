@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "civitas/catalog.hpp"
+#include "civitas/json.hpp"
 
 namespace civitas::catalog {
 
@@ -31,9 +32,9 @@ StoredEntry row(store::Statement& st) {
   StoredEntry e;
   e.resource_code = st.text(0);
   e.version = static_cast<int>(st.int64(1));
-  json j = json::parse(st.text(2), nullptr, false);
-  if (j.is_discarded()) throw Error(Code::integrity, "stored catalog entry is not JSON", Location{{}, {}, {}, e.resource_code});
-  e.entry = std::move(j);
+  std::optional<json> j = try_parse_json(st.text(2));
+  if (!j) throw Error(Code::integrity, "stored catalog entry is not JSON", Location{{}, {}, {}, e.resource_code});
+  e.entry = std::move(*j);
   e.created_ms = st.int64(3);
   return e;
 }

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "civitas/ids.hpp"
+#include "civitas/json.hpp"
 
 namespace civitas::package {
 
@@ -167,8 +168,9 @@ std::uint64_t uint(const json& o, const char* name, const char* where) {
 Header parse_header_bytes(const std::uint8_t* data, std::size_t n) {
   std::uint32_t len = preamble_header_len(data, n);
   if (n < kPreambleSize + len) fail_truncated("the header is incomplete", n);
-  json j = json::parse(data + kPreambleSize, data + kPreambleSize + len, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) throw Error(Code::parse, "package header is not a JSON object");
+  json j = parse_json(std::string_view(reinterpret_cast<const char*>(data) + kPreambleSize, len), "package header",
+                     Location{{}, {}, kPreambleSize, {}});
+  if (!j.is_object()) throw Error(Code::parse, "package header is not a JSON object");
   Header h;
   h.version = data[8];
   if (str(j, "format", "header") != "civitas-package") throw Error(Code::parse, "package header: format is not \"civitas-package\"");

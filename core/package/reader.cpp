@@ -25,6 +25,7 @@
 #include <set>
 #include <thread>
 
+#include "civitas/json.hpp"
 #include "civitas/schema.hpp"
 #include "block_worker.hpp"
 #include "format.hpp"
@@ -599,10 +600,10 @@ struct PackageReader::State {
     s.chunks = chunks;
     s.content_bytes = content;
     s.package_bytes = header.header_bytes + payload + kTrailerSize;
-    json env = json::parse(envelope_text, nullptr, false);
-    json dp = json::parse(datapackage_text, nullptr, false);
-    if (env.is_discarded() || !env.is_object()) throw Error(Code::parse, "envelope.json is not a JSON object");
-    if (dp.is_discarded() || !dp.is_object()) throw Error(Code::parse, "datapackage.json is not a JSON object");
+    json env = parse_json(envelope_text, "envelope.json");
+    json dp = parse_json(datapackage_text, "datapackage.json");
+    if (!env.is_object()) throw Error(Code::parse, "envelope.json is not a JSON object");
+    if (!dp.is_object()) throw Error(Code::parse, "datapackage.json is not a JSON object");
     check_envelope(env);
     check_datapackage(dp);
     s.envelope = std::move(env);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "civitas/error.hpp"
+#include "civitas/json.hpp"
 #include "parse_util.hpp"
 
 namespace civitas::schema::detail {
@@ -67,6 +68,22 @@ bool equal(const Value& a, const Value& b) noexcept {
 namespace {
 
 bool is_nan(const Value& v) { return v.kind == Value::number && std::isnan(v.d); }
+
+// The note of a broken enum: the list as frictionless prints it while it is short; a long
+// list is named by its first values and its size, so that an error's size does not grow
+// with the constraint ("['a', 'b', ... (20000 values)]").
+std::string enum_note(const json& values) {
+  constexpr std::size_t kShown = 160;
+  std::string all = values.size() <= 64 ? py_repr(values) : std::string();
+  if (!all.empty() && all.size() <= kShown) return all;
+  std::string out = "[";
+  for (const json& v : values) {
+    std::string one = py_repr(v, false);
+    if (out.size() + one.size() > kShown) break;
+    out += one + ", ";
+  }
+  return out + "... (" + std::to_string(values.size()) + " values)]";
+}
 
 // Constraint value from the schema: a JSON number/bool is taken as is, a string is parsed
 // with the field's own reader (as frictionless does).
@@ -130,18 +147,21 @@ FieldReader::FieldReader(const Field& f, const std::vector<std::string>& schema_
     load(c.exclusive_maximum, xmax_, has_xmax_, "exclusiveMaximum");
   }
   if (c.enumeration) {
-    enum_storage_.reserve(c.enumeration->size());
-    for (const json& e : *c.enumeration) enum_storage_.push_back(e.is_string() ? e.get<std::string>() : e.dump());
-    for (std::size_t k = 0; k < c.enumeration->size(); ++k) {
-      const json& e = (*c.enumeration)[k];
+    enum_keys_.reserve(c.enumeration->size());
+    enum_texts_.reserve(c.enumeration->size());
+    std::string key;
+    for (const json& e : *c.enumeration) {
+      std::string text = e.is_string() ? e.get<std::string>() : e.dump();
       Value v;
-      if (e.is_string()) {
-        if (!parse(enum_storage_[k], v)) continue;  // a value of another type never matches
-      } else if (!constraint_value(*this, e, v, tmp)) {
-        continue;
+      bool typed = e.is_string() ? parse(text, v) : constraint_value(*this, e, v, tmp);
+      if (typed) {  // a value of another type never matches
+        key.clear();
+        key_bytes(v, key);
+        enum_keys_.insert(key);
       }
-      enum_.push_back(v);
+      enum_texts_.insert(std::move(text));
     }
+    enum_note_ = enum_note(*c.enumeration);
   }
   id_opts_.strict = f.identifier_strict;
   id_opts_.today = ids::today();
@@ -263,8 +283,9 @@ bool FieldReader::parse_as(FieldType t, std::string_view raw, Value& v) const {
     case FieldType::geojson: {
       v.kind = Value::other;
       v.s = raw;
-      json j = json::parse(raw.begin(), raw.end(), nullptr, false);
-      if (j.is_discarded()) return false;
+      std::optional<json> parsed = try_parse_json(raw);
+      if (!parsed) return false;
+      const json& j = *parsed;
       if (t == FieldType::array) return j.is_array();
       if (t == FieldType::geojson) return j.is_object() && j.contains("type") && j["type"].is_string();
       return j.is_object();
@@ -323,13 +344,17 @@ bool FieldReader::check(std::string_view raw, bool present, Value& v, std::vecto
   if (pattern_ && !RE2::FullMatch(re2::StringPiece(raw.data(), raw.size()), *pattern_))
     fail("pattern", *c.pattern);
   if (c.enumeration) {
-    bool found = false;
+    bool found;
     if (v.kind == Value::other) {
-      for (const auto& e : enum_storage_) found |= e == raw;
+      found = enum_texts_.count(std::string(raw)) != 0;
+    } else if (is_nan(v)) {
+      found = false;  // NaN equals nothing
     } else {
-      for (const auto& e : enum_) found |= equal(v, e);
+      std::string key;
+      key_bytes(v, key);
+      found = enum_keys_.count(key) != 0;
     }
-    if (!found) fail("enum", py_repr(json(*c.enumeration)));
+    if (!found) fail("enum", enum_note_);
   }
   if (f.data_length) {
     std::size_t len = 0;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "civitas/ids.hpp"
@@ -68,8 +69,12 @@ class FieldReader {
   std::unique_ptr<re2::RE2> pattern_;
   Value min_, max_, xmin_, xmax_;
   bool has_min_ = false, has_max_ = false, has_xmin_ = false, has_xmax_ = false;
-  std::vector<Value> enum_;
-  std::vector<std::string> enum_storage_;
+  // enum: a hash set of the canonical key bytes of the values of the field's type, and one of
+  // the raw texts (for types compared as text); the note is built once and names the
+  // constraint with a few of its values, never all of them.
+  std::unordered_set<std::string> enum_keys_;
+  std::unordered_set<std::string> enum_texts_;
+  std::string enum_note_;
   ids::Options id_opts_;
 };
 

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "civitas/json.hpp"
 #include "civitas/schema.hpp"
 #include "reader_base.hpp"
 
@@ -105,15 +106,7 @@ class JsonlReader final : public RecordReader {
       while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
       while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
       if (line.empty()) continue;
-      try {
-        pending_ = ojson::parse(line.begin(), line.end());
-      } catch (const ojson::parse_error& err) {
-        throw Error(Code::parse, std::string("invalid JSON: ") + err.what(),
-                    Location{row_ + 1, {}, line_offset_ + err.byte, in_.source().label()});
-      } catch (const ojson::exception& err) {  // e.g. a number too large to represent
-        throw Error(Code::parse, std::string("invalid JSON: ") + err.what(),
-                    Location{row_ + 1, {}, line_offset_, in_.source().label()});
-      }
+      pending_ = parse_ordered_json(line, "the line", Location{row_ + 1, {}, line_offset_, in_.source().label()});
       return true;
     }
   }

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "civitas/json.hpp"
 #include "civitas/schema.hpp"
 
 namespace civitas::schema {
@@ -19,9 +20,7 @@ json read_json_file(const std::string& path, const char* what) {
   if (!in) throw Error(Code::io, std::string("cannot open ") + what, at(path));
   std::ostringstream ss;
   ss << in.rdbuf();
-  json j = json::parse(ss.str(), nullptr, false);
-  if (j.is_discarded()) throw Error(Code::parse, std::string(what) + " is not valid JSON", at(path));
-  return j;
+  return parse_json(ss.str(), what, at(path));
 }
 
 // A path inside the package: relative, no "..", no URL (as frictionless-py requires).

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "civitas/json.hpp"
 #include "civitas/schema.hpp"
 
 namespace civitas::schema {
@@ -334,13 +335,7 @@ void build(const json& doc, TableSchema& s, std::vector<Problem>& p) {
 }
 
 json parse_json(std::string_view text) {
-  try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    throw Error(Code::parse, std::string("schema is not valid JSON: ") + e.what(), Location{{}, {}, e.byte, {}});
-  } catch (const json::exception& e) {  // e.g. a number too large to represent
-    throw Error(Code::parse, std::string("schema is not valid JSON: ") + e.what());
-  }
+  return civitas::parse_json(text, "schema");
 }
 
 json names_json(const std::vector<std::string>& v) { return v.size() == 1 ? json(v[0]) : json(v); }
@@ -367,13 +362,11 @@ std::vector<Problem> check_schema(const json& doc) {
 }
 
 std::vector<Problem> check_schema(std::string_view text) {
-  json doc = json::parse(text.begin(), text.end(), nullptr, false);
-  if (doc.is_discarded()) {
-    try {
-      parse_json(text);
-    } catch (const Error& e) {
-      return {{"", e.what()}};
-    }
+  json doc;
+  try {
+    doc = parse_json(text);
+  } catch (const Error& e) {
+    return {{"", e.what()}};
   }
   return check_schema(doc);
 }

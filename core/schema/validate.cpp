@@ -19,6 +19,9 @@ using detail::Value;
 
 namespace {
 
+// The most cells an error lists in "cells" (docs/formats/validation-report.md).
+constexpr std::size_t kMaxErrorCells = 1000;
+
 struct ErrorInfo {
   const char* type;
   const char* title;
@@ -118,7 +121,7 @@ json make_error(const std::string& type, json fields) {
   json e = {{"type", type}, {"title", i.title}, {"description", i.description}};
   e["message"] = message_for(type, fields);
   e["tags"] = tags_of(i);
-  for (auto it = fields.begin(); it != fields.end(); ++it) e[it.key()] = it.value();
+  for (auto it = fields.begin(); it != fields.end(); ++it) e[it.key()] = std::move(it.value());
   if (!e.contains("note")) e["note"] = "";
   return e;
 }
@@ -293,21 +296,31 @@ class Validator {
       while (ei < b.extras.size() && b.extras[ei].row == r) ++ei;
       std::uint64_t rn = b.row_numbers[r];
       std::size_t ncells = b.cell_counts[r];
-      json cells;  // built lazily
+      json cells;  // built lazily, once per row
+      bool cut = false;
       auto row_cells = [&]() -> const json& {
         if (cells.is_null()) {
+          // An error lists the row's cells, at most kMaxErrorCells of them, so that an error's
+          // size does not grow with a hostile row (a 10 MiB line of commas is 5 million cells).
           cells = json::array();
-          for (std::size_t k = 0; k < std::min(ncells, nf); ++k) cells.push_back(std::string(b.columns[k].value(r)));
-          for (std::size_t e = ext_begin; e < ei; ++e) cells.push_back(b.extras[e].value);
+          for (std::size_t k = 0; k < std::min(ncells, nf) && cells.size() < kMaxErrorCells; ++k)
+            cells.push_back(std::string(b.columns[k].value(r)));
+          for (std::size_t e = ext_begin; e < ei && cells.size() < kMaxErrorCells; ++e) cells.push_back(b.extras[e].value);
+          cut = std::min(ncells, nf) + (ei - ext_begin) > cells.size();
         }
         return cells;
       };
+      auto with_cells = [&](json fields) {
+        fields["cells"] = row_cells();
+        if (cut) fields["cellsTruncated"] = true;
+        return fields;
+      };
       auto cell_err = [&](const std::string& type, std::size_t j, const std::string& cell, const std::string& note) {
-        add(make_error(type, {{"note", note}, {"cells", row_cells()}, {"rowNumber", rn}, {"cell", cell},
-                              {"fieldName", schema_.fields[j].name}, {"fieldNumber", j + 1}}));
+        add(make_error(type, with_cells({{"note", note}, {"rowNumber", rn}, {"cell", cell},
+                                         {"fieldName", schema_.fields[j].name}, {"fieldNumber", j + 1}})));
       };
       auto row_err = [&](const std::string& type, const std::string& note) {
-        add(make_error(type, {{"note", note}, {"cells", row_cells()}, {"rowNumber", rn}}));
+        add(make_error(type, with_cells({{"note", note}, {"rowNumber", rn}})));
       };
       if (nf > 0 && blank == nf) {
         row_err("blank-row", "");
@@ -319,9 +332,8 @@ class Validator {
           cell_err(p.issue.type, p.field, cell, p.issue.note);
         }
         for (std::size_t e = ext_begin; e < ei && !stopped_; ++e)
-          add(make_error("extra-cell", {{"note", ""}, {"cells", row_cells()}, {"rowNumber", rn},
-                                        {"cell", b.extras[e].value}, {"fieldName", ""},
-                                        {"fieldNumber", b.extras[e].field_number}}));
+          add(make_error("extra-cell", with_cells({{"note", ""}, {"rowNumber", rn}, {"cell", b.extras[e].value},
+                                                   {"fieldName", ""}, {"fieldNumber", b.extras[e].field_number}})));
         for (std::size_t j = ncells; j < nf && !stopped_; ++j) cell_err("missing-cell", j, "", "");
       }
       // unique
@@ -400,6 +412,7 @@ class Validator {
                                             {"cells", row_cells()}, {"rowNumber", rn},
                                             {"fieldNames", fk.def->fields}, {"referenceName", fk.def->resource},
                                             {"referenceFieldNames", fk.def->reference_fields}});
+        if (cut) e["cellsTruncated"] = true;
         add(std::move(e));
       }
       if (stopped_) return false;
@@ -413,19 +426,22 @@ class Validator {
     add(make_error(enc ? "encoding-error" : "source-error", {{"note", what}}), true);
   }
 
-  json report(const std::string& name, const std::string& place, std::uint64_t bytes, double seconds) const {
-    bool valid = errors_.empty();
+  json report(const std::string& name, const std::string& place, std::uint64_t bytes, double seconds) {
+    bool valid = error_count_ == 0;
     json task = {{"name", name}, {"type", "table"}, {"valid", valid}, {"place", place}, {"labels", labels_}};
-    task["stats"] = {{"errors", errors_.size()}, {"warnings", warnings_.size()}, {"seconds", seconds},
+    task["stats"] = {{"errors", error_count_}, {"warnings", warnings_.size()}, {"seconds", seconds},
                      {"bytes", bytes}, {"fields", schema_.fields.size()}, {"rows", rows_done_}};
     task["warnings"] = warnings_;
-    task["errors"] = errors_;
     if (limit_reached_) task["partial"] = true;
+    if (opts_.sink) opts_.sink->end_task(task);
+    task["errors"] = std::move(errors_);
+    errors_ = json::array();
     json r = {{"valid", valid}};
-    r["stats"] = {{"tasks", 1}, {"errors", errors_.size()}, {"warnings", warnings_.size()}, {"seconds", seconds}};
+    r["stats"] = {{"tasks", 1}, {"errors", error_count_}, {"warnings", warnings_.size()}, {"seconds", seconds}};
     r["warnings"] = json::array();
     r["errors"] = json::array();
-    r["tasks"] = json::array({task});
+    r["tasks"] = json::array();
+    r["tasks"].push_back(std::move(task));
     r["version"] = 1;
     return r;
   }
@@ -514,8 +530,10 @@ class Validator {
 
   void add(json e, bool force = false) {
     if (stopped_ && !force) return;
-    errors_.push_back(std::move(e));
-    if (opts_.limit_errors && errors_.size() >= opts_.limit_errors) {
+    ++error_count_;
+    if (opts_.sink) opts_.sink->error(e);
+    else errors_.push_back(std::move(e));
+    if (opts_.limit_errors && error_count_ >= opts_.limit_errors) {
       stopped_ = true;
       limit_reached_ = true;
     }
@@ -537,7 +555,7 @@ class Validator {
   std::vector<std::string> labels_;
   json errors_ = json::array();
   std::vector<std::string> warnings_;
-  std::uint64_t rows_done_ = 0;
+  std::uint64_t rows_done_ = 0, error_count_ = 0;
   bool stopped_ = false, limit_reached_ = false;
 
  public:
@@ -551,6 +569,7 @@ json run(const Factory& make, const TableSchema& schema, const ValidateOptions& 
   auto t0 = std::chrono::steady_clock::now();
   Validator v(schema, opts);
   v.collect_external();
+  if (opts.sink) opts.sink->begin_task(name, place);
   std::uint64_t bytes = 0;
   try {
     if (v.has_lookup_pass()) {
@@ -618,6 +637,58 @@ json validate_bytes(std::string_view data, const TableSchema& schema, const Vali
     return csv_reader(memory_source(data), opts.dialect);
   };
   return run(f, schema, opts, opts.name.empty() ? "memory" : opts.name, opts.place.empty() ? "<memory>" : opts.place);
+}
+
+// ---- Streaming JSON report ----------------------------------------------------------------
+
+namespace {
+std::string dump_text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+// The members of `obj` except "errors", as `"k": v` lines of the given indent (no newline after).
+void put_members(std::ostream& out, const json& obj, const char* indent, bool& first) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (it.key() == "errors" || it.key() == "tasks" || it.key() == "version") continue;
+    out << (first ? "\n" : ",\n") << indent << dump_text(json(it.key())) << ": " << dump_text(it.value());
+    first = false;
+  }
+}
+}  // namespace
+
+void JsonReportWriter::begin() {
+  out_ << "{\n  \"version\": 1,\n  \"tasks\": [";
+  first_task_ = true;
+}
+
+void JsonReportWriter::begin_task(const std::string& name, const std::string& place) {
+  out_ << (first_task_ ? "\n" : ",\n") << "    {\n      \"name\": " << dump_text(json(name))
+       << ",\n      \"place\": " << dump_text(json(place)) << ",\n      \"errors\": [";
+  first_task_ = false;
+  first_error_ = true;
+}
+
+void JsonReportWriter::error(const json& e) {
+  buf_.assign(first_error_ ? "\n        " : ",\n        ");
+  buf_ += dump_text(e);
+  out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  first_error_ = false;
+}
+
+void JsonReportWriter::end_task(const json& task) {
+  out_ << (first_error_ ? "]" : "\n      ]");
+  json rest = task;
+  rest.erase("name");
+  rest.erase("place");
+  bool first = false;  // "errors" came before
+  put_members(out_, rest, "      ", first);
+  out_ << "\n    }";
+  out_.flush();
+}
+
+void JsonReportWriter::end(const json& report) {
+  out_ << (first_task_ ? "]" : "\n  ]") << ",\n  \"errors\": []";
+  bool first = false;
+  put_members(out_, report, "  ", first);
+  out_ << "\n}\n";
+  out_.flush();
 }
 
 }  // namespace civitas::schema

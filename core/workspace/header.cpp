@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "civitas/error.hpp"
+#include "civitas/json.hpp"
 
 namespace civitas::workspace {
 
@@ -22,8 +23,18 @@ namespace c = civitas::crypto;
 
 namespace {
 constexpr char kFormat[] = "civitas-workspace-header";
-constexpr std::uint64_t kMaxOps = 64;
-constexpr std::size_t kMaxMem = std::size_t{4} << 30;
+// A header may ask for at most 4x the default Argon2id cost (KdfParams: 3 passes, 64 MiB):
+// the cost is paid before the wrap tells a right key from a wrong one, so a planted header
+// must not make an open take seconds and gigabytes (docs/formats/workspace.md).
+constexpr std::uint64_t kMaxOps = 12;
+constexpr std::size_t kMaxMem = std::size_t{256} << 20;
+
+std::string kdf_range(std::uint64_t ops, std::size_t mem) {
+  return "Argon2id cost opslimit " + std::to_string(ops) + ", memlimit " + std::to_string(mem) +
+         " bytes is out of range: opslimit 1.." + std::to_string(kMaxOps) + ", memlimit " +
+         std::to_string(crypto_pwhash_MEMLIMIT_MIN) + ".." + std::to_string(kMaxMem) +
+         " bytes (256 MiB; at most 4x the default cost)";
+}
 
 std::string dir_of(const std::string& p) {
   auto slash = p.rfind('/');
@@ -56,8 +67,9 @@ std::string Header::to_json() const {
 
 Header Header::parse(const std::string& text, const std::string& path) {
   const std::string bad = "wrong key, or not a civitas workspace (" + path + " is not a civitas workspace header";
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || j.value("format", "") != kFormat) throw Error(Code::wrong_key, bad + ")");
+  std::optional<json> parsed = try_parse_json(text);
+  if (!parsed || !parsed->is_object() || parsed->value("format", "") != kFormat) throw Error(Code::wrong_key, bad + ")");
+  const json& j = *parsed;
   Header h;
   try {
     h.version = j.at("version").get<int>();
@@ -75,8 +87,11 @@ Header Header::parse(const std::string& text, const std::string& path) {
       if (h.kdf_algorithm != "argon2id13")
         throw Error(Code::unsupported_version, "workspace header " + path + ": unknown KDF '" + h.kdf_algorithm + "'");
       if (h.opslimit < crypto_pwhash_OPSLIMIT_MIN || h.opslimit > kMaxOps || h.memlimit < crypto_pwhash_MEMLIMIT_MIN ||
-          h.memlimit > kMaxMem || h.salt.size() != crypto_pwhash_SALTBYTES)
-        throw Error(Code::parse, "workspace header " + path + ": Argon2id parameters out of range");
+          h.memlimit > kMaxMem)
+        throw Error(Code::parse, "workspace header " + path + ": " + kdf_range(h.opslimit, h.memlimit) +
+                                     "; refused before running Argon2id");
+      if (h.salt.size() != crypto_pwhash_SALTBYTES)
+        throw Error(Code::parse, "workspace header " + path + ": the Argon2id salt is not 16 bytes");
     } else if (h.key_source != "raw") {
       throw Error(Code::parse, "workspace header " + path + ": unknown key_source '" + h.key_source + "'");
     }
@@ -157,7 +172,7 @@ void seal_header(Header& h, const KeySource& src, const c::SecretBytes& w) {
     h.memlimit = src.kdf().memlimit;
     if (h.opslimit < crypto_pwhash_OPSLIMIT_MIN || h.opslimit > kMaxOps || h.memlimit < crypto_pwhash_MEMLIMIT_MIN ||
         h.memlimit > kMaxMem)
-      throw Error(Code::invalid_argument, "Argon2id parameters out of range");
+      throw Error(Code::invalid_argument, kdf_range(h.opslimit, h.memlimit));
     h.salt.resize(crypto_pwhash_SALTBYTES);
     randombytes_buf(h.salt.data(), h.salt.size());
   } else {

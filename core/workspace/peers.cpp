@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "civitas/error.hpp"
+#include "civitas/json.hpp"
 #include "civitas/workspace.hpp"
 #include "impl.hpp"
 
@@ -171,9 +172,11 @@ Peer parse_key(const json& k, const std::string& dept, const std::string& name, 
 }
 
 KeyDocument parse_document(std::string_view text, std::string& dept_out) {
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) throw Error(Code::parse, "public-key document is not a JSON object");
-  if (doc.value("format", "") != kFormat) throw Error(Code::parse, "not a civitas public-key document (format)");
+  json doc = parse_json(text, "public-key document");
+  if (!doc.is_object()) throw Error(Code::parse, "public-key document is not a JSON object");
+  auto format = doc.find("format");  // (value() would throw a json type_error for a non-string)
+  if (format == doc.end() || !format->is_string() || format->get_ref<const std::string&>() != kFormat)
+    throw Error(Code::parse, "not a civitas public-key document (format)");
   if (!doc.contains("version") || !doc["version"].is_number_integer() || doc["version"].get<int>() < 1 ||
       doc["version"].get<int>() > kKeysVersion)
     throw Error(Code::unsupported_version, "public-key document version is not 1, 2 or 3");

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <chrono>
 #include <atomic>
 #include <thread>
 #include <cstdio>
@@ -107,6 +108,48 @@ TEST_CASE("a missing or foreign header is a clear error") {
   j["version"] = 2;
   std::ofstream(path + ".header", std::ios::trunc) << j.dump();
   CHECK(code_of([&] { Workspace::open(path, KeySource::raw_key(mk.clone())); }) == Code::unsupported_version);
+}
+
+TEST_CASE("a header's Argon2id cost is bounded before Argon2id runs (at most 4x the default)") {
+  TempDir d;
+  const std::string path = d.file("w.db");
+  Workspace::create(path, pass("correct horse"));
+  const std::string hdr = read_all(path + ".header");
+  auto with_cost = [&](std::uint64_t ops, std::uint64_t mem) {
+    auto j = nlohmann::json::parse(hdr);
+    j["kdf"]["opslimit"] = ops;
+    j["kdf"]["memlimit"] = mem;
+    std::ofstream(path + ".header", std::ios::trunc) << j.dump();
+  };
+  // The attack: a planted header asks for 64 passes over 4 GiB (accepted before). Argon2id
+  // would run for many seconds before "wrong key"; now it is refused at once, naming the limit.
+  for (auto [ops, mem] : {std::pair<std::uint64_t, std::uint64_t>{64, std::uint64_t{4} << 30}, {13, 1u << 16},
+                          {1, (256u << 20) + 1024}}) {
+    with_cost(ops, mem);
+    auto t0 = std::chrono::steady_clock::now();
+    std::string msg;
+    try {
+      Workspace::open(path, pass("wrong horse"));
+    } catch (const Error& e) {
+      CHECK(e.code() == Code::parse);
+      msg = e.what();
+    }
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(500));
+    CHECK(msg.find("opslimit 1..12") != std::string::npos);
+    CHECK(msg.find("256 MiB") != std::string::npos);
+  }
+  // The bound itself is accepted (then the wrong passphrase is the error).
+  with_cost(12, 1u << 16);
+  CHECK(code_of([&] { Workspace::open(path, pass("wrong horse")); }) == Code::wrong_key);
+  // Writers refuse the same range.
+  CHECK(code_of([&] { Workspace::create(d.file("x.db"), KeySource::passphrase("p", KdfParams{13, 1u << 16})); }) ==
+        Code::invalid_argument);
+  CHECK(code_of([&] {
+          Workspace::create(d.file("y.db"), KeySource::passphrase("p", KdfParams{1, (256u << 20) + 1024}));
+        }) == Code::invalid_argument);
+  // A header nested 100,000 levels deep is "not a workspace header", not a crash.
+  std::ofstream(path + ".header", std::ios::trunc) << std::string(100000, '[') << std::string(100000, ']');
+  CHECK(code_of([&] { Workspace::open(path, pass("correct horse")); }) == Code::wrong_key);
 }
 
 TEST_CASE("rotation keeps old ciphertexts, tokens and signatures usable; destroy is explicit") {

@@ -9,6 +9,7 @@
 #include "bindings.hpp"
 #include "civitas/catalog.hpp"
 #include "civitas/error.hpp"
+#include "civitas/json.hpp"
 #include "civitas/workspace.hpp"
 
 namespace civitas::python {
@@ -52,8 +53,7 @@ void bind_catalog(py::module_ m) {
              cat::CatalogConfig c;
              if (!cfg.is_none()) {
                std::string_view t = text_view(cfg, "config");
-               json j = json::parse(t.begin(), t.end(), nullptr, false);
-               if (j.is_discarded()) throw Error(Code::parse, "config is not valid JSON");
+               json j = civitas::parse_json(t, "config");
                c = cat::CatalogConfig::from_json(j);
              }
              return std::make_unique<Store>(w, c);
@@ -65,8 +65,7 @@ void bind_catalog(py::module_ m) {
           "put",
           [](Store& s, py::handle entry) {
             std::string_view t = text_view(entry, "entry");
-            json e = json::parse(t.begin(), t.end(), nullptr, false);
-            if (e.is_discarded()) throw Error(Code::parse, "catalog entry is not valid JSON");
+            json e = civitas::parse_json(t, "catalog entry");
             cat::StoredEntry r;
             {
               py::gil_scoped_release nogil;

@@ -17,6 +17,7 @@
 
 #include "bindings.hpp"
 #include "civitas/error.hpp"
+#include "civitas/json.hpp"
 #include "civitas/package.hpp"
 #include "civitas/workspace.hpp"
 
@@ -27,11 +28,7 @@ namespace ex = civitas::package;
 using W = civitas::workspace::Workspace;
 using nlohmann::json;
 
-json parse_json(const std::string& text, const char* what) {
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded()) throw Error(Code::parse, std::string(what) + " is not valid JSON");
-  return j;
-}
+json parse_json(const std::string& text, const char* what) { return civitas::parse_json(text, what); }
 
 /// (header, envelope, datapackage, package_bytes, payload_bytes, chunks, content_bytes).
 py::tuple summary_tuple(const ex::Summary& s) {

@@ -6,6 +6,7 @@
 #include "bindings.hpp"
 #include "civitas/catalog.hpp"
 #include "civitas/error.hpp"
+#include "civitas/json.hpp"
 #include "civitas/schema.hpp"
 
 namespace civitas::python {
@@ -15,11 +16,7 @@ using nlohmann::json;
 namespace sc = civitas::schema;
 namespace cat = civitas::catalog;
 
-json parse(std::string_view text, const char* what) {
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded()) throw Error(Code::parse, std::string(what) + " is not valid JSON");
-  return j;
-}
+json parse(std::string_view text, const char* what) { return civitas::parse_json(text, what); }
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -221,6 +222,37 @@ struct ReferencedResource {
 /// Error(invalid_data/parse) for a bad schema.
 std::vector<ReferencedResource> resources_from_json(const nlohmann::json& a);
 
+/// Receives a validation report while it is made, so that errors need not be held: each
+/// task begins, its errors come one by one in report order, and it ends with its totals.
+/// With a sink, the report that validate_* return has no errors in tasks[].errors (its
+/// stats still count them): memory stays flat in the number of errors.
+class ReportSink {
+ public:
+  virtual ~ReportSink() = default;
+  virtual void begin_task(const std::string& name, const std::string& place) = 0;
+  virtual void error(const nlohmann::json& error) = 0;
+  /// `task` is the task's member of the report without "errors".
+  virtual void end_task(const nlohmann::json& task) = 0;
+};
+
+/// A sink that writes the JSON report as it is made (docs/formats/validation-report.md,
+/// "Streaming"): begin() before validating, then validate_* with this sink, then
+/// end(report) with what they returned. One error per line; totals at the end.
+class JsonReportWriter final : public ReportSink {
+ public:
+  explicit JsonReportWriter(std::ostream& out) : out_(out) {}
+  void begin();
+  void begin_task(const std::string& name, const std::string& place) override;
+  void error(const nlohmann::json& error) override;
+  void end_task(const nlohmann::json& task) override;
+  void end(const nlohmann::json& report);
+
+ private:
+  std::ostream& out_;
+  bool first_task_ = true, first_error_ = true;
+  std::string buf_;
+};
+
 struct ValidateOptions {
   std::uint64_t limit_errors = 1000;  ///< stop after this many errors (0 = no limit)
   std::size_t batch_rows = 8192;
@@ -232,6 +264,8 @@ struct ValidateOptions {
   /// not checked (a warning in the report); when given, a key naming a resource not among
   /// them is Error(invalid_argument).
   std::vector<ReferencedResource> resources;
+  /// Streams the report (errors as found) instead of holding its errors; not owned.
+  ReportSink* sink = nullptr;
 };
 
 /// Validates a file against a schema; returns the report (docs/formats/validation-report.md).

@@ -1,0 +1,100 @@
+#include "civitas/json.hpp"
+
+#include <string>
+
+namespace civitas {
+namespace {
+
+// The offset of the first bracket that opens level kMaxJsonDepth + 1, or npos.
+std::size_t too_deep_at(std::string_view text) noexcept {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;  // skip the escaped character (a malformed escape is the parser's business)
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '[':
+      case '{':
+        if (++depth > kMaxJsonDepth) return i;
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;
+        break;
+      default: break;
+    }
+  }
+  return std::string_view::npos;
+}
+
+Location at(const Location& where, std::size_t offset) {
+  Location l = where;
+  l.offset = where.offset.value_or(0) + offset;
+  return l;
+}
+
+// "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while
+// parsing value - invalid literal; last read: 'x'" → "syntax error while parsing value - …":
+// the position is given once, as the Location's byte offset.
+std::string reason(const nlohmann::json::exception& e) {
+  std::string s = e.what();
+  if (s.rfind("[json.exception.", 0) == 0) {
+    std::size_t close = s.find("] ");
+    if (close != std::string::npos) s.erase(0, close + 2);
+  }
+  if (s.rfind("parse error", 0) == 0) {
+    std::size_t colon = s.find(": ");
+    if (colon != std::string::npos) s.erase(0, colon + 2);
+  }
+  return s;
+}
+
+template <class J>
+J parse_as(std::string_view text, std::string_view what, const Location& where) {
+  check_json_depth(text, what, where);
+  try {
+    return J::parse(text.begin(), text.end());
+  } catch (const typename J::parse_error& e) {
+    std::size_t byte = e.byte > 0 ? e.byte - 1 : 0;  // nlohmann counts the byte read, 1-based
+    throw Error(Code::parse, std::string(what) + " is not valid JSON: " + reason(e), at(where, byte));
+  } catch (const typename J::exception& e) {  // e.g. a number too large to represent
+    throw Error(Code::parse, std::string(what) + " is not valid JSON: " + reason(e), where);
+  }
+}
+
+}  // namespace
+
+void check_json_depth(std::string_view text, std::string_view what, const Location& where) {
+  std::size_t i = too_deep_at(text);
+  if (i != std::string_view::npos)
+    throw Error(Code::parse,
+                std::string(what) + " nests deeper than " + std::to_string(kMaxJsonDepth) + " levels", at(where, i));
+}
+
+bool json_depth_ok(std::string_view text) noexcept { return too_deep_at(text) == std::string_view::npos; }
+
+nlohmann::json parse_json(std::string_view text, std::string_view what, const Location& where) {
+  return parse_as<nlohmann::json>(text, what, where);
+}
+
+nlohmann::ordered_json parse_ordered_json(std::string_view text, std::string_view what, const Location& where) {
+  return parse_as<nlohmann::ordered_json>(text, what, where);
+}
+
+std::optional<nlohmann::json> try_parse_json(std::string_view text) noexcept {
+  if (!json_depth_ok(text)) return std::nullopt;
+  try {
+    nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+    if (j.is_discarded()) return std::nullopt;
+    return j;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace civitas
