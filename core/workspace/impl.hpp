@@ -38,8 +38,15 @@ struct Workspace::Impl {
 };
 
 std::int64_t now_seconds();
-/// Migrates the workspace's own tables (tables.cpp); create and open call it.
-void migrate_tables(store::Store& db);
+/// Migrates the workspace's own tables (tables.cpp); create and open call it (after
+/// keyring_key is set: it seals the replay memory of a new or upgraded workspace).
+void migrate_tables(Workspace::Impl& ws);
+/// The replay memory's MAC (replay.cpp, docs/formats/workspace.md): a keyed BLAKE2b over every
+/// row of package_received under a subkey of the keyring key, which the page key does not
+/// give. seal_ recomputes and stores it (inside the caller's transaction); check_ throws
+/// integrity when the rows are not the ones the workspace wrote.
+void seal_replay_memory(Workspace::Impl& ws);
+void check_replay_memory(Workspace::Impl& ws);
 KeyInfo info_of(const crypto::Key& k);
 
 }  // namespace civitas::workspace

@@ -3,6 +3,7 @@
 // directory, and the exchange party's sequence numbers and replay memory. Never edit a
 // released migration; append one.
 #include "civitas/store.hpp"
+#include "civitas/workspace.hpp"
 #include "impl.hpp"
 
 namespace civitas::workspace {
@@ -57,12 +58,29 @@ CREATE TABLE package_received(
 ) WITHOUT ROWID;
 )sql",
        nullptr, 4},
+      {3, "replay memory: pending records and their output directory (issue 12; packages.cpp, replay.cpp)",
+       R"sql(
+ALTER TABLE package_received ADD COLUMN state TEXT NOT NULL DEFAULT 'received';  -- pending | received
+ALTER TABLE package_received ADD COLUMN output TEXT;                             -- absolute output directory
+)sql",
+       nullptr, 0},
   };
   return m;
 }
 
 }  // namespace
 
-void migrate_tables(store::Store& db) { store::migrate(db, "workspace", migrations()); }
+void migrate_tables(Workspace::Impl& ws) {
+  store::Store& db = *ws.store;
+  const int before = db.module_version("workspace");
+  store::migrate(db, "workspace", migrations());
+  // The replay memory's MAC (replay.cpp) starts with the migration that brought it: a new
+  // workspace, or one upgraded from migration 2, whose rows are taken as they are.
+  if (before < 3) {
+    store::Transaction tx(db);
+    seal_replay_memory(ws);
+    tx.commit();
+  }
+}
 
 }  // namespace civitas::workspace

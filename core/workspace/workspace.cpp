@@ -185,7 +185,7 @@ std::unique_ptr<Workspace> Workspace::create(const std::string& path, const KeyS
     so.create = true;
     so.busy_timeout_ms = opts.busy_timeout_ms;
     impl->store = std::make_unique<store::Store>(path, c::derive_subkey(impl->workspace_key, 1, "civpage1"), so);
-    migrate_tables(*impl->store);
+    migrate_tables(*impl);
     store::Transaction tx(*impl->store);
     store::Statement m(*impl->store, "INSERT INTO meta(key, value) VALUES(?, ?)");
     auto put = [&](const char* k, const std::string& v) {
@@ -234,7 +234,7 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& path, const KeySou
       throw Error(Code::integrity, "workspace file " + path + " is damaged or does not belong to its header");
     throw;
   }
-  migrate_tables(*impl->store);
+  migrate_tables(*impl);
   if (impl->meta("workspace_id") != h.workspace_id)
     throw Error(Code::integrity, "workspace file " + path + " does not belong to its header (workspace id differs)");
   impl->ring = impl->load_ring();

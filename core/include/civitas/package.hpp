@@ -89,6 +89,13 @@ struct WriterOptions {
   /// place) only after it returns. May throw to abandon the package (the workspace commits
   /// the "package.create" audit entry here).
   std::function<void(const Summary&)> before_commit;
+  /// Called once out_dir appeared (after the rename). Workspace::open_package completes the
+  /// pending replay record here; it must not throw (the output stands).
+  std::function<void(const Summary&)> after_commit;
+  /// Mode of the decrypted files (less the umask); the directories get it plus search
+  /// permission where it grants read (0600 → 0700). While being written, the temporary
+  /// directory is 0700 whatever this says.
+  unsigned file_mode = 0600;
 };
 
 /// The public header of a package: readable without any key (inspect).
@@ -207,6 +214,12 @@ struct OpenOptions {
   /// (`civitas package open --no-sync`): for output that is re-creatable anyway.
   bool sync = true;
 };
+
+/// Removes the temporary directories that killed openings left beside `out_dir`
+/// (".NAME.tmp-XXXXXX", decrypted data in them) and that no live reader holds locked. open()
+/// and PackageReader call it for their own out_dir; Workspace::open_package calls it first,
+/// so that a refused opening cleans up too. Never throws.
+void remove_stale_output(const std::string& out_dir) noexcept;
 
 /// Reads the public header (no key, no verification). Errors: parse, truncated,
 /// unsupported_version, io.
