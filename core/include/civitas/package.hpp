@@ -89,13 +89,6 @@ struct WriterOptions {
   /// place) only after it returns. May throw to abandon the package (the workspace commits
   /// the "package.create" audit entry here).
   std::function<void(const Summary&)> before_commit;
-  /// Called once out_dir appeared (after the rename). Workspace::open_package completes the
-  /// pending replay record here; it must not throw (the output stands).
-  std::function<void(const Summary&)> after_commit;
-  /// Mode of the decrypted files (less the umask); the directories get it plus search
-  /// permission where it grants read (0600 → 0700). While being written, the temporary
-  /// directory is 0700 whatever this says.
-  unsigned file_mode = 0600;
 };
 
 /// The public header of a package: readable without any key (inspect).
@@ -201,6 +194,13 @@ struct OpenOptions {
   /// out_dir appears; may throw to refuse. Workspace::open_package records the sequence
   /// number and the "package.open" audit entry here, in one transaction.
   std::function<void(const Summary&)> before_commit;
+  /// Called once out_dir appeared (after the rename). Workspace::open_package completes the
+  /// pending replay record here; it must not throw (the output stands).
+  std::function<void(const Summary&)> after_commit;
+  /// Mode of the decrypted files (less the umask); the directories get it plus search
+  /// permission where it grants read (0600 → 0700). While being written, the temporary
+  /// directory is 0700 whatever this says.
+  unsigned file_mode = 0600;
   /// open() only: read the segment hashes first and check them against the signed trailer,
   /// then check every segment against its signed hash before decrypting any of it (the
   /// default: the file is read once, and nothing a co-recipient could have forged is ever
