@@ -2,7 +2,10 @@
 // sensitive action is one Workspace method whose audit entry commits in the same transaction
 // as the action (refusals recorded too), and under kill -9 no committed action lacks its entry.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -460,4 +463,100 @@ TEST_CASE("kill -9 during package opens leaves no output and no sequence number 
   }
   MESSAGE(received.size() << " received, " << outputs << " outputs, " << stale << " stale temporaries before");
   CHECK(outputs > 0);
+}
+
+// Issue 12, "What the page key alone must not decide": the replay memory is MACed under a
+// key of the keyring. Whoever holds only the page key can run SQL on the file (the forensics
+// procedure; w->store() is exactly that access) but cannot delete, add or change a replay
+// record without every later opening being refused as integrity.
+TEST_CASE("replay records changed with the page key alone are detected: openings refused as integrity") {
+  Pair p;
+  const std::string id1 = p.package("r1.civpkg");
+  p.package("r2.civpkg");
+  p.b->open_package(p.d.file("r1.civpkg"), p.d.file("o1"));
+  CHECK(code_of([&] { p.b->open_package(p.d.file("r1.civpkg"), p.d.file("o1b")); }) == Code::replay);
+
+  struct Edit {
+    const char* what;
+    const char* sql;
+  };
+  const Edit edits[] = {
+      {"a record deleted (to accept the package again)", "DELETE FROM package_received"},
+      {"a record added (to refuse a package it never saw)",
+       "INSERT INTO package_received(provider, consumer, sequence, package_id, opened_ms, state, output) "
+       "SELECT provider, consumer, sequence + 1, 'x', opened_ms, 'received', output FROM package_received"},
+      {"a record changed", "UPDATE package_received SET state = 'pending'"},
+      {"the MAC removed", "DELETE FROM meta WHERE key = 'package_received_mac'"},
+  };
+  const std::string db = p.d.file("b.db");
+  for (const Edit& e : edits) {
+    CAPTURE(e.what);
+    p.b.reset();  // the last connection closes: everything is in the main file
+    fs::copy_file(db, p.d.file("saved.db"), fs::copy_options::overwrite_existing);
+    p.b = Workspace::open(db, raw(2));
+    p.b->store().exec(e.sql);
+    const auto before = entries(*p.b, "package.open").size();
+    CHECK(code_of([&] { p.b->open_package(p.d.file("r1.civpkg"), p.d.file("o1c")); }) == Code::integrity);
+    CHECK(code_of([&] { p.b->open_package(p.d.file("r2.civpkg"), p.d.file("o2")); }) == Code::integrity);
+    CHECK_FALSE(fs::exists(p.d.file("o1c")));
+    CHECK_FALSE(fs::exists(p.d.file("o2")));
+    auto after = entries(*p.b, "package.open");
+    REQUIRE(after.size() == before + 2);  // both refusals recorded
+    CHECK(after.back().outcome == "integrity");
+    // Restored: the edit undone by SQL again would need the MAC; here the file comes back.
+    p.b.reset();
+    fs::copy_file(p.d.file("saved.db"), db, fs::copy_options::overwrite_existing);
+    for (const char* sfx : {"-wal", "-shm"}) fs::remove(db + sfx);
+    p.b = Workspace::open(db, raw(2));
+  }
+  // Untouched, it works: the replay is still a replay and r2 opens.
+  CHECK(code_of([&] { p.b->open_package(p.d.file("r1.civpkg"), p.d.file("o1d")); }) == Code::replay);
+  p.b->open_package(p.d.file("r2.civpkg"), p.d.file("o2"));
+  (void)id1;
+}
+
+TEST_CASE("decrypted output is owner-only (0600 files, 0700 directories) unless umask modes are asked for") {
+  Pair p;
+  p.package("m1.civpkg");
+  p.package("m2.civpkg");
+  const mode_t old = ::umask(022);
+  p.b->open_package(p.d.file("m1.civpkg"), p.d.file("o1"));
+  ex::OpenOptions o;
+  o.file_mode = 0666;
+  p.b->open_package(p.d.file("m2.civpkg"), p.d.file("o2"), o);
+  ::umask(old);
+  auto mode = [](const std::string& f) { return static_cast<unsigned>(fs::status(f).permissions() & fs::perms::all); };
+  CHECK(mode(p.d.file("o1")) == 0700u);
+  CHECK(mode(p.d.file("o1/data")) == 0700u);
+  CHECK(mode(p.d.file("o1/datapackage.json")) == 0600u);
+  CHECK(mode(p.d.file("o1/envelope.json")) == 0600u);
+  int files = 0;
+  for (const auto& f : fs::directory_iterator(p.d.file("o1/data"))) {
+    ++files;
+    CHECK(mode(f.path().string()) == 0600u);
+  }
+  CHECK(files > 0);
+  CHECK(mode(p.d.file("o2")) == 0755u);
+  CHECK(mode(p.d.file("o2/data")) == 0755u);
+  CHECK(mode(p.d.file("o2/datapackage.json")) == 0644u);
+}
+
+TEST_CASE("an opening removes the temporaries a killed run left beside its directory, not those of a live one") {
+  Pair p;
+  p.package("s1.civpkg");
+  // A killed run's leftovers: decrypted data in an unlocked .NAME.tmp-XXXXXX.
+  fs::create_directories(p.d.file(".out.tmp-AbC123/data"));
+  std::ofstream(p.d.file(".out.tmp-AbC123/data/orgs.csv")) << "secret\n";
+  // A live run's: locked.
+  fs::create_directories(p.d.file(".out.tmp-Live42"));
+  int fd = ::open(p.d.file(".out.tmp-Live42").c_str(), O_RDONLY | O_DIRECTORY);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX) == 0);
+  // Even a refused opening into that directory cleans up (a replay of nothing: a bad path).
+  CHECK(code_of([&] { p.b->open_package(p.d.file("missing.civpkg"), p.d.file("out")); }) != Code::ok);
+  CHECK_FALSE(fs::exists(p.d.file(".out.tmp-AbC123")));
+  CHECK(fs::exists(p.d.file(".out.tmp-Live42")));
+  p.b->open_package(p.d.file("s1.civpkg"), p.d.file("out"));
+  CHECK(fs::exists(p.d.file(".out.tmp-Live42")));
+  ::close(fd);
 }
