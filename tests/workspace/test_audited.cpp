@@ -417,6 +417,14 @@ TEST_CASE("kill -9 during package opens leaves no output and no sequence number 
     CHECK((WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL));
   }
   auto w = Workspace::open(path_b, raw(2));
+  int pending_left = 0, stale_left = 0;  // what the kills left: for the message
+  {
+    store::Statement q(w->store(), "SELECT count(*) FROM package_received WHERE state = 'pending'");
+    q.step();
+    pending_left = static_cast<int>(q.int64(0));
+  }
+  for (const auto& f : fs::directory_iterator(p.d.p))
+    if (f.path().filename().string().find(".tmp-") != std::string::npos) ++stale_left;
   // The next opening (here: a package opened again into a new directory, a replay or not)
   // completes the pending records whose output exists and releases the others.
   try {
@@ -461,7 +469,8 @@ TEST_CASE("kill -9 during package opens leaves no output and no sequence number 
     CHECK_MESSAGE(name.find(".tmp-") == std::string::npos, name);
     if (name.rfind("out", 0) == 0) CHECK((fs::status(f.path()).permissions() & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
   }
-  MESSAGE(received.size() << " received, " << outputs << " outputs, " << stale << " stale temporaries before");
+  MESSAGE(received.size() << " received, " << outputs << " outputs; the kills left " << pending_left << " pending records, "
+                          << stale_left << " temporaries; " << stale << " after the first opening");
   CHECK(outputs > 0);
 }
 
