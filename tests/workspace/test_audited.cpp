@@ -569,3 +569,58 @@ TEST_CASE("an opening removes the temporaries a killed run left beside its direc
   CHECK(fs::exists(p.d.file(".out.tmp-Live42")));
   ::close(fd);
 }
+
+// The two states a kill between the accepting transaction and the completion leaves, made
+// deterministically: a child dies in after_commit (the output has appeared, the record is
+// still pending), once with its output in place and once with the output gone (as if it died
+// before the rename). The next opening completes the first and releases the second.
+TEST_CASE("pending records left by a killed opening: completed with their output, released without") {
+  Pair p;
+  const std::string id1 = p.package("k1.civpkg");
+  const std::string id2 = p.package("k2.civpkg");
+  const std::string path_b = p.d.file("b.db");
+  p.b.reset();
+  auto die_in_after_commit = [&](const std::string& pkg, const std::string& out, bool remove_output) {
+    pid_t kid = ::fork();
+    REQUIRE(kid >= 0);
+    if (kid == 0) {
+      try {
+        auto w = Workspace::open(path_b, raw(2));
+        ex::OpenOptions o;
+        o.after_commit = [&](const ex::Summary&) {
+          if (remove_output) fs::rename(out, out + ".gone");
+          ::_exit(0);
+        };
+        w->open_package(pkg, out, o);
+      } catch (...) {
+      }
+      ::_exit(3);
+    }
+    int st = 0;
+    ::waitpid(kid, &st, 0);
+    REQUIRE((WIFEXITED(st) && WEXITSTATUS(st) == 0));
+  };
+  die_in_after_commit(p.d.file("k1.civpkg"), p.d.file("o1"), false);
+  die_in_after_commit(p.d.file("k2.civpkg"), p.d.file("o2"), true);
+  auto w = Workspace::open(path_b, raw(2));
+  auto states = [&] {
+    std::map<std::string, std::string> m;
+    store::Statement q(w->store(), "SELECT package_id, state FROM package_received");
+    while (q.step()) m[q.text(0)] = q.text(1);
+    return m;
+  };
+  CHECK(states() == std::map<std::string, std::string>{{id1, "pending"}, {id2, "pending"}});
+  // Without recovery, k2 would now be refused as a replay with no output anywhere.
+  CHECK(code_of([&] { w->open_package(p.d.file("k1.civpkg"), p.d.file("again1")); }) == Code::replay);
+  CHECK(states() == std::map<std::string, std::string>{{id1, "received"}});
+  auto released = entries(*w, "package.open");
+  REQUIRE_FALSE(released.empty());
+  bool found = false;
+  for (const auto& e : released)
+    if (e.resource == id2 && e.outcome == "io" && e.details.find("released_sequence") != std::string::npos) found = true;
+  CHECK(found);
+  // k2 opens again, into its directory.
+  w->open_package(p.d.file("k2.civpkg"), p.d.file("o2"));
+  CHECK(states() == std::map<std::string, std::string>{{id1, "received"}, {id2, "received"}});
+  CHECK(fs::exists(p.d.file("o1/datapackage.json")));
+}
