@@ -600,16 +600,24 @@ TEST_CASE("pending records left by a killed opening: completed with their output
     ::waitpid(kid, &st, 0);
     REQUIRE((WIFEXITED(st) && WEXITSTATUS(st) == 0));
   };
-  die_in_after_commit(p.d.file("k1.civpkg"), p.d.file("o1"), false);
-  die_in_after_commit(p.d.file("k2.civpkg"), p.d.file("o2"), true);
-  auto w = Workspace::open(path_b, raw(2));
+  std::unique_ptr<Workspace> w;
   auto states = [&] {
     std::map<std::string, std::string> m;
     store::Statement q(w->store(), "SELECT package_id, state FROM package_received");
     while (q.step()) m[q.text(0)] = q.text(1);
     return m;
   };
-  CHECK(states() == std::map<std::string, std::string>{{id1, "pending"}, {id2, "pending"}});
+  die_in_after_commit(p.d.file("k1.civpkg"), p.d.file("o1"), false);
+  w = Workspace::open(path_b, raw(2));  // opening the workspace recovers nothing by itself
+  CHECK(states() == std::map<std::string, std::string>{{id1, "pending"}});
+  w.reset();
+  die_in_after_commit(p.d.file("k2.civpkg"), p.d.file("o2"), true);
+  w = Workspace::open(path_b, raw(2));
+  // The second child's opening already completed k1's record (its output exists); k2's is
+  // still pending, with no output.
+  CHECK(states() == std::map<std::string, std::string>{{id1, "received"}, {id2, "pending"}});
+  CHECK(fs::exists(p.d.file("o1/datapackage.json")));
+  CHECK_FALSE(fs::exists(p.d.file("o2")));
   // Without recovery, k2 would now be refused as a replay with no output anywhere.
   CHECK(code_of([&] { w->open_package(p.d.file("k1.civpkg"), p.d.file("again1")); }) == Code::replay);
   CHECK(states() == std::map<std::string, std::string>{{id1, "received"}});
