@@ -35,6 +35,7 @@ struct PackageArgs {
   bool no_validate = false;
   bool single_pass = false;
   bool no_sync = false;
+  bool umask_modes = false;
   bool json_out = false;
 };
 
@@ -146,6 +147,7 @@ int do_open(const PackageArgs& a) {
   o.validate = !a.no_validate;
   o.verify_first = !a.single_pass;
   o.sync = !a.no_sync;
+  if (a.umask_modes) o.file_mode = 0666;
   for (const auto& spec : a.schemas) {
     auto [name, file] = split_eq(spec);
     if (name.empty()) throw Error(Code::invalid_argument, "open --schema takes NAME=FILE (the schema the resource must have)");
@@ -209,6 +211,8 @@ Register reg(40, [](CLI::App& root, int& result) {
               "Read the file as a stream: check each segment against the hash after it and the signature at the end, instead of checking the signed segment hashes first (output still appears only after it checks)");
   o->add_flag("--no-sync", args.no_sync,
               "Do not force the output to disk before it appears and the sequence number is remembered (faster; a power loss may then lose output of a package that is refused as a replay afterwards)");
+  o->add_flag("--umask-modes", args.umask_modes,
+              "Write the decrypted files and directories with the usual modes (0666/0777 less the umask) instead of 0600/0700 (owner only)");
   o->add_flag("--json", args.json_out, "JSON output");
   o->callback([&result] { result = do_open(args); });
 });

@@ -1,3 +1,6 @@
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <iostream>
 #include <vector>
@@ -85,4 +88,23 @@ int run(int argc, char** argv) {
 
 }  // namespace civitas::cli
 
-int main(int argc, char** argv) { return civitas::cli::run(argc, argv); }
+namespace {
+
+// Issue 12: a core dump of a running CLI held the page key, decrypted pages and identity
+// subkeys. The CLI makes itself non-dumpable (no core file, no ptrace attach by other users'
+// processes, /proc/<pid>/mem and friends owned by root) and sets its core size limit to 0, so
+// that neither the kernel nor a core handler (systemd-coredump, apport) receives its memory.
+// Secret buffers are also MADV_DONTDUMP (crypto::SecretBytes) for library users that stay
+// dumpable.
+void disable_core_dumps() {
+  struct rlimit none{0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  disable_core_dumps();
+  return civitas::cli::run(argc, argv);
+}

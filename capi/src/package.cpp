@@ -106,10 +106,12 @@ std::vector<std::string> consumer_list(const char* const* consumers, const size_
 }
 
 ex::OpenOptions ctx_open_options(unsigned flags, const char* expected, size_t expected_len) {
-  if (flags & ~(CIV_PACKAGE_SKIP_VALIDATION | CIV_PACKAGE_NO_SYNC)) throw Error(Code::invalid_argument, "flags: unknown bits");
+  if (flags & ~(CIV_PACKAGE_SKIP_VALIDATION | CIV_PACKAGE_NO_SYNC | CIV_PACKAGE_UMASK_MODES))
+    throw Error(Code::invalid_argument, "flags: unknown bits");
   ex::OpenOptions o;
   o.validate = (flags & CIV_PACKAGE_SKIP_VALIDATION) == 0;
   o.sync = (flags & CIV_PACKAGE_NO_SYNC) == 0;
+  if (flags & CIV_PACKAGE_UMASK_MODES) o.file_mode = 0666;
   std::string_view e = view(expected, expected_len, "expected_schemas_json");
   if (e.empty()) return o;
   json j = civitas::parse_json(e, "expected_schemas_json");

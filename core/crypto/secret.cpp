@@ -1,5 +1,9 @@
 // Secure memory, subkey derivation and text encodings.
 #include <sodium.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
 
 #include <cstring>
 #include <mutex>
@@ -20,6 +24,13 @@ SecretBytes::SecretBytes(std::size_t n) {
   init();
   data_ = static_cast<unsigned char*>(sodium_malloc(n));  // guarded and mlock'ed
   if (!data_) throw std::bad_alloc();
+  // Kept out of core dumps (libsodium does this too where it was built with madvise; this
+  // makes it certain). The pages from data_'s page to the end of n are sodium_malloc's own
+  // read-write region: the canary and padding before data_ share its first page.
+  const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const std::uintptr_t lo = reinterpret_cast<std::uintptr_t>(data_) & ~(page - 1);
+  const std::uintptr_t hi = (reinterpret_cast<std::uintptr_t>(data_) + n + page - 1) & ~(page - 1);
+  ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_DONTDUMP);
   sodium_memzero(data_, n);
   size_ = n;
 }

@@ -26,20 +26,25 @@ struct CtxFree {
 };
 using Ctx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
 
-// Keyed BLAKE2b-256 with the key absorbed once; compute() copies the state per value.
+// Keyed BLAKE2b-256 with the key absorbed once; compute() copies the state per value. The
+// keyed state is as secret as the key (it is the identity keyer's domain subkey absorbed):
+// it lives in locked, guarded, MADV_DONTDUMP memory (SecretBytes) and is wiped when freed.
 class Blake2bPrf final : public Suite::Prf {
  public:
-  Blake2bPrf(const std::uint8_t* key, std::size_t n) { crypto_generichash_init(&keyed_, key, n, 32); }
-  ~Blake2bPrf() override { sodium_memzero(&keyed_, sizeof keyed_); }
+  Blake2bPrf(const std::uint8_t* key, std::size_t n) : mem_(sizeof(crypto_generichash_state)) {
+    crypto_generichash_init(&keyed(), key, n, 32);
+  }
   void compute(const void* a, std::size_t an, const void* b, std::size_t bn, std::uint8_t* out) const noexcept override {
-    crypto_generichash_state st = keyed_;
+    crypto_generichash_state st = keyed();
     crypto_generichash_update(&st, static_cast<const unsigned char*>(a), an);
     crypto_generichash_update(&st, static_cast<const unsigned char*>(b), bn);
     crypto_generichash_final(&st, out, 32);  // libsodium wipes the state's chaining value and buffer
+    sodium_memzero(&st, sizeof st);
   }
 
  private:
-  crypto_generichash_state keyed_{};
+  crypto_generichash_state& keyed() const { return *reinterpret_cast<crypto_generichash_state*>(mem_.data()); }
+  mutable SecretBytes mem_;  // the keyed state; sodium_free wipes it
 };
 
 // Suite 1: Ed25519, X25519 sealed boxes (crypto_box_seal), XChaCha20-Poly1305 (IETF),

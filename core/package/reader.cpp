@@ -4,6 +4,7 @@
 // temporary directory (third thread), renamed to the output directory once the trailer
 // signature and every hash, schema and record check passed.
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 // The buffer-less decompression functions (ZSTD_decompressContinue …) are in the "static"
@@ -46,14 +47,49 @@ std::string errno_text(int e) { return std::error_code(e, std::generic_category(
   throw Error(Code::integrity, "package integrity: " + what, l);
 }
 
-// The output directory, built under a temporary name beside it.
+void remove_stale(const std::string& target) {
+  fs::path t(target);
+  if (t.filename().empty()) t = t.parent_path();
+  if (t.empty()) return;
+  fs::path parent = t.parent_path();
+  if (parent.empty()) parent = ".";
+  const std::string prefix = "." + t.filename().string() + ".tmp-";
+  std::error_code ec;
+  std::vector<fs::path> stale;
+  for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() != prefix.size() + 6 || name.compare(0, prefix.size(), prefix) != 0) continue;
+    int fd = ::open(it->path().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) stale.push_back(it->path());  // nobody is writing it
+    ::close(fd);
+  }
+  for (const fs::path& p : stale) fs::remove_all(p, ec);
+}
+
+}  // namespace
+
+void remove_stale_output(const std::string& target) noexcept {
+  try {
+    remove_stale(target);
+  } catch (...) {
+  }
+}
+
+namespace {
+
+// The output directory, built under a temporary name beside it (mode 0700 while it is being
+// written, whatever the caller asked for the result). The temporary directory is locked
+// (flock) for as long as its reader lives, so that the next open of the same target can tell
+// the leftovers of a killed run (unlocked: removed) from a run still in progress (locked).
 class TempDir {
  public:
-  explicit TempDir(const std::string& target) : target_(target) {
+  TempDir(const std::string& target, unsigned file_mode) : target_(target), file_mode_(file_mode & 0777) {
     fs::path t(target);
     if (t.filename().empty()) t = t.parent_path();
     if (t.empty()) throw Error(Code::invalid_argument, "output directory must not be empty");
     target_ = t.string();
+    remove_stale_output(target_);
     std::error_code ec;
     if (fs::exists(t, ec)) {
       if (!fs::is_directory(t, ec)) throw Error(Code::exists, target_ + " exists and is not a directory");
@@ -65,15 +101,25 @@ class TempDir {
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
     if (!::mkdtemp(buf.data())) throw Error(Code::io, "cannot create a directory beside " + target_ + ": " + errno_text(errno));
-    tmp_ = buf.data();
-    if (::mkdir((tmp_ + "/data").c_str(), 0755) != 0) {
+    tmp_ = buf.data();  // mkdtemp: mode 0700
+    lock_fd_ = ::open(tmp_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+      int e = errno;
+      cleanup();
+      throw Error(Code::io, "cannot lock " + tmp_ + ": " + errno_text(e));
+    }
+    if (::mkdir((tmp_ + "/data").c_str(), 0700) != 0) {
       int e = errno;
       cleanup();
       throw Error(Code::io, "cannot create " + tmp_ + "/data: " + errno_text(e));
     }
   }
-  ~TempDir() { cleanup(); }
+  ~TempDir() {
+    cleanup();
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+  }
   const std::string& path() const { return tmp_; }
+  unsigned file_mode() const { return file_mode_; }
   /// Forces the directory's entries to disk (the files themselves are synced as they are
   /// closed), before the package counts as received.
   void flush() {
@@ -81,8 +127,17 @@ class TempDir {
     sync_dir(tmp_);
   }
   /// Renames the directory to its target; `durable`: with the new name forced to disk (call
-  /// flush() first).
+  /// flush() first). The directories get the caller's file mode plus search permission where
+  /// it grants read (0600 → 0700, 0644 → 0755), less the umask.
   void commit(bool durable) {
+    const unsigned dmode = dir_mode();
+    if (dmode != 0700) {
+      const mode_t um = ::umask(0);
+      ::umask(um);
+      const mode_t m = static_cast<mode_t>(dmode) & ~um;
+      if (::chmod((tmp_ + "/data").c_str(), m) != 0 || ::chmod(tmp_.c_str(), m) != 0)
+        throw Error(Code::io, "cannot set the mode of " + tmp_ + ": " + errno_text(errno));
+    }
     if (::rename(tmp_.c_str(), target_.c_str()) != 0) {
       int e = errno;
       if (e == ENOTEMPTY || e == EEXIST) throw Error(Code::exists, target_ + " appeared meanwhile and is not empty");
@@ -100,20 +155,34 @@ class TempDir {
   }
 
  private:
+  unsigned dir_mode() const {
+    unsigned m = file_mode_ | 0700;
+    if (file_mode_ & 040) m |= 010;
+    if (file_mode_ & 004) m |= 001;
+    return m;
+  }
   void cleanup() {
     if (committed_ || tmp_.empty()) return;
     std::error_code ec;
     fs::remove_all(tmp_, ec);
   }
   std::string target_, tmp_;
+  unsigned file_mode_;
+  int lock_fd_ = -1;
   bool committed_ = false;
 };
 
 class OutFile {
  public:
-  explicit OutFile(const std::string& path) : path_(path) {
-    f_ = std::fopen(path.c_str(), "wbx");
-    if (!f_) throw Error(Code::io, "cannot create " + path + ": " + errno_text(errno));
+  OutFile(const std::string& path, unsigned mode) : path_(path) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode & 0777));
+    if (fd < 0) throw Error(Code::io, "cannot create " + path + ": " + errno_text(errno));
+    f_ = ::fdopen(fd, "wb");
+    if (!f_) {
+      int e = errno;
+      ::close(fd);
+      throw Error(Code::io, "cannot create " + path + ": " + errno_text(e));
+    }
     std::setvbuf(f_, nullptr, _IOFBF, 1u << 20);
   }
   ~OutFile() {
@@ -487,7 +556,7 @@ struct PackageReader::State {
       if (!valid_resource_path(name)) fail_integrity("resource path \"" + name + "\" is not allowed", coff);
       if (!paths.insert(name).second) fail_integrity("resource " + name + " appears twice", coff);
       if (found.size() >= kMaxResources) fail_integrity("more than 4096 resources", coff);
-      out = std::make_unique<OutFile>(dir->path() + "/" + name);
+      out = std::make_unique<OutFile>(dir->path() + "/" + name, dir->file_mode());
       res_hash = std::make_unique<Sha256>();
       res_bytes = 0;
     }
@@ -619,12 +688,13 @@ struct PackageReader::State {
       dir->uncommit();
       throw;
     }
+    if (opts.after_commit) opts.after_commit(s);
     stage = Stage::done;
     return s;
   }
 
   void write_json_file(const std::string& n, const std::string& text) {
-    OutFile f(dir->path() + "/" + n);
+    OutFile f(dir->path() + "/" + n, dir->file_mode());
     f.write(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
     f.close(opts.sync);
   }
@@ -734,7 +804,7 @@ PackageReader::PackageReader(const std::string& out_dir, const ReaderKeys& keys,
   s_->keys.exchange_secret = nullptr;
   s_->keys.older_exchange_keys.clear();
   s_->opts = opts;
-  s_->dir = std::make_unique<TempDir>(out_dir);
+  s_->dir = std::make_unique<TempDir>(out_dir, s_->opts.file_mode);
 }
 
 PackageReader::~PackageReader() = default;

@@ -76,6 +76,8 @@ Store::Store(const std::string& path, const crypto::SecretBytes& page_key, const
     rc = sqlite3_key(db_, k.data(), static_cast<int>(k.size()));
     if (rc != SQLITE_OK) fail(rc, "setting the page key");
     exec("PRAGMA cipher_page_size = " + std::to_string(CipherSettings::page_size) + ";" +
+         "PRAGMA kdf_iter = " + std::to_string(CipherSettings::kdf_iter) + ";" +
+         "PRAGMA cipher_use_hmac = ON;" +
          "PRAGMA cipher_hmac_algorithm = " + CipherSettings::hmac_algorithm + ";" +
          "PRAGMA cipher_kdf_algorithm = " + CipherSettings::kdf_algorithm + ";");
     sqlite3_busy_timeout(db_, opts.busy_timeout_ms);

@@ -59,14 +59,21 @@ void convert_keyring_v2(store::Store& db);
 void derive_keyring_keys(Workspace::Impl& im);
 
 std::int64_t now_seconds();
-/// Migrates the workspace's own tables (tables.cpp); create and open call it.
-/// peers_key: the directory MAC key (migration 3 authenticates the rows it finds).
-void migrate_tables(store::Store& db, const crypto::SecretBytes& peers_key);
+/// Migrates the workspace's own tables (tables.cpp); create and open call it (after the
+/// keyring keys and peers_key are set: migration 3 authenticates the peer rows it finds, and
+/// the replay memory of a new or upgraded workspace is sealed).
+void migrate_tables(Workspace::Impl& ws);
 /// The peer directory's MAC (peers.cpp): seal_peers() stores it inside the caller's
 /// transaction after a change; check_peers() throws Error(integrity) when the rows (peers,
 /// peer_documents) do not match it: changed with the page key alone.
 void seal_peers(store::Store& db, const crypto::SecretBytes& peers_key);
 void check_peers(store::Store& db, const crypto::SecretBytes& peers_key);
+/// The replay memory's MAC (replay.cpp, docs/formats/workspace.md): a keyed BLAKE2b over every
+/// row of package_received under a subkey of the keyring key, which the page key does not
+/// give. seal_ recomputes and stores it (inside the caller's transaction); check_ throws
+/// integrity when the rows are not the ones the workspace wrote.
+void seal_replay_memory(Workspace::Impl& ws);
+void check_replay_memory(Workspace::Impl& ws);
 KeyInfo info_of(const crypto::Key& k);
 
 }  // namespace civitas::workspace

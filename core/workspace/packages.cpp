@@ -7,13 +7,21 @@
 // entry commits in PackageWriter::finish() before the package is complete (trailer written,
 // file renamed into place), through package::WriterOptions::before_commit.
 //
-// Open: package::OpenOptions::before_commit runs once everything checked out; in ONE
-// transaction it checks the replay memory again (another process may have accepted the same
-// package meanwhile), records the sequence number and appends the "package.open" entry. Only
-// then does the output directory appear (the reader's rename). If it cannot appear, the
+// Open: package::OpenOptions::before_commit runs once everything checked out and the output
+// is on disk; in ONE transaction it checks the replay memory again (another process may have
+// accepted the same package meanwhile), records the sequence number as *pending* with its
+// output directory and appends the "package.open" entry. Then the output directory appears
+// (the reader's rename) and after_commit marks the record received. If it cannot appear, the
 // acceptance is withdrawn: the sequence number is released and the refusal recorded. A refusal
-// before the acceptance records its entry and never touches the replay memory.
+// before the acceptance records its entry and never touches the replay memory. A process
+// killed between the two leaves a pending record: the next opening (any package, any
+// process) completes it when its output exists and releases it (with an entry) when not, so
+// that a package is neither accepted twice nor refused as a replay without its output
+// (recover_pending). The replay memory is MACed under a key of the keyring (replay.cpp).
+#include <fcntl.h>
 #include <sodium.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -72,6 +80,77 @@ bool has_output(const std::string& dir) {
   return std::filesystem::exists(dir, ec) && !std::filesystem::is_empty(dir, ec);
 }
 
+/// The output directory as the pending record names it: absolute, without a trailing slash.
+std::string absolute_dir(const std::string& dir) {
+  std::filesystem::path p(dir);
+  if (p.filename().empty()) p = p.parent_path();
+  std::error_code ec;
+  std::filesystem::path a = std::filesystem::absolute(p, ec);
+  return (ec ? p : a).lexically_normal().string();
+}
+
+/// True when a live reader holds one of the temporary directories beside `dir` locked (the
+/// package reader's TempDir): its opening is still in progress.
+bool opening_in_progress(const std::string& dir) {
+  std::filesystem::path t(dir);
+  const std::string prefix = "." + t.filename().string() + ".tmp-";
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(t.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    int fd = ::open(it->path().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
+    ::close(fd);
+    if (held) return true;
+  }
+  return false;
+}
+
+/// Completes or releases the pending records that killed openings left (see the top of this
+/// file). Checks the replay memory's MAC first.
+void recover_pending(Workspace::Impl& ws) {
+  store::Store& db = *ws.store;
+  check_replay_memory(ws);
+  struct Pending {
+    std::string provider, consumer, package_id, output;
+    std::int64_t sequence;
+  };
+  std::vector<Pending> pending;
+  {
+    store::Statement q(db, "SELECT provider, consumer, sequence, package_id, coalesce(output, '') FROM package_received "
+                           "WHERE state = 'pending'");
+    while (q.step()) pending.push_back({q.text(0), q.text(1), q.text(3), q.text(4), q.int64(2)});
+  }
+  for (const Pending& p : pending) {
+    // Order matters: a live opening holds its temporary directory locked until after its
+    // rename, so once none is held, the output either exists or never will.
+    if (opening_in_progress(p.output)) continue;
+    const bool out = has_output(p.output);
+    store::Transaction tx(db);
+    check_replay_memory(ws);
+    store::Statement still(db, "SELECT 1 FROM package_received WHERE provider = ?1 AND consumer = ?2 AND sequence = ?3 "
+                               "AND state = 'pending'");
+    still.bind(1, p.provider).bind(2, p.consumer).bind(3, p.sequence);
+    if (!still.step()) continue;  // another process recovered it meanwhile
+    if (out) {
+      store::Statement u(db, "UPDATE package_received SET state = 'received' WHERE provider = ?1 AND consumer = ?2 AND sequence = ?3");
+      u.bind(1, p.provider).bind(2, p.consumer).bind(3, p.sequence).run();
+    } else {
+      store::Statement d(db, "DELETE FROM package_received WHERE provider = ?1 AND consumer = ?2 AND sequence = ?3");
+      d.bind(1, p.provider).bind(2, p.consumer).bind(3, p.sequence).run();
+      ws.audit("package.open", p.package_id,
+               json{{"error", "the opening was interrupted before its output appeared"},
+                    {"directory", p.output},
+                    {"provider", p.provider},
+                    {"released_sequence", p.sequence}},
+               "io");
+    }
+    seal_replay_memory(ws);
+    tx.commit();
+  }
+}
+
 }  // namespace
 
 // ---- opening ----------------------------------------------------------------------------------
@@ -88,7 +167,10 @@ struct Opening {
   std::uint64_t sequence = 0;
 
   Opening(Workspace& w, Workspace::Impl& impl, const std::string& dir)
-      : ws(impl), party(std::make_unique<ex::WorkspaceParty>(w)), keys(party->reader_keys()), out_dir(dir) {}
+      : ws(impl), party(std::make_unique<ex::WorkspaceParty>(w)), keys(party->reader_keys()), out_dir(dir) {
+    ex::remove_stale_output(out_dir);
+    recover_pending(ws);
+  }
 
   /// package::OpenOptions::before_commit: replay check, sequence number and entry, one
   /// transaction.
@@ -97,16 +179,18 @@ struct Opening {
     if (!mine) throw Error(Code::not_recipient, "package " + s.header.package_id + " is not addressed to this workspace");
     store::Store& db = *ws.store;
     store::Transaction tx(db);
+    check_replay_memory(ws);
     store::Statement q(db, "SELECT 1 FROM package_received WHERE provider = ?1 AND consumer = ?2 AND sequence = ?3");
     q.bind(1, s.header.provider).bind(2, mine->department).bind(3, static_cast<std::int64_t>(mine->sequence));
     if (q.step())  // another process opened the same package meanwhile
       throw Error(Code::replay, "package " + s.header.package_id + ": sequence " + std::to_string(mine->sequence) +
                                     " from " + s.header.provider + " was accepted meanwhile (replay)");
     store::Statement ins(db,
-                         "INSERT INTO package_received(provider, consumer, sequence, package_id, opened_ms) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5)");
+                         "INSERT INTO package_received(provider, consumer, sequence, package_id, opened_ms, state, output) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6)");
     ins.bind(1, s.header.provider).bind(2, mine->department).bind(3, static_cast<std::int64_t>(mine->sequence));
-    ins.bind(4, s.header.package_id).bind(5, now_ms()).run();
+    ins.bind(4, s.header.package_id).bind(5, now_ms()).bind(6, absolute_dir(out_dir)).run();
+    seal_replay_memory(ws);
     const json& env = object_or_empty(s.envelope);
     ws.audit("package.open", s.header.package_id,
              json{{"provider", s.header.provider},
@@ -125,12 +209,32 @@ struct Opening {
     package_id = s.header.package_id;
   }
 
+  /// package::OpenOptions::after_commit: the output appeared; the pending record becomes
+  /// received. A failure here leaves it pending, and the next opening completes it.
+  void complete() noexcept {
+    if (!accepted) return;
+    try {
+      store::Store& db = *ws.store;
+      store::Transaction tx(db);
+      store::Statement u(db, "UPDATE package_received SET state = 'received' WHERE provider = ?1 AND consumer = ?2 AND sequence = ?3");
+      u.bind(1, provider).bind(2, consumer).bind(3, static_cast<std::int64_t>(sequence)).run();
+      seal_replay_memory(ws);
+      tx.commit();
+    } catch (...) {
+    }
+  }
+
   ex::OpenOptions options(const ex::OpenOptions& given) {
     ex::OpenOptions o = given;
     auto hook = given.before_commit;
     o.before_commit = [this, hook, validated = given.validate](const ex::Summary& s) {
       if (hook) hook(s);
       accept(s, validated);
+    };
+    auto after = given.after_commit;
+    o.after_commit = [this, after](const ex::Summary& s) {
+      if (after) after(s);  // before complete(): a test dies here to leave a pending record
+      complete();
     };
     return o;
   }
@@ -139,7 +243,10 @@ struct Opening {
   /// number is released with the refusal entry, one transaction), else records the refusal.
   void refused(const Error& e, json details) noexcept {
     if (!details.is_object()) details = json::object();
-    if (accepted && has_output(out_dir)) return;  // received after all (a late sync failed); its entry stands
+    if (accepted && has_output(out_dir)) {  // received after all (a late sync failed); its entry stands
+      complete();
+      return;
+    }
     if (!accepted) {
       ws.audit_refused("package.open", package_id, e, std::move(details));
       return;
@@ -149,6 +256,7 @@ struct Opening {
       store::Transaction tx(db);
       store::Statement del(db, "DELETE FROM package_received WHERE provider = ?1 AND consumer = ?2 AND sequence = ?3");
       del.bind(1, provider).bind(2, consumer).bind(3, static_cast<std::int64_t>(sequence)).run();
+      seal_replay_memory(ws);
       details["error"] = e.what();
       details["released_sequence"] = sequence;
       ws.audit("package.open", package_id, details, code_name(e.code()), purpose);

@@ -3,6 +3,7 @@
 // directory, and the exchange party's sequence numbers and replay memory. Never edit a
 // released migration; append one.
 #include "civitas/store.hpp"
+#include "civitas/workspace.hpp"
 #include "impl.hpp"
 
 namespace civitas::workspace {
@@ -87,20 +88,35 @@ CREATE TABLE key_revocations(
 ALTER TABLE keys ADD COLUMN mac BLOB;    -- destroyed keys: BLAKE2b-256 tombstone under the keyring MAC key
 )sql",
        convert_keyring_v2, 0},
+      {5, "replay memory: pending records and their output directory (issue 12; packages.cpp, replay.cpp)",
+       R"sql(
+ALTER TABLE package_received ADD COLUMN state TEXT NOT NULL DEFAULT 'received';  -- pending | received
+ALTER TABLE package_received ADD COLUMN output TEXT;                             -- absolute output directory
+)sql",
+       nullptr, 0},
   };
   return m;
 }
 
 }  // namespace
 
-void migrate_tables(store::Store& db, const crypto::SecretBytes& peers_key) {
-  // Migration 3 seals the rows it finds with the directory key; a migration's code is a plain
-  // function, so the key reaches it through this thread's pointer for the call.
-  g_peers_key = &peers_key;
+void migrate_tables(Workspace::Impl& ws) {
+  store::Store& db = *ws.store;
+  const int before = db.module_version("workspace");
+  // Migration 3 seals the peer rows it finds with the directory key; a migration's code is a
+  // plain function, so the key reaches it through this thread's pointer for the call.
+  g_peers_key = &ws.peers_key;
   struct Reset {
     ~Reset() { g_peers_key = nullptr; }
   } reset;
   store::migrate(db, "workspace", migrations());
+  // The replay memory's MAC (replay.cpp) starts with the migration that brought it (5): a new
+  // workspace, or one upgraded from an earlier version, whose rows are taken as they are.
+  if (before < 5) {
+    store::Transaction tx(db);
+    seal_replay_memory(ws);
+    tx.commit();
+  }
 }
 
 }  // namespace civitas::workspace

@@ -133,7 +133,7 @@ std::unique_ptr<Workspace> Workspace::create(const std::string& path, const KeyS
     impl->store = std::make_unique<store::Store>(path, c::derive_subkey(impl->workspace_key, 1, "civpage1"), so);
     {
       ConvertingKeyring conv(*impl);
-      migrate_tables(*impl->store, impl->peers_key);
+      migrate_tables(*impl);
     }
     store::Transaction tx(*impl->store);
     store::Statement m(*impl->store, "INSERT INTO meta(key, value) VALUES(?, ?)");
@@ -188,7 +188,7 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& path, const KeySou
     throw Error(Code::integrity, "workspace file " + path + " does not belong to its header (workspace id differs)");
   {
     ConvertingKeyring conv(*impl);  // migration 4 converts the keyring with this workspace's keys
-    migrate_tables(*impl->store, impl->peers_key);
+    migrate_tables(*impl);
   }
   impl->ring = impl->load_ring();
   std::unique_ptr<Workspace> ws(new Workspace(std::move(impl)));

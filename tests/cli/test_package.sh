@@ -59,6 +59,12 @@ test -f out/datapackage.json; check "open writes datapackage.json" 0 $?
 check "create --long exits 0" 0 $?
 "$civ" package open -w c.db --key-file c.key l.pkg -o outl --no-sync >/dev/null; check "open --no-sync exits 0" 0 $?
 cmp -s t.csv outl/data/t.csv; check "open --no-sync writes the resource" 0 $?
+check "open writes the resource owner-only (0600)" "600" "$(stat -c %a out/data/t.csv)"
+check "open writes the directory owner-only (0700)" "700" "$(stat -c %a out)"
+"$civ" package create -w p.db --key-file p.key --to $C --resource t=t.csv -o u.pkg >/dev/null
+(umask 022; "$civ" package open -w c.db --key-file c.key u.pkg -o outu --umask-modes >/dev/null); check "open --umask-modes exits 0" 0 $?
+check "open --umask-modes: files 0666 less the umask" "644" "$(stat -c %a outu/data/t.csv)"
+check "open --umask-modes: directories 0777 less the umask" "755" "$(stat -c %a outu)"
 "$civ" package create -w p.db --key-file p.key --to $C --resource t=t.csv --long 26 -o l2.pkg 2>/dev/null
 check "create --long 26 is a usage error" 2 $?
 "$civ" package open -w c.db --key-file c.key a.pkg -o out2 2>err >/dev/null; check "replay exits 1" 1 $?

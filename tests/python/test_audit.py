@@ -288,7 +288,7 @@ def _sql(path: str, key_hex: str, sql: str) -> str:
     if not shutil.which("sqlcipher"):
         pytest.skip("the sqlcipher shell is not installed")
     script = (f"PRAGMA key = \"x'{key_hex}'\";\nPRAGMA cipher_page_size = 4096;\n"
-              "PRAGMA cipher_hmac_algorithm = HMAC_SHA512;\nPRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA512;\n"
+              "PRAGMA cipher_hmac_algorithm = HMAC_SHA1;\nPRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA1;\n"
               "PRAGMA busy_timeout = 10000;\n" + sql + "\n")
     r = subprocess.run(["sqlcipher", path], input=script, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "Error" not in r.stderr, r.stderr

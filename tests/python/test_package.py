@@ -211,6 +211,26 @@ def test_opening_twice_is_replay(tmp_path, depts, pkg_file):
     assert not (tmp_path / "third").exists()
 
 
+def test_output_is_owner_only_unless_umask_modes(tmp_path, depts):
+    a, b, _ = depts
+    p1, p2 = tmp_path / "m1.civpkg", tmp_path / "m2.civpkg"
+    for p in (p1, p2):
+        package.create(a, p, to=[DEPT_B], resources={"t": big_csv(10)}, schema=SCHEMA)
+    old = os.umask(0o022)
+    try:
+        package.open(b, p1, tmp_path / "o1")
+        with package.PackageReader(b, tmp_path / "o2", umask_modes=True) as r:
+            r.feed_from(io.BytesIO(p2.read_bytes()))
+            r.finish()
+    finally:
+        os.umask(old)
+    mode = lambda f: os.stat(f).st_mode & 0o777  # noqa: E731
+    assert mode(tmp_path / "o1") == 0o700 and mode(tmp_path / "o1" / "data") == 0o700
+    assert {mode(f) for f in (tmp_path / "o1").rglob("*") if f.is_file()} == {0o600}
+    assert mode(tmp_path / "o2") == 0o755
+    assert {mode(f) for f in (tmp_path / "o2").rglob("*") if f.is_file()} == {0o644}
+
+
 def test_truncated_package_is_truncated(tmp_path, depts, pkg_file):
     _, b, _ = depts
     raw = pkg_file.read_bytes()

@@ -158,7 +158,8 @@ Before make_workspace(const std::string& path, const w::KeySource& key, const st
   catalog::CatalogStore cs(ws->store());
   b.resource_code = cs.put(catalog_entry()).resource_code;
   ws->store().exec("INSERT INTO package_sent VALUES('" + po.department + "', 7);"
-                   "INSERT INTO package_received VALUES('" + po.department + "', '" + kDept + "', 3, 'pkg-3', 1700000000000);");
+                   "INSERT INTO package_received(provider, consumer, sequence, package_id, opened_ms) VALUES('" + po.department +
+                   "', '" + kDept + "', 3, 'pkg-3', 1700000000000);");
   auto log = audit::WorkspaceLog::open(*ws);
   log->checkpoint();
   b.keys = ws->keys().size();
@@ -282,7 +283,8 @@ INSERT INTO peers SELECT * FROM s_peers; DROP TABLE s_peers;
   if (v >= 3) s.exec(std::string(kReleased3) + "INSERT INTO catalog_entry SELECT * FROM s_catalog;");
   if (v >= 4)
     s.exec(std::string(kReleased4) +
-           "INSERT INTO package_sent SELECT * FROM s_sent; INSERT INTO package_received SELECT * FROM s_received;");
+           "INSERT INTO package_sent SELECT * FROM s_sent; INSERT INTO package_received "
+           "SELECT provider, consumer, sequence, package_id, opened_ms FROM s_received;");
   if (v >= 5) {
     // Released migration 5 moved the audit_node rows into audit_tile and dropped audit_node.
     s.exec(std::string(kReleased5) + "INSERT INTO audit_tile SELECT * FROM s_tile; DROP TABLE audit_node;");
@@ -354,12 +356,12 @@ TEST_CASE("workspaces of shared schema versions 1 to 5 open, keep their data and
       auto ws = w::Workspace::open(path, key);
       store::Store& s = ws->store();
       CHECK(ws->info().department == kDept);
-      CHECK(ws->info().schema_version == 4);
+      CHECK(ws->info().schema_version == 5);
       CHECK(ws->keys().size() == b.keys);
       CHECK(ws->peers().size() == b.peers);
       CHECK(s.module_version("legacy") == v);
       CHECK(s.module_version("store") == 1);
-      CHECK(s.module_version("workspace") == 4);
+      CHECK(s.module_version("workspace") == 5);
       // Keyring version 2: keys of the newer purposes were added; every row authenticates.
       for (c::Purpose np : {c::Purpose::checkpoint, c::Purpose::user_signing, c::Purpose::user_sealing})
         CHECK(ws->keyring()->primary(np).purpose == np);

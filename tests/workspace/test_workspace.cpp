@@ -358,7 +358,7 @@ TEST_CASE("workspace.md: the sqlcipher shell opens the file with the documented 
   crypto_kdf_derive_from_key(pk, 32, 1, "civpage1", wk);
   std::string hex = c::to_hex(pk, 32);
   std::string sql = "PRAGMA key = \"x'" + hex + "'\";\nPRAGMA cipher_page_size = 4096;\n"
-                    "PRAGMA cipher_hmac_algorithm = HMAC_SHA512;\nPRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA512;\n"
+                    "PRAGMA cipher_hmac_algorithm = HMAC_SHA1;\nPRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA1;\n"
                     "SELECT value FROM meta WHERE key = 'workspace_id';\n";
   std::ofstream(d.file("cmd.sql")) << sql;
   std::string cmd = "sqlcipher '" + path + "' < '" + d.file("cmd.sql") + "' 2>&1";

@@ -7,6 +7,7 @@
 %civ_handle(civ_package_reader)
 %civ_unsigned_constant(CIV_PACKAGE_SKIP_VALIDATION)
 %civ_unsigned_constant(CIV_PACKAGE_NO_SYNC)
+%civ_unsigned_constant(CIV_PACKAGE_UMASK_MODES)
 %civ_function(civ_package_writer_begin_resource)
 %civ_function(civ_package_writer_end_resource)
 %civ_function(civ_package_writer_finish)

@@ -188,6 +188,7 @@ def open(  # noqa: A001  (the module's verb; use civitas.package.open)
     validate: bool = True,
     expected_schemas: Optional[Mapping[str, Schema]] = None,
     sync: bool = True,
+    umask_modes: bool = False,
 ) -> Summary:
     """Verifies a package (nothing is decrypted before both signatures check out), decrypts
     it and writes the data package into ``out_dir`` (which must not exist, or be empty).
@@ -199,13 +200,17 @@ def open(  # noqa: A001  (the module's verb; use civitas.package.open)
         sync: force the output to disk before it appears and the sequence number is
             remembered (False is faster; after a power loss the output may then be lost while
             reopening the package is refused as a replay).
+        umask_modes: write the decrypted files and directories with the usual modes (0666 /
+            0777 less the umask); by default they are 0600 / 0700 (owner only).
 
     The sequence number is remembered in the workspace: opening the same package again
     raises ReplayError. Audit-logged as ``package.open`` (refusals too). On any refusal
     ``out_dir`` is left as it was.
     """
     return Summary._from_native(
-        _ex.open(_ws(workspace), _path(path), _path(out_dir, "out_dir"), validate, _expected(expected_schemas), sync)
+        _ex.open(
+            _ws(workspace), _path(path), _path(out_dir, "out_dir"), validate, _expected(expected_schemas), sync, umask_modes
+        )
     )
 
 
@@ -334,8 +339,11 @@ class PackageReader(_Stream):
         validate: bool = True,
         expected_schemas: Optional[Mapping[str, Schema]] = None,
         sync: bool = True,
+        umask_modes: bool = False,
     ) -> None:
-        self._h = _ex.Reader(_ws(workspace), _path(out_dir, "out_dir"), validate, _expected(expected_schemas), sync)
+        self._h = _ex.Reader(
+            _ws(workspace), _path(out_dir, "out_dir"), validate, _expected(expected_schemas), sync, umask_modes
+        )
 
     def feed(self, data: Union[bytes, bytearray, memoryview]) -> None:
         """Feeds the next bytes of the package."""

@@ -37,10 +37,12 @@ py::tuple summary_tuple(const ex::Summary& s) {
                         s.payload_bytes, s.chunks, s.content_bytes);
 }
 
-ex::OpenOptions open_options(bool validate, const std::map<std::string, std::string>& expected, bool sync) {
+ex::OpenOptions open_options(bool validate, const std::map<std::string, std::string>& expected, bool sync,
+                             bool umask_modes) {
   ex::OpenOptions o;
   o.validate = validate;
   o.sync = sync;
+  if (umask_modes) o.file_mode = 0666;
   for (const auto& [name, schema] : expected) o.expected_schemas[name] = parse_json(schema, "expected schema");
   return o;
 }
@@ -139,8 +141,8 @@ void bind_package(py::module_ m) {
   m.def(
       "open",
       [](W& ws, const std::string& path, const std::string& out_dir, bool validate,
-         const std::map<std::string, std::string>& expected, bool sync) {
-        ex::OpenOptions o = open_options(validate, expected, sync);
+         const std::map<std::string, std::string>& expected, bool sync, bool umask_modes) {
+        ex::OpenOptions o = open_options(validate, expected, sync, umask_modes);
         ex::Summary s;
         {
           py::gil_scoped_release nogil;
@@ -149,7 +151,8 @@ void bind_package(py::module_ m) {
         return summary_tuple(s);
       },
       py::arg("workspace"), py::arg("path"), py::arg("out_dir"), py::arg("validate") = true,
-      py::arg("expected_schemas") = std::map<std::string, std::string>{}, py::arg("sync") = true);
+      py::arg("expected_schemas") = std::map<std::string, std::string>{}, py::arg("sync") = true,
+      py::arg("umask_modes") = false);
 
   py::class_<Writer>(m, "Writer")
       .def(py::init([](WorkspaceHandle& handle, const std::string& path, const std::vector<std::string>& to,
@@ -238,9 +241,9 @@ void bind_package(py::module_ m) {
 
   py::class_<Reader>(m, "Reader")
       .def(py::init([](WorkspaceHandle& handle, const std::string& out_dir, bool validate,
-                       const std::map<std::string, std::string>& expected, bool sync) {
+                       const std::map<std::string, std::string>& expected, bool sync, bool umask_modes) {
              auto h = std::make_unique<Reader>();
-             ex::OpenOptions o = open_options(validate, expected, sync);
+             ex::OpenOptions o = open_options(validate, expected, sync, umask_modes);
              py::gil_scoped_release nogil;
              std::shared_ptr<W> ws = handle.lease();
              auto st = std::make_shared<StreamState<civitas::workspace::PackageReader>>();
@@ -250,7 +253,7 @@ void bind_package(py::module_ m) {
            }),
            py::arg("workspace"), py::arg("out_dir"), py::arg("validate") = true,
            py::arg("expected_schemas") = std::map<std::string, std::string>{}, py::arg("sync") = true,
-           py::keep_alive<1, 2>())
+           py::arg("umask_modes") = false, py::keep_alive<1, 2>())
       .def(
           "feed",
           [](Reader& r, py::buffer data) {

@@ -69,6 +69,10 @@ CIV_API CIV_NODISCARD int civ_package_writer_options_init(civ_package_writer_opt
  *  to disk (fsync) before it appears and the sequence number is remembered (faster; after a
  *  power loss the output may be lost while reopening the package is refused as a replay). */
 #define CIV_PACKAGE_NO_SYNC 2u
+/** Flag of civ_package_reader_create_ctx() / civ_package_open_ctx(): write the decrypted
+ *  files and directories with the usual modes (0666 / 0777 less the umask) instead of the
+ *  default 0600 / 0700 (readable by the owner only). */
+#define CIV_PACKAGE_UMASK_MODES 4u
 
 /**
  * Creates a writer to a file with the workspace as the provider. The package is written under

@@ -200,6 +200,13 @@ struct OpenOptions {
   /// out_dir appears; may throw to refuse. Workspace::open_package records the sequence
   /// number and the "package.open" audit entry here, in one transaction.
   std::function<void(const Summary&)> before_commit;
+  /// Called once out_dir appeared (after the rename). Workspace::open_package completes the
+  /// pending replay record here; it must not throw (the output stands).
+  std::function<void(const Summary&)> after_commit;
+  /// Mode of the decrypted files (less the umask); the directories get it plus search
+  /// permission where it grants read (0600 → 0700). While being written, the temporary
+  /// directory is 0700 whatever this says.
+  unsigned file_mode = 0600;
   /// open() only: read the segment hashes first and check them against the signed trailer,
   /// then check every segment against its signed hash before decrypting any of it (the
   /// default: the file is read once, and nothing a co-recipient could have forged is ever
@@ -213,6 +220,12 @@ struct OpenOptions {
   /// (`civitas package open --no-sync`): for output that is re-creatable anyway.
   bool sync = true;
 };
+
+/// Removes the temporary directories that killed openings left beside `out_dir`
+/// (".NAME.tmp-XXXXXX", decrypted data in them) and that no live reader holds locked. open()
+/// and PackageReader call it for their own out_dir; Workspace::open_package calls it first,
+/// so that a refused opening cleans up too. Never throws.
+void remove_stale_output(const std::string& out_dir) noexcept;
 
 /// Reads the public header (no key, no verification). Errors: parse, truncated,
 /// unsupported_version, io.

@@ -39,11 +39,19 @@ struct OpenOptions {
   int busy_timeout_ms = 10000;    ///< how long to wait for another writer
 };
 
-/// SQLCipher settings applied right after the key (they must match to open the file).
+/// SQLCipher settings applied right after the key (they must match to open the file). They
+/// are the format SQLCipher 3.4.1 (Debian 12) really writes: it knows neither
+/// cipher_hmac_algorithm nor cipher_kdf_algorithm and always uses HMAC-SHA1 and PBKDF2-HMAC-SHA1
+/// (earlier civitas asked for SHA512, which 3.4.1 silently ignored). They are pinned
+/// explicitly so that a SQLCipher 4 (whose defaults are SHA512, 256,000 iterations, 4096-byte
+/// pages) reads the same files (docs/formats/workspace.md, "Page format").
 struct CipherSettings {
   static constexpr int page_size = 4096;
-  static constexpr const char* hmac_algorithm = "HMAC_SHA512";
-  static constexpr const char* kdf_algorithm = "PBKDF2_HMAC_SHA512";
+  static constexpr int kdf_iter = 64000;  ///< 3.x default; unused for the raw page key itself
+  static constexpr const char* hmac_algorithm = "HMAC_SHA1";
+  static constexpr const char* kdf_algorithm = "PBKDF2_HMAC_SHA1";
+  static constexpr int reserve = 48;     ///< per page: IV 16 + HMAC-SHA1 20 + 12 unauthenticated padding
+  static constexpr int padding = 12;     ///< the last bytes of each page, outside the HMAC
 };
 
 class Store;

@@ -54,7 +54,7 @@ class AuditTest {
             + " ctypes.c_ulonglong(len(wr) - 24), ad, ctypes.c_ulonglong(len(ad)), wr[:24], hk) == 0",
         "na.crypto_kdf_derive_from_key(pk, ctypes.c_size_t(32), ctypes.c_uint64(1), b'civpage1', w.raw)",
         "pre = \"PRAGMA key = \\\"x'%s'\\\";\\nPRAGMA cipher_page_size = 4096;\\n\" % pk.raw.hex()",
-        "pre += 'PRAGMA cipher_hmac_algorithm = HMAC_SHA512;\\nPRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA512;\\n'",
+        "pre += 'PRAGMA cipher_hmac_algorithm = HMAC_SHA1;\\nPRAGMA cipher_kdf_algorithm = PBKDF2_HMAC_SHA1;\\n'",
         "pre += 'PRAGMA busy_timeout = 10000;\\n'",
         "r = subprocess.run(['sqlcipher', db], input=pre + sql + '\\n', capture_output=True, text=True)",
         "sys.stdout.write(r.stdout)",

@@ -161,6 +161,27 @@ class PackagesTest {
   }
 
   @Test
+  void decryptedOutputIsOwnerOnlyUnlessUmaskModes() throws IOException {
+    Map<String, Path> res = new LinkedHashMap<>();
+    Path csv = dir.resolve("m.csv");
+    Files.write(csv, CSV);
+    res.put("payers", csv);
+    Path p1 = dir.resolve("m1.civpkg");
+    Path p2 = dir.resolve("m2.civpkg");
+    Packages.create(tax, p1, List.of(MARKET), res, SCHEMA, new Packages.Options());
+    Packages.create(tax, p2, List.of(MARKET), res, SCHEMA, new Packages.Options());
+    Packages.open(market, p1, dir.resolve("o1"));
+    Packages.open(market, p2, dir.resolve("o2"), true, null, true, true);
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(dir.resolve("o1"))));
+    assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(dir.resolve("o1/data/payers.csv"))));
+    // umask modes: 0666 less the process's umask (022 in CI): at least group-readable or the same as a new file
+    Path probe = Files.createFile(dir.resolve("probe"));
+    assertEquals(Files.getPosixFilePermissions(probe), Files.getPosixFilePermissions(dir.resolve("o2/data/payers.csv")));
+  }
+
+  @Test
   void streamingWriterAndReader() throws IOException {
     byte[] data = bigCsv(300);
     Path p = dir.resolve("s.civpkg");

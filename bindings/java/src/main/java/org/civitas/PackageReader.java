@@ -42,11 +42,20 @@ public final class PackageReader extends NativeHandle {
    */
   public static PackageReader create(Workspace ws, Path outDir, boolean validate, String expectedSchemasJson,
       boolean sync) {
+    return create(ws, outDir, validate, expectedSchemasJson, sync, false);
+  }
+
+  /**
+   * @param umaskModes write the decrypted files and directories with the usual modes (0666 /
+   *     0777 less the umask); false (the default): 0600 / 0700, readable by the owner only
+   */
+  public static PackageReader create(Workspace ws, Path outDir, boolean validate, String expectedSchemasJson,
+      boolean sync, boolean umaskModes) {
     Errors.requireArg(ws, "ws");
     Errors.requireArg(outDir, "outDir");
     long[] out = new long[1];
     Errors.check(ws.call(p -> CivitasNative.civ_package_reader_create_ctx(out, p, outDir.toString(),
-        Packages.flags(validate, sync), expectedSchemasJson)));
+        Packages.flags(validate, sync, umaskModes), expectedSchemasJson)));
     return new PackageReader(out[0], ws);
   }
 

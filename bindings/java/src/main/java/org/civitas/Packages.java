@@ -144,12 +144,23 @@ public final class Packages {
    */
   public static PackageSummary open(Workspace ws, Path pkg, Path outDir, boolean validate, String expectedSchemasJson,
       boolean sync) {
+    return open(ws, pkg, outDir, validate, expectedSchemasJson, sync, false);
+  }
+
+  /**
+   * As {@link #open(Workspace, Path, Path, boolean, String, boolean)}.
+   *
+   * @param umaskModes write the decrypted files and directories with the usual modes (0666 /
+   *     0777 less the umask); false (the default): 0600 / 0700, readable by the owner only
+   */
+  public static PackageSummary open(Workspace ws, Path pkg, Path outDir, boolean validate, String expectedSchemasJson,
+      boolean sync, boolean umaskModes) {
     Errors.requireArg(ws, "ws");
     Errors.requireArg(pkg, "pkg");
     Errors.requireArg(outDir, "outDir");
     String[] out = new String[1];
     Errors.check(ws.call(p -> CivitasNative.civ_package_open_ctx(out, p, pkg.toString(), outDir.toString(),
-        flags(validate, sync), expectedSchemasJson)));
+        flags(validate, sync, umaskModes), expectedSchemasJson)));
     return PackageSummary.fromJson(out[0]);
   }
 
@@ -175,8 +186,9 @@ public final class Packages {
     }
   }
 
-  static long flags(boolean validate, boolean sync) {
-    return (validate ? 0 : CivitasNative.CIV_PACKAGE_SKIP_VALIDATION) | (sync ? 0 : CivitasNative.CIV_PACKAGE_NO_SYNC);
+  static long flags(boolean validate, boolean sync, boolean umaskModes) {
+    return (validate ? 0 : CivitasNative.CIV_PACKAGE_SKIP_VALIDATION) | (sync ? 0 : CivitasNative.CIV_PACKAGE_NO_SYNC)
+        | (umaskModes ? CivitasNative.CIV_PACKAGE_UMASK_MODES : 0);
   }
 
   /** Copies a stream through buf into sink, a block at a time. */
