@@ -6,6 +6,7 @@
 #include <functional>
 #include <istream>
 #include <string>
+#include <string_view>
 
 namespace civitas::cli {
 
@@ -27,6 +28,53 @@ struct Register {
 
 /// Runs the CLI; returns the process exit code.
 int run(int argc, char** argv);
+
+/// Input echoed back as text: valid UTF-8 without control characters is kept; a control
+/// character, a byte that is not UTF-8, and the backslash itself become \xNN / \\.
+inline std::string printable(std::string_view in) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(in.size());
+  auto esc = [&](unsigned char b) {
+    out += "\\x";
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  };
+  for (std::size_t i = 0; i < in.size();) {
+    const auto b = static_cast<unsigned char>(in[i]);
+    if (b == '\\') {
+      out += "\\\\";
+      ++i;
+      continue;
+    }
+    if (b < 0x20 || b == 0x7f) {
+      esc(b);
+      ++i;
+      continue;
+    }
+    if (b < 0x80) {
+      out += static_cast<char>(b);
+      ++i;
+      continue;
+    }
+    // A well-formed UTF-8 sequence (no overlongs, surrogates or values above U+10FFFF).
+    std::size_t n = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    bool ok = n && i + n <= in.size();
+    for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(in[i + k]) & 0xc0) == 0x80;
+    if (ok && n >= 3) {
+      const auto c1 = static_cast<unsigned char>(in[i + 1]);
+      if ((b == 0xe0 && c1 < 0xa0) || (b == 0xed && c1 >= 0xa0) || (b == 0xf0 && c1 < 0x90) || (b == 0xf4 && c1 >= 0x90)) ok = false;
+    }
+    if (!ok) {
+      esc(b);
+      ++i;
+      continue;
+    }
+    out.append(in.substr(i, n));
+    i += n;
+  }
+  return out;
+}
 
 /// Calls fn for each line of in (without the line ending).
 void for_each_line(std::istream& in, const std::function<void(const std::string&)>& fn);

@@ -32,7 +32,7 @@ struct AuditArgs {
   // prove / consistency
   std::uint64_t index = 0, size = 0, first = 0, second = 0;
   // verify / witness
-  std::string checkpoint_file, old_file, new_file, proof_file, key;
+  std::string checkpoint_file, old_file, new_file, proof_file, key, entry;
 };
 
 std::string read_file(const std::string& path) {
@@ -185,6 +185,43 @@ int do_witness(const AuditArgs& x) {
   return kOk;
 }
 
+// Offline check of one entry: no workspace. The checkpoint must verify with the key, the proof
+// be for its tree size, and the entry (base64, as `audit log --json` prints it) hash to a leaf
+// that the proof puts under the checkpoint's root. 0 included, 1 not, 2 unreadable input.
+int do_verify_proof(const AuditArgs& x) {
+  a::NoteVerifier v = a::NoteVerifier::parse(x.key);
+  a::InclusionProof p = a::InclusionProof::from_json(read_file(x.proof_file));
+  std::vector<std::uint8_t> entry;
+  try {
+    entry = c::from_base64(x.entry);
+  } catch (const Error&) {
+    throw Error(Code::invalid_argument, "--entry takes the entry as `audit log --json` prints it (base64)");
+  }
+  a::Checkpoint cp;
+  try {
+    cp = a::open_checkpoint(read_file(x.checkpoint_file), {v});
+  } catch (const Error& e) {
+    if (e.code() != Code::unknown_key && e.code() != Code::bad_signature) throw;
+    std::cout << "NOT VERIFIED: the checkpoint " << e.what() << "\n";
+    return kInvalid;
+  }
+  const a::Hash leaf = a::leaf_hash(entry.data(), entry.size());
+  if (p.tree_size != cp.size) {
+    std::cout << "NOT VERIFIED: the proof is for a tree of " << p.tree_size << " entries, the checkpoint has " << cp.size << "\n";
+    return kInvalid;
+  }
+  if (leaf != p.leaf_hash) {
+    std::cout << "NOT VERIFIED: the entry is not the one the proof is for (leaf hash differs)\n";
+    return kInvalid;
+  }
+  if (!a::verify_inclusion(p.leaf_index, p.tree_size, leaf, p.hashes, cp.root)) {
+    std::cout << "NOT VERIFIED: the proof does not lead to the checkpoint's root\n";
+    return kInvalid;
+  }
+  std::cout << "included: entry " << p.leaf_index << " of " << cp.origin << " (checkpoint of " << cp.size << " entries)\n";
+  return kOk;
+}
+
 Register reg(60, [](CLI::App& root, int& result) {
   auto* au = root.add_subcommand("audit", "Tamper-evident audit log: append, query, checkpoints, proofs, verification");
   au->require_subcommand(1);
@@ -252,6 +289,15 @@ Register reg(60, [](CLI::App& root, int& result) {
   wi->add_option("--new", x.new_file, "Newer checkpoint file")->required();
   wi->add_option("--proof", x.proof_file, "Consistency proof JSON from the log (civitas audit consistency)")->required();
   wi->callback([&result] { result = do_witness(x); });
+
+  auto* vp = au->add_subcommand("verify-proof",
+                                "Check offline (no workspace) that an entry is in a log: its inclusion proof against a "
+                                "signed checkpoint; exit 0 included, 1 not, 2 bad input");
+  vp->add_option("--key", x.key, "The log's note verifier key (`audit public-key`)")->required();
+  vp->add_option("--checkpoint", x.checkpoint_file, "Signed checkpoint note (`audit checkpoint`)")->required();
+  vp->add_option("--proof", x.proof_file, "Inclusion proof JSON (`audit prove --index I --size N`)")->required();
+  vp->add_option("--entry", x.entry, "The entry, base64, as `audit log --json` prints it")->required();
+  vp->callback([&result] { result = do_verify_proof(x); });
 });
 
 }  // namespace

@@ -1,6 +1,7 @@
 // civitas encrypt|decrypt --column NAME IN.csv -o OUT.csv
 // Field encryption (or deterministic tokens) of whole CSV columns, a batch of rows at a time.
 // The CSV reader/writer here is a small RFC 4180 one; core/schema has the full module.
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -51,7 +52,13 @@ class CsvReader {
         f.clear();
         after_quote = false;
         if (ch == ',') continue;
-        if (ch == '\r' && in_.peek() == '\n') in_.get();
+        if (ch == '\r' && in_.peek() == '\n') {
+          in_.get();
+          if (!eol_) eol_ = "\r\n";
+        } else if (!eol_) {
+          eol_ = ch == '\r' ? "\r" : "\n";  // EOF: a one-line file without an ending
+          if (ch == EOF) eol_ = nullptr;
+        }
         return true;
       }
       if (after_quote) throw err("text after a closing quote");
@@ -63,6 +70,8 @@ class CsvReader {
     }
   }
   std::uint64_t row() const { return row_; }
+  /// The line ending of the first record that had one ("\n" when none had).
+  const char* line_ending() const { return eol_ ? eol_ : "\n"; }
 
  private:
   Error err(const std::string& what) const {
@@ -74,6 +83,7 @@ class CsvReader {
   std::istream& in_;
   std::string source_;
   std::uint64_t row_ = 0;
+  const char* eol_ = nullptr;
 };
 
 void write_field(std::ostream& out, std::string_view f) {
@@ -89,12 +99,13 @@ void write_field(std::ostream& out, std::string_view f) {
   out << '"';
 }
 
-void write_record(std::ostream& out, const std::vector<std::string>& rec) {
+// eol: the input's own line ending, so that LF files stay LF and CRLF files CRLF.
+void write_record(std::ostream& out, const std::vector<std::string>& rec, const char* eol) {
   for (std::size_t i = 0; i < rec.size(); ++i) {
     if (i) out << ',';
     write_field(out, rec[i]);
   }
-  out << "\r\n";
+  out << eol;
 }
 
 // ---- commands ----------------------------------------------------------------------------
@@ -153,12 +164,20 @@ int run(const CryptoArgs& a, bool encrypt) {
   if (!a.record_column.empty()) rec_col = column_index(header, a.record_column, a.input);
   for (std::size_t ci : cols)
     if (rec_col && ci == *rec_col) throw Error(Code::invalid_argument, "the record-id column cannot itself be encrypted");
-  write_record(*out, header);
+  // Decryption reads every row and decrypts each column in one audited call (one audit entry
+  // per column, with its count) before it writes anything: a bad value anywhere means no
+  // plaintext is emitted, to a file or to stdout. Encryption streams a batch at a time.
+  const std::size_t batch = encrypt ? kBatch : SIZE_MAX;
+  bool header_written = false;
 
   std::vector<std::vector<std::string>> rows;
   std::uint64_t first_row = 2;  // row number of rows[0] (header is row 1)
+  auto write_header = [&] {
+    if (!header_written) write_record(*out, header, reader.line_ending());
+    header_written = true;
+  };
   auto flush = [&] {
-    if (rows.empty()) return;
+    if (rows.empty()) return write_header();
     c::Column recs;
     if (rec_col) {
       std::vector<std::string> ids;
@@ -191,19 +210,16 @@ int run(const CryptoArgs& a, bool encrypt) {
       try {
         if (a.deterministic) {
           const std::string domain = a.domain.empty() ? name : a.domain;
-          for (std::size_t i = 0; i < vals.size(); ++i) {
-            if (encrypt) {
+          if (encrypt) {
+            for (std::size_t i = 0; i < vals.size(); ++i) {
               auto t = w->tokenize(vals[i], domain);
               vals[i] = c::base64url(t.data(), t.size());
-            } else {
-              try {
-                vals[i] = w->detokenize(reinterpret_cast<const std::uint8_t*>(vals[i].data()), vals[i].size(), domain);
-              } catch (const Error& e) {
-                Location at;
-                at.row = i + 1;
-                throw Error(e.code(), e.what(), at);
-              }
             }
+          } else {
+            // One audited call (one "token.reverse" entry listing the count) for the column.
+            c::Column col = c::Column::from(vals), res;
+            w->detokenize_column(col.view(), domain, res);
+            for (std::size_t i = 0; i < vals.size(); ++i) vals[i] = std::string(res.at(i));
           }
         } else {
           c::Column col = c::Column::from(vals), res;
@@ -228,14 +244,15 @@ int run(const CryptoArgs& a, bool encrypt) {
         rows[i][ci] = std::move(vals[i]);
       }
     }
-    for (auto& r : rows) write_record(*out, r);
+    write_header();
+    for (auto& r : rows) write_record(*out, r, reader.line_ending());
     first_row += rows.size();
     rows.clear();
   };
   std::vector<std::string> rec;
   while (reader.next(rec)) {
     rows.push_back(rec);
-    if (rows.size() == kBatch) flush();
+    if (rows.size() == batch) flush();
   }
   flush();
   out->flush();

@@ -96,7 +96,7 @@ int do_validate(const IdArgs& a) {
       std::cout << "valid\t" << r.canonical << '\n';
     } else {
       all_valid = false;
-      std::cout << "invalid\t" << ids::reason_name(reason) << '\t' << code << '\n';
+      std::cout << "invalid\t" << ids::reason_name(reason) << '\t' << printable(code) << '\n';
     }
   });
   return all_valid ? kOk : kInvalid;
@@ -126,8 +126,8 @@ int do_check_char(const IdArgs& a) {
       if (a.full) std::cout << ids::normalize(body) << c << '\n';
       else std::cout << c << '\n';
     } catch (const Error& e) {
-      std::cout << "error\t" << body << '\n';
-      std::cerr << "civitas: " << e.what() << '\n';
+      std::cout << "error\t" << printable(body) << '\n';
+      std::cerr << "civitas: error: " << printable(e.what()) << '\n';
       rc = kUsage;
     }
   });

@@ -32,7 +32,7 @@ int do_key(const IdKeyArgs& a) {
       std::cout << '\n';
     } else {
       all_valid = false;
-      std::cout << "invalid\t" << ids::reason_name(r) << '\t' << code << '\n';
+      std::cout << "invalid\t" << ids::reason_name(r) << '\t' << printable(code) << '\n';
     }
   };
   if (!a.codes.empty()) {

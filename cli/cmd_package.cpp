@@ -2,6 +2,7 @@
 // (docs/formats/package.md). Keys, peers, sequence numbers and replay memory come from the
 // workspace (--workspace, --key-file / --passphrase / CIVITAS_KEY); create and open are
 // audit-logged there.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -29,6 +30,7 @@ struct PackageArgs {
   std::string catalog, purpose, approval, request_hash;
   std::string output;
   std::string file;
+  std::string encoding;
   int threads = 1;
   int level = 1;
   int long_log = 0;
@@ -46,6 +48,8 @@ std::pair<std::string, std::string> split_eq(const std::string& s) {
 }
 
 json load_schema(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(Code::io, "schema " + path + " is a directory, not a Table Schema file");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw Error(Code::io, "cannot read schema " + path);
   std::stringstream ss;
@@ -65,6 +69,27 @@ std::map<std::string, json> schemas_by_name(const std::vector<std::string>& spec
     else m[name] = load_schema(file);
   }
   return m;
+}
+
+// A refusal for records: the report on stdout with --json (docs/formats/validation-report.md),
+// else its errors as text on stderr; then the error line, and exit 1.
+int records_refused(const ex::RecordsError& e, bool json_out) {
+  if (json_out) {
+    std::cout << e.report().dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  } else if (auto tasks = e.report().find("tasks"); tasks != e.report().end() && tasks->is_array()) {
+    for (const auto& t : *tasks) {
+      if (!t.is_object() || t.value("valid", true)) continue;
+      for (const auto& x : t.value("errors", json::array())) {
+        std::cerr << t.value("name", "") << '\t' << x.value("type", "");
+        if (x.contains("rowNumber")) std::cerr << "\trow " << x["rowNumber"];
+        if (x.contains("fieldName") && x["fieldName"].is_string() && !x["fieldName"].get<std::string>().empty())
+          std::cerr << "\tfield " << x["fieldName"].get<std::string>();
+        std::cerr << '\t' << x.value("message", "") << '\n';
+      }
+    }
+  }
+  std::cerr << "civitas: error: " << e.what() << "\n";
+  return kInvalid;
 }
 
 std::string format_of(const std::string& path) {
@@ -98,14 +123,22 @@ int do_create(const PackageArgs& a) {
   o.threads = a.threads;
   o.level = a.level;
   o.window_log = a.long_log;
+  o.validate = !a.no_validate;  // records are checked against their schema unless --no-validate
+  o.encoding = a.encoding;      // transcoded to UTF-8 inside the package
   ex::Summary s;
   {
     auto pw = w->create_package(a.output, a.to, o);  // audited "package.create", refusals included
-    for (const auto& [name, file] : res) {
-      auto it = schemas.find(name);
-      pw->add_file(name, file, it != schemas.end() ? it->second : all_schema, format_of(file));
+    try {
+      for (const auto& [name, file] : res) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(file, ec)) throw Error(Code::io, "resource " + name + ": " + file + " is a directory");
+        auto it = schemas.find(name);
+        pw->add_file(name, file, it != schemas.end() ? it->second : all_schema, format_of(file));
+      }
+      s = pw->finish();
+    } catch (const ex::RecordsError& e) {
+      return records_refused(e, a.json_out);  // the writer removed its temporary file
     }
-    s = pw->finish();
   }
   if (a.json_out) {
     std::cout << json{{"package_id", s.header.package_id}, {"file", a.output}, {"bytes", s.package_bytes},
@@ -155,7 +188,15 @@ int do_open(const PackageArgs& a) {
   }
   // Audited "package.open" (refusals included); the entry and the sequence number commit
   // together before the output directory appears.
-  ex::Summary s = w->open_package(a.file, a.output, o);
+  ex::Summary s;
+  try {
+    s = w->open_package(a.file, a.output, o);
+  } catch (const ex::RecordsError& e) {
+    return records_refused(e, a.json_out);
+  }
+  std::size_t with_schema = 0;
+  for (const auto& r : s.datapackage.value("resources", json::array()))
+    if (r.is_object() && r.contains("schema") && r["schema"].is_object()) ++with_schema;
   if (a.json_out) {
     std::cout << json{{"package_id", s.header.package_id}, {"directory", a.output}, {"envelope", s.envelope},
                       {"datapackage", s.datapackage}}
@@ -163,8 +204,11 @@ int do_open(const PackageArgs& a) {
               << "\n";
   } else {
     std::cout << "opened package " << s.header.package_id << " from " << s.header.provider << " into " << a.output << " ("
-              << s.datapackage["resources"].size() << " resource(s)" << (o.validate ? ", records valid" : ", not validated")
-              << ")\n";
+              << s.datapackage["resources"].size() << " resource(s)";
+    if (!o.validate) std::cout << ", not validated";
+    else if (with_schema == 0) std::cout << ", no schema: records not checked";
+    else std::cout << ", records of " << with_schema << " with a schema valid";
+    std::cout << ")\n";
   }
   return kOk;
 }
@@ -187,8 +231,11 @@ Register reg(40, [](CLI::App& root, int& result) {
   c->add_option("--level", args.level, "zstd level (1 = fastest; 3 = zstd's own default)")->check(CLI::Range(1, 19));
   c->add_option("--long", args.long_log, "zstd long-distance matching with a 2^N-byte window, as zstd --long=N")
       ->check(CLI::Range(10, 25));
+  c->add_option("--encoding", args.encoding,
+                 "Encoding of the resource files: utf-8 (default), gb18030, gbk… (transcoded to UTF-8 in the package)");
+  c->add_flag("--no-validate", args.no_validate, "Do not check records against their schemas (they are by default)");
   c->add_option("-o,--output", args.output, "Package file")->required();
-  c->add_flag("--json", args.json_out, "JSON output");
+  c->add_flag("--json", args.json_out, "JSON output (with a refusal for records: the validation report)");
   c->callback([&result] { result = do_create(args); });
 
   auto* i = pkg->add_subcommand("inspect", "Print a package's public header (no key, no decryption, not verified)");

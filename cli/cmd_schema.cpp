@@ -4,6 +4,7 @@
 //                  [--resource NAME=FILE]... [--resource-schema NAME=SCHEMA.json]...
 // civitas validate --package datapackage.json [--json] [--limit N]
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -19,7 +20,15 @@ namespace {
 using nlohmann::json;
 namespace sc = civitas::schema;
 
+// A directory opens as a stream that reads nothing ("unexpected end of input"): say what it is.
+void not_a_directory(const std::string& path, const char* what) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw Error(Code::io, std::string(what) + " " + path + " is a directory, not a file");
+}
+
 std::string read_file(const std::string& path) {
+  not_a_directory(path, "input");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(Code::io, "cannot open file", Location{{}, {}, {}, path});
   std::ostringstream ss;
@@ -79,6 +88,7 @@ std::vector<sc::ReferencedResource> referenced(const ValidateArgs& a) {
     const std::string& name = nv.first;                                                  //  capture of bindings)
     auto it = std::find_if(out.begin(), out.end(), [&](const sc::ReferencedResource& x) { return x.name == name; });
     if (it == out.end()) throw Error(Code::invalid_argument, "--resource-schema " + name + ": no --resource " + name + "=FILE");
+    not_a_directory(nv.second, "schema");
     it->schema = sc::load_schema_file(nv.second);
   }
   return out;
@@ -134,6 +144,8 @@ int do_validate(const ValidateArgs& a) {
     return valid ? kOk : kInvalid;
   }
   if (a.schema.empty() || a.data.empty()) throw Error(Code::invalid_argument, "give --schema SCHEMA.json and DATA, or --package");
+  not_a_directory(a.schema, "schema");
+  not_a_directory(a.data, "data");
   sc::TableSchema schema = sc::load_schema_file(a.schema);
   o.resources = referenced(a);
   o.format = a.format;
@@ -165,7 +177,12 @@ int could_not_run_on_error(Fn&& fn) {
     std::cerr << "civitas: error: " << e.what() << '\n';
     return kUsage;
   } catch (const json::exception& e) {
-    std::cerr << "civitas: error: " << e.what() << '\n';
+    // Without the JSON library's own tag ("[json.exception.parse_error.101] ").
+    std::string m = e.what();
+    if (!m.empty() && m[0] == '[') {
+      if (auto p = m.find("] "); p != std::string::npos) m.erase(0, p + 2);
+    }
+    std::cerr << "civitas: error: not valid JSON: " << m << '\n';
     return kUsage;
   }
 }

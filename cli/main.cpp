@@ -37,6 +37,15 @@ int exit_for(Code c) {
   }
 }
 
+// Repeatable options take one value per occurrence (`--column a --column b`), so that an
+// option never swallows the positional arguments after it (`--column NAME IN.csv`).
+void one_value_per_occurrence(CLI::App& app) {
+  for (CLI::Option* o : app.get_options())
+    if (!o->get_positional() && o->get_expected_max() > 1) 
+      o->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  for (CLI::App* sub : app.get_subcommands({})) one_value_per_occurrence(*sub);
+}
+
 }  // namespace
 
 Register::Register(int order, Setup setup) { registry().push_back({order, std::move(setup)}); }
@@ -66,6 +75,7 @@ int run(int argc, char** argv) {
   auto& reg = registry();
   std::stable_sort(reg.begin(), reg.end(), [](const Entry& a, const Entry& b) { return a.order < b.order; });
   for (auto& e : reg) e.setup(app, result);
+  one_value_per_occurrence(app);
 
   try {
     app.parse(argc, argv);
@@ -73,7 +83,8 @@ int run(int argc, char** argv) {
     app.exit(e);
     return kOk;
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // The form docs/cli.md promises for every error, with a pointer to the usage.
+    std::cerr << "civitas: error: " << e.what() << " (see civitas --help, or COMMAND --help)\n";
     return kUsage;
   } catch (const Error& e) {
     std::cerr << "civitas: error: " << e.what() << "\n";

@@ -1,3 +1,4 @@
+#include <cstddef>
 #include <cstring>
 #include <map>
 
@@ -36,7 +37,25 @@ struct civ_package_reader {
 namespace {
 
 constexpr civ_package_writer_options kWriterDefaults = CIV_PACKAGE_WRITER_OPTIONS_INIT;
-constexpr std::size_t kWriterSizes[] = {sizeof(civ_package_writer_options)};
+constexpr std::size_t kWriterSizes[] = {offsetof(civ_package_writer_options, flags), sizeof(civ_package_writer_options)};
+
+// The validation report of the last refusal for records on this thread
+// (civ_package_last_report); cleared by every call that can refuse for records.
+thread_local std::string t_last_report;
+
+/// guard() that keeps the report of a refusal for records (ex::RecordsError).
+template <class Fn>
+int records_guard(Fn&& fn) noexcept {
+  t_last_report.clear();
+  return guard([&] {
+    try {
+      return fn();
+    } catch (const ex::RecordsError& e) {
+      t_last_report = e.report().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      throw;
+    }
+  });
+}
 constexpr civ_package_writer_keys kWriterKeysDefaults = CIV_PACKAGE_WRITER_KEYS_INIT;
 constexpr std::size_t kWriterKeysSizes[] = {sizeof(civ_package_writer_keys)};
 constexpr civ_package_recipient kRecipientDefaults = CIV_PACKAGE_RECIPIENT_INIT;
@@ -72,6 +91,9 @@ void common_options(const civ_package_writer_options* in, ex::WriterOptions& w) 
   if (o.chunk_size) w.chunk_size = o.chunk_size;
   if (o.level) w.level = o.level;
   if (o.threads >= 0) w.threads = o.threads;
+  if (o.flags & ~CIV_PACKAGE_SKIP_VALIDATION) throw Error(Code::invalid_argument, "opts->flags: unknown flag");
+  w.validate = !(o.flags & CIV_PACKAGE_SKIP_VALIDATION);
+  w.encoding = str(o.encoding, o.encoding_len, "opts->encoding");
 }
 
 ex::WriterOptions writer_options(const civ_package_writer_keys* in, const civ_package_writer_options* opts,
@@ -250,7 +272,7 @@ int civ_package_writer_begin_resource(civ_package_writer* w, const char* name, s
 }
 
 int civ_package_writer_write(civ_package_writer* w, const void* data, size_t len) {
-  return guard([&] {
+  return records_guard([&] {
     require(w, "w");
     if (w->ww) w->ww->write(data, len);
     else w->w->write(data, len);
@@ -259,7 +281,7 @@ int civ_package_writer_write(civ_package_writer* w, const void* data, size_t len
 }
 
 int civ_package_writer_end_resource(civ_package_writer* w) {
-  return guard([&] {
+  return records_guard([&] {
     require(w, "w");
     if (w->ww) w->ww->end_resource();
     else w->w->end_resource();
@@ -295,7 +317,7 @@ int civ_package_reader_create(civ_package_reader** out, const char* out_dir, siz
 }
 
 int civ_package_reader_write(civ_package_reader* r, const void* data, size_t len) {
-  return guard([&] {
+  return records_guard([&] {
     require(r, "r");
     if (r->wr) {
       r->wr->feed(data, len);  // a refusal is audited and ends the reader
@@ -308,7 +330,7 @@ int civ_package_reader_write(civ_package_reader* r, const void* data, size_t len
 }
 
 int civ_package_reader_finish(civ_package_reader* r, char** out_summary_json) {
-  return guard([&] {
+  return records_guard([&] {
     require(r, "r");
     if (out_summary_json) *out_summary_json = nullptr;
     if (r->wr) {
@@ -325,7 +347,7 @@ void civ_package_reader_free(civ_package_reader* r) { delete r; }
 
 int civ_package_open(char** out_summary_json, const char* path, size_t path_len, const char* out_dir, size_t out_dir_len,
                      const civ_package_reader_options* opts) {
-  return guard([&] {
+  return records_guard([&] {
     if (out_summary_json) *out_summary_json = nullptr;
     civitas::crypto::SecretBytes sk;
     ex::OpenOptions oo;
@@ -392,7 +414,7 @@ int civ_package_reader_create_ctx(civ_package_reader** out, civ_ctx* ctx, const 
 
 int civ_package_open_ctx(char** out_summary_json, civ_ctx* ctx, const char* path, size_t path_len, const char* out_dir,
                          size_t out_dir_len, unsigned flags, const char* expected_schemas_json, size_t expected_schemas_len) {
-  return guard([&] {
+  return records_guard([&] {
     if (out_summary_json) *out_summary_json = nullptr;
     auto& ws = ws_of(ctx);
     ex::OpenOptions oo = ctx_open_options(flags, expected_schemas_json, expected_schemas_len);
@@ -412,3 +434,14 @@ int civ_package_verify_ctx(char** out_summary_json, civ_ctx* ctx, const char* pa
 }
 
 }  // extern "C"
+
+int civ_package_last_report(char** out_report_json) {
+  return guard([&] {
+    require(out_report_json, "out_report_json");
+    *out_report_json = nullptr;
+    if (t_last_report.empty())
+      throw Error(Code::not_found, "no package refusal for records on this thread since the last package call");
+    *out_report_json = dup_out(t_last_report);
+    return CIV_OK;
+  });
+}

@@ -756,13 +756,13 @@ struct PackageReader::State {
       if (ex != opts.expected_schemas.end() && schema_hash(ex->second) != h)
         throw Error(Code::schema_mismatch, "resource " + name + ": schema hash " + h + " is not the expected " +
                                                schema_hash(ex->second));
-      if (opts.validate) validate_records(name, dir->path() + "/" + path, *sc);
+      if (opts.validate) validate_records(name, dir->path() + "/" + path, path, *sc);
     }
     for (const auto& [n, _] : opts.expected_schemas)
       if (!names.count(n)) throw Error(Code::schema_mismatch, "expected resource " + n + " is not in the package");
   }
 
-  void validate_records(const std::string& name, const std::string& file, const json& sc) {
+  void validate_records(const std::string& name, const std::string& file, const std::string& path, const json& sc) {
     schema::TableSchema ts;
     try {
       ts = schema::parse_schema(sc);
@@ -770,9 +770,17 @@ struct PackageReader::State {
       throw Error(Code::schema_mismatch, "resource " + name + ": schema is not usable: " + e.what());
     }
     schema::ValidateOptions vo;
-    vo.limit_errors = 10;
     vo.name = name;
-    json report = schema::validate_file(file, ts, vo);
+    vo.place = path;  // the file's place inside the package, not the temporary directory
+    json report;
+    try {
+      report = schema::validate_file(file, ts, vo);
+    } catch (const Error& e) {
+      std::string msg = e.what();
+      if (auto p = msg.find(file); p != std::string::npos) msg.replace(p, file.size(), path);
+      throw RecordsError("resource " + name + ": " + msg,
+                         json{{"valid", false}, {"errors", json::array({json{{"message", msg}}})}, {"tasks", json::array()}});
+    }
     if (report.value("valid", false)) return;
     std::string first;
     std::uint64_t count = 0;
@@ -784,8 +792,9 @@ struct PackageReader::State {
         }
       }
     }
-    throw Error(Code::invalid_data, "resource " + name + ": records do not match their schema (" +
-                                        std::to_string(count) + (count >= 10 ? "+" : "") + " errors; first: " + first + ")");
+    throw RecordsError("resource " + name + ": records do not match their schema (" + std::to_string(count) +
+                           " error(s); first: " + first + ")",
+                       std::move(report));
   }
 };
 

@@ -12,6 +12,7 @@
 
 #include "civitas/ids.hpp"
 #include "format.hpp"
+#include "resource_check.hpp"
 
 namespace civitas::package {
 
@@ -124,6 +125,8 @@ struct PackageWriter::State {
   std::vector<ResourceInfo> resources;
   std::set<std::string> names;
   std::unique_ptr<Sha256> res_hash;
+  std::unique_ptr<ResourceCheck> check;  // transcoding and validation of the open resource
+  std::string utf8;                      // its decoded bytes, reused
   bool in_resource = false, finished = false, failed = false;
 
   ~State() { ZSTD_freeCCtx(cctx); }
@@ -363,6 +366,7 @@ void PackageWriter::begin_resource(const std::string& name, const json& schema, 
   if (!s_->names.insert(r.name).second || !s_->names.insert(r.path).second)
     throw Error(Code::invalid_argument, "resource \"" + name + "\" is added twice");
   r.schema = schema;
+  auto check = std::make_unique<ResourceCheck>(name, format, schema, s_->opts.encoding, s_->opts.validate);
   try {
     s_->begin_entry('R', r.path);
   } catch (...) {
@@ -371,6 +375,7 @@ void PackageWriter::begin_resource(const std::string& name, const json& schema, 
   }
   s_->resources.push_back(std::move(r));
   s_->res_hash = std::make_unique<Sha256>();
+  s_->check = std::move(check);
   s_->in_resource = true;
 }
 
@@ -380,9 +385,13 @@ void PackageWriter::write(const void* data, std::size_t n) {
   if (!data && n) throw Error(Code::invalid_argument, "write: data is NULL");
   if (!n) return;
   try {
-    s_->res_hash->update(data, n);
-    s_->resources.back().bytes += n;
-    s_->segments(data, n);
+    s_->utf8.clear();
+    s_->check->feed(data, n, s_->utf8);
+    if (!s_->utf8.empty()) {
+      s_->res_hash->update(s_->utf8.data(), s_->utf8.size());
+      s_->resources.back().bytes += s_->utf8.size();
+      s_->segments(s_->utf8.data(), s_->utf8.size());
+    }
   } catch (...) {
     s_->failed = true;
     throw;
@@ -393,6 +402,14 @@ void PackageWriter::end_resource() {
   s_->check_usable();
   if (!s_->in_resource) throw Error(Code::invalid_argument, "end_resource: no resource is open");
   try {
+    s_->utf8.clear();
+    s_->check->finish(s_->utf8);  // RecordsError when the records break their schema
+    s_->check.reset();
+    if (!s_->utf8.empty()) {
+      s_->res_hash->update(s_->utf8.data(), s_->utf8.size());
+      s_->resources.back().bytes += s_->utf8.size();
+      s_->segments(s_->utf8.data(), s_->utf8.size());
+    }
     s_->end_entry();
   } catch (...) {
     s_->failed = true;

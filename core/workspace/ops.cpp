@@ -56,6 +56,40 @@ std::string Workspace::detokenize(const std::uint8_t* tok, std::size_t n, std::s
   return pt;
 }
 
+void Workspace::detokenize_column(const c::ColumnView& tokens, std::string_view domain, c::Column& out) const {
+  c::check_column(tokens, "tokens");
+  c::Column res;
+  res.offsets.reserve(tokens.n + 1);
+  res.offsets.push_back(0);
+  auto ring = keyring();
+  bool refreshed = false;
+  for (std::size_t i = 0; i < tokens.n; ++i) {
+    std::string_view t = tokens.at(i);
+    std::string pt;
+    for (;;) {
+      try {
+        pt = c::token_decode(*ring, reinterpret_cast<const std::uint8_t*>(t.data()), t.size(), domain);
+        break;
+      } catch (const Error& e) {
+        if (e.code() == Code::unknown_key && !refreshed) {  // another process rotated: once
+          const_cast<Workspace&>(*this).refresh();
+          ring = keyring();
+          refreshed = true;
+          continue;
+        }
+        Location at;
+        at.row = i + 1;
+        throw Error(e.code(), e.what(), at);
+      }
+    }
+    res.data.insert(res.data.end(), pt.begin(), pt.end());
+    res.offsets.push_back(res.data.size());
+  }
+  // One entry for the operation (not one per value), committed before anything is returned.
+  impl_->audit("token.reverse", domain, nlohmann::json{{"domain", domain}, {"values", tokens.n}});
+  out = std::move(res);
+}
+
 std::unique_ptr<c::IdentityKeyer> Workspace::identity_keyer(std::string_view domain) const {
   auto ring = keyring();
   return std::make_unique<c::IdentityKeyer>(ring->primary(c::Purpose::identity), domain);

@@ -368,6 +368,8 @@ ex::WriterOptions package_options(ex::WorkspaceParty& party, const std::vector<s
   o.level = given.level;
   o.threads = given.threads;
   o.window_log = given.window_log;
+  o.validate = given.validate;
+  o.encoding = given.encoding;
   auto hook = given.before_commit;
   Workspace::Impl* w = &ws;
   o.before_commit = [w, hook](const ex::Summary& s) {
@@ -427,10 +429,29 @@ PackageWriter::~PackageWriter() {
 void PackageWriter::begin_resource(const std::string& name, const json& schema, const std::string& format) {
   impl_->live().begin_resource(name, schema, format);
 }
-void PackageWriter::write(const void* data, std::size_t n) { impl_->live().write(data, n); }
-void PackageWriter::end_resource() { impl_->live().end_resource(); }
+// Records that break their schema, or bytes not in the declared encoding, refuse the
+// package: the writer is dropped (its temporary file removed) and the refusal recorded.
+template <class Fn>
+void refusing_records(PackageWriter::Impl& impl, Fn&& fn) {
+  ex::PackageWriter& w = impl.live();
+  try {
+    fn(w);
+  } catch (const Error& e) {
+    if (e.code() != Code::invalid_data && e.code() != Code::parse) throw;
+    impl.w.reset();
+    impl.ws->audit_refused("package.create", impl.package_id, e, json{{"consumers", impl.consumers}});
+    throw;
+  }
+}
+
+void PackageWriter::write(const void* data, std::size_t n) {
+  refusing_records(*impl_, [&](ex::PackageWriter& w) { w.write(data, n); });
+}
+void PackageWriter::end_resource() {
+  refusing_records(*impl_, [&](ex::PackageWriter& w) { w.end_resource(); });
+}
 void PackageWriter::add_file(const std::string& name, const std::string& path, const json& schema, const std::string& format) {
-  impl_->live().add_file(name, path, schema, format);
+  refusing_records(*impl_, [&](ex::PackageWriter& w) { w.add_file(name, path, schema, format); });
 }
 
 ex::Summary PackageWriter::finish() {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -168,6 +169,19 @@ std::unique_ptr<Workspace> Workspace::create(const std::string& path, const KeyS
 std::unique_ptr<Workspace> Workspace::open(const std::string& path, const KeySource& key, const OpenOptions& opts) {
   c::init();
   if (!exists(path)) throw Error(Code::not_found, "no workspace at " + path);
+  {
+    // A directory, or a file that cannot be a workspace database, is named as such rather
+    // than reported as a lost header (which would send the user to a backup for nothing).
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+      throw Error(Code::invalid_argument, path + " is a directory, not a civitas workspace file");
+    const bool has_header = fs::exists(header_path(path), ec);
+    const auto size = fs::file_size(path, ec);
+    if (!has_header && (ec || size < 1024 || size % 512 != 0))
+      throw Error(Code::invalid_argument, path + " is not a civitas workspace (no " + header_path(path) +
+                                              " beside it, and not a database file)");
+  }
   Header h = read_header(header_path(path));
   auto impl = std::make_unique<Impl>();
   impl->path = path;

@@ -197,7 +197,7 @@ int main(void) {
   consumer_lens[0] = strlen(kConsumer);
   consumers[1] = "";
   consumer_lens[1] = 0;
-  wo.version = 2;
+  wo.version = CIV_PACKAGE_WRITER_OPTIONS_VERSION + 1;
   CHECK(civ_package_writer_create_ctx(&w, a, pkg, strlen(pkg), consumers, consumer_lens, 1, &wo) == CIV_EINVAL);
   CHECK(w == NULL && strstr(civ_error_last()->message, "civ_package_writer_options.version") != NULL);
   CHECK(civ_package_writer_create_ctx(&w, a, pkg, strlen(pkg), consumers, consumer_lens, 2, NULL) == CIV_EINVAL);
@@ -223,6 +223,73 @@ int main(void) {
   CHECK(civ_package_reader_create_ctx(&r, NULL, out2, strlen(out2), 0, NULL, 0) == CIV_EINVAL);
   CHECK(civ_package_open_ctx(NULL, NULL, pkg, strlen(pkg), out2, strlen(out2), 0, NULL, 0) == CIV_EINVAL);
   CHECK(civ_package_verify_ctx(NULL, a, "/nonexistent", 12) == CIV_ENOTFOUND);
+
+  /* Day one (issue 17): a GBK table is transcoded to UTF-8; records that break the schema
+   * refuse the package when it is created (nothing left behind, full report), unless
+   * CIV_PACKAGE_SKIP_VALIDATION. */
+  {
+    static const char gbk[] = "id,name\n1,\xb1\xb1\xbe\xa9\n"; /* 北京 in GBK */
+    static const char bad_rows[] = "id,name\nx,a\ny,b\n";
+    char gpkg[640], gout[640], *report = NULL;
+    const char *to = kConsumer;
+    size_t to_len = strlen(kConsumer);
+    civ_package_writer_options go = CIV_PACKAGE_WRITER_OPTIONS_INIT;
+    snprintf(gpkg, sizeof gpkg, "%s/gbk.civpkg", dir);
+    snprintf(gout, sizeof gout, "%s/gbkout", dir);
+    go.encoding = "gbk";
+    go.encoding_len = 3;
+    CHECK(civ_package_writer_create_ctx(&w, a, gpkg, strlen(gpkg), &to, &to_len, 1, &go) == CIV_OK);
+    CHECK(civ_package_writer_begin_resource(w, "t", 1, kSchema, strlen(kSchema)) == CIV_OK);
+    CHECK(civ_package_writer_write(w, gbk, 5) == CIV_OK); /* a cut inside a character is carried over */
+    CHECK(civ_package_writer_write(w, gbk + 5, strlen(gbk) - 5) == CIV_OK);
+    CHECK(civ_package_writer_end_resource(w) == CIV_OK);
+    CHECK(civ_package_writer_finish(w, NULL) == CIV_OK);
+    civ_package_writer_free(w);
+    w = NULL;
+    CHECK(civ_package_open_ctx(NULL, b, gpkg, strlen(gpkg), gout, strlen(gout), 0, NULL, 0) == CIV_OK);
+    CHECK(civ_package_last_report(&report) == CIV_ENOTFOUND); /* no refusal for records */
+    snprintf(p, sizeof p, "%s/data/t.csv", gout);
+    f = fopen(p, "rb");
+    CHECK(f != NULL);
+    if (f) {
+      char got[64] = {0};
+      size_t n = fread(got, 1, sizeof got - 1, f);
+      fclose(f);
+      CHECK(n == strlen("id,name\n1,\xe5\x8c\x97\xe4\xba\xac\n") && memcmp(got, "id,name\n1,\xe5\x8c\x97\xe4\xba\xac\n", n) == 0);
+    }
+
+    snprintf(gpkg, sizeof gpkg, "%s/badrows.civpkg", dir);
+    CHECK(civ_package_writer_create_ctx(&w, a, gpkg, strlen(gpkg), &to, &to_len, 1, NULL) == CIV_OK);
+    CHECK(civ_package_writer_begin_resource(w, "t", 1, kSchema, strlen(kSchema)) == CIV_OK);
+    CHECK(civ_package_writer_write(w, bad_rows, strlen(bad_rows)) == CIV_OK);
+    CHECK(civ_package_writer_end_resource(w) == CIV_EINVALIDDATA);
+    CHECK(civ_package_last_report(&report) == CIV_OK);
+    CHECK(report && strstr(report, "\"valid\":false") && strstr(report, "\"rowNumber\":3"));
+    civ_free(report);
+    CHECK(civ_package_writer_finish(w, NULL) == CIV_EINVAL); /* the writer was dropped */
+    civ_package_writer_free(w);
+    w = NULL;
+    CHECK(!file_exists(gpkg));
+    CHECK(audit_count(a, "\"outcome\":\"invalid-data\"") == 1);
+    CHECK(civ_package_inspect(NULL, gpkg, strlen(gpkg)) != CIV_OK);
+
+    go = (civ_package_writer_options)CIV_PACKAGE_WRITER_OPTIONS_INIT;
+    go.flags = CIV_PACKAGE_SKIP_VALIDATION;
+    CHECK(civ_package_writer_create_ctx(&w, a, gpkg, strlen(gpkg), &to, &to_len, 1, &go) == CIV_OK);
+    CHECK(civ_package_writer_begin_resource(w, "t", 1, kSchema, strlen(kSchema)) == CIV_OK);
+    CHECK(civ_package_writer_write(w, bad_rows, strlen(bad_rows)) == CIV_OK);
+    CHECK(civ_package_writer_end_resource(w) == CIV_OK);
+    CHECK(civ_package_writer_finish(w, NULL) == CIV_OK);
+    civ_package_writer_free(w);
+    w = NULL;
+    snprintf(gout, sizeof gout, "%s/badout", dir);
+    CHECK(civ_package_open_ctx(NULL, b, gpkg, strlen(gpkg), gout, strlen(gout), 0, NULL, 0) == CIV_EINVALIDDATA);
+    CHECK(civ_package_last_report(&report) == CIV_OK);
+    CHECK(report && strstr(report, "\"place\":\"data/t.csv\"") && strstr(report, "\"rowNumber\":3") &&
+          !strstr(report, "tmp-"));
+    civ_free(report);
+    CHECK(!file_exists(gout));
+  }
 
   civ_ctx_free(a);
   civ_ctx_free(b);

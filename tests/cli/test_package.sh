@@ -98,10 +98,25 @@ printf '\x00' | dd of=sig.pkg bs=1 seek=$(( $(stat -c %s b.pkg) - 5 )) conv=notr
 "$civ" package verify -w c.db --key-file c.key sig.pkg 2>err >/dev/null; check "bad signature exits 1" 1 $?
 check "bad signature is named" "1" "$(grep -c 'signature' err)"
 
-"$civ" package create -w p.db --key-file p.key --to $C --resource t=bad.csv --schema t=s.json -o bad.pkg >/dev/null
+# create checks the records against their schema: refused with the report, nothing left behind
+"$civ" package create -w p.db --key-file p.key --to $C --resource t=bad.csv --schema t=s.json -o bad0.pkg 2>err >/dev/null
+check "create refuses invalid records with exit 1" 1 $?
+check "create names the broken row" 1 "$(grep -c 'row 3' err)"
+check "nothing left behind by a refused create" "" "$(ls -A | grep -E 'bad0|tmp' || true)"
+"$civ" package create -w p.db --key-file p.key --to $C --resource t=bad.csv --schema t=s.json -o bad0.pkg --json >rep.json 2>/dev/null
+check "create --json prints the validation report" "false 1" "$(python3 -c 'import json; r=json.load(open("rep.json")); print(str(r["valid"]).lower(), r["stats"]["errors"])')"
+"$civ" package create -w p.db --key-file p.key --to $C --resource t=/bin/sh --schema t=s.json -o bin.pkg 2>err >/dev/null
+check "a binary file is refused" 1 $?
+test ! -e bin.pkg; check "no package for a binary file" 0 $?
+# the consumer's side: a package made with --no-validate is refused when opened, with the full report
+"$civ" package create -w p.db --key-file p.key --to $C --resource t=bad.csv --schema t=s.json -o bad.pkg --no-validate >/dev/null
+check "create --no-validate packs invalid records" 0 $?
 "$civ" package open -w c.db --key-file c.key bad.pkg -o out5 2>err >/dev/null; check "invalid records exit 1" 1 $?
 test ! -e out5; check "no output for invalid records" 0 $?
-"$civ" package create -w p.db --key-file p.key --to $C --resource t=bad.csv --schema t=s.json -o bad2.pkg >/dev/null
+check "the refusal names no temporary directory" 0 "$(grep -c 'tmp' err)"
+"$civ" package open -w c.db --key-file c.key bad.pkg -o out5 --json >rep.json 2>/dev/null
+check "open --json prints the full report" "t data/t.csv 1" "$(python3 -c 'import json; r=json.load(open("rep.json")); t=r["tasks"][0]; print(t["name"], t["place"], len(t["errors"]))')"
+"$civ" package create -w p.db --key-file p.key --to $C --resource t=bad.csv --schema t=s.json -o bad2.pkg --no-validate >/dev/null
 "$civ" package open -w c.db --key-file c.key bad2.pkg -o out6 --no-validate >/dev/null; check "--no-validate opens" 0 $?
 
 "$civ" package open -w c.db --key-file c.key b.pkg -o out7 --schema t=s.json 2>err >/dev/null

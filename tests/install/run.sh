@@ -13,10 +13,17 @@ export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
 cmake -S "$src/tests/install" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH="$tmp/prefix" \
   -DEXAMPLE="$src/examples/c/validate_ids.c" -DEXAMPLE_SIGN="$src/examples/c/sign_verify.c" >/dev/null
 cmake --build "$tmp/consumer" >/dev/null
-LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/consumer/consumer_cmake"
-LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/consumer/consumer_pkgconfig" >/dev/null
-LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/consumer/consumer_cmake_sign"
-LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/consumer/consumer_pkgconfig_sign" >/dev/null
+# No LD_LIBRARY_PATH: a program built against a non-system prefix finds the library by its
+# rpath (CMake's build rpath; the -Wl,-rpath of civitas.pc), as docs/c-api.md says.
+unset LD_LIBRARY_PATH
+"$tmp/consumer/consumer_cmake"
+"$tmp/consumer/consumer_pkgconfig" >/dev/null
+"$tmp/consumer/consumer_cmake_sign"
+"$tmp/consumer/consumer_pkgconfig_sign" >/dev/null
+# The plain compiler line of docs/c-api.md.
+# shellcheck disable=SC2046
+cc -std=c99 "$src/examples/c/validate_ids.c" -o "$tmp/plain" $(pkg-config --cflags --libs civitas)
+"$tmp/plain" >/dev/null
 # The installed headers declare the experimental functions only on request, and the
 # installed library exports them in their own version node.
 printf '#include <civitas/civitas.h>\nint f(void) { return civ_package_open(0, 0, 0, 0, 0, 0); }\n' >"$tmp/exp.c"

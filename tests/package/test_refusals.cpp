@@ -1,4 +1,5 @@
 // Every refusal of the reader: its own code, a clear message, and nothing left behind.
+#include <fstream>
 #include "helpers.hpp"
 
 using namespace xt;
@@ -207,21 +208,70 @@ TEST_CASE("a schema hash that does not match is refused with schema_mismatch") {
 TEST_CASE("records that break their schema are refused unless validation is skipped") {
   Scratch s;
   Dept a(1), b(2);
-  {
+  const std::string bad = "id,name,amount\n1,x,5\n2,y,-3\n3,z,-4\n";
+  {  // the writer checks them: RecordsError with the whole report, no file left behind
     ex::PackageWriter pw(s.path("p"), writer_options(a, {&b}));
     pw.begin_resource("t", amount_schema());
-    std::string bad = "id,name,amount\n1,x,5\n2,y,-3\n";
+    pw.write(bad.data(), bad.size());
+    try {
+      pw.end_resource();
+      FAIL("end_resource accepted records that break their schema");
+    } catch (const ex::RecordsError& e) {
+      CHECK(e.code() == Code::invalid_data);
+      CHECK(e.report()["tasks"][0]["errors"].size() == 2);
+    }
+  }
+  CHECK(!fs::exists(s.path("p")));
+  CHECK(fs::is_empty(s.path("")));
+  {
+    ex::WriterOptions wo = writer_options(a, {&b});
+    wo.validate = false;
+    ex::PackageWriter pw(s.path("p"), wo);
+    pw.begin_resource("t", amount_schema());
     pw.write(bad.data(), bad.size());
     pw.end_resource();
     pw.finish();
   }
   std::string msg = refuses(Code::invalid_data, [&] { ex::open(s.path("p"), s.path("out"), reader_keys(b, directory({&a}))); });
   CHECK(msg.find("resource t") != std::string::npos);
+  CHECK(msg.find(".tmp") == std::string::npos);  // no temporary directory named
   CHECK(!fs::exists(s.path("out")));
+  try {
+    ex::open(s.path("p"), s.path("out"), reader_keys(b, directory({&a})));
+  } catch (const ex::RecordsError& e) {
+    CHECK(e.report()["tasks"][0]["place"] == "data/t.csv");
+    CHECK(e.report()["tasks"][0]["errors"].size() == 2);  // every error, not the first only
+  }
   ex::OpenOptions o;
   o.validate = false;
   ex::open(s.path("p"), s.path("out"), reader_keys(b, directory({&a})), o);
   CHECK(fs::exists(s.path("out/data/t.csv")));
+}
+
+TEST_CASE("a writer transcodes its encoding to UTF-8, cut characters included") {
+  Scratch s;
+  Dept a(1), b(2);
+  ex::WriterOptions wo = writer_options(a, {&b});
+  wo.encoding = "gbk";
+  const std::string gbk = "id,name,amount\n1,\xb1\xb1\xbe\xa9,5\n";  // 北京
+  {
+    ex::PackageWriter pw(s.path("p"), wo);
+    pw.begin_resource("t", amount_schema());
+    for (char c : gbk) pw.write(&c, 1);  // every multi-byte character cut in two
+    pw.end_resource();
+    pw.finish();
+  }
+  ex::open(s.path("p"), s.path("out"), reader_keys(b, directory({&a})));
+  std::ifstream in(s.path("out/data/t.csv"), std::ios::binary);
+  std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(got == "id,name,amount\n1,\xe5\x8c\x97\xe4\xba\xac,5\n");
+  {  // bytes not valid in the encoding: parse, with the offset
+    ex::PackageWriter pw(s.path("q"), wo);
+    pw.begin_resource("t");
+    const std::string junk = "a,\xff\xff\n";
+    CHECK_THROWS_AS(pw.write(junk.data(), junk.size()), civitas::Error);
+  }
+  CHECK(!fs::exists(s.path("q")));
 }
 
 TEST_CASE("garbage, other versions and a non-empty output directory are refused") {

@@ -246,14 +246,36 @@ def test_truncated_package_is_truncated(tmp_path, depts, pkg_file):
 def test_schema_mismatch_and_invalid_records(tmp_path, depts):
     a, b, _ = depts
     pkg = tmp_path / "p.civpkg"
-    package.create(a, pkg, to=[DEPT_B], resources={"t": b"id,name,amount\n1,a,x\n"}, schema=SCHEMA)
+    # create checks the records: refused with the whole report, nothing left behind
+    with pytest.raises(civitas.InvalidDataError) as refused:
+        package.create(a, pkg, to=[DEPT_B], resources={"t": b"id,name,amount\n1,a,x\n2,b,y\n"}, schema=SCHEMA)
+    assert refused.value.report["valid"] is False
+    assert [e["rowNumber"] for e in refused.value.report["tasks"][0]["errors"]] == [2, 3]
+    assert not pkg.exists() and not [f for f in tmp_path.iterdir() if ".tmp-" in f.name]
+    package.create(a, pkg, to=[DEPT_B], resources={"t": b"id,name,amount\n1,a,x\n"}, schema=SCHEMA, validate=False)
     other = {"fields": [{"name": "id", "type": "string"}]}
     assert_refused(civitas.SchemaMismatchError, b, pkg, tmp_path / "o1", expected_schemas={"t": other})
     assert_refused(civitas.InvalidDataError, b, pkg, tmp_path / "o2")
+    with pytest.raises(civitas.InvalidDataError) as opened:
+        package.open(b, pkg, tmp_path / "o2")
+    assert opened.value.report["tasks"][0]["place"] == "data/t.csv"
+    assert len(opened.value.report["tasks"][0]["errors"]) == 1
     # The refusals above did not consume the sequence number; skipping validation opens it.
     s = package.open(b, pkg, tmp_path / "o3", validate=False, expected_schemas={"t": SCHEMA}, sync=False)
     assert (tmp_path / "o3" / "data" / "t.csv").read_bytes() == b"id,name,amount\n1,a,x\n"
     assert s.header.provider == DEPT_A
+
+
+def test_gbk_table_is_transcoded(tmp_path, depts):
+    a, b, _ = depts
+    pkg = tmp_path / "g.civpkg"
+    text = "id,name,amount\n1,北京,10\n"
+    package.create(a, pkg, to=[DEPT_B], resources={"t": text.encode("gbk")}, schema=SCHEMA, encoding="gbk")
+    package.open(b, pkg, tmp_path / "g", sync=False)
+    assert (tmp_path / "g" / "data" / "t.csv").read_bytes() == text.encode("utf-8")
+    with pytest.raises(civitas.InvalidDataError):  # GBK bytes declared UTF-8: not valid UTF-8
+        package.create(a, tmp_path / "h.civpkg", to=[DEPT_B], resources={"t": text.encode("gbk")}, schema=SCHEMA)
+    assert not (tmp_path / "h.civpkg").exists()
 
 
 def test_bad_arguments(tmp_path, depts):

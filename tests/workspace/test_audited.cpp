@@ -199,6 +199,33 @@ TEST_CASE("catalog_add: one entry per stored version, none for an unchanged entr
   CHECK(cs.history(s.resource_code).size() == 1);  // the version did not stay without its entry
 }
 
+TEST_CASE("detokenize_column: one token.reverse entry per call, with its count; a bad token reveals nothing") {
+  Dir d;
+  auto w = make(d.file("w.db"), kProvider, 9);
+  std::vector<std::string> toks;
+  for (int i = 0; i < 500; ++i) {
+    auto t = w->tokenize("value " + std::to_string(i), "dom");
+    toks.emplace_back(t.begin(), t.end());
+  }
+  crypto::Column in = crypto::Column::from(toks), out;
+  w->detokenize_column(in.view(), "dom", out);
+  REQUIRE(out.size() == 500);
+  CHECK(out.at(499) == "value 499");
+  auto e = entries(*w, "token.reverse");
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].details.find("\"values\":500") != std::string::npos);
+  toks[7] = "garbage";
+  crypto::Column bad = crypto::Column::from(toks), none;
+  try {
+    w->detokenize_column(bad.view(), "dom", none);
+    FAIL("a bad token was accepted");
+  } catch (const Error& x) {
+    CHECK(x.where().row == 8u);
+  }
+  CHECK(none.size() == 0);
+  CHECK(entries(*w, "token.reverse").size() == 1);
+}
+
 TEST_CASE("package create and open are recorded on both sides; a replay is recorded as refused") {
   Pair p;
   const std::string id = p.package("p.civpkg");

@@ -18,6 +18,7 @@
 %civ_function(civ_package_open_ctx)
 %civ_function(civ_package_verify_ctx)
 %civ_function(civ_package_inspect)
+%civ_function(civ_package_last_report)
 %civ_function(civj_package_writer_create_ctx)
 %civ_function(civj_package_writer_write)
 %civ_function(civj_package_reader_write)
@@ -35,7 +36,7 @@
 %apply (const char *const *CIV_UTF8_ARRAY, const size_t *CIV_LENS, size_t CIV_COUNT) {
   (const char *const *consumers, const size_t *consumer_lens, size_t consumer_count)
 };
-%apply char **CIV_OUT_STRING { char **out_summary_json, char **out_header_json };
+%apply char **CIV_OUT_STRING { char **out_summary_json, char **out_header_json, char **out_report_json };
 
 %include "civitas/package.h"
 
@@ -48,7 +49,7 @@ static int civj_package_writer_create_ctx(civ_package_writer **out, civ_ctx *ctx
                                           const char *const *consumers, const size_t *consumer_lens,
                                           size_t consumer_count, const char *catalog, const char *purpose,
                                           const char *approval, const char *request_hash, long long chunk_size,
-                                          int level, int threads) {
+                                          int level, int threads, int validate, const char *encoding) {
   civ_package_writer_options o = CIV_PACKAGE_WRITER_OPTIONS_INIT;
   o.catalog = catalog;
   o.catalog_len = catalog ? strlen(catalog) : 0;
@@ -61,6 +62,9 @@ static int civj_package_writer_create_ctx(civ_package_writer **out, civ_ctx *ctx
   o.chunk_size = chunk_size > 0 ? (size_t)chunk_size : 0;
   o.level = level;
   o.threads = threads;
+  o.flags = validate ? 0u : CIV_PACKAGE_SKIP_VALIDATION;
+  o.encoding = encoding;
+  o.encoding_len = encoding ? strlen(encoding) : 0;
   return civ_package_writer_create_ctx(out, ctx, path, path_len, consumers, consumer_lens, consumer_count, &o);
 }
 static int civj_package_writer_write(civ_package_writer *w, const char *data, size_t data_len, long long off,

@@ -62,6 +62,9 @@ class Error(Exception):
         code_name: its stable name, e.g. ``"parse"``.
         message: the message (also ``str(error)``).
         row, field, offset, source: where in the input the problem is, or None.
+        report: for a package refused because its records break their schema
+            (:class:`InvalidDataError` from ``package.create`` or ``package.open``), the whole
+            validation report as a dict (docs/formats/validation-report.md); else None.
     """
 
     #: default code of the class; an instance may carry another (see ``code``).
@@ -76,8 +79,10 @@ class Error(Exception):
         field: Optional[str] = None,
         offset: Optional[int] = None,
         source: Optional[str] = None,
+        report: Optional[dict] = None,
     ) -> None:
         super().__init__(message)
+        self.report = report
         self.message = message
         if code is not None:
             self.code = code

@@ -250,7 +250,12 @@ class PackageWriter(_Stream):
             w.add_resource("branches", "branches.csv")
             summary = w.finish()
 
-    A sequence number for each consumer is reserved when the writer is created.
+    A sequence number for each consumer is reserved when the writer is created. Resources
+    with a schema are checked against it as they are written (``validate=False`` skips it):
+    records that break it make :meth:`end_resource` raise
+    :class:`~civitas.InvalidDataError` with the whole validation report in its ``report``,
+    and the package is dropped. ``encoding`` ("gbk", "gb18030"…; "" = UTF-8) is the encoding
+    of the bytes written; they are transcoded, the package holds UTF-8 only.
     """
 
     def __init__(
@@ -266,6 +271,8 @@ class PackageWriter(_Stream):
         chunk_size: int = 0,
         level: int = 1,
         threads: int = 1,
+        validate: bool = True,
+        encoding: str = "",
     ) -> None:
         if isinstance(to, str):
             to = [to]
@@ -280,6 +287,8 @@ class PackageWriter(_Stream):
             chunk_size,
             level,
             threads,
+            validate,
+            encoding,
         )
 
     def begin_resource(self, name: str, schema: Optional[Schema] = None, format: str = "csv") -> None:
@@ -384,6 +393,8 @@ def create(
     chunk_size: int = 0,
     level: int = 1,
     threads: int = 1,
+    validate: bool = True,
+    encoding: str = "",
 ) -> Summary:
     """Creates a package in one call.
 
@@ -395,6 +406,11 @@ def create(
         schemas: ``{name: schema}`` per resource.
         catalog, purpose, approval, request_hash: the envelope's fields.
         level, threads, chunk_size: zstd level, zstd worker threads (0 = none), chunk size.
+        validate: check the records of every resource with a schema against it (the default);
+            records that break it raise :class:`~civitas.InvalidDataError` whose ``report``
+            is the whole validation report, and no package is left behind.
+        encoding: the encoding of the resources (``"gbk"``, ``"gb18030"``…; "" = UTF-8): they
+            are transcoded, the package holds UTF-8 only.
     """
     if not resources:
         raise InvalidArgumentError("a package needs at least one resource")
@@ -413,6 +429,8 @@ def create(
         chunk_size=chunk_size,
         level=level,
         threads=threads,
+        validate=validate,
+        encoding=encoding,
     ) as w:
         for name, source in resources.items():
             w.add_resource(name, source, schemas.get(name, schema))

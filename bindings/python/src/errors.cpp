@@ -13,6 +13,7 @@
 
 #include "bindings.hpp"
 #include "civitas/error.hpp"
+#include "civitas/package.hpp"
 
 namespace civitas::python {
 namespace {
@@ -41,7 +42,7 @@ py::object opt_str(const std::optional<std::string>& v) {
   return v ? py::object(utf8(*v)) : py::object(py::none());
 }
 
-void set_python_error(int code, const char* message, const Location* where) {
+void set_python_error(int code, const char* message, const Location* where, const std::string* report = nullptr) {
   py::object cls = class_for(code);
   py::object exc;
   if (g_base) {
@@ -53,6 +54,7 @@ void set_python_error(int code, const char* message, const Location* where) {
       kw["offset"] = opt_int(where->offset);
       kw["source"] = opt_str(where->source);
     }
+    if (report) kw["report"] = py::module_::import("json").attr("loads")(utf8(*report));
     exc = cls(utf8(message), **kw);
   } else {
     exc = cls(utf8(message));
@@ -64,6 +66,13 @@ void translate(std::exception_ptr p) {
   if (!p) return;
   try {
     std::rethrow_exception(p);
+  } catch (const civitas::package::RecordsError& e) {
+    try {
+      const std::string report = e.report().dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      set_python_error(static_cast<int>(e.code()), e.what(), &e.where(), &report);
+    } catch (py::error_already_set& err) {
+      err.restore();
+    }
   } catch (const civitas::Error& e) {
     try {
       set_python_error(static_cast<int>(e.code()), e.what(), &e.where());

@@ -157,7 +157,8 @@ void bind_package(py::module_ m) {
   py::class_<Writer>(m, "Writer")
       .def(py::init([](WorkspaceHandle& handle, const std::string& path, const std::vector<std::string>& to,
                        const std::string& catalog, const std::string& purpose, const std::string& approval,
-                       const std::string& request_hash, std::size_t chunk_size, int level, int threads) {
+                       const std::string& request_hash, std::size_t chunk_size, int level, int threads, bool validate,
+                       const std::string& encoding) {
              auto h = std::make_unique<Writer>();
              py::gil_scoped_release nogil;
              std::shared_ptr<W> ws = handle.lease();
@@ -170,13 +171,15 @@ void bind_package(py::module_ m) {
              if (chunk_size) o.chunk_size = chunk_size;
              o.level = level;
              o.threads = threads;
+             o.validate = validate;
+             o.encoding = encoding;
              st->s = ws->create_package(path, to, o);  // audited "package.create", refusals included
              h->at = std::make_unique<Attached<civitas::workspace::PackageWriter>>(handle, std::move(st));
              return h;
            }),
            py::arg("workspace"), py::arg("path"), py::arg("to"), py::arg("catalog") = "", py::arg("purpose") = "",
            py::arg("approval") = "", py::arg("request_hash") = "", py::arg("chunk_size") = 0, py::arg("level") = 3,
-           py::arg("threads") = 1, py::keep_alive<1, 2>())
+           py::arg("threads") = 1, py::arg("validate") = true, py::arg("encoding") = "", py::keep_alive<1, 2>())
       .def(
           "begin_resource",
           [](Writer& w, const std::string& name, std::optional<std::string> schema, const std::string& format) {

@@ -54,16 +54,24 @@ typedef struct civ_package_writer_options {
   size_t chunk_size;    /**< 0 = default (64 KiB) */
   int level;            /**< zstd level; 0 = default (1) */
   int threads;          /**< zstd worker threads; -1 = default (1) */
+  /* version 2 */
+  unsigned flags;       /**< 0, or CIV_PACKAGE_SKIP_VALIDATION: do not check the records of a
+                             resource with a schema against it (they are by default: records
+                             that break it fail civ_package_writer_end_resource() with
+                             CIV_EINVALIDDATA and the package is dropped) */
+  const char *encoding; /**< encoding of the resource bytes written (gb18030, gbk…; NULL/0 =
+                             UTF-8): transcoded, the package holds UTF-8 only */
+  size_t encoding_len;
 } civ_package_writer_options;
 
-#define CIV_PACKAGE_WRITER_OPTIONS_VERSION 1
+#define CIV_PACKAGE_WRITER_OPTIONS_VERSION 2
 #define CIV_PACKAGE_WRITER_OPTIONS_INIT \
-  {CIV_PACKAGE_WRITER_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 0, 0, -1}
+  {CIV_PACKAGE_WRITER_OPTIONS_VERSION, NULL, 0, NULL, 0, NULL, 0, NULL, 0, 0, 0, -1, 0u, NULL, 0}
 /** Initialises writer options (for bindings). @return CIV_OK or CIV_EINVAL (NULL, version). */
 CIV_API CIV_NODISCARD int civ_package_writer_options_init(civ_package_writer_options *opts, unsigned version);
 
-/** Flag of civ_package_reader_create_ctx() / civ_package_open_ctx(): do not check records
- *  against their schemas. */
+/** Flag of civ_package_reader_create_ctx() / civ_package_open_ctx() and of
+ *  civ_package_writer_options.flags: do not check records against their schemas. */
 #define CIV_PACKAGE_SKIP_VALIDATION 1u
 /** Flag of civ_package_reader_create_ctx() / civ_package_open_ctx(): do not force the output
  *  to disk (fsync) before it appears and the sequence number is remembered (faster; after a
@@ -99,10 +107,14 @@ CIV_API CIV_NODISCARD int civ_package_writer_create_ctx(civ_package_writer **out
  */
 CIV_API CIV_NODISCARD int civ_package_writer_begin_resource(civ_package_writer *w, const char *name, size_t name_len,
                                                             const char *schema_json, size_t schema_len);
-/** Appends bytes to the current resource. @return CIV_OK; CIV_EINVAL (no resource open);
- *  CIV_EIO. */
+/** Appends bytes to the current resource (in the options' encoding). @return CIV_OK;
+ *  CIV_EINVAL (no resource open); CIV_EPARSE (bytes not in the encoding: the package is
+ *  dropped); CIV_EIO. */
 CIV_API CIV_NODISCARD int civ_package_writer_write(civ_package_writer *w, const void *data, size_t len);
-/** Ends the current resource. @return CIV_OK; CIV_EINVAL (no resource open); CIV_EIO. */
+/** Ends the current resource; with a schema (and without CIV_PACKAGE_SKIP_VALIDATION) its
+ *  records are checked. @return CIV_OK; CIV_EINVAL (no resource open); CIV_EINVALIDDATA
+ *  (records break the schema: the package is dropped, the refusal audit-logged, and the
+ *  validation report is available from civ_package_last_report()); CIV_EPARSE; CIV_EIO. */
 CIV_API CIV_NODISCARD int civ_package_writer_end_resource(civ_package_writer *w);
 /**
  * Writes datapackage.json, the last chunk and the trailer, and commits the file.
@@ -186,6 +198,16 @@ typedef struct civ_package_peer {
  */
 CIV_API CIV_NODISCARD int civ_package_verify(char **out_summary_json, const char *path, size_t path_len,
                                              const civ_package_peer *peers, size_t peer_count);
+
+/**
+ * The validation report (docs/formats/validation-report.md) of the last refusal for records
+ * (CIV_EINVALIDDATA) of a package function on the calling thread: every error, not only the
+ * first that civ_error_last() names. Each package function that can refuse for records clears
+ * it when it starts.
+ * @param out_report_json receives the report; free with civ_free()
+ * @return CIV_OK; CIV_EINVAL (NULL); CIV_ENOTFOUND (the last such call was no refusal for records).
+ */
+CIV_API CIV_NODISCARD int civ_package_last_report(char **out_report_json);
 
 /** The public header of a package as JSON (no key, no verification); free with civ_free().
  *  @return CIV_OK; CIV_EINVAL; CIV_EPARSE (not a package); CIV_EVERSION; CIV_EIO. */

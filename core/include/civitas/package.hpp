@@ -62,6 +62,19 @@ struct Recipient {
 
 struct Summary;
 
+/// The refusal of a package (being created or opened) whose records break their schema:
+/// Code::invalid_data, with the whole validation report (docs/formats/validation-report.md;
+/// tasks named by resource, places inside the package, never a temporary path).
+class RecordsError : public Error {
+ public:
+  RecordsError(const std::string& message, nlohmann::json report)
+      : Error(Code::invalid_data, message), report_(std::move(report)) {}
+  const nlohmann::json& report() const noexcept { return report_; }
+
+ private:
+  nlohmann::json report_;
+};
+
 struct WriterOptions {
   std::string provider;           ///< USCC of the providing department
   /// libsodium Ed25519 secret key (64 bytes: seed || public key); borrowed, must outlive
@@ -84,6 +97,14 @@ struct WriterOptions {
   /// (readers accept windows up to 2^25); 0 = off, the level's own window (2^21 at level 3 for
   /// large content). Finds repeats far apart; a reader needs about four windows of memory.
   int window_log = 0;
+  /// Check every tabular resource that has a schema (csv, tsv, jsonl) against it as it is
+  /// written; records that break it refuse the package (RecordsError from end_resource() /
+  /// add_file(), nothing is left behind). false: pack the bytes unchecked.
+  bool validate = true;
+  /// The encoding of the resources' bytes as given ("" = UTF-8): anything else (gb18030,
+  /// gbk, …, whatever iconv knows) is transcoded, so that the package holds UTF-8 only.
+  /// Bytes not valid in it: Error(parse) naming the byte offset.
+  std::string encoding;
   /// Called by finish() with the package's summary once everything but the trailer is
   /// written: the package is complete (trailer given to the sink, or the file renamed into
   /// place) only after it returns. May throw to abandon the package (the workspace commits

@@ -259,6 +259,10 @@ class Workspace {
                       const crypto::ColumnView* records, crypto::Column& out) const;
   std::vector<std::uint8_t> tokenize(std::string_view plaintext, std::string_view domain = {}) const;
   std::string detokenize(const std::uint8_t* tok, std::size_t n, std::string_view domain = {}) const;
+  /// Reverses a column of tokens of one domain: ONE "token.reverse" audit entry for the whole
+  /// column (domain, values: its count), committed before the values are returned. A bad
+  /// token throws Error with Location{row = index + 1} and nothing is recorded as revealed.
+  void detokenize_column(const crypto::ColumnView& tokens, std::string_view domain, crypto::Column& out) const;
   /// A keyer for one domain with the primary identity key (reuse it for many values).
   std::unique_ptr<crypto::IdentityKeyer> identity_keyer(std::string_view domain) const;
   std::string identity_key(ids::Kind kind, std::string_view identifier, std::string_view domain) const;

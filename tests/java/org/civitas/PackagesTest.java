@@ -303,13 +303,34 @@ class PackagesTest {
     Path src = dir.resolve("t.csv");
     Files.write(src, "id,name,amount\n1,a,x\n".getBytes(StandardCharsets.UTF_8));
     res.put("t", src);
-    Packages.create(tax, p, List.of(MARKET), res, SCHEMA, null);
+    // create checks the records: refused with the whole report, no package left behind
+    InvalidDataException made = assertThrows(InvalidDataException.class,
+        () -> Packages.create(tax, p, List.of(MARKET), res, SCHEMA, null));
+    assertTrue(made.report() != null && made.report().contains("\"rowNumber\":2"), made.report());
+    assertFalse(Files.exists(p));
+    Packages.create(tax, p, List.of(MARKET), res, SCHEMA, new Packages.Options().validate(false));
     String expected = "{\"t\":{\"fields\":[{\"name\":\"id\",\"type\":\"string\"}]}}";
     refused(SchemaMismatchException.class, dir.resolve("o1"),
         () -> Packages.open(market, p, dir.resolve("o1"), true, expected));
     refused(InvalidDataException.class, dir.resolve("o2"), () -> Packages.open(market, p, dir.resolve("o2")));
+    InvalidDataException opened = assertThrows(InvalidDataException.class,
+        () -> Packages.open(market, p, dir.resolve("o2")));
+    assertTrue(opened.report() != null && opened.report().contains("\"place\":\"data/t.csv\""), opened.report());
     Packages.open(market, p, dir.resolve("o3"), false, null);
     assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(dir.resolve("o3/data/t.csv")));
+  }
+
+  @Test
+  void gbkTableIsTranscoded() throws IOException {
+    Path p = dir.resolve("gbk.civpkg");
+    Path src = dir.resolve("g.csv");
+    String text = "id,name,amount\n1,\u5317\u4eac,10\n";
+    Files.write(src, text.getBytes(java.nio.charset.Charset.forName("GBK")));
+    Map<String, Path> res = new LinkedHashMap<>();
+    res.put("t", src);
+    Packages.create(tax, p, List.of(MARKET), res, SCHEMA, new Packages.Options().encoding("gbk"));
+    Packages.open(market, p, dir.resolve("g"));
+    assertArrayEquals(text.getBytes(StandardCharsets.UTF_8), Files.readAllBytes(dir.resolve("g/data/t.csv")));
   }
 
   @Test

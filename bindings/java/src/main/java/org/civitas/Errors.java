@@ -28,6 +28,24 @@ final class Errors {
     throw create(rc, message);
   }
 
+  /**
+   * As {@link #check} for the package calls that can refuse for records: an
+   * InvalidDataException then carries the validation report (civ_package_last_report).
+   */
+  static int checkPackage(int rc) {
+    if (rc != civ_error_code.CIV_EINVALIDDATA) {
+      return check(rc);
+    }
+    civ_error last = CivitasNative.civ_error_last();
+    String message = last != null && last.getCode() == rc ? last.getMessage() : null;
+    if (message == null || message.isEmpty()) {
+      message = CivitasNative.civ_error_name(rc);
+    }
+    String[] report = new String[1];
+    String r = CivitasNative.civ_package_last_report(report) == civ_error_code.CIV_OK ? report[0] : null;
+    throw new InvalidDataException(message, r);
+  }
+
   /** The exception for a code; codes added to the C ABI later map to CivitasException. */
   static CivitasException create(int code, String message) {
     switch (code) {

@@ -69,7 +69,7 @@ public final class PackageReader extends NativeHandle {
   public void feed(byte[] data, int off, int len) {
     Errors.requireArg(data, "data");
     Objects.checkFromIndexSize(off, len, data.length);
-    Errors.check(call(p -> CivitasNative.civj_package_reader_write(p, data, off, len)));
+    Errors.checkPackage(call(p -> CivitasNative.civj_package_reader_write(p, data, off, len)));
   }
 
   /** Feeds everything a stream yields (not closed here). */
@@ -81,7 +81,7 @@ public final class PackageReader extends NativeHandle {
   /** Checks the whole-package signature, commits the output directory; returns the summary. */
   public PackageSummary finish() {
     String[] out = new String[1];
-    Errors.check(call(p -> CivitasNative.civ_package_reader_finish(p, out)));
+    Errors.checkPackage(call(p -> CivitasNative.civ_package_reader_finish(p, out)));
     return PackageSummary.fromJson(out[0]);
   }
 

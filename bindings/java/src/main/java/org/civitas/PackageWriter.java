@@ -53,7 +53,8 @@ public final class PackageWriter extends NativeHandle {
     String[] consumers = to.toArray(new String[0]);
     long[] out = new long[1];
     Errors.check(ws.call(p -> CivitasNative.civj_package_writer_create_ctx(out, p, pkg.toString(), consumers,
-        o.catalog, o.purpose, o.approval, o.requestHash, o.chunkSize, o.level, o.threads)));
+        o.catalog, o.purpose, o.approval, o.requestHash, o.chunkSize, o.level, o.threads, o.validate ? 1 : 0,
+        o.encoding)));
     return new PackageWriter(out[0], ws);
   }
 
@@ -76,12 +77,12 @@ public final class PackageWriter extends NativeHandle {
   public void write(byte[] data, int off, int len) {
     Errors.requireArg(data, "data");
     Objects.checkFromIndexSize(off, len, data.length);
-    Errors.check(call(p -> CivitasNative.civj_package_writer_write(p, data, off, len)));
+    Errors.checkPackage(call(p -> CivitasNative.civj_package_writer_write(p, data, off, len)));
   }
 
   /** Ends the current resource. */
   public void endResource() {
-    Errors.check(call(CivitasNative::civ_package_writer_end_resource));
+    Errors.checkPackage(call(CivitasNative::civ_package_writer_end_resource));
   }
 
   /** Adds a whole resource read from a stream (not closed here). */
@@ -108,7 +109,7 @@ public final class PackageWriter extends NativeHandle {
    */
   public PackageSummary finish() {
     String[] out = new String[1];
-    Errors.check(call(p -> CivitasNative.civ_package_writer_finish(p, out)));
+    Errors.checkPackage(call(p -> CivitasNative.civ_package_writer_finish(p, out)));
     return PackageSummary.fromJson(out[0]);
   }
 

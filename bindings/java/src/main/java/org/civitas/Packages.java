@@ -52,6 +52,25 @@ public final class Packages {
     long chunkSize;
     int level = 1;
     int threads = 1;
+    boolean validate = true;
+    String encoding = null;
+
+    /**
+     * Check the records of every resource with a schema against it (default true); records
+     * that break it refuse the package with an InvalidDataException whose report() is the
+     * whole validation report, and nothing is left behind.
+     */
+    public Options validate(boolean validate) {
+      this.validate = validate;
+      return this;
+    }
+
+    /** The encoding of the resources ("gbk", "gb18030"…; null = UTF-8): transcoded, the
+     *  package holds UTF-8 only. */
+    public Options encoding(String encoding) {
+      this.encoding = encoding;
+      return this;
+    }
 
     /** Catalog resource code. */
     public Options catalog(String code) {
@@ -159,7 +178,7 @@ public final class Packages {
     Errors.requireArg(pkg, "pkg");
     Errors.requireArg(outDir, "outDir");
     String[] out = new String[1];
-    Errors.check(ws.call(p -> CivitasNative.civ_package_open_ctx(out, p, pkg.toString(), outDir.toString(),
+    Errors.checkPackage(ws.call(p -> CivitasNative.civ_package_open_ctx(out, p, pkg.toString(), outDir.toString(),
         flags(validate, sync, umaskModes), expectedSchemasJson)));
     return PackageSummary.fromJson(out[0]);
   }
