@@ -31,6 +31,7 @@ struct PackageArgs {
   std::string output;
   std::string file;
   std::string encoding;
+  std::string dialect;
   int threads = 1;
   int level = 1;
   int long_log = 0;
@@ -58,6 +59,26 @@ json load_schema(const std::string& path) {
   if (!j.is_object()) throw Error(Code::parse, "schema " + path + " is not a JSON object");
   schema::parse_schema(j);  // throws invalid_data naming the first problem
   return j;
+}
+
+// The encoding a Table Dialect file (as `validate --dialect` takes it) gives the resources.
+// Package resources are stored as comma-separated CSV with a header, so a dialect that asks
+// for another layout is refused rather than half applied.
+std::string dialect_encoding(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw Error(Code::io, "dialect " + path + " is a directory, not a Table Dialect file");
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(Code::io, "cannot read dialect " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  schema::Dialect d = schema::Dialect::from_json(parse_json(ss.str(), "dialect " + path));
+  json given = d.to_json(), usual = schema::Dialect{}.to_json(), rest = json::object();
+  for (auto it = given.begin(); it != given.end(); ++it)
+    if (it.key() != "encoding" && (!usual.contains(it.key()) || usual[it.key()] != it.value())) rest[it.key()] = it.value();
+  if (!rest.empty())
+    throw Error(Code::invalid_argument, "dialect " + path + ": package resources are comma-separated CSV with a header; only a "
+                                        "dialect's encoding is applied when packing, not " + rest.dump());
+  return d.encoding;
 }
 
 /// --schema NAME=FILE for one resource, or FILE for every resource without its own.
@@ -125,6 +146,12 @@ int do_create(const PackageArgs& a) {
   o.window_log = a.long_log;
   o.validate = !a.no_validate;  // records are checked against their schema unless --no-validate
   o.encoding = a.encoding;      // transcoded to UTF-8 inside the package
+  if (!a.dialect.empty()) {
+    std::string de = dialect_encoding(a.dialect);
+    if (!a.encoding.empty() && a.encoding != de)
+      throw Error(Code::invalid_argument, "--encoding " + a.encoding + " and the dialect's encoding " + de + " differ");
+    o.encoding = de;
+  }
   ex::Summary s;
   {
     auto pw = w->create_package(a.output, a.to, o);  // audited "package.create", refusals included
@@ -233,6 +260,8 @@ Register reg(40, [](CLI::App& root, int& result) {
       ->check(CLI::Range(10, 25));
   c->add_option("--encoding", args.encoding,
                  "Encoding of the resource files: utf-8 (default), gb18030, gbk… (transcoded to UTF-8 in the package)");
+  c->add_option("--dialect", args.dialect,
+                 "Table Dialect file of the resources (as validate --dialect): its encoding is used as --encoding");
   c->add_flag("--no-validate", args.no_validate, "Do not check records against their schemas (they are by default)");
   c->add_option("-o,--output", args.output, "Package file")->required();
   c->add_flag("--json", args.json_out, "JSON output (with a refusal for records: the validation report)");

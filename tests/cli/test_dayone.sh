@@ -101,6 +101,18 @@ check "create --encoding gbk" 0 $?
 "$civ" package open -w c.db --key-file c.key gbk.pkg -o gbkout >out; check "the consumer opens the GBK package" 0 $?
 cmp -s gbkout/data/t.csv utf8.csv; check "the resource is UTF-8 inside the package" 0 $?
 check "datapackage declares utf-8" 1 "$(grep -c '"encoding": "utf-8"' gbkout/datapackage.json)"
+# the encoding from the schema's Table Dialect, as validate --dialect takes it
+echo '{"encoding": "gbk"}' > gbk.dialect.json
+"$civ" validate --schema s.json --dialect gbk.dialect.json gbk.csv >/dev/null; check "validate --dialect gbk" 0 $?
+"$civ" package create --to $C --resource t=gbk.csv --schema s.json --dialect gbk.dialect.json -o gbkd.pkg >/dev/null
+check "create --dialect (encoding gbk)" 0 $?
+"$civ" package open -w c.db --key-file c.key gbkd.pkg -o gbkdout >/dev/null; check "the consumer opens it" 0 $?
+cmp -s gbkdout/data/t.csv utf8.csv; check "the dialect's encoding was transcoded to UTF-8" 0 $?
+echo '{"delimiter": ";", "encoding": "gbk"}' > semi.dialect.json
+"$civ" package create --to $C --resource t=gbk.csv --dialect semi.dialect.json -o semi.pkg 2>err >/dev/null
+check "a dialect with another delimiter is refused (usage)" 2 $?
+check "the refusal says only the encoding applies" 1 "$(grep -c "only a dialect's encoding" err)"
+check "nothing left behind" 1 "$([ -e semi.pkg ] && echo 0 || echo 1)"
 "$civ" package create --to $C --resource t=utf8.csv -o plain.pkg >/dev/null
 "$civ" package open -w c.db --key-file c.key plain.pkg -o plainout >out
 check "a package without schema does not claim valid records" 0 "$(grep -c 'records valid' out)"
