@@ -82,14 +82,65 @@ std::vector<std::uint8_t> trailer_signed_message(const std::uint8_t* t56) {
   return with_context(kTrailerContext, sizeof kTrailerContext - 1, t56, 56);
 }
 
-void make_preamble(std::uint8_t* out, std::uint32_t header_len, const KeyId& provider_key) {
+void make_preamble(std::uint8_t* out, std::uint32_t header_len, const KeyId& provider_key, std::uint8_t version) {
   std::memcpy(out, kMagic, 8);
-  out[8] = kFormatVersion;
+  out[8] = version;
   out[9] = kSuite;
   out[10] = out[11] = 0;
   put_u32(out + 12, header_len);
   std::memcpy(out + 16, provider_key.data(), 8);
 }
+
+namespace {
+// SHA-256(provider key id || package id): the package a version-3 box belongs to.
+std::array<std::uint8_t, 32> file_key_binding(const KeyId& provider_key, const std::string& package_id) {
+  Sha256 h;
+  h.update(provider_key.data(), provider_key.size());
+  h.update(package_id.data(), package_id.size());
+  return h.final();
+}
+thread_local const StanzaForTesting* t_stanza_override = nullptr;
+}  // namespace
+
+void file_key_content(std::uint8_t out[kFileKeyContentSize], const KeyId& provider_key, const std::string& package_id,
+                      const std::uint8_t* file_key) {
+  std::memcpy(out, kFileKeyLabel, kFileKeyLabelSize);  // the label and its NUL
+  auto b = file_key_binding(provider_key, package_id);
+  std::memcpy(out + kFileKeyLabelSize, b.data(), 32);
+  std::memcpy(out + kFileKeyLabelSize + 32, file_key, 32);
+}
+
+void open_file_key(std::uint8_t* file_key, std::uint8_t version, const std::uint8_t* box, std::size_t n,
+                   const PublicKey& exchange_pk, const crypto::SecretBytes& exchange_sk, const KeyId& provider_key,
+                   const std::string& package_id) {
+  const std::string kid = crypto::key_id_hex(key_id_of(exchange_pk));
+  if (n != sealed_key_size(version))
+    throw Error(Code::integrity, "the file key sealed to exchange key " + kid + " has the wrong size");
+  crypto::SecretBytes content(n - crypto_box_SEALBYTES);
+  if (!package_suite().unseal(exchange_pk.data(), exchange_sk, box, n, content.data()))
+    throw Error(Code::integrity, "the file key sealed to exchange key " + kid +
+                                     " does not open (tampered, or the secret key does not match)");
+  if (version == 2) {  // a raw file key: nothing names the protocol or the package (§7)
+    std::memcpy(file_key, content.data(), 32);
+    return;
+  }
+  if (std::memcmp(content.data(), kFileKeyLabel, kFileKeyLabelSize) != 0)
+    throw Error(Code::integrity, "the box sealed to exchange key " + kid +
+                                     " is not a package file key (its content does not begin with \"" +
+                                     std::string(kFileKeyLabel) + "\")");
+  auto b = file_key_binding(provider_key, package_id);
+  if (sodium_memcmp(content.data() + kFileKeyLabelSize, b.data(), 32) != 0)
+    throw Error(Code::integrity, "the file key sealed to exchange key " + kid + " belongs to another package (not " +
+                                     package_id + " signed by provider key " + crypto::key_id_hex(provider_key) + ")");
+  std::memcpy(file_key, content.data() + kFileKeyLabelSize + 32, 32);
+}
+
+StanzaOverrideForTesting::StanzaOverrideForTesting(StanzaForTesting s)
+    : previous_(t_stanza_override), mine_(std::move(s)) {
+  t_stanza_override = &mine_;
+}
+StanzaOverrideForTesting::~StanzaOverrideForTesting() { t_stanza_override = previous_; }
+const StanzaForTesting* stanza_override_for_testing() noexcept { return t_stanza_override; }
 
 void fail_truncated(const std::string& what, std::uint64_t offset) {
   Location l;
@@ -101,8 +152,10 @@ std::uint32_t preamble_header_len(const std::uint8_t* p, std::size_t n) {
   std::size_t m = n < 8 ? n : 8;
   if (std::memcmp(p, kMagic, m) != 0) throw Error(Code::parse, "not a civitas package (bad magic)");
   if (n < kPreambleSize) fail_truncated("the preamble is incomplete", n);
-  if (p[8] != kFormatVersion)
-    throw Error(Code::unsupported_version, "package format version " + std::to_string(p[8]) + " is not supported (this is version 2; version 1 packages, from development builds before 2026-11-29, must be created again)");
+  if (p[8] < kOldestReadableVersion || p[8] > kFormatVersion)
+    throw Error(Code::unsupported_version, "package format version " + std::to_string(p[8]) +
+                                               " is not supported (this build reads versions 2 and 3 and writes 3; version 1 "
+                                               "packages, from development builds before 2026-11-29, must be created again)");
   if (p[9] != kSuite || !crypto::find_suite(p[9]))
     throw Error(Code::unsupported_version, "package cipher suite " + std::to_string(p[9]) + " is not supported");
   if (p[10] || p[11]) throw Error(Code::parse, "package preamble: reserved bytes are not zero");
@@ -174,7 +227,7 @@ Header parse_header_bytes(const std::uint8_t* data, std::size_t n) {
   Header h;
   h.version = data[8];
   if (str(j, "format", "header") != "civitas-package") throw Error(Code::parse, "package header: format is not \"civitas-package\"");
-  if (uint(j, "version", "header") != kFormatVersion) throw Error(Code::parse, "package header: version disagrees with the preamble");
+  if (uint(j, "version", "header") != h.version) throw Error(Code::parse, "package header: version disagrees with the preamble");
   h.package_id = str(j, "package_id", "header");
   if (h.package_id.empty() || h.package_id.size() > 128) throw Error(Code::parse, "package header: package_id must be 1..128 characters");
   const json& created = member(j, "created", "header");
@@ -196,7 +249,9 @@ Header parse_header_bytes(const std::uint8_t* data, std::size_t n) {
     s.key_id = key_id_field(member(r, "key_id", "recipient"), "recipient.key_id");
     s.sequence = uint(r, "sequence", "recipient");
     s.sealed_key = crypto::from_base64(str(r, "sealed_key", "recipient"));
-    if (s.sealed_key.size() != kSealedKeySize) throw Error(Code::parse, "package header: sealed_key must be 80 bytes");
+    if (s.sealed_key.size() != sealed_key_size(static_cast<std::uint8_t>(h.version)))
+      throw Error(Code::parse, "package header: sealed_key must be " + std::to_string(sealed_key_size(static_cast<std::uint8_t>(h.version))) +
+                                   " bytes in a version " + std::to_string(h.version) + " package");
     for (const auto& o : h.recipients)
       if (o.department == s.department) throw Error(Code::parse, "package header: recipient " + s.department + " appears twice");
     h.recipients.push_back(std::move(s));

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,7 +38,49 @@ inline constexpr std::size_t kSigSize = 64;
 inline constexpr std::size_t kMaxHeader = 1u << 20;
 inline constexpr std::size_t kTrailerSize = 8 + 8 + 8 + 32 + 64;  // 120
 inline constexpr std::size_t kABytes = crypto_secretstream_xchacha20poly1305_ABYTES;  // 17
-inline constexpr std::size_t kSealedKeySize = crypto_box_SEALBYTES + 32;  // 80
+/// Oldest version a reader accepts: 2 (a raw file key in the stanza's box), then 3 (labelled).
+inline constexpr std::uint8_t kOldestReadableVersion = 2;
+/// Version 3's box content: "civitas package file key v3" NUL (28) || binding (32) || file key (32).
+inline constexpr char kFileKeyLabel[] = "civitas package file key v3";  // + NUL
+inline constexpr std::size_t kFileKeyLabelSize = sizeof kFileKeyLabel;  // 28, the NUL included
+inline constexpr std::size_t kFileKeyContentSize = kFileKeyLabelSize + 32 + 32;  // 92
+/// The stanza's sealed_key: 80 bytes in version 2 (the raw file key), 140 in version 3.
+inline constexpr std::size_t sealed_key_size(std::uint8_t version) {
+  return crypto_box_SEALBYTES + (version == 2 ? 32 : kFileKeyContentSize);
+}
+/// Version 3's box content for a package: the label, the binding SHA-256(provider key id ||
+/// package id) and the file key.
+void file_key_content(std::uint8_t out[kFileKeyContentSize], const KeyId& provider_key, const std::string& package_id,
+                      const std::uint8_t* file_key);
+/// Opens a stanza's box of a version-`version` package into file_key[32]: the box must open
+/// with the exchange key, and in version 3 hold exactly the label, this package's binding and
+/// a file key. Throws integrity naming what is wrong.
+void open_file_key(std::uint8_t* file_key, std::uint8_t version, const std::uint8_t* box, std::size_t n,
+                   const PublicKey& exchange_pk, const crypto::SecretBytes& exchange_sk, const KeyId& provider_key,
+                   const std::string& package_id);
+
+/// For tests only: while one lives, the packages this thread writes have preamble and header
+/// version `version` and seal `content(file key, provider key id, package id)` in every stanza
+/// (the box content of another version, or a forged one) instead of version 3's content.
+struct StanzaForTesting {
+  std::uint8_t version = 0;
+  std::function<std::vector<std::uint8_t>(const std::uint8_t* file_key, const KeyId& provider_key,
+                                          const std::string& package_id)>
+      content;
+};
+class StanzaOverrideForTesting {
+ public:
+  explicit StanzaOverrideForTesting(StanzaForTesting s);
+  ~StanzaOverrideForTesting();
+  StanzaOverrideForTesting(const StanzaOverrideForTesting&) = delete;
+  StanzaOverrideForTesting& operator=(const StanzaOverrideForTesting&) = delete;
+
+ private:
+  const StanzaForTesting* previous_;
+  StanzaForTesting mine_;
+};
+/// The override of this thread, or null.
+const StanzaForTesting* stanza_override_for_testing() noexcept;
 
 inline constexpr char kHeaderContext[] = "civitas package header v1";    // + NUL
 inline constexpr char kTrailerContext[] = "civitas package trailer v2";  // + NUL
@@ -96,8 +139,9 @@ std::vector<std::uint8_t> header_signed_message(const std::uint8_t* preamble_and
 /// The message the trailer signature covers: context NUL trailer[0..56).
 std::vector<std::uint8_t> trailer_signed_message(const std::uint8_t* trailer56);
 
-/// Fills the preamble.
-void make_preamble(std::uint8_t* out, std::uint32_t header_len, const KeyId& provider_key);
+/// Fills the preamble (version byte `version`).
+void make_preamble(std::uint8_t* out, std::uint32_t header_len, const KeyId& provider_key,
+                   std::uint8_t version = kFormatVersion);
 
 /// Parses preamble + header JSON (the first kPreambleSize + header_len bytes). Throws parse,
 /// unsupported_version, truncated.

@@ -333,15 +333,12 @@ struct PackageReader::State {
       throw Error(Code::not_recipient, "this department's exchange key " + crypto::key_id_hex(key_id_of(own[0].first)) +
                                            " is not a recipient of package " + header.package_id + "; recipients: " + list);
     }
-    KeyId own_id = key_id_of(kp->first);
     if (keys.replay.seen && keys.replay.seen(header.provider, mine->department, mine->sequence))
       throw Error(Code::replay, "package " + header.package_id + ": sequence " + std::to_string(mine->sequence) + " from " +
                                     header.provider + " to " + mine->department + " was accepted before (replay)");
     crypto::SecretBytes file_key(32);
-    if (!package_suite().unseal(kp->first.data(), kp->second, mine->sealed_key.data(), mine->sealed_key.size(),
-                                file_key.data()))
-      throw Error(Code::integrity, "the file key sealed to exchange key " + crypto::key_id_hex(own_id) +
-                                       " does not open (tampered, or the secret key does not match)");
+    open_file_key(file_key.data(), static_cast<std::uint8_t>(header.version), mine->sealed_key.data(),
+                  mine->sealed_key.size(), kp->first, kp->second, header.provider_key, header.package_id);
     crypto::SecretBytes pkey(32);
     payload_key(pkey.data(), file_key.data(), header.package_id);
     stream = crypto::SecretBytes(sizeof(crypto_secretstream_xchacha20poly1305_state));

@@ -230,7 +230,9 @@ void PackageWriter::State::start(Sink* sink, const std::string* path, const Writ
   if (o.window_log != 0 && (o.window_log < 10 || o.window_log > 25))
     throw Error(Code::invalid_argument, "window_log must be 0 (the level's own) or 10..25");
   Header& h = s.header;
-  h.version = kFormatVersion;
+  const StanzaForTesting* test_stanza = stanza_override_for_testing();
+  const std::uint8_t version = test_stanza ? test_stanza->version : kFormatVersion;
+  h.version = version;
   h.provider = canonical_department(o.provider, "provider department", Code::invalid_argument);
   s.sk = o.signing_key->clone();
   PublicKey spk;
@@ -270,9 +272,19 @@ void PackageWriter::State::start(Sink* sink, const std::string* path, const Writ
         throw Error(Code::invalid_argument, "recipient " + st.department + " is listed twice");
     st.key_id = key_id_of(r.exchange_key);
     st.sequence = r.sequence;
-    st.sealed_key.resize(kSealedKeySize);
+    // Version 3: the box names its protocol and its package (docs/formats/package.md §1.2).
+    crypto::SecretBytes content(kFileKeyContentSize);
+    if (test_stanza) {
+      auto c = test_stanza->content(file_key.data(), h.provider_key, h.package_id);
+      content = crypto::SecretBytes(c.data(), c.size());
+      sodium_memzero(c.data(), c.size());
+    } else {
+      file_key_content(content.data(), h.provider_key, h.package_id, file_key.data());
+    }
+    st.sealed_key.resize(content.size() + package_suite().seal_overhead());
     try {
-      package_suite().seal(r.exchange_key.data(), r.exchange_key.size(), file_key.data(), 32, st.sealed_key.data());
+      package_suite().seal(r.exchange_key.data(), r.exchange_key.size(), content.data(), content.size(),
+                           st.sealed_key.data());
     } catch (const Error&) {
       throw Error(Code::invalid_argument, "recipient " + st.department + ": not a usable X25519 public key");
     }
@@ -285,7 +297,7 @@ void PackageWriter::State::start(Sink* sink, const std::string* path, const Writ
     h.recipients.push_back(std::move(st));
   }
   json hj = {{"format", "civitas-package"},
-             {"version", kFormatVersion},
+             {"version", version},
              {"package_id", h.package_id},
              {"created", h.created},
              {"provider", {{"department", h.provider}, {"key_id", crypto::key_id_hex(h.provider_key)}}},
@@ -298,7 +310,7 @@ void PackageWriter::State::start(Sink* sink, const std::string* path, const Writ
   std::string hs = hj.dump();
   if (hs.size() > kMaxHeader) throw Error(Code::invalid_argument, "package header would exceed 1 MiB (too many recipients)");
   std::vector<std::uint8_t> head(kPreambleSize + hs.size() + kSigSize);
-  make_preamble(head.data(), static_cast<std::uint32_t>(hs.size()), h.provider_key);
+  make_preamble(head.data(), static_cast<std::uint32_t>(hs.size()), h.provider_key, version);
   std::memcpy(head.data() + kPreambleSize, hs.data(), hs.size());
   auto msg = header_signed_message(head.data(), kPreambleSize + hs.size());
   package_suite().sign(s.sk, msg.data(), msg.size(), head.data() + kPreambleSize + hs.size());

@@ -145,9 +145,12 @@ TEST_CASE("a payload a co-recipient re-encrypted under the file key is refused b
   // Co-recipient c opens its sealed file key and encrypts a payload of its own choosing with
   // the package's own stream header: every chunk authenticates, every segment hash is right;
   // only the provider's signature over D cannot be made.
-  civitas::crypto::SecretBytes file_key(32), pkey(32);
-  REQUIRE(crypto_box_seal_open(file_key.data(), h.recipients[1].sealed_key.data(), h.recipients[1].sealed_key.size(),
+  // (Version 3: the box holds the 28-byte label, the 32-byte binding, then the file key.)
+  civitas::crypto::SecretBytes content(dt::kFileKeyContentSize), pkey(32);
+  REQUIRE(h.recipients[1].sealed_key.size() == dt::sealed_key_size(3));
+  REQUIRE(crypto_box_seal_open(content.data(), h.recipients[1].sealed_key.data(), h.recipients[1].sealed_key.size(),
                                c.box_pk.data(), c.box_sk.data()) == 0);
+  civitas::crypto::SecretBytes file_key(content.data() + dt::kFileKeyLabelSize + 32, 32);
   dt::payload_key(pkey.data(), file_key.data(), h.package_id);
   crypto_secretstream_xchacha20poly1305_state st;
   REQUIRE(crypto_secretstream_xchacha20poly1305_init_pull(&st, h.stream_header.data(), pkey.data()) == 0);

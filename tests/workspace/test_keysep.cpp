@@ -137,7 +137,8 @@ TEST_CASE("attack: unseal() of a package's sealed file key is refused") {
   w->add_file("orgs", p.d.file("orgs.csv"));
   w->finish();
   // The header (JSON at offset 24, its length at offset 12) names the recipient key and the
-  // 80-byte sealed file key; a sealed box is format byte 1 || key id || crypto_box_seal.
+  // 140-byte sealed file key (format version 3: its content names the protocol and the
+  // package); a sealed box is format byte 1 || key id || crypto_box_seal.
   std::ifstream in(p.d.file("p.civpkg"), std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::uint32_t hl = 0;
@@ -147,6 +148,8 @@ TEST_CASE("attack: unseal() of a package's sealed file key is refused") {
   std::vector<std::uint8_t> box{1};
   auto kid = c::from_hex(r["key_id"].get<std::string>());
   auto sealed = c::from_base64(r["sealed_key"].get<std::string>());
+  CHECK(h["version"] == 3);
+  CHECK(sealed.size() == 140);
   box.insert(box.end(), kid.begin(), kid.end());
   box.insert(box.end(), sealed.begin(), sealed.end());
   CHECK(code_of([&] { p.b->unseal(box.data(), box.size()); }) == Code::not_recipient);

@@ -41,7 +41,8 @@ class Workspace;
 
 namespace civitas::package {
 
-inline constexpr std::uint8_t kFormatVersion = 2;
+/// The version this build writes; it reads this one and version 2 (docs/formats/package.md §7).
+inline constexpr std::uint8_t kFormatVersion = 3;
 /// Plaintext bytes per encrypted chunk (the last chunk is always shorter).
 inline constexpr std::size_t kDefaultChunkSize = 64 * 1024;
 inline constexpr std::size_t kMinChunkSize = 1024;
