@@ -1,14 +1,17 @@
-"""Independent verification of civitas packages, written only from the text of
-docs/formats/package.md (version 2: §1 layout, §1.1 preamble, §1.2 header, §1.3 header
-signature, §1.4 payload, §1.5 trailer, §3 reading): struct, json, base64, hashlib and the
-pure-Python Ed25519 verifier of test_audit_verify_independent.py (RFC 8032 §5.1.7).
+"""Independent verification and opening of civitas packages, written only from the text of
+docs/formats/package.md (version 3, and version 2 which readers still accept: §1 layout, §1.1
+preamble, §1.2 header and stanza, §1.3 header signature, §1.4 payload, §1.5 trailer, §2
+content, §3 reading, §7 versions): struct, json, base64, hashlib, the pure-Python Ed25519 of
+test_audit_verify_independent.py (RFC 8032), pure-Python X25519, XSalsa20-Poly1305 sealed
+boxes, ChaCha20-Poly1305 secretstream, and the `zstd` command for the compressed content.
 
-civitas is used only to CREATE packages and to export the provider's public keys (the
-export-public document, docs/workspace.md); every check of the bytes is done here. The library
-is then asked about the same (modified) files, and must refuse them with the spec's codes.
-
-Nothing is decrypted: the checks are the platform's `verify` (§3 steps 1, 2 and 4, then every
-segment against its signed hash), which needs no secret key.
+civitas is used to CREATE packages and to export public keys (the export-public document,
+docs/workspace.md); every check of the bytes is done here. The library is then asked about the
+same (modified) files, and must refuse them with the spec's codes. The platform's `verify`
+(§3 steps 1, 2 and 4, then every segment against its signed hash) needs no secret key; to
+open a package (§3 step 5, the stanza's sealed box), a department whose keys this file makes
+(pure Python) is imported into the provider's peer directory, and packages this file writes
+from the spec (versions 2 and 3) are opened by the library.
 
 Runs under pytest (CTest `python.test_package_format_independent`) or as a script.
 """
@@ -18,18 +21,24 @@ import json
 import os
 import random
 import re
+import shutil
 import struct
+import subprocess
 import sys
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_audit_verify_independent import ed25519_verify  # noqa: E402  (one copy of Ed25519)
+from test_audit_verify_independent import BASE, Q, _encode_point, _mul, ed25519_verify  # noqa: E402
 
 # ---- the format, from docs/formats/package.md ---------------------------------------------
 PKG_MAGIC = b"\x89CIVPKG\n"        # §1.1: 89 43 49 56 50 4B 47 0A
 END_MAGIC = b"\x89CIVEND\n"        # §1.5: 89 43 49 56 45 4E 44 0A
-FORMAT_VERSION = 2                 # §1.1 offset 8
+FORMAT_VERSION = 3                 # §1.1 offset 8: written
+READABLE_VERSIONS = (2, 3)         # §1.1, §7: read
+SEALED_KEY_SIZE = {2: 80, 3: 140}  # §1.2: crypto_box_seal (48) of the raw file key (v2) or of key_content (v3)
+FILE_KEY_LABEL = b"civitas package file key v3\0"  # §1.2: 27 ASCII bytes and a zero byte
+PAYLOAD_KEY_CONTEXT = b"civitas package payload key v1\0"  # §1.4 step 2
 SUITE = 1                          # §1.1 offset 9
 PREAMBLE = 24                      # §1.1
 HEADER_SIG = 64                    # §1.3
@@ -93,14 +102,14 @@ class Report:
         return f"Report(FAILED {self.check}{seg}: {self.detail})"
 
 
-def check_header(h, kid, department):
+def check_header(h, kid, department, version):
     """§1.2 header fields; returns a description of the first problem, or None."""
     if not isinstance(h, dict):
         return "header is not a JSON object"
     if h.get("format") != "civitas-package":
         return f"format {h.get('format')!r}"
     v = h.get("version")
-    if type(v) is not int or v != FORMAT_VERSION:
+    if type(v) is not int or v != version:  # the preamble's version byte
         return f"version {v!r}"
     pid = h.get("package_id")
     if not isinstance(pid, str) or not PACKAGE_ID.match(pid):
@@ -135,8 +144,8 @@ def check_header(h, kid, department):
             sealed = strict_b64(r.get("sealed_key"))
         except (ValueError, TypeError) as e:
             return f"recipients[{i}].sealed_key: {e}"
-        if len(sealed) != 80:  # ephemeral X25519 key (32) + file key (32) + tag (16)
-            return f"recipients[{i}].sealed_key has {len(sealed)} bytes, not 80"
+        if len(sealed) != SEALED_KEY_SIZE[version]:  # ephemeral key (32) + tag (16) + 32 (v2) or 92 (v3)
+            return f"recipients[{i}].sealed_key has {len(sealed)} bytes, not {SEALED_KEY_SIZE[version]}"
     p = h.get("payload")
     if not isinstance(p, dict):
         return "payload missing"
@@ -192,7 +201,7 @@ def verify_package(data, directory):
     magic, version, suite, reserved, header_len, kid = struct.unpack("<8sBBHI8s", pre)
     if magic != PKG_MAGIC:
         return fail("magic", magic.hex())
-    if version != FORMAT_VERSION:
+    if version not in READABLE_VERSIONS:
         return fail("version", f"version byte {version}")
     if suite != SUITE:
         return fail("suite", f"suite byte {suite}")
@@ -220,7 +229,7 @@ def verify_package(data, directory):
     except (UnicodeDecodeError, ValueError) as e:
         return fail("header_json", str(e))
     r.header = h
-    problem = check_header(h, kid, department)
+    problem = check_header(h, kid, department, version)
     if problem:
         return fail("header_fields", problem)
     c = h["payload"]["chunk_size"]
@@ -283,6 +292,426 @@ def verify_package(data, directory):
             return fail("segment", f"segment {k} (bytes {start} … {start + nbytes}) does not match S_{k}", k)
     r.ok = True
     return r
+
+
+# ---- opening: pure-Python X25519, XSalsa20-Poly1305, ChaCha20 and secretstream -------------
+# §1.2 "sealed_key", §1.4, §3 step 5. The primitives follow their specifications (RFC 7748
+# X25519; Salsa20/HSalsa20/XSalsa20 and crypto_box / crypto_box_seal as NaCl and libsodium
+# define them; RFC 8439 ChaCha20 and Poly1305; HChaCha20; libsodium's secretstream). The zstd
+# frame is decompressed with the `zstd` command (RFC 8878), the one tool taken from outside.
+M32 = 0xFFFFFFFF
+
+
+def _rotl(v, c):
+    return ((v << c) & M32) | (v >> (32 - c))
+
+
+def _words(b):
+    return list(struct.unpack("<%dI" % (len(b) // 4), b))
+
+
+def x25519(k, u):
+    """RFC 7748 §5 (scalar multiplication on Curve25519, u-coordinate only)."""
+    p = 2**255 - 19
+    kk = bytearray(k)
+    kk[0] &= 248
+    kk[31] &= 127
+    kk[31] |= 64
+    k_int = int.from_bytes(kk, "little")
+    x1 = int.from_bytes(u, "little") & ((1 << 255) - 1)
+    x2, z2, x3, z3, swap = 1, 0, x1, 1, 0
+    for t in reversed(range(255)):
+        bit = (k_int >> t) & 1
+        swap ^= bit
+        if swap:
+            x2, x3, z2, z3 = x3, x2, z3, z2
+        swap = bit
+        a, b = (x2 + z2) % p, (x2 - z2) % p
+        aa, bb = a * a % p, b * b % p
+        e = (aa - bb) % p
+        c, d = (x3 + z3) % p, (x3 - z3) % p
+        da, cb = d * a % p, c * b % p
+        x3 = (da + cb) ** 2 % p
+        z3 = x1 * (da - cb) ** 2 % p
+        x2 = aa * bb % p
+        z2 = e * (aa + 121665 * e) % p
+    if swap:
+        x2, z2 = x3, z3
+    return (x2 * pow(z2, p - 2, p) % p).to_bytes(32, "little")
+
+
+X25519_BASE = (9).to_bytes(32, "little")
+
+
+def _salsa_rounds(x):
+    x = list(x)
+
+    def qr(a, b, c, d):
+        x[b] ^= _rotl((x[a] + x[d]) & M32, 7)
+        x[c] ^= _rotl((x[b] + x[a]) & M32, 9)
+        x[d] ^= _rotl((x[c] + x[b]) & M32, 13)
+        x[a] ^= _rotl((x[d] + x[c]) & M32, 18)
+    for _ in range(10):
+        qr(0, 4, 8, 12); qr(5, 9, 13, 1); qr(10, 14, 2, 6); qr(15, 3, 7, 11)
+        qr(0, 1, 2, 3); qr(5, 6, 7, 4); qr(10, 11, 8, 9); qr(15, 12, 13, 14)
+    return x
+
+
+SIGMA = _words(b"expand 32-byte k")
+
+
+def _salsa_state(key, inp16):
+    k, i = _words(key), _words(inp16)
+    return [SIGMA[0], *k[:4], SIGMA[1], *i, SIGMA[2], *k[4:], SIGMA[3]]
+
+
+def hsalsa20(key, inp16):
+    x = _salsa_rounds(_salsa_state(key, inp16))
+    return struct.pack("<8I", x[0], x[5], x[10], x[15], x[6], x[7], x[8], x[9])
+
+
+def xsalsa20_stream(key, nonce24, n):
+    sub = hsalsa20(key, nonce24[:16])
+    out = bytearray()
+    for ctr in range((n + 63) // 64):
+        s = _salsa_state(sub, nonce24[16:24] + struct.pack("<Q", ctr))
+        x = _salsa_rounds(s)
+        out += struct.pack("<16I", *((a + b) & M32 for a, b in zip(x, s)))
+    return bytes(out[:n])
+
+
+def poly1305(key, msg):
+    """RFC 8439 §2.5."""
+    r = int.from_bytes(key[:16], "little") & 0x0ffffffc0ffffffc0ffffffc0fffffff
+    s = int.from_bytes(key[16:32], "little")
+    p, acc = (1 << 130) - 5, 0
+    for i in range(0, len(msg), 16):
+        acc = (acc + int.from_bytes(msg[i:i + 16] + b"\x01", "little")) * r % p
+    return ((acc + s) & ((1 << 128) - 1)).to_bytes(16, "little")
+
+
+def xor(a, b):
+    return bytes(x ^ y for x, y in zip(a, b))
+
+
+def box_seal(m, pk, esk=None):
+    """crypto_box_seal: epk || crypto_box(m, nonce = BLAKE2b-192(epk || pk), pk, esk)."""
+    esk = esk or os.urandom(32)
+    epk = x25519(esk, X25519_BASE)
+    nonce = hashlib.blake2b(epk + pk, digest_size=24).digest()
+    k = hsalsa20(x25519(esk, pk), bytes(16))  # crypto_box_beforenm
+    stream = xsalsa20_stream(k, nonce, 32 + len(m))
+    c = xor(m, stream[32:])
+    return epk + poly1305(stream[:32], c) + c
+
+
+def box_seal_open(box, sk):
+    """The inverse of box_seal, or None when the box does not authenticate."""
+    if len(box) < 48:
+        return None
+    epk, mac, c = box[:32], box[32:48], box[48:]
+    pk = x25519(sk, X25519_BASE)
+    nonce = hashlib.blake2b(epk + pk, digest_size=24).digest()
+    k = hsalsa20(x25519(sk, epk), bytes(16))
+    stream = xsalsa20_stream(k, nonce, 32 + len(c))
+    if not hmac_compare(poly1305(stream[:32], c), mac):
+        return None
+    return xor(c, stream[32:])
+
+
+def hmac_compare(a, b):
+    import hmac
+    return hmac.compare_digest(a, b)
+
+
+def _chacha_rounds(x):
+    x = list(x)
+
+    def qr(a, b, c, d):
+        x[a] = (x[a] + x[b]) & M32; x[d] = _rotl(x[d] ^ x[a], 16)
+        x[c] = (x[c] + x[d]) & M32; x[b] = _rotl(x[b] ^ x[c], 12)
+        x[a] = (x[a] + x[b]) & M32; x[d] = _rotl(x[d] ^ x[a], 8)
+        x[c] = (x[c] + x[d]) & M32; x[b] = _rotl(x[b] ^ x[c], 7)
+    for _ in range(10):
+        qr(0, 4, 8, 12); qr(1, 5, 9, 13); qr(2, 6, 10, 14); qr(3, 7, 11, 15)
+        qr(0, 5, 10, 15); qr(1, 6, 11, 12); qr(2, 7, 8, 13); qr(3, 4, 9, 14)
+    return x
+
+
+def hchacha20(key, inp16):
+    x = _chacha_rounds(SIGMA + _words(key) + _words(inp16))
+    return struct.pack("<8I", *x[:4], *x[12:])
+
+
+def chacha20_ietf(key, nonce12, counter, n):
+    """RFC 8439 §2.4 keystream of n bytes from block `counter`."""
+    out = bytearray()
+    for i in range((n + 63) // 64):
+        s = SIGMA + _words(key) + [counter + i] + _words(nonce12)
+        x = _chacha_rounds(s)
+        out += struct.pack("<16I", *((a + b) & M32 for a, b in zip(x, s)))
+    return bytes(out[:n])
+
+
+TAG_MESSAGE, TAG_FINAL = 0, 3
+
+
+class SecretStream:
+    """libsodium's crypto_secretstream_xchacha20poly1305 (no associated data here): the key
+    and nonce come from HChaCha20 over the 24-byte header; each message is one tag byte,
+    the ciphertext and a 16-byte Poly1305 tag; the 8-byte inner nonce is XORed with the tag
+    and the 4-byte counter incremented after each message (rekeying only on counter wrap,
+    which a test package never reaches)."""
+
+    def __init__(self, key, header):
+        self.k = hchacha20(key, header[:16])
+        self.counter, self.inonce = 1, header[16:24]
+
+    def _nonce(self):
+        return struct.pack("<I", self.counter) + self.inonce
+
+    def _mac(self, block, c):
+        poly_key = chacha20_ietf(self.k, self._nonce(), 0, 64)[:32]
+        pad = (0x10 - 64 + len(c)) & 0xF  # libsodium's padding after the ciphertext
+        msg = block + c + bytes(pad) + struct.pack("<QQ", 0, 64 + len(c))
+        return poly1305(poly_key, msg)
+
+    def _advance(self, mac):
+        self.inonce = xor(self.inonce, mac[:8])
+        self.counter = (self.counter + 1) & M32
+        assert self.counter, "counter wrap (rekey) is not needed for test packages"
+
+    def push(self, m, tag):
+        block = bytearray(chacha20_ietf(self.k, self._nonce(), 1, 64))
+        block[0] ^= tag
+        c = xor(m, chacha20_ietf(self.k, self._nonce(), 2, len(m)))
+        mac = self._mac(bytes(block), c)
+        self._advance(mac)
+        return bytes(block[:1]) + c + mac
+
+    def pull(self, chunk):
+        """(tag, plaintext), or None when the chunk does not authenticate."""
+        if len(chunk) < ABYTES:
+            return None
+        c, mac = chunk[1:-16], chunk[-16:]
+        block = bytearray(chacha20_ietf(self.k, self._nonce(), 1, 64))
+        tag = block[0] ^ chunk[0]
+        block[0] = chunk[0]
+        if not hmac_compare(self._mac(bytes(block), c), mac):
+            return None
+        m = xor(c, chacha20_ietf(self.k, self._nonce(), 2, len(c)))
+        self._advance(mac)
+        return tag, m
+
+
+def ed25519_public(seed):
+    h = hashlib.sha512(seed).digest()
+    a = int.from_bytes(h[:32], "little")
+    a = (a & ((1 << 254) - 8)) | (1 << 254)
+    return _encode_point(_mul(a, BASE))
+
+
+def ed25519_sign(seed, msg):
+    """RFC 8032 §5.1.6."""
+    h = hashlib.sha512(seed).digest()
+    a = (int.from_bytes(h[:32], "little") & ((1 << 254) - 8)) | (1 << 254)
+    pub = _encode_point(_mul(a, BASE))
+    r = int.from_bytes(hashlib.sha512(h[32:] + msg).digest(), "little") % Q
+    R = _encode_point(_mul(r, BASE))
+    k = int.from_bytes(hashlib.sha512(R + pub + msg).digest(), "little") % Q
+    return R + ((r + k * a) % Q).to_bytes(32, "little")
+
+
+def payload_key(file_key, package_id):
+    """§1.4 step 2: BLAKE2b-256(key = file_key, "civitas package payload key v1\\0" || id)."""
+    return hashlib.blake2b(PAYLOAD_KEY_CONTEXT + package_id.encode(), key=file_key, digest_size=32).digest()
+
+
+def file_key_binding(provider_kid, package_id):
+    """§1.2: SHA-256(provider_key_id || package_id)."""
+    return sha256(provider_kid + package_id.encode("ascii"))
+
+
+def zstd(data, decompress):
+    exe = shutil.which("zstd")
+    if not exe:
+        pytest.skip("the zstd command is needed to (de)compress the content independently")
+    args = [exe, "-d" if decompress else "-1", "-c", "-q"] + (["--memory=32MB"] if decompress else ["--no-check"])
+    return subprocess.run(args, input=data, capture_output=True, check=True).stdout
+
+
+class Opened:
+    """What the independent opener found: the failed check, or the files of a package."""
+
+    def __init__(self):
+        self.check = None
+        self.detail = ""
+        self.version = None
+        self.file_key = None
+        self.envelope = None
+        self.datapackage = None
+        self.files = {}       # "data/<name>" -> bytes
+
+    def __repr__(self):
+        return f"Opened({'ok' if self.check is None else 'FAILED ' + self.check}: {self.detail})"
+
+
+def open_package(data, directory, exchange_sk):
+    """§3 steps 1–6 for the recipient whose X25519 secret is exchange_sk (no schema validation:
+    the records are the library's business). Returns an Opened."""
+    o = Opened()
+    rep = verify_package(data, directory)
+    if not rep.ok:
+        o.check, o.detail = "verify:" + rep.check, rep.detail
+        return o
+    data = bytes(data)
+    h, lay = rep.header, rep.layout
+    o.version = data[8]
+    my_kid = key_id(x25519(exchange_sk, X25519_BASE)).hex()
+    mine = [r for r in h["recipients"] if r["key_id"] == my_kid]
+    if not mine:
+        o.check = "not_recipient"
+        return o
+    content = box_seal_open(strict_b64(mine[0]["sealed_key"]), exchange_sk)
+    if content is None:
+        o.check = "box"
+        return o
+    if o.version == 2:
+        if len(content) != 32:
+            o.check, o.detail = "box_content", f"{len(content)} bytes"
+            return o
+        file_key = content
+    else:
+        if len(content) != 92 or content[:28] != FILE_KEY_LABEL:
+            o.check, o.detail = "box_label", content[:28].hex()
+            return o
+        if content[28:60] != file_key_binding(data[16:24], h["package_id"]):
+            o.check = "box_binding"
+            return o
+        file_key = content[60:]
+    o.file_key = file_key
+    ss = SecretStream(payload_key(file_key, h["package_id"]), strict_b64(h["payload"]["stream_header"]))
+    c = lay["C"]
+    compressed = bytearray()
+    index = 0
+    for start, nbytes, count in rep.segments:  # each already matched its signed hash
+        for j in range(count):
+            clen = c + ABYTES if index < lay["N"] - 1 else lay["L"] + ABYTES
+            off = start + j * (c + ABYTES)
+            got = ss.pull(data[off:off + clen])
+            if got is None:
+                o.check, o.detail = "chunk", f"chunk {index}"
+                return o
+            tag, m = got
+            if tag != (TAG_FINAL if index == lay["N"] - 1 else TAG_MESSAGE):
+                o.check, o.detail = "tag", f"chunk {index} tag {tag}"
+                return o
+            compressed += m
+            index += 1
+    plain = zstd(bytes(compressed), decompress=True)
+    # §2: "CIVPKGC1" entry* "Z"
+    if plain[:8] != b"CIVPKGC1":
+        o.check = "content_magic"
+        return o
+    pos, entries = 8, []
+    while True:
+        t = plain[pos:pos + 1]
+        pos += 1
+        if t == b"Z":
+            break
+        (name_len,) = struct.unpack("<H", plain[pos:pos + 2])
+        name = plain[pos + 2:pos + 2 + name_len].decode()
+        pos += 2 + name_len
+        body = bytearray()
+        while True:
+            (n,) = struct.unpack("<I", plain[pos:pos + 4])
+            pos += 4
+            if n == 0:
+                break
+            body += plain[pos:pos + n]
+            pos += n
+        entries.append((t.decode(), name, bytes(body)))
+    if pos != len(plain):
+        o.check = "after_end"
+        return o
+    types = "".join(t for t, _, _ in entries)
+    if not re.fullmatch(r"ER*P", types) or entries[0][1] != "envelope.json" or entries[-1][1] != "datapackage.json":
+        o.check, o.detail = "entries", types
+        return o
+    o.envelope, o.datapackage = json.loads(entries[0][2]), json.loads(entries[-1][2])
+    o.files = {name: body for t, name, body in entries if t == "R"}
+    env = o.envelope
+    if (env["package_id"], env["provider"]) != (h["package_id"], h["provider"]["department"]) or \
+            env["consumers"] != [r["department"] for r in h["recipients"]] or \
+            env["sequences"] != {r["department"]: r["sequence"] for r in h["recipients"]}:
+        o.check = "envelope"
+        return o
+    for res in o.datapackage["resources"]:
+        body = o.files.get(res["path"])
+        if body is None or res["bytes"] != len(body) or res["hash"] != "sha256:" + sha256(body).hex():
+            o.check, o.detail = "datapackage", res["path"]
+            return o
+    if len(o.datapackage["resources"]) != len(o.files):
+        o.check = "datapackage"
+        return o
+    return o
+
+
+def build_package(provider, provider_seed, recipients, files, version=FORMAT_VERSION, box_content=None,
+                  chunk_size=1024, package_id=None, created=None):
+    """Writes a package from the spec alone: §1 layout, §1.2 header and stanzas, §1.3, §1.4
+    (zstd level 1, secretstream), §1.5, §2 content. recipients: [(department, X25519 public
+    key, sequence)]; files: {"<name>.csv": bytes}. box_content(file_key, provider_kid,
+    package_id) replaces the stanza content of `version` (for forged stanzas)."""
+    pub = ed25519_public(provider_seed)
+    kid = key_id(pub)
+    package_id = package_id or os.urandom(16).hex()
+    created = created or 1796000000
+    file_key = os.urandom(32)
+    header_stream = os.urandom(24)
+    if box_content is None:
+        def box_content(fk, pk_id, pid):
+            return fk if version == 2 else FILE_KEY_LABEL + file_key_binding(pk_id, pid) + fk
+    stanzas = [{"department": d, "key_id": key_id(pk).hex(), "sequence": seq,
+                "sealed_key": base64.b64encode(box_seal(box_content(file_key, kid, package_id), pk)).decode()}
+               for d, pk, seq in recipients]
+    header = json.dumps({
+        "format": "civitas-package", "version": version, "package_id": package_id, "created": created,
+        "provider": {"department": provider, "key_id": kid.hex()}, "recipients": stanzas,
+        "payload": {"compression": "zstd", "cipher": "xchacha20poly1305-secretstream", "chunk_size": chunk_size,
+                    "stream_header": base64.b64encode(header_stream).decode()}}, separators=(",", ":")).encode()
+    pre = PKG_MAGIC + struct.pack("<BBHI", version, SUITE, 0, len(header)) + kid
+    head = pre + header + ed25519_sign(provider_seed, HEADER_CONTEXT + pre + header)
+
+    def entry(t, name, body):
+        out = t + struct.pack("<H", len(name)) + name.encode()
+        for i in range(0, len(body), 4096):
+            out += struct.pack("<I", len(body[i:i + 4096])) + body[i:i + 4096]
+        return out + b"\0\0\0\0"
+    envelope = {"package_id": package_id, "provider": provider, "consumers": [d for d, _, _ in recipients],
+                "sequences": {d: s for d, _, s in recipients}, "catalog": "110000-000001", "purpose": "independent",
+                "approval": "A-1", "created": "2026-12-07T00:00:00Z", "request_hash": None}
+    resources = [{"name": n.rsplit(".", 1)[0], "path": "data/" + n, "format": "csv", "encoding": "utf-8",
+                  "bytes": len(b), "hash": "sha256:" + sha256(b).hex()} for n, b in files.items()]
+    content = b"CIVPKGC1" + entry(b"E", "envelope.json", json.dumps(envelope).encode())
+    for n, b in files.items():
+        content += entry(b"R", "data/" + n, b)
+    content += entry(b"P", "datapackage.json", json.dumps({"name": "p", "resources": resources}).encode()) + b"Z"
+    compressed = zstd(content, decompress=False)
+    ss = SecretStream(payload_key(file_key, package_id), header_stream)
+    pieces = [compressed[i:i + chunk_size] for i in range(0, len(compressed), chunk_size)]
+    if not pieces or len(pieces[-1]) == chunk_size:
+        pieces.append(b"")  # §1: the final chunk is shorter than C, possibly empty
+    chunks = [ss.push(p, TAG_FINAL if i == len(pieces) - 1 else TAG_MESSAGE) for i, p in enumerate(pieces)]
+    g = chunks_per_segment(chunk_size)
+    payload, hashes = b"", []
+    for k in range(0, len(chunks), g):
+        seg = b"".join(chunks[k:k + g])
+        hashes.append(sha256(seg))
+        payload += seg + hashes[-1]
+    d = sha256(DIGEST_CONTEXT + sha256(head) + b"".join(hashes))
+    t56 = END_MAGIC + struct.pack("<QQ", len(payload), len(chunks)) + d
+    return head + payload + t56 + ed25519_sign(provider_seed, TRAILER_CONTEXT + t56)
 
 
 # ---- creating packages with civitas (only that) ---------------------------------------------
@@ -449,7 +878,7 @@ def test_header_fields(tmp_path, depts, directory):
     raw = p.read_bytes()
     rep = verified(p, directory)
     h = rep.header
-    assert h["format"] == "civitas-package" and h["version"] == 2 and raw[8] == 2 and raw[9] == 1
+    assert h["format"] == "civitas-package" and h["version"] == 3 and raw[8] == 3 and raw[9] == 1
     assert raw[10:12] == b"\0\0"
     assert PACKAGE_ID.match(h["package_id"]) and re.fullmatch(r"[0-9a-f]{32}", h["package_id"])
     assert isinstance(h["created"], int) and h["created"] > 1_700_000_000
@@ -459,7 +888,7 @@ def test_header_fields(tmp_path, depts, directory):
     assert h["recipients"][0]["key_id"] in ex_b and h["recipients"][1]["key_id"] in ex_c
     for r in h["recipients"]:
         assert type(r["sequence"]) is int and r["sequence"] == 1
-        assert len(strict_b64(r["sealed_key"])) == 80
+        assert len(strict_b64(r["sealed_key"])) == 140
     # the two sealed boxes use distinct ephemeral keys
     assert strict_b64(h["recipients"][0]["sealed_key"])[:32] != strict_b64(h["recipients"][1]["sealed_key"])[:32]
     pl = h["payload"]
@@ -668,6 +1097,166 @@ def test_modified_trailer_and_preamble(tmp_path, depts, directory, segmented):
     # the magic
     assert verify_package(flip(raw, 1), directory).check == "magic"
     library_refuses(depts[DEPT_B], write_modified(tmp_path, "magic.civpkg", flip(raw, 1)), civitas.ParseError, tmp_path)
+
+
+# ---- opening (§3 step 5): the stanza's box, v3 and v2, both ways -------------------------
+class Independent:
+    """A department whose keys exist only here (pure Python): an Ed25519 signing key and an
+    X25519 exchange key, published as a version 3 key document (docs/formats/workspace.md)."""
+
+    def __init__(self, department):
+        self.department = department
+        self.seed = os.urandom(32)
+        self.sign_pk = ed25519_public(self.seed)
+        self.box_sk = os.urandom(32)
+        self.box_pk = x25519(self.box_sk, X25519_BASE)
+
+    def document(self):
+        keys = [{"id": key_id(pk).hex(), "purpose": purpose, "algorithm": alg,
+                 "public_key": base64.b64encode(pk).decode(), "status": "primary", "created": 1796000000}
+                for purpose, alg, pk in (("signing", "ed25519", self.sign_pk), ("exchange", "x25519", self.box_pk))]
+        body = {"format": "civitas-public-keys", "version": 3, "department": self.department,
+                "name": "independent", "sequence": 1, "keys": keys, "revoked": []}
+        msg = b"civitas-public-keys v3\n" + json.dumps(body, sort_keys=True, separators=(",", ":"),
+                                                       ensure_ascii=False).encode()
+        body["signatures"] = [{"algorithm": "ed25519", "key_id": key_id(self.sign_pk).hex(),
+                               "value": base64.b64encode(ed25519_sign(self.seed, msg)).decode()}]
+        return json.dumps(body)
+
+
+def exchange_public(ws):
+    doc = json.loads(ws.export_public())
+    return next(strict_b64(k["public_key"]) for k in doc["keys"]
+                if k["purpose"] == "exchange" and k["status"] == "primary")
+
+
+@pytest.fixture
+def indep(depts):
+    org8 = "10000002"
+    e = Independent(uscc("91110000" + org8 + civitas.ids.check_char("orgcode", org8)))
+    for d in (DEPT_A, DEPT_B):
+        depts[d].import_public(e.document())
+        e.document()  # (a fresh signature each time; the content is the same)
+    return e
+
+
+def test_primitives_against_known_answers():
+    # RFC 7748 §6.1 (X25519 Diffie-Hellman), RFC 8439 §2.5.2 (Poly1305), §2.4.2 (ChaCha20).
+    a_sk = bytes.fromhex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a")
+    b_pk = bytes.fromhex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f")
+    assert x25519(a_sk, X25519_BASE).hex() == "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"
+    assert x25519(a_sk, b_pk).hex() == "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"
+    assert poly1305(bytes.fromhex("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b"),
+                    b"Cryptographic Forum Research Group").hex() == "a8061dc1305136c6c22b8baf0c0127a9"
+    ks = chacha20_ietf(bytes(range(32)), bytes.fromhex("000000000000004a00000000"), 1, 16)
+    assert xor(ks, b"Ladies and Gentl").hex() == "6e2e359a2568f98041ba0728dd0d6981"
+    # Sealed boxes and the secretstream round-trip; a flipped byte does not open.
+    sk = os.urandom(32)
+    box = box_seal(b"x" * 92, x25519(sk, X25519_BASE))
+    assert len(box) == 140 and box_seal_open(box, sk) == b"x" * 92
+    assert box_seal_open(flip(box, 60), sk) is None and box_seal_open(box, os.urandom(32)) is None
+    key, hdr = os.urandom(32), os.urandom(24)
+    w, r = SecretStream(key, hdr), SecretStream(key, hdr)
+    c1, c2 = w.push(b"hello", TAG_MESSAGE), w.push(b"", TAG_FINAL)
+    assert len(c1) == 5 + ABYTES and r.pull(c1) == (TAG_MESSAGE, b"hello") and r.pull(c2) == (TAG_FINAL, b"")
+    assert SecretStream(key, hdr).pull(flip(c1, 3)) is None
+    # RFC 8032 §7.1 TEST 1: the signer makes the published signature.
+    seed = bytes.fromhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+    assert ed25519_public(seed).hex() == "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+    assert ed25519_sign(seed, b"").hex().startswith("e5564300c360ac729086e2cc806e828a")
+
+
+def test_library_v3_package_opens_independently(tmp_path, depts, directory, indep):
+    p = tmp_path / "to-indep.civpkg"
+    made = package.create(depts[DEPT_A], p, to=[DEPT_B, indep.department], resources={"payers": CSV}, schema=SCHEMA)
+    raw = p.read_bytes()
+    assert raw[8] == 3
+    h = verified(p, directory).header
+    stanza = h["recipients"][1]
+    assert stanza["department"] == indep.department and stanza["key_id"] == key_id(indep.box_pk).hex()
+    # §1.2: the box holds the label, SHA-256(provider key id || package id) and the file key.
+    content = box_seal_open(strict_b64(stanza["sealed_key"]), indep.box_sk)
+    assert len(content) == 92 and content[:28] == FILE_KEY_LABEL and len(FILE_KEY_LABEL) == 28
+    assert content[28:60] == sha256(raw[16:24] + made.package_id.encode())
+    o = open_package(raw, directory, indep.box_sk)
+    assert o.check is None, o
+    assert o.version == 3 and o.file_key == content[60:]
+    assert o.files == {"data/payers.csv": CSV}
+    assert o.envelope["catalog"] == "" or isinstance(o.envelope["catalog"], str)
+    assert o.datapackage["resources"][0]["schema"] == SCHEMA
+    # The library agrees: B opens the same package to the same bytes.
+    package.open(depts[DEPT_B], p, tmp_path / "b")
+    assert (tmp_path / "b" / "data" / "payers.csv").read_bytes() == o.files["data/payers.csv"]
+    # Not a recipient with another key; a flipped stanza byte changes the signed header.
+    assert open_package(raw, directory, os.urandom(32)).check == "not_recipient"
+
+
+def test_spec_built_packages_open_in_the_library(tmp_path, depts, indep):
+    """Packages written here from the spec, version 3 and version 2 (§7: still read)."""
+    b_pk = exchange_public(depts[DEPT_B])
+    dir_e = {key_id(indep.sign_pk).hex(): (indep.department, indep.sign_pk)}
+    data = CSV * 200
+    for seq, version in ((1, 3), (2, 2)):
+        raw = build_package(indep.department, indep.seed, [(DEPT_B, b_pk, seq), (indep.department, indep.box_pk, seq)],
+                            {"rows.csv": data}, version=version)
+        assert raw[8] == version
+        rep = verify_package(raw, dir_e)
+        assert rep.ok, rep
+        assert len(strict_b64(rep.header["recipients"][0]["sealed_key"])) == SEALED_KEY_SIZE[version]
+        o = open_package(raw, dir_e, indep.box_sk)  # the independent opener reads its own package
+        assert o.check is None and o.files == {"data/rows.csv": data}, o
+        q = tmp_path / f"v{version}.civpkg"
+        q.write_bytes(raw)
+        assert package.inspect(q).version == version
+        assert package.verify(depts[DEPT_B], q).chunks == rep.layout["N"]
+        package.open(depts[DEPT_B], q, tmp_path / f"out{version}")
+        assert (tmp_path / f"out{version}" / "data" / "rows.csv").read_bytes() == data
+
+
+def library_open_refuses(ws, path, cls, tmp_path):
+    parent = tmp_path / "refused"
+    parent.mkdir(exist_ok=True)
+    with pytest.raises(civitas.Error) as e:
+        package.open(ws, path, parent / "out")
+    assert type(e.value) is cls, f"open: {e.value!r}"
+    assert os.listdir(parent) == []
+    return str(e.value)
+
+
+def test_forged_stanzas_are_refused_by_both(tmp_path, depts, indep):
+    """§1.2, §3 step 5: a version 3 box must hold the label and this package's binding."""
+    b_pk = exchange_public(depts[DEPT_B])
+    dir_e = {key_id(indep.sign_pk).hex(): (indep.department, indep.sign_pk)}
+    to = [(DEPT_B, b_pk, 1), (indep.department, indep.box_pk, 1)]
+    cases = [
+        # the raw file key, as version 2 seals it, in a version 3 header: 80 bytes, not 140
+        ("raw", 3, lambda fk, kid, pid: fk, "verify:header_fields", civitas.ParseError),
+        # the raw file key padded to the size: the box opens, its content has no label
+        ("unlabelled", 3, lambda fk, kid, pid: fk + bytes(60), "box_label", civitas.IntegrityError),
+        # another protocol's label
+        ("identity-label", 3, lambda fk, kid, pid: b"civitas identity secret v2".ljust(60, b"\0") + fk, "box_label",
+         civitas.IntegrityError),
+        # bound to another provider key (a co-recipient re-sending a provider's box as its own)
+        ("other-provider", 3, lambda fk, kid, pid: FILE_KEY_LABEL + file_key_binding(bytes(8), pid) + fk, "box_binding",
+         civitas.IntegrityError),
+        # bound to another package id
+        ("other-package", 3, lambda fk, kid, pid: FILE_KEY_LABEL + file_key_binding(kid, pid + "x") + fk, "box_binding",
+         civitas.IntegrityError),
+        # a version 3 content in a version 2 header: 140 bytes, not 80
+        ("v2-with-v3-box", 2, lambda fk, kid, pid: FILE_KEY_LABEL + file_key_binding(kid, pid) + fk,
+         "verify:header_fields", civitas.ParseError),
+    ]
+    for name, version, content, check, cls in cases:
+        raw = build_package(indep.department, indep.seed, to, {"rows.csv": CSV}, version=version, box_content=content)
+        assert open_package(raw, dir_e, indep.box_sk).check == check, name
+        q = write_modified(tmp_path, name + ".civpkg", raw)
+        msg = library_open_refuses(depts[DEPT_B], q, cls, tmp_path)
+        if cls is civitas.IntegrityError:
+            assert ("not a package file key" if check == "box_label" else "belongs to another package") in msg, msg
+            package.verify(depts[DEPT_B], q)  # verify opens no box: the signed file itself is sound
+    # A refused package did not burn B's sequence number: the same number opens now.
+    good = write_modified(tmp_path, "good.civpkg", build_package(indep.department, indep.seed, to, {"rows.csv": CSV}))
+    package.open(depts[DEPT_B], good, tmp_path / "good")
 
 
 if __name__ == "__main__":
