@@ -160,8 +160,8 @@ int main(int argc, char** argv) {
   if (argc != 2) return 2;
   std::string dir = argv[1];
   const Keys& k = keys();
-  std::string pkg;
-  {
+  auto make = [&] {
+    std::string pkg;
     ex::PackageWriter w([&](const std::uint8_t* p, std::size_t n) { pkg.append(reinterpret_cast<const char*>(p), n); }, k.writer());
     w.begin_resource("t", nlohmann::json::parse(R"({"fields":[{"name":"a","type":"integer"},{"name":"b","type":"string"}]})"));
     std::string csv = "a,b\n";
@@ -171,6 +171,26 @@ int main(int argc, char** argv) {
     w.begin_resource("empty");
     w.end_resource();
     w.finish();
+    return pkg;
+  };
+  std::string pkg = make();  // format version 3
+  {
+    // Version 2 (the raw file key in the stanza's box), which readers still accept, and a
+    // version 3 package whose box holds no label (refused after the box opens).
+    namespace dt = civitas::package::detail;
+    dt::StanzaOverrideForTesting v2({2, [](const std::uint8_t* fk, const ex::KeyId&, const std::string&) {
+                                       return std::vector<std::uint8_t>(fk, fk + 32);
+                                     }});
+    put(dir, "package-valid-v2", 1, make());
+  }
+  {
+    namespace dt = civitas::package::detail;
+    dt::StanzaOverrideForTesting raw({3, [](const std::uint8_t* fk, const ex::KeyId&, const std::string&) {
+                                        std::vector<std::uint8_t> v(fk, fk + 32);
+                                        v.resize(dt::kFileKeyContentSize, 0);
+                                        return v;
+                                      }});
+    put(dir, "package-unlabelled-key", 1, make());
   }
   put(dir, "header-valid", 0, pkg);
   put(dir, "header-only", 0, pkg.substr(0, ex::parse_header(reinterpret_cast<const std::uint8_t*>(pkg.data()), pkg.size()).header_bytes - 64));

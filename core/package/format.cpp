@@ -227,7 +227,7 @@ Header parse_header_bytes(const std::uint8_t* data, std::size_t n) {
   Header h;
   h.version = data[8];
   if (str(j, "format", "header") != "civitas-package") throw Error(Code::parse, "package header: format is not \"civitas-package\"");
-  if (uint(j, "version", "header") != h.version) throw Error(Code::parse, "package header: version disagrees with the preamble");
+  if (uint(j, "version", "header") != static_cast<std::uint64_t>(h.version)) throw Error(Code::parse, "package header: version disagrees with the preamble");
   h.package_id = str(j, "package_id", "header");
   if (h.package_id.empty() || h.package_id.size() > 128) throw Error(Code::parse, "package header: package_id must be 1..128 characters");
   const json& created = member(j, "created", "header");
