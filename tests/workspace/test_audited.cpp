@@ -474,7 +474,10 @@ TEST_CASE("kill -9 during package opens leaves no output and no sequence number 
     }
   }
   CHECK(pending == 0);  // nothing left pending after the next opening
-  for (const auto& [id, n] : accepted) CHECK_MESSAGE(n == static_cast<int>(received.count(id)), id);
+  for (const auto& entry : accepted) {  // (no structured binding: clang 14 cannot capture one in CHECK_MESSAGE)
+    const std::string& id = entry.first;
+    CHECK_MESSAGE(entry.second == static_cast<int>(received.count(id)), id);
+  }
   for (const auto& id : received) CHECK(accepted[id] == 1);  // no sequence number without its entry
   int outputs = 0, stale = 0;
   for (int i = 0; i < n; ++i) {

@@ -187,7 +187,9 @@ TEST_CASE("user-facing sign/verify and seal/unseal work across departments with 
 TEST_CASE("page key: a key's status changed in the database is detected, naming the key") {
   const std::vector<std::pair<const char*, c::Status>> cases = {
       {"active -> primary", c::Status::active}, {"primary -> retired", c::Status::primary}, {"active -> destroyed", c::Status::active}};
-  for (const auto& [what, from] : cases) {
+  for (const auto& one : cases) {  // (no structured binding: clang 14 cannot capture one in CAPTURE)
+    const char* what = one.first;
+    const c::Status from = one.second;
     CAPTURE(what);
     Pair p;
     p.a->rotate(c::Purpose::signing);
