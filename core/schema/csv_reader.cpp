@@ -16,7 +16,9 @@ void Batch::reset(std::size_t ncols) {
   row_numbers.clear();
   row_offsets.clear();
   cell_counts.clear();
-  extras.clear();
+  extra_data.clear();
+  extra_ends.clear();
+  extra_begin.assign(1, 0);
 }
 
 namespace detail {
@@ -87,9 +89,12 @@ class CsvReader final : public RecordReader {
       c.offsets.reserve(max_rows + 1);
     }
     std::uint64_t off = 0;
-    while (b.rows < max_rows && read_record(off)) {
+    // A batch also ends once it holds kBatchBytes of cells, so that its memory stays bounded
+    // when rows are long (and a row alone is bounded by max_record).
+    std::size_t held = 0;
+    while (b.rows < max_rows && held < detail::kBatchBytes && read_record(off)) {
       ++row_;
-      if (!d_.comment_char.empty() && !spans_.empty() && spans_[0].len >= d_.comment_char.size() &&
+      if (!d_.comment_char.empty() && !spans_.empty() && spans_[0].len() >= d_.comment_char.size() &&
           std::memcmp(cell(spans_[0]).data(), d_.comment_char.data(), d_.comment_char.size()) == 0)
         continue;
       std::size_t r = b.rows++;
@@ -106,8 +111,9 @@ class CsvReader final : public RecordReader {
         c.valid[r >> 3] |= static_cast<std::uint8_t>(1u << (r & 7));
       }
       for (; k < ncols; ++k) b.columns[k].offsets.push_back(b.columns[k].data.size());
-      for (std::size_t e = ncols; e < n; ++e)
-        b.extras.push_back({static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(e + 1), std::string(cell(spans_[e]))});
+      for (std::size_t e = ncols; e < n; ++e) b.add_extra(cell(spans_[e]));
+      b.end_row();
+      held += record_bytes_ + n * sizeof(std::uint64_t);
     }
     for (auto& c : b.columns) c.valid.resize((b.rows + 7) / 8);
     return b.rows > 0;
@@ -115,8 +121,8 @@ class CsvReader final : public RecordReader {
 
  private:
   std::string_view cell(const Span& s) const {
-    const char* base = s.scratch ? scratch_.data() : in_.data();
-    return {base + s.start, s.len};
+    const char* base = s.scratch() ? scratch_.data() : in_.data();
+    return {base + s.start, s.len()};
   }
 
   // Parses one record starting at the buffer position into spans_. Returns false at the end
@@ -129,6 +135,7 @@ class CsvReader final : public RecordReader {
       if (r == 1) {
         offset = in_.base() + in_.pos();
         in_.advance(used);
+        record_bytes_ = used;
         return true;
       }
       if (!in_.fill()) {
@@ -136,6 +143,7 @@ class CsvReader final : public RecordReader {
         r = parse(in_.data() + in_.pos(), in_.data() + in_.end(), true, used);
         offset = in_.base() + in_.pos();
         in_.advance(used);
+        record_bytes_ = used;
         return r == 1;
       }
     }
@@ -217,15 +225,15 @@ class CsvReader final : public RecordReader {
             p = r;
           }
           if (copied) {
-            spans_.push_back({sstart, scratch_.size() - sstart, true});
+            spans_.push_back(Span::make(sstart, scratch_.size() - sstart, true));
           } else {
-            spans_.push_back({static_cast<std::size_t>(start - base), static_cast<std::size_t>(q - start), false});
+            spans_.push_back(Span::make(static_cast<std::size_t>(start - base), static_cast<std::size_t>(q - start), false));
           }
           goto after_cell;
         }
         // reached only at end of input inside quotes
-        if (copied) spans_.push_back({sstart, scratch_.size() - sstart, true});
-        else spans_.push_back({static_cast<std::size_t>(start - base), static_cast<std::size_t>(p - start), false});
+        if (copied) spans_.push_back(Span::make(sstart, scratch_.size() - sstart, true));
+        else spans_.push_back(Span::make(static_cast<std::size_t>(start - base), static_cast<std::size_t>(p - start), false));
         used = static_cast<std::size_t>(p - p0);
         return 1;
       } else {
@@ -251,10 +259,10 @@ class CsvReader final : public RecordReader {
             }
           }
           if (p >= end && !eof) return 0;
-          spans_.push_back({sstart, scratch_.size() - sstart, true});
+          spans_.push_back(Span::make(sstart, scratch_.size() - sstart, true));
         } else {
           if (p >= end && !eof) return 0;
-          spans_.push_back({static_cast<std::size_t>(start - base), static_cast<std::size_t>(p - start), false});
+          spans_.push_back(Span::make(static_cast<std::size_t>(start - base), static_cast<std::size_t>(p - start), false));
         }
       }
     after_cell:
@@ -266,7 +274,7 @@ class CsvReader final : public RecordReader {
         ++p;
         if (p >= end) {
           if (!eof) return 0;
-          spans_.push_back({0, 0, true});  // trailing delimiter: one more empty cell
+          spans_.push_back(Span::make(0, 0, true));  // trailing delimiter: one more empty cell
           used = static_cast<std::size_t>(p - p0);
           return 1;
         }
@@ -291,11 +299,14 @@ class CsvReader final : public RecordReader {
   std::string scratch_;
   std::vector<std::string> labels_;
   std::uint64_t row_ = 0;
+  std::size_t record_bytes_ = 0;
 };
 
 }  // namespace
 
 std::unique_ptr<RecordReader> csv_reader(std::unique_ptr<ByteSource> src, const Dialect& d, std::size_t max_record) {
+  if (max_record > detail::kMaxRecordLimit)
+    throw Error(Code::invalid_argument, "max_record is at most " + std::to_string(detail::kMaxRecordLimit) + " bytes");
   if (d.delimiter == '\n' || d.delimiter == '\r' || (d.quote && d.quote == d.delimiter))
     throw Error(Code::invalid_argument, "dialect delimiter cannot be a line break or the quote character");
   return std::make_unique<CsvReader>(std::move(src), d, max_record);

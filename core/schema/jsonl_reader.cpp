@@ -72,8 +72,8 @@ class JsonlReader final : public RecordReader {
         }
         c.offsets.push_back(c.data.size());
       }
-      for (std::size_t e = ncols; e < cells_.size(); ++e)
-        b.extras.push_back({static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(e + 1), cells_[e]});
+      for (std::size_t e = ncols; e < cells_.size(); ++e) b.add_extra(cells_[e]);
+      b.end_row();
     }
     for (auto& c : b.columns) c.valid.resize((b.rows + 7) / 8);
     return b.rows > 0;
