@@ -2,6 +2,7 @@
 // Quoting follows Python's csv module in its default, non-strict mode, as frictionless-py
 // reads CSV with it: a quote opens a quoted cell only at the start of a cell; a character
 // after a closing quote is kept; a quoted cell left open at the end of the input ends there.
+#include <cstdint>
 #include <cstring>
 
 #include "civitas/schema.hpp"
@@ -89,16 +90,22 @@ class CsvReader final : public RecordReader {
       c.offsets.reserve(max_rows + 1);
     }
     std::uint64_t off = 0;
+    // Cells beyond the schema's columns go straight into the batch's extra cells (a few bytes
+    // each), not into spans_, so that a row of millions of cells stays small.
+    keep_ = ncols ? ncols : SIZE_MAX;
+    out_ = &b;
     // A batch also ends once it holds kBatchBytes of cells, so that its memory stays bounded
     // when rows are long (and a row alone is bounded by max_record).
     std::size_t held = 0;
-    while (b.rows < max_rows && held < detail::kBatchBytes && read_record(off)) {
+    while (b.rows < max_rows && held < detail::kBatchBytes && (mark_extras(b), read_record(off))) {
       ++row_;
       if (!d_.comment_char.empty() && !spans_.empty() && spans_[0].len() >= d_.comment_char.size() &&
-          std::memcmp(cell(spans_[0]).data(), d_.comment_char.data(), d_.comment_char.size()) == 0)
+          std::memcmp(cell(spans_[0]).data(), d_.comment_char.data(), d_.comment_char.size()) == 0) {
+        drop_extras(b);
         continue;
+      }
       std::size_t r = b.rows++;
-      std::size_t n = spans_.size();
+      std::size_t n = ncells_;
       b.row_numbers.push_back(row_);
       b.row_offsets.push_back(off);
       b.cell_counts.push_back(static_cast<std::uint32_t>(n));
@@ -111,15 +118,32 @@ class CsvReader final : public RecordReader {
         c.valid[r >> 3] |= static_cast<std::uint8_t>(1u << (r & 7));
       }
       for (; k < ncols; ++k) b.columns[k].offsets.push_back(b.columns[k].data.size());
-      for (std::size_t e = ncols; e < n; ++e) b.add_extra(cell(spans_[e]));
+      for (std::size_t e = ncols; e < spans_.size(); ++e) b.add_extra(cell(spans_[e]));
       b.end_row();
-      held += record_bytes_ + n * sizeof(std::uint64_t);
+      held += record_bytes_ + n * sizeof(std::uint32_t);
     }
+    out_ = nullptr;
+    keep_ = SIZE_MAX;
     for (auto& c : b.columns) c.valid.resize((b.rows + 7) / 8);
     return b.rows > 0;
   }
 
  private:
+  void mark_extras(const Batch& b) {
+    xdata0_ = b.extra_data.size();
+    xends0_ = b.extra_ends.size();
+  }
+  void drop_extras(Batch& b) {
+    b.extra_data.resize(xdata0_);
+    b.extra_ends.resize(xends0_);
+  }
+  // A cell of the record being parsed: the first keep_ in spans_, the others into the batch.
+  void push_cell(Span s) {
+    if (spans_.size() < keep_) spans_.push_back(s);
+    else out_->add_extra(cell(s));
+    ++ncells_;
+  }
+
   std::string_view cell(const Span& s) const {
     const char* base = s.scratch() ? scratch_.data() : in_.data();
     return {base + s.start, s.len()};
@@ -154,6 +178,8 @@ class CsvReader final : public RecordReader {
   int parse(const char* p0, const char* end, bool eof, std::size_t& used) {
     spans_.clear();
     scratch_.clear();
+    ncells_ = 0;
+    if (out_) drop_extras(*out_);  // parsing (again) from the record's start
     const char* p = p0;
     const char* base = in_.data();
     const char delim = d_.delimiter, quote = d_.quote, esc = d_.escape;
@@ -225,15 +251,15 @@ class CsvReader final : public RecordReader {
             p = r;
           }
           if (copied) {
-            spans_.push_back(Span::make(sstart, scratch_.size() - sstart, true));
+            push_cell(Span::make(sstart, scratch_.size() - sstart, true));
           } else {
-            spans_.push_back(Span::make(static_cast<std::size_t>(start - base), static_cast<std::size_t>(q - start), false));
+            push_cell(Span::make(static_cast<std::size_t>(start - base), static_cast<std::size_t>(q - start), false));
           }
           goto after_cell;
         }
         // reached only at end of input inside quotes
-        if (copied) spans_.push_back(Span::make(sstart, scratch_.size() - sstart, true));
-        else spans_.push_back(Span::make(static_cast<std::size_t>(start - base), static_cast<std::size_t>(p - start), false));
+        if (copied) push_cell(Span::make(sstart, scratch_.size() - sstart, true));
+        else push_cell(Span::make(static_cast<std::size_t>(start - base), static_cast<std::size_t>(p - start), false));
         used = static_cast<std::size_t>(p - p0);
         return 1;
       } else {
@@ -259,10 +285,10 @@ class CsvReader final : public RecordReader {
             }
           }
           if (p >= end && !eof) return 0;
-          spans_.push_back(Span::make(sstart, scratch_.size() - sstart, true));
+          push_cell(Span::make(sstart, scratch_.size() - sstart, true));
         } else {
           if (p >= end && !eof) return 0;
-          spans_.push_back(Span::make(static_cast<std::size_t>(start - base), static_cast<std::size_t>(p - start), false));
+          push_cell(Span::make(static_cast<std::size_t>(start - base), static_cast<std::size_t>(p - start), false));
         }
       }
     after_cell:
@@ -274,7 +300,7 @@ class CsvReader final : public RecordReader {
         ++p;
         if (p >= end) {
           if (!eof) return 0;
-          spans_.push_back(Span::make(0, 0, true));  // trailing delimiter: one more empty cell
+          push_cell(Span::make(0, 0, true));  // trailing delimiter: one more empty cell
           used = static_cast<std::size_t>(p - p0);
           return 1;
         }
@@ -300,6 +326,10 @@ class CsvReader final : public RecordReader {
   std::vector<std::string> labels_;
   std::uint64_t row_ = 0;
   std::size_t record_bytes_ = 0;
+  std::size_t ncells_ = 0;           ///< cells of the record, spans_ and extra cells together
+  std::size_t keep_ = SIZE_MAX;      ///< cells kept in spans_
+  Batch* out_ = nullptr;             ///< where the other cells go (during next())
+  std::size_t xdata0_ = 0, xends0_ = 0;
 };
 
 }  // namespace

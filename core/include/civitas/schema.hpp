@@ -157,17 +157,17 @@ struct Batch {
   /// of millions of cells stays small): extra cell i is extra(i); row r has the extra cells
   /// [extra_begin[r], extra_begin[r + 1]), the first of them at field number ncols + 1.
   std::string extra_data;
-  std::vector<std::uint64_t> extra_ends{};   ///< end of each extra cell in extra_data
+  std::vector<std::uint32_t> extra_ends{};   ///< end of each extra cell in extra_data
   std::vector<std::size_t> extra_begin{0};   ///< rows + 1 entries
 
   std::string_view extra(std::size_t i) const noexcept {
-    std::uint64_t b = i ? extra_ends[i - 1] : 0;
+    std::size_t b = i ? extra_ends[i - 1] : 0;
     return {extra_data.data() + b, static_cast<std::size_t>(extra_ends[i] - b)};
   }
   /// Appends an extra cell to the current (last) row; end_row() closes the row.
   void add_extra(std::string_view v) {
     extra_data.append(v.data(), v.size());
-    extra_ends.push_back(extra_data.size());
+    extra_ends.push_back(static_cast<std::uint32_t>(extra_data.size()));
   }
   void end_row() { extra_begin.push_back(extra_ends.size()); }
 
@@ -203,7 +203,9 @@ class RecordReader {
 };
 
 /// RFC 4180 CSV with the dialect's options. Limits: a record of more than max_record bytes
-/// (default 64 MiB) is Error(parse). Rows of a CSV start at row 1 = header.
+/// (default 64 MiB, at most 1 GiB: a larger max_record is Error(invalid_argument)) is
+/// Error(parse). Rows of a CSV start at row 1 = header. A batch ends at max_rows or once its
+/// rows hold 16 MiB, whichever comes first (both readers).
 std::unique_ptr<RecordReader> csv_reader(std::unique_ptr<ByteSource> src, const Dialect& d,
                                          std::size_t max_record = 64u << 20);
 /// JSON Lines: one JSON object (keys = labels, taken from the first object) or array per line.
