@@ -179,6 +179,10 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   out.append(s.data(), static_cast<std::size_t>(q - p));
   for (; q < e; ++q) {
+    const auto* run = q;  // bytes that need no escape are copied as one run
+    while (q < e && *q >= 0x20 && *q != '"' && *q != '\\') ++q;
+    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(q - run));
+    if (q == e) break;
     unsigned char c = *q;
     switch (c) {
       case '"': out += "\\\""; break;
