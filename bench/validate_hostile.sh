@@ -8,7 +8,9 @@
 #
 # Cases:
 #   enum       1 MB CSV (one column), a 20,000-value enum; half the cells are not in it; --limit 0
-#   commas     one 10 MiB line of commas (5,242,880 extra cells) under a 2-column schema; --limit 0
+#   commas     one 10 MiB line of commas (10,485,761 empty cells: one blank-row error) under a
+#              2-column schema; --limit 0
+#   xcells     one 10 MiB line ",x,x,…" (5,242,880 extra cells, as many extra-cell errors)
 #   clean      200,000 rows x 8 columns, no errors
 #   dirty      the same rows, 15 % with an error (--limit 0), text and --json output
 #   flat       dirty CSV and JSONL at 1x and 4x the rows: peak memory should not grow
@@ -21,7 +23,7 @@ work=${WORK:-$(mktemp -d)}
 mkdir -p "$work"
 cd "$work"
 
-[ -f dirty4.jsonl ] || python3 - <<'PY'
+[ -f dirty4.jsonl ] && [ -f xcells.csv ] || python3 - <<'PY'
 import random, json
 random.seed(12)
 # enum: 20,000 values, a 1 MB file where every second value is not among them
@@ -37,6 +39,8 @@ with open("enum.csv", "w") as f:
 json.dump({"fields": [{"name": "a", "type": "string"}, {"name": "b", "type": "string"}]}, open("commas.schema.json", "w"))
 with open("commas.csv", "w") as f:
     f.write("a,b\n" + "," * (10 << 20) + "\n")
+with open("xcells.csv", "w") as f:
+    f.write("a,b\n" + ",x" * (5 << 20) + "\n")
 # clean / dirty tables
 schema = {"fields": [
     {"name": "id", "type": "integer"},
@@ -95,6 +99,7 @@ for which in before after; do
   measure "enum 20k values, 1 MB, --limit 0" "$bin" --schema enum.schema.json --limit 0 enum.csv
   measure "10 MiB line of commas, --limit 0" "$bin" --schema commas.schema.json --limit 0 commas.csv
   measure "10 MiB line of commas (limit 1000)" "$bin" --schema commas.schema.json commas.csv
+  measure "10 MiB line of ',x', --limit 0" "$bin" --schema commas.schema.json --limit 0 xcells.csv
   measure "clean 200k rows CSV" "$bin" --schema table.schema.json clean.csv
   measure "dirty 200k rows CSV --limit 0" "$bin" --schema table.schema.json --limit 0 dirty.csv
   measure "dirty 200k rows CSV --limit 0 --json" "$bin" --schema table.schema.json --limit 0 --json dirty.csv

@@ -4,6 +4,7 @@
 //                  [--resource NAME=FILE]... [--resource-schema NAME=SCHEMA.json]...
 // civitas validate --package datapackage.json [--json] [--limit N]
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -111,6 +112,21 @@ class TextSink final : public sc::ReportSink {
       line_ += "\tfield " + fn->get_ref<const std::string&>();
     line_ += '\t';
     line_ += e["message"].get_ref<const std::string&>();
+    line_ += '\n';
+    std::cout.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+  }
+  // Row and cell errors: the same line, written from the record without a JSON object.
+  void error_record(const sc::ErrorRecord& e) override {
+    line_.assign(e.type);
+    line_ += "\trow ";
+    char b[24];
+    line_.append(b, std::to_chars(b, b + sizeof b, e.row_number).ptr);
+    if (e.has_cell && !e.field_name.empty()) {
+      line_ += "\tfield ";
+      line_ += e.field_name;
+    }
+    line_ += '\t';
+    e.append_message(line_);
     line_ += '\n';
     std::cout.write(line_.data(), static_cast<std::streamsize>(line_.size()));
   }

@@ -2,6 +2,7 @@
 // Quoting follows Python's csv module in its default, non-strict mode, as frictionless-py
 // reads CSV with it: a quote opens a quoted cell only at the start of a cell; a character
 // after a closing quote is kept; a quoted cell left open at the end of the input ends there.
+#include <cstdint>
 #include <cstring>
 
 #include "civitas/schema.hpp"
@@ -16,7 +17,9 @@ void Batch::reset(std::size_t ncols) {
   row_numbers.clear();
   row_offsets.clear();
   cell_counts.clear();
-  extras.clear();
+  extra_data.clear();
+  extra_ends.clear();
+  extra_begin.assign(1, 0);
 }
 
 namespace detail {
@@ -87,13 +90,22 @@ class CsvReader final : public RecordReader {
       c.offsets.reserve(max_rows + 1);
     }
     std::uint64_t off = 0;
-    while (b.rows < max_rows && read_record(off)) {
+    // Cells beyond the schema's columns go straight into the batch's extra cells (a few bytes
+    // each), not into spans_, so that a row of millions of cells stays small.
+    keep_ = ncols ? ncols : SIZE_MAX;
+    out_ = &b;
+    // A batch also ends once it holds kBatchBytes of cells, so that its memory stays bounded
+    // when rows are long (and a row alone is bounded by max_record).
+    std::size_t held = 0;
+    while (b.rows < max_rows && held < detail::kBatchBytes && (mark_extras(b), read_record(off))) {
       ++row_;
-      if (!d_.comment_char.empty() && !spans_.empty() && spans_[0].len >= d_.comment_char.size() &&
-          std::memcmp(cell(spans_[0]).data(), d_.comment_char.data(), d_.comment_char.size()) == 0)
+      if (!d_.comment_char.empty() && !spans_.empty() && spans_[0].len() >= d_.comment_char.size() &&
+          std::memcmp(cell(spans_[0]).data(), d_.comment_char.data(), d_.comment_char.size()) == 0) {
+        drop_extras(b);
         continue;
+      }
       std::size_t r = b.rows++;
-      std::size_t n = spans_.size();
+      std::size_t n = ncells_;
       b.row_numbers.push_back(row_);
       b.row_offsets.push_back(off);
       b.cell_counts.push_back(static_cast<std::uint32_t>(n));
@@ -106,17 +118,35 @@ class CsvReader final : public RecordReader {
         c.valid[r >> 3] |= static_cast<std::uint8_t>(1u << (r & 7));
       }
       for (; k < ncols; ++k) b.columns[k].offsets.push_back(b.columns[k].data.size());
-      for (std::size_t e = ncols; e < n; ++e)
-        b.extras.push_back({static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(e + 1), std::string(cell(spans_[e]))});
+      for (std::size_t e = ncols; e < spans_.size(); ++e) b.add_extra(cell(spans_[e]));
+      b.end_row();
+      held += record_bytes_ + n * sizeof(std::uint32_t);
     }
+    out_ = nullptr;
+    keep_ = SIZE_MAX;
     for (auto& c : b.columns) c.valid.resize((b.rows + 7) / 8);
     return b.rows > 0;
   }
 
  private:
+  void mark_extras(const Batch& b) {
+    xdata0_ = b.extra_data.size();
+    xends0_ = b.extra_ends.size();
+  }
+  void drop_extras(Batch& b) {
+    b.extra_data.resize(xdata0_);
+    b.extra_ends.resize(xends0_);
+  }
+  // A cell of the record being parsed: the first keep_ in spans_, the others into the batch.
+  void push_cell(Span s) {
+    if (spans_.size() < keep_) spans_.push_back(s);
+    else out_->add_extra(cell(s));
+    ++ncells_;
+  }
+
   std::string_view cell(const Span& s) const {
-    const char* base = s.scratch ? scratch_.data() : in_.data();
-    return {base + s.start, s.len};
+    const char* base = s.scratch() ? scratch_.data() : in_.data();
+    return {base + s.start, s.len()};
   }
 
   // Parses one record starting at the buffer position into spans_. Returns false at the end
@@ -129,6 +159,7 @@ class CsvReader final : public RecordReader {
       if (r == 1) {
         offset = in_.base() + in_.pos();
         in_.advance(used);
+        record_bytes_ = used;
         return true;
       }
       if (!in_.fill()) {
@@ -136,6 +167,7 @@ class CsvReader final : public RecordReader {
         r = parse(in_.data() + in_.pos(), in_.data() + in_.end(), true, used);
         offset = in_.base() + in_.pos();
         in_.advance(used);
+        record_bytes_ = used;
         return r == 1;
       }
     }
@@ -146,6 +178,8 @@ class CsvReader final : public RecordReader {
   int parse(const char* p0, const char* end, bool eof, std::size_t& used) {
     spans_.clear();
     scratch_.clear();
+    ncells_ = 0;
+    if (out_) drop_extras(*out_);  // parsing (again) from the record's start
     const char* p = p0;
     const char* base = in_.data();
     const char delim = d_.delimiter, quote = d_.quote, esc = d_.escape;
@@ -217,15 +251,15 @@ class CsvReader final : public RecordReader {
             p = r;
           }
           if (copied) {
-            spans_.push_back({sstart, scratch_.size() - sstart, true});
+            push_cell(Span::make(sstart, scratch_.size() - sstart, true));
           } else {
-            spans_.push_back({static_cast<std::size_t>(start - base), static_cast<std::size_t>(q - start), false});
+            push_cell(Span::make(static_cast<std::size_t>(start - base), static_cast<std::size_t>(q - start), false));
           }
           goto after_cell;
         }
         // reached only at end of input inside quotes
-        if (copied) spans_.push_back({sstart, scratch_.size() - sstart, true});
-        else spans_.push_back({static_cast<std::size_t>(start - base), static_cast<std::size_t>(p - start), false});
+        if (copied) push_cell(Span::make(sstart, scratch_.size() - sstart, true));
+        else push_cell(Span::make(static_cast<std::size_t>(start - base), static_cast<std::size_t>(p - start), false));
         used = static_cast<std::size_t>(p - p0);
         return 1;
       } else {
@@ -251,10 +285,10 @@ class CsvReader final : public RecordReader {
             }
           }
           if (p >= end && !eof) return 0;
-          spans_.push_back({sstart, scratch_.size() - sstart, true});
+          push_cell(Span::make(sstart, scratch_.size() - sstart, true));
         } else {
           if (p >= end && !eof) return 0;
-          spans_.push_back({static_cast<std::size_t>(start - base), static_cast<std::size_t>(p - start), false});
+          push_cell(Span::make(static_cast<std::size_t>(start - base), static_cast<std::size_t>(p - start), false));
         }
       }
     after_cell:
@@ -266,7 +300,7 @@ class CsvReader final : public RecordReader {
         ++p;
         if (p >= end) {
           if (!eof) return 0;
-          spans_.push_back({0, 0, true});  // trailing delimiter: one more empty cell
+          push_cell(Span::make(0, 0, true));  // trailing delimiter: one more empty cell
           used = static_cast<std::size_t>(p - p0);
           return 1;
         }
@@ -291,11 +325,18 @@ class CsvReader final : public RecordReader {
   std::string scratch_;
   std::vector<std::string> labels_;
   std::uint64_t row_ = 0;
+  std::size_t record_bytes_ = 0;
+  std::size_t ncells_ = 0;           ///< cells of the record, spans_ and extra cells together
+  std::size_t keep_ = SIZE_MAX;      ///< cells kept in spans_
+  Batch* out_ = nullptr;             ///< where the other cells go (during next())
+  std::size_t xdata0_ = 0, xends0_ = 0;
 };
 
 }  // namespace
 
 std::unique_ptr<RecordReader> csv_reader(std::unique_ptr<ByteSource> src, const Dialect& d, std::size_t max_record) {
+  if (max_record > detail::kMaxRecordLimit)
+    throw Error(Code::invalid_argument, "max_record is at most " + std::to_string(detail::kMaxRecordLimit) + " bytes");
   if (d.delimiter == '\n' || d.delimiter == '\r' || (d.quote && d.quote == d.delimiter))
     throw Error(Code::invalid_argument, "dialect delimiter cannot be a line break or the quote character");
   return std::make_unique<CsvReader>(std::move(src), d, max_record);

@@ -34,8 +34,10 @@ class JsonlReader final : public RecordReader {
   bool next(Batch& b, std::size_t ncols, std::size_t max_rows) override {
     b.reset(ncols);
     for (auto& c : b.columns) c.valid.assign((max_rows + 7) / 8, 0);
-    while (b.rows < max_rows) {
+    std::size_t held = 0;  // a batch ends at max_rows or once it holds kBatchBytes of lines
+    while (b.rows < max_rows && held < detail::kBatchBytes) {
       if (!have_pending_ && !next_line()) break;
+      held += line_len_ + 1;
       have_pending_ = false;
       ++row_;
       std::size_t r = b.rows++;
@@ -72,8 +74,8 @@ class JsonlReader final : public RecordReader {
         }
         c.offsets.push_back(c.data.size());
       }
-      for (std::size_t e = ncols; e < cells_.size(); ++e)
-        b.extras.push_back({static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(e + 1), cells_[e]});
+      for (std::size_t e = ncols; e < cells_.size(); ++e) b.add_extra(cells_[e]);
+      b.end_row();
     }
     for (auto& c : b.columns) c.valid.resize((b.rows + 7) / 8);
     return b.rows > 0;
@@ -101,6 +103,7 @@ class JsonlReader final : public RecordReader {
       }
       std::size_t len = nl ? static_cast<std::size_t>(nl - p) : static_cast<std::size_t>(e - p);
       line_offset_ = in_.consumed();
+      line_len_ = len;
       std::string_view line(p, len);
       in_.advance(len + (nl ? 1 : 0));
       while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
@@ -117,6 +120,7 @@ class JsonlReader final : public RecordReader {
   ojson pending_;
   bool have_pending_ = false;
   std::uint64_t row_ = 0, line_offset_ = 0;
+  std::size_t line_len_ = 0;
   std::vector<std::string> cells_;
   std::vector<bool> present_;
 };
@@ -124,6 +128,8 @@ class JsonlReader final : public RecordReader {
 }  // namespace
 
 std::unique_ptr<RecordReader> jsonl_reader(std::unique_ptr<ByteSource> src, std::size_t max_record) {
+  if (max_record > detail::kMaxRecordLimit)
+    throw Error(Code::invalid_argument, "max_record is at most " + std::to_string(detail::kMaxRecordLimit) + " bytes");
   return std::make_unique<JsonlReader>(std::move(src), max_record);
 }
 

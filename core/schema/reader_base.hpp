@@ -10,11 +10,21 @@
 
 namespace civitas::schema::detail {
 
-/// A cell: bytes in the window (scratch = false) or in the reader's scratch buffer.
+/// The largest record a reader accepts (max_record): offsets in a record fit in 31 bits.
+constexpr std::size_t kMaxRecordLimit = std::size_t{1} << 30;
+/// A batch ends once its rows hold this many bytes (or at max_rows).
+constexpr std::size_t kBatchBytes = std::size_t{16} << 20;
+
+/// A cell, 8 bytes: bytes in the window or (flag bit) in the reader's scratch buffer.
 struct Span {
-  std::size_t start;
-  std::size_t len;
-  bool scratch;
+  std::uint32_t start;
+  std::uint32_t len_flag;
+  static Span make(std::size_t start, std::size_t len, bool scratch) noexcept {
+    return {static_cast<std::uint32_t>(start),
+            static_cast<std::uint32_t>(len) | (scratch ? 0x80000000u : 0u)};
+  }
+  std::size_t len() const noexcept { return len_flag & 0x7fffffffu; }
+  bool scratch() const noexcept { return (len_flag & 0x80000000u) != 0; }
 };
 
 /// A window over a ByteSource: [pos, end) is unread; fill() moves it to the front and reads

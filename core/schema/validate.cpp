@@ -3,7 +3,9 @@
 // a row are ordered as frictionless-py orders them: cell errors by field, extra cells,
 // missing cells (or one blank-row instead of all of these), unique, primary key, foreign key.
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <cstring>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -63,7 +65,7 @@ const ErrorInfo kErrors[] = {
     {"encoding-error", "Encoding Error", "Data reading error because of an encoding problem.", "none"},
 };
 
-const ErrorInfo& info(const std::string& type) {
+const ErrorInfo& info(std::string_view type) {
   for (const auto& e : kErrors)
     if (type == e.type) return e;
   return kErrors[1];
@@ -125,6 +127,230 @@ json make_error(const std::string& type, json fields) {
   if (!e.contains("note")) e["note"] = "";
   return e;
 }
+
+// ---- Errors written without a JSON object (ErrorRecord) ------------------------------------
+
+std::string dump_text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// Strict UTF-8 (no overlongs, surrogates or code points above U+10FFFF), as nlohmann::json
+// checks it when it writes a string.
+bool valid_utf8(const unsigned char* p, const unsigned char* e) noexcept {
+  while (p < e) {
+    unsigned c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    std::size_t n;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) n = 1;
+    else if (c == 0xE0) n = 2, lo = 0xA0;
+    else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) n = 2;
+    else if (c == 0xED) n = 2, hi = 0x9F;
+    else if (c == 0xF0) n = 3, lo = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3) n = 3;
+    else if (c == 0xF4) n = 3, hi = 0x8F;
+    else return false;
+    if (static_cast<std::size_t>(e - p) <= n) return false;
+    if (p[1] < lo || p[1] > hi) return false;
+    for (std::size_t k = 2; k <= n; ++k)
+      if (p[k] < 0x80 || p[k] > 0xBF) return false;
+    p += n + 1;
+  }
+  return true;
+}
+
+// A JSON string exactly as nlohmann::json dumps it (ensure_ascii off, invalid UTF-8 replaced).
+void append_json_string(std::string& out, std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* e = p + s.size();
+  const auto* q = p;
+  while (q < e && *q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\') ++q;
+  if (q == e) {
+    out += '"';
+    out.append(s.data(), s.size());
+    out += '"';
+    return;
+  }
+  if (!valid_utf8(q, e)) {
+    out += dump_text(json(std::string(s)));
+    return;
+  }
+  out += '"';
+  out.append(s.data(), static_cast<std::size_t>(q - p));
+  for (; q < e; ++q) {
+    const auto* run = q;  // bytes that need no escape are copied as one run
+    while (q < e && *q >= 0x20 && *q != '"' && *q != '\\') ++q;
+    out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(q - run));
+    if (q == e) break;
+    unsigned char c = *q;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          static const char hex[] = "0123456789abcdef";
+          char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+          out.append(u, 6);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_uint(std::string& out, std::uint64_t v) {
+  char b[24];
+  auto r = std::to_chars(b, b + sizeof b, v);
+  out.append(b, r.ptr);
+}
+
+void append_q(std::string& out, std::string_view s) {
+  out += '"';
+  out.append(s.data(), s.size());
+  out += '"';
+}
+void append_q(std::string& out, std::uint64_t v) {
+  out += '"';
+  append_uint(out, v);
+  out += '"';
+}
+
+}  // namespace
+
+json ErrorRecord::to_json() const {
+  json f = json::object();
+  f["note"] = std::string(note);
+  f["rowNumber"] = row_number;
+  if (has_cell) {
+    f["cell"] = std::string(cell);
+    f["fieldName"] = std::string(field_name);
+    f["fieldNumber"] = field_number;
+  }
+  if (cells) {
+    json c = json::array();
+    for (auto v : *cells) c.push_back(std::string(v));
+    f["cells"] = std::move(c);
+    if (cells_truncated) f["cellsTruncated"] = true;
+  }
+  return make_error(type, std::move(f));
+}
+
+// The same text as message_for() for the row and cell errors.
+void ErrorRecord::append_message(std::string& out) const {
+  std::string_view t = type;
+  if (t == "type-error") {
+    out += "Type error in the cell ";
+    append_q(out, cell);
+    out += " in row ";
+    append_q(out, row_number);
+    out += " and field ";
+    append_q(out, field_name);
+    out += " at position ";
+    append_q(out, field_number);
+    out += ": ";
+    out += note;
+  } else if (t == "constraint-error" || t == "identifier-checksum" || t == "identifier-component") {
+    out += "The cell ";
+    append_q(out, cell);
+    out += " in row at position ";
+    append_q(out, row_number);
+    out += " and field ";
+    append_q(out, field_name);
+    out += " at position ";
+    append_q(out, field_number);
+    out += t == "constraint-error" ? " does not conform to a constraint: " : " is not a valid identifier: ";
+    out += note;
+  } else if (t == "missing-cell") {
+    out += "Row at position ";
+    append_q(out, row_number);
+    out += " has a missing cell in field ";
+    append_q(out, field_name);
+    out += " at position ";
+    append_q(out, field_number);
+  } else if (t == "extra-cell") {
+    out += "Row at position ";
+    append_q(out, row_number);
+    out += " has an extra value in field at position ";
+    append_q(out, field_number);
+  } else if (t == "blank-row") {
+    out += "Row at position ";
+    append_q(out, row_number);
+    out += " is completely blank";
+  } else if (t == "unique-error") {
+    out += "Row at position ";
+    append_q(out, row_number);
+    out += " has unique constraint violation in field ";
+    append_q(out, field_name);
+    out += " at position ";
+    append_q(out, field_number);
+    out += ": ";
+    out += note;
+  } else if (t == "primary-key" || t == "foreign-key") {
+    out += "Row at position ";
+    append_q(out, row_number);
+    out += t == "primary-key" ? " violates the primary key: " : " violates the foreign key: ";
+    out += note;
+  } else {
+    out += message_for(type, to_json());
+  }
+}
+
+// Members in the order nlohmann::json (a sorted map) dumps them.
+void ErrorRecord::append_json(std::string& out) const {
+  const ErrorInfo& i = info(type);
+  thread_local std::string msg;
+  msg.clear();
+  append_message(msg);
+  out += '{';
+  if (has_cell) {
+    out += "\"cell\":";
+    append_json_string(out, cell);
+    out += ',';
+  }
+  if (cells) {
+    out += "\"cells\":[";
+    bool first = true;
+    for (auto v : *cells) {
+      if (!first) out += ',';
+      first = false;
+      append_json_string(out, v);
+    }
+    out += "],";
+    if (cells_truncated) out += "\"cellsTruncated\":true,";
+  }
+  out += "\"description\":";
+  append_json_string(out, i.description);
+  if (has_cell) {
+    out += ",\"fieldName\":";
+    append_json_string(out, field_name);
+    out += ",\"fieldNumber\":";
+    append_uint(out, field_number);
+  }
+  out += ",\"message\":";
+  append_json_string(out, msg);
+  out += ",\"note\":";
+  append_json_string(out, note);
+  out += ",\"rowNumber\":";
+  append_uint(out, row_number);
+  out += ",\"tags\":";
+  if (std::strcmp(i.tags, "cell") == 0) out += R"(["#table","#row","#cell"])";
+  else if (std::strcmp(i.tags, "row") == 0) out += R"(["#table","#row"])";
+  else out += dump_text(tags_of(i));
+  out += ",\"title\":";
+  append_json_string(out, i.title);
+  out += ",\"type\":";
+  append_json_string(out, type);
+  out += '}';
+}
+
+namespace {
 
 bool is_jsonl_format(const std::string& format, const std::string& path) {
   if (!format.empty()) {
@@ -284,7 +510,7 @@ class Validator {
     std::sort(pending_.begin(), pending_.end(), [](const Pending& a, const Pending& c) {
       return a.row != c.row ? a.row < c.row : a.field != c.field ? a.field < c.field : a.seq < c.seq;
     });
-    std::size_t pi = 0, ei = 0;
+    std::size_t pi = 0;
     std::string key;
     for (std::size_t r = 0; r < rows; ++r) {
       ++rows_done_;
@@ -292,35 +518,44 @@ class Validator {
       for (std::size_t j = 0; j < nf; ++j) blank += null_[j * rows + r];
       std::size_t pend_begin = pi;
       while (pi < pending_.size() && pending_[pi].row == r) ++pi;
-      std::size_t ext_begin = ei;
-      while (ei < b.extras.size() && b.extras[ei].row == r) ++ei;
+      std::size_t ext_begin = b.extra_begin[r], ext_end = b.extra_begin[r + 1];
       std::uint64_t rn = b.row_numbers[r];
       std::size_t ncells = b.cell_counts[r];
-      json cells;  // built lazily, once per row
-      bool cut = false;
-      auto row_cells = [&]() -> const json& {
-        if (cells.is_null()) {
-          // An error lists the row's cells, at most kMaxErrorCells of them, so that an error's
-          // size does not grow with a hostile row (a 10 MiB line of commas is 5 million cells).
-          cells = json::array();
-          for (std::size_t k = 0; k < std::min(ncells, nf) && cells.size() < kMaxErrorCells; ++k)
-            cells.push_back(std::string(b.columns[k].value(r)));
-          for (std::size_t e = ext_begin; e < ei && cells.size() < kMaxErrorCells; ++e) cells.push_back(b.extras[e].value);
-          cut = std::min(ncells, nf) + (ei - ext_begin) > cells.size();
+      bool have_cells = false;
+      // An error lists the row's cells, at most kMaxErrorCells of them, so that an error's
+      // size does not grow with a hostile row (a 10 MiB line of commas is 5 million cells).
+      auto row_cells = [&]() -> const std::vector<std::string_view>& {
+        if (!have_cells) {
+          have_cells = true;
+          cells_.clear();
+          for (std::size_t k = 0; k < std::min(ncells, nf) && cells_.size() < kMaxErrorCells; ++k)
+            cells_.push_back(b.columns[k].value(r));
+          for (std::size_t e = ext_begin; e < ext_end && cells_.size() < kMaxErrorCells; ++e) cells_.push_back(b.extra(e));
+          cut_ = std::min(ncells, nf) + (ext_end - ext_begin) > cells_.size();
         }
-        return cells;
+        return cells_;
       };
-      auto with_cells = [&](json fields) {
-        fields["cells"] = row_cells();
-        if (cut) fields["cellsTruncated"] = true;
-        return fields;
+      auto cell_err = [&](const char* type, std::size_t j, std::string_view cell, std::string_view note) {
+        ErrorRecord e;
+        e.type = type;
+        e.row_number = rn;
+        e.has_cell = true;
+        e.cell = cell;
+        e.field_name = schema_.fields[j].name;
+        e.field_number = j + 1;
+        e.note = note;
+        e.cells = &row_cells();
+        e.cells_truncated = cut_;
+        add(e);
       };
-      auto cell_err = [&](const std::string& type, std::size_t j, const std::string& cell, const std::string& note) {
-        add(make_error(type, with_cells({{"note", note}, {"rowNumber", rn}, {"cell", cell},
-                                         {"fieldName", schema_.fields[j].name}, {"fieldNumber", j + 1}})));
-      };
-      auto row_err = [&](const std::string& type, const std::string& note) {
-        add(make_error(type, with_cells({{"note", note}, {"rowNumber", rn}})));
+      auto row_err = [&](const char* type, std::string_view note) {
+        ErrorRecord e;
+        e.type = type;
+        e.row_number = rn;
+        e.note = note;
+        e.cells = &row_cells();
+        e.cells_truncated = cut_;
+        add(e);
       };
       if (nf > 0 && blank == nf) {
         row_err("blank-row", "");
@@ -328,12 +563,20 @@ class Validator {
         for (std::size_t k = pend_begin; k < pi && !stopped_; ++k) {
           const Pending& p = pending_[k];
           const Column& c = b.columns[p.field];
-          std::string cell = c.present(r) ? std::string(c.value(r)) : "None";
-          cell_err(p.issue.type, p.field, cell, p.issue.note);
+          cell_err(p.issue.type.c_str(), p.field, c.present(r) ? c.value(r) : std::string_view("None"), p.issue.note);
         }
-        for (std::size_t e = ext_begin; e < ei && !stopped_; ++e)
-          add(make_error("extra-cell", with_cells({{"note", ""}, {"rowNumber", rn}, {"cell", b.extras[e].value},
-                                                   {"fieldName", ""}, {"fieldNumber", b.extras[e].field_number}})));
+        for (std::size_t e = ext_begin; e < ext_end && !stopped_; ++e) {
+          ErrorRecord x;
+          x.type = "extra-cell";
+          x.row_number = rn;
+          x.has_cell = true;
+          x.cell = b.extra(e);
+          x.field_name = "";
+          x.field_number = nf + 1 + (e - ext_begin);
+          x.cells = &row_cells();
+          x.cells_truncated = cut_;
+          add(x);
+        }
         for (std::size_t j = ncells; j < nf && !stopped_; ++j) cell_err("missing-cell", j, "", "");
       }
       // unique
@@ -348,7 +591,7 @@ class Validator {
           std::uint64_t prev = it->second;
           it->second = rn;
           const Column& c = b.columns[j];
-          cell_err("unique-error", j, std::string(c.value(r)), "the same as in the row at position " + std::to_string(prev));
+          cell_err("unique-error", j, c.value(r), "the same as in the row at position " + std::to_string(prev));
         }
       }
       for (auto& uk : ukeys_) {
@@ -367,7 +610,7 @@ class Validator {
           std::string names;
           for (std::size_t j : uk.fields) names += (names.empty() ? "" : ", ") + schema_.fields[j].name;
           const Column& c = b.columns[uk.fields[0]];
-          cell_err("unique-error", uk.fields[0], std::string(c.value(r)),
+          cell_err("unique-error", uk.fields[0], c.value(r),
                    "unique key \"" + names + "\": the same as in the row at position " + std::to_string(prev));
         }
       }
@@ -385,7 +628,8 @@ class Validator {
           if (!fresh) {
             std::uint64_t prev = it->second;
             it->second = rn;
-            row_err("primary-key", "the same as in the row at position " + std::to_string(prev));
+            std::string note = "the same as in the row at position " + std::to_string(prev);
+            row_err("primary-key", note);
           }
         }
       }
@@ -409,10 +653,10 @@ class Validator {
         json e = make_error("foreign-key", {{"note", "for \"" + join(fk.def->fields) + "\": values \"" + shown +
                                                          "\" not found in the lookup table \"" + fk.def->resource + "\" as \"" +
                                                          join(fk.def->reference_fields) + "\""},
-                                            {"cells", row_cells()}, {"rowNumber", rn},
+                                            {"cells", cells_json(row_cells())}, {"rowNumber", rn},
                                             {"fieldNames", fk.def->fields}, {"referenceName", fk.def->resource},
                                             {"referenceFieldNames", fk.def->reference_fields}});
-        if (cut) e["cellsTruncated"] = true;
+        if (cut_) e["cellsTruncated"] = true;
         add(std::move(e));
       }
       if (stopped_) return false;
@@ -528,6 +772,23 @@ class Validator {
     std::memcpy(&key[at], &len, 4);
   }
 
+  static json cells_json(const std::vector<std::string_view>& cells) {
+    json c = json::array();
+    for (auto v : cells) c.push_back(std::string(v));
+    return c;
+  }
+
+  void add(const ErrorRecord& e) {
+    if (stopped_) return;
+    ++error_count_;
+    if (opts_.sink) opts_.sink->error_record(e);
+    else errors_.push_back(e.to_json());
+    if (opts_.limit_errors && error_count_ >= opts_.limit_errors) {
+      stopped_ = true;
+      limit_reached_ = true;
+    }
+  }
+
   void add(json e, bool force = false) {
     if (stopped_ && !force) return;
     ++error_count_;
@@ -552,6 +813,8 @@ class Validator {
   std::vector<std::uint8_t> null_;
   std::vector<Pending> pending_;
   std::vector<CellIssue> issues_;
+  std::vector<std::string_view> cells_;
+  bool cut_ = false;
   std::vector<std::string> labels_;
   json errors_ = json::array();
   std::vector<std::string> warnings_;
@@ -642,7 +905,6 @@ json validate_bytes(std::string_view data, const TableSchema& schema, const Vali
 // ---- Streaming JSON report ----------------------------------------------------------------
 
 namespace {
-std::string dump_text(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 // The members of `obj` except "errors", as `"k": v` lines of the given indent (no newline after).
 void put_members(std::ostream& out, const json& obj, const char* indent, bool& first) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
@@ -668,6 +930,13 @@ void JsonReportWriter::begin_task(const std::string& name, const std::string& pl
 void JsonReportWriter::error(const json& e) {
   buf_.assign(first_error_ ? "\n        " : ",\n        ");
   buf_ += dump_text(e);
+  out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+  first_error_ = false;
+}
+
+void JsonReportWriter::error_record(const ErrorRecord& e) {
+  buf_.assign(first_error_ ? "\n        " : ",\n        ");
+  e.append_json(buf_);
   out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
   first_error_ = false;
 }

@@ -25,8 +25,7 @@ Rows read_all(std::string_view csv, Dialect d = {}, std::size_t ncols = 3, std::
       std::vector<std::string> row;
       for (std::size_t k = 0; k < std::min<std::size_t>(ncols, b.cell_counts[i]); ++k)
         row.emplace_back(b.columns[k].value(i));
-      for (const auto& e : b.extras)
-        if (e.row == i) row.push_back(e.value);
+      for (std::size_t e = b.extra_begin[i]; e < b.extra_begin[i + 1]; ++e) row.emplace_back(b.extra(e));
       out.rows.push_back(row);
       out.numbers.push_back(b.row_numbers[i]);
     }
@@ -54,9 +53,13 @@ TEST_CASE("short and long rows keep their cell counts; extra cells are kept") {
   CHECK(b.columns[0].present(0));
   CHECK_FALSE(b.columns[1].present(0));
   CHECK(b.cell_counts[1] == 5);
-  REQUIRE(b.extras.size() == 2);
-  CHECK(b.extras[0].field_number == 4);
-  CHECK(b.extras[1].value == "5");
+  // extra cells: row 1 has two, the first at field number ncols + 1 = 4
+  REQUIRE(b.extra_ends.size() == 2);
+  CHECK(b.extra_begin[0] == 0);
+  CHECK(b.extra_begin[1] == 0);
+  CHECK(b.extra_begin[2] == 2);
+  CHECK(b.extra(0) == "4");
+  CHECK(b.extra(1) == "5");
 }
 
 TEST_CASE("an empty line is a row with no cells") {
@@ -131,8 +134,8 @@ TEST_CASE("JSON Lines: labels from the first object, missing keys are missing ce
   CHECK(b.columns[1].value(0) == "x");
   CHECK(b.cell_counts[1] == 1);
   CHECK(b.row_numbers[2] == 4);
-  REQUIRE(b.extras.size() == 1);
-  CHECK(b.extras[0].value == "true");
+  REQUIRE(b.extra_ends.size() == 1);
+  CHECK(b.extra(0) == "true");
 }
 
 TEST_CASE("JSON Lines: a malformed line is a parse error naming the row") {
@@ -145,4 +148,25 @@ TEST_CASE("JSON Lines: a malformed line is a parse error naming the row") {
     CHECK(e.code() == Code::parse);
     CHECK(e.where().row == 3u);
   }
+}
+
+TEST_CASE("a batch of long rows ends once it holds its byte budget, and no row is lost") {
+  std::string row(1u << 20, 'x');
+  std::string csv = "a\n";
+  for (int i = 0; i < 40; ++i) csv += row + "\n";
+  auto rd = csv_reader(memory_source(csv), {});
+  Batch b;
+  std::size_t total = 0, batches = 0;
+  while (rd->next(b, 1, 1000)) {
+    CHECK(b.rows < 40);
+    CHECK(b.columns[0].value(0).size() == row.size());
+    total += b.rows;
+    ++batches;
+  }
+  CHECK(total == 40);
+  CHECK(batches >= 2);
+}
+
+TEST_CASE("a record limit above 1 GiB is refused") {
+  CHECK_THROWS_AS(csv_reader(memory_source("a\n"), {}, std::size_t{2} << 30), Error);
 }

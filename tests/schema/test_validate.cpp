@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <sstream>
+
 #include "civitas/schema.hpp"
 #include "helpers.hpp"
 
@@ -159,4 +161,97 @@ TEST_CASE("JSON Lines validate with the same rules") {
 
 TEST_CASE("an unreadable file is an io error, not a report") {
   CHECK_THROWS_AS(validate_file("/nonexistent/x.csv", parse_schema(std::string_view(kInt))), Error);
+}
+
+// ---- Errors written without a JSON object (issue #12: the error path) ----------------------
+
+namespace {
+std::string dumped(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+}  // namespace
+
+TEST_CASE("ErrorRecord writes exactly the JSON and message of its error, whatever the bytes") {
+  const std::vector<std::string> texts = {
+      "",         "plain",          "say \"hi\"",       "back\\slash",   "tab\there",  "two\r\nlines",
+      "\b\f",     std::string("nul\0x", 5), "\x01\x1f\x7f", "名称 ünï",       "😀",         "\xff",
+      "a\xc0\xaf", "\xed\xa0\x80",  "\xe4\xb8",         "\xf4\x90\x80\x80", "ok\xe4\xb8\xadz\x80"};
+  const char* types[] = {"type-error", "constraint-error", "identifier-checksum", "identifier-component",
+                         "missing-cell", "extra-cell", "blank-row", "unique-error", "primary-key"};
+  for (const char* type : types)
+    for (const auto& t : texts) {
+      std::vector<std::string_view> cells = {t, "x", t};
+      ErrorRecord e;
+      e.type = type;
+      e.row_number = 123456789012ULL;
+      bool row = std::string_view(type) == "blank-row" || std::string_view(type) == "primary-key";
+      e.has_cell = !row;
+      if (!row) {
+        e.cell = t;
+        e.field_name = t;
+        e.field_number = 7;
+      }
+      e.note = t;
+      e.cells = &cells;
+      e.cells_truncated = t.size() % 2 == 1;
+      json j = e.to_json();
+      std::string out;
+      e.append_json(out);
+      CAPTURE(type);
+      CAPTURE(t);
+      CHECK(out == dumped(j));
+      std::string msg;
+      e.append_message(msg);
+      CHECK(msg == j["message"].get<std::string>());
+      CHECK(j["type"] == type);
+      CHECK(j.contains("cellsTruncated") == (t.size() % 2 == 1));
+    }
+}
+
+TEST_CASE("the streamed JSON report has the same errors as the returned one") {
+  const char* schema = R"({"fields":[{"name":"id","type":"integer","constraints":{"unique":true}},
+    {"name":"v","type":"string","constraints":{"enum":["a","b"]}},
+    {"name":"d","type":"date"}],"primaryKey":["v","d"]})";
+  std::string csv = "id,v,d\n1,a,2020-01-01\nx,\"q\"\"z\",2020-13-01\n1,b,2020-01-02,extra,\"more \\ \t\"\n,,\n2\n"
+                    "3,a,2020-01-01\n";
+  json whole = run(schema, csv, {});
+  std::ostringstream out;
+  JsonReportWriter w(out);
+  ValidateOptions o;
+  o.sink = &w;
+  w.begin();
+  json streamed = run(schema, csv, o);
+  w.end(streamed);
+  json parsed = json::parse(out.str());
+  const json& errors = whole["tasks"][0]["errors"];
+  REQUIRE(errors.size() >= 8);
+  CHECK(parsed["tasks"][0]["errors"] == errors);
+  CHECK(parsed["tasks"][0]["stats"]["errors"] == errors.size());
+  CHECK(streamed["tasks"][0]["errors"].empty());
+  // and byte for byte: each error line is the returned error, dumped compactly
+  std::istringstream lines(out.str());
+  std::string line;
+  std::size_t n = 0;
+  while (std::getline(lines, line)) {
+    if (line.rfind("        {", 0) != 0) continue;
+    if (line.back() == ',') line.pop_back();
+    REQUIRE(n < errors.size());
+    CHECK(line.substr(8) == dumped(errors[n]));
+    ++n;
+  }
+  CHECK(n == errors.size());
+}
+
+TEST_CASE("a row of 500,000 extra cells is reported with bounded errors") {
+  std::string csv = "a,b\n1,2";
+  for (int i = 0; i < 500000; ++i) csv += ",x";
+  csv += "\n";
+  ValidateOptions o;
+  o.limit_errors = 3;
+  json r = run(R"({"fields":[{"name":"a","type":"string"},{"name":"b","type":"string"}]})", csv, o);
+  const json& errors = r["tasks"][0]["errors"];
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0]["type"] == "extra-cell");
+  CHECK(errors[0]["fieldNumber"] == 3);
+  CHECK(errors[2]["fieldNumber"] == 5);
+  CHECK(errors[0]["cells"].size() == 1000);
+  CHECK(errors[0]["cellsTruncated"] == true);
 }

@@ -147,20 +147,29 @@ struct Column {
   }
 };
 
-/// A cell beyond the last column.
-struct ExtraCell {
-  std::uint32_t row;          ///< index in the batch
-  std::uint32_t field_number; ///< 1-based position in the row
-  std::string value;
-};
-
 struct Batch {
   std::size_t rows = 0;
   std::vector<Column> columns;
   std::vector<std::uint64_t> row_numbers;  ///< 1-based; the header is row 1
   std::vector<std::uint64_t> row_offsets;  ///< byte offset of each row in the decoded input
   std::vector<std::uint32_t> cell_counts;  ///< cells in each row as read
-  std::vector<ExtraCell> extras;
+  /// Cells beyond the last column, in one buffer (a few bytes per cell, so that a hostile row
+  /// of millions of cells stays small): extra cell i is extra(i); row r has the extra cells
+  /// [extra_begin[r], extra_begin[r + 1]), the first of them at field number ncols + 1.
+  std::string extra_data;
+  std::vector<std::uint32_t> extra_ends{};   ///< end of each extra cell in extra_data
+  std::vector<std::size_t> extra_begin{0};   ///< rows + 1 entries
+
+  std::string_view extra(std::size_t i) const noexcept {
+    std::size_t b = i ? extra_ends[i - 1] : 0;
+    return {extra_data.data() + b, static_cast<std::size_t>(extra_ends[i] - b)};
+  }
+  /// Appends an extra cell to the current (last) row; end_row() closes the row.
+  void add_extra(std::string_view v) {
+    extra_data.append(v.data(), v.size());
+    extra_ends.push_back(static_cast<std::uint32_t>(extra_data.size()));
+  }
+  void end_row() { extra_begin.push_back(extra_ends.size()); }
 
   void reset(std::size_t ncols);
 };
@@ -194,7 +203,9 @@ class RecordReader {
 };
 
 /// RFC 4180 CSV with the dialect's options. Limits: a record of more than max_record bytes
-/// (default 64 MiB) is Error(parse). Rows of a CSV start at row 1 = header.
+/// (default 64 MiB, at most 1 GiB: a larger max_record is Error(invalid_argument)) is
+/// Error(parse). Rows of a CSV start at row 1 = header. A batch ends at max_rows or once its
+/// rows hold 16 MiB, whichever comes first (both readers).
 std::unique_ptr<RecordReader> csv_reader(std::unique_ptr<ByteSource> src, const Dialect& d,
                                          std::size_t max_record = 64u << 20);
 /// JSON Lines: one JSON object (keys = labels, taken from the first object) or array per line.
@@ -226,11 +237,33 @@ std::vector<ReferencedResource> resources_from_json(const nlohmann::json& a);
 /// task begins, its errors come one by one in report order, and it ends with its totals.
 /// With a sink, the report that validate_* return has no errors in tasks[].errors (its
 /// stats still count them): memory stays flat in the number of errors.
+/// A row error (a cell error when has_cell) as the validator finds it, before it is a JSON
+/// object: a view, valid during the call. to_json() is the error of the report;
+/// append_json() writes exactly to_json().dump() (compact, invalid UTF-8 replaced by U+FFFD)
+/// without building it, append_message() its "message".
+struct ErrorRecord {
+  const char* type = "";
+  std::uint64_t row_number = 0;
+  bool has_cell = false;  ///< "cell", "fieldName", "fieldNumber" present
+  std::string_view cell, field_name;
+  std::uint64_t field_number = 0;
+  std::string_view note;
+  const std::vector<std::string_view>* cells = nullptr;  ///< the row's cells (at most 1,000)
+  bool cells_truncated = false;
+
+  nlohmann::json to_json() const;
+  void append_json(std::string& out) const;
+  void append_message(std::string& out) const;
+};
+
 class ReportSink {
  public:
   virtual ~ReportSink() = default;
   virtual void begin_task(const std::string& name, const std::string& place) = 0;
   virtual void error(const nlohmann::json& error) = 0;
+  /// Row and cell errors come here (the others to error()); a sink that writes the record
+  /// directly avoids a JSON object per error. The default is error(e.to_json()).
+  virtual void error_record(const ErrorRecord& e) { error(e.to_json()); }
   /// `task` is the task's member of the report without "errors".
   virtual void end_task(const nlohmann::json& task) = 0;
 };
@@ -244,6 +277,7 @@ class JsonReportWriter final : public ReportSink {
   void begin();
   void begin_task(const std::string& name, const std::string& place) override;
   void error(const nlohmann::json& error) override;
+  void error_record(const ErrorRecord& e) override;
   void end_task(const nlohmann::json& task) override;
   void end(const nlohmann::json& report);
 
