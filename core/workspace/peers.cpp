@@ -351,7 +351,9 @@ std::string Workspace::export_public() const {
   return doc.dump(2) + "\n";
 }
 
-void Workspace::revoke_key(const c::KeyId& id, std::string_view reason) {
+void Workspace::revoke_key(const c::KeyId& id_in, std::string_view reason) {
+  // A copy: the caller's id may live in a key of the keyring that refresh() below replaces.
+  const c::KeyId id = id_in;
   const std::string hex = c::key_id_hex(id);
   try {
     if (!is_revocation(reason)) throw Error(Code::invalid_argument, "the reason of a revocation is superseded or compromised");
