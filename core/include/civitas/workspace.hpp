@@ -250,6 +250,21 @@ class Workspace {
   /// version: nothing changed). Errors: invalid_data naming the first broken rule.
   catalog::StoredEntry catalog_add(const nlohmann::json& entry, const catalog::CatalogConfig& cfg = {});
 
+  // ---- classification and policy decisions (civitas/classify.hpp, civitas/policy.hpp) ----
+
+
+  // ---- de-identification runs (civitas/deid.hpp) ----
+
+
+  // ---- differential-privacy budgets (civitas/deid.hpp, docs/formats/workspace.md) ----
+
+
+  // ---- backup and restore (docs/formats/backup.md) ----
+
+
+  // ---- key escrow and provider sequence statements (docs/operations.md) ----
+
+
   // ---- primitives with the keyring ----
   std::vector<std::uint8_t> encrypt_field(std::string_view plaintext, const crypto::FieldContext& ctx) const;
   std::string decrypt_field(const std::uint8_t* ct, std::size_t n, const crypto::FieldContext& ctx) const;
