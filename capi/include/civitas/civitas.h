@@ -141,5 +141,6 @@ CIV_API void civ_free(void *ptr);
 #include "civitas/package.h"
 #include "civitas/audit.h"
 #include "civitas/catalog.h"
+#include "civitas/deid.h"
 
 #endif /* CIVITAS_H */
