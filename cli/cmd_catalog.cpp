@@ -2,7 +2,8 @@
 //
 // Entries are stored (versioned) in a workspace, opened as every workspace command opens it
 // (workspace_args.hpp: --workspace / $CIVITAS_WORKSPACE, --key-file / --passphrase / $CIVITAS_KEY).
-// check, export --file and import without --workspace need no workspace.
+// check, export --file and import without --workspace need no workspace. check and export take
+// the table's Table Schema (--schema): the items name its fields (docs/formats/catalog-entry.md).
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -23,7 +24,7 @@ namespace sc = civitas::catalog;
 
 struct Args {
   WorkspaceArgs ws;
-  std::string config, file, code, as;
+  std::string config, file, code, as, schema;
   int version = 0;
   bool json_out = false;
 };
@@ -56,7 +57,8 @@ std::unique_ptr<workspace::Workspace> open_workspace(const Args& a) { return a.w
 
 int do_check(const Args& a) {
   json e = read_json(a.file);
-  auto ps = sc::check_entry(e, config(a));
+  // With --schema: the entry's items are checked against the table's schema too.
+  auto ps = a.schema.empty() ? sc::check_entry(e, config(a)) : sc::check_entry_schema(e, read_json(a.schema), config(a));
   if (a.json_out) {
     json p = json::array();
     for (const auto& x : ps) p.push_back({{"path", x.path}, {"message", x.message}});
@@ -119,7 +121,8 @@ int do_export(const Args& a) {
     if (!s) throw Error(Code::not_found, "no catalog entry " + a.code);
     e = s->entry;
   }
-  std::cout << out(sc::export_entry(e, f, config(a))) << '\n';
+  json doc = a.schema.empty() ? sc::export_entry(e, f, config(a)) : sc::export_entry(e, f, config(a), read_json(a.schema));
+  std::cout << out(doc) << '\n';
   return kOk;
 }
 
@@ -150,6 +153,7 @@ Register reg(31, [](CLI::App& root, int& result) {
   auto* check = cat->add_subcommand("check", "Check an entry; prints every broken rule; exit 0 valid, 1 invalid");
   check->add_option("ENTRY", args.file, "Catalog entry (JSON)")->required();
   check->add_flag("--json", args.json_out, "JSON output");
+  check->add_option("--schema", args.schema, "Table Schema of the table: check that the items name its fields");
   cfg(check);
   check->callback([&result] { result = do_check(args); });
 
@@ -186,6 +190,7 @@ Register reg(31, [](CLI::App& root, int& result) {
   exp->add_option("CODE", args.code, "Resource code of a stored entry");
   exp->add_option("--file,-f", args.file, "Export this entry file instead of a stored one");
   exp->add_option("--version", args.version, "Version (default: latest)");
+  exp->add_option("--schema", args.schema, "Table Schema of the table: describe its real columns (datapackage, dcat)");
   ws(exp);
   cfg(exp);
   exp->callback([&result] { result = do_export(args); });

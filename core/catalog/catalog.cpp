@@ -3,6 +3,7 @@
 #include "civitas/catalog.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "civitas/ids.hpp"
@@ -155,7 +156,7 @@ std::vector<Problem> check_entry(const json& e, const CatalogConfig& cfg) {
   if (!e.contains("items") || !e["items"].is_array() || e["items"].empty()) {
     bad("/items", "items (信息项) must be a non-empty array");
   } else {
-    std::set<std::string> names;
+    std::set<std::string> names, fields;
     for (std::size_t i = 0; i < e["items"].size(); ++i) {
       const json& it = e["items"][i];
       std::string at = "/items/" + std::to_string(i);
@@ -166,6 +167,11 @@ std::vector<Problem> check_entry(const json& e, const CatalogConfig& cfg) {
       if (!non_empty_string(it, "name")) bad(at + "/name", "item name is required");
       else if (!names.insert(it["name"].get<std::string>()).second)
         bad(at + "/name", "duplicate item name \"" + it["name"].get<std::string>() + "\"");
+      if (it.contains("field")) {  // the column of the table's Table Schema this item describes
+        if (!non_empty_string(it, "field")) bad(at + "/field", "field must be the name of a schema field (a non-empty string)");
+        else if (!fields.insert(it["field"].get<std::string>()).second)
+          bad(at + "/field", "field \"" + it["field"].get<std::string>() + "\" is named by two items");
+      }
       std::string dt = it.contains("dataType") && it["dataType"].is_string() ? it["dataType"].get<std::string>() : "";
       if (dt.size() != 1 || std::string("CNYDTLMGBIF").find(dt[0]) == std::string::npos)
         bad(at + "/dataType", "dataType must be one of C N Y D T L M G B I F");
@@ -283,6 +289,79 @@ json normalize_entry(const json& entry, const CatalogConfig& cfg) {
   e["open"]["type"] = token_of(kOpen, e["open"]["type"].get<std::string>());
   e["updateCycle"] = token_of(kCycles, e["updateCycle"].get<std::string>());
   return e;
+}
+
+namespace {
+
+// The Table Schema type an item's guideline data type stands for (items_to_schema's mapping).
+const char* table_type_of(const std::string& dt) {
+  switch (dt.empty() ? 'C' : dt[0]) {
+    case 'N': case 'Y': case 'B': case 'F': return "number";
+    case 'I': return "integer";
+    case 'D': return "date";
+    case 'T': return "datetime";
+    case 'L': return "boolean";
+    case 'G': return "any";
+    default: return "string";
+  }
+}
+
+// Whether a column of Table Schema type `type` can hold values of the item's data type. Character
+// items (C, M) describe any column (catalogs list most items as 字符型); a number item fits an
+// integer column; G (binary) fits any.
+bool type_fits(const std::string& dt, const std::string& type) {
+  if (dt.empty() || dt == "C" || dt == "M" || dt == "G") return true;
+  std::string want = table_type_of(dt);
+  return type == want || (want == "number" && type == "integer");
+}
+
+}  // namespace
+
+std::vector<Problem> check_entry_schema(const json& entry, const json& table_schema, const CatalogConfig& cfg) {
+  std::vector<Problem> p = check_entry(entry, cfg);
+  if (!p.empty()) return p;
+  auto bad = [&](const std::string& at, const std::string& msg) { p.push_back({at, msg}); };
+  schema::parse_schema(table_schema);  // throws Error(invalid_data) naming what is wrong with the schema
+  std::map<std::string, json> by_name;
+  std::vector<std::string> order;
+  for (const auto& f : table_schema["fields"]) {
+    std::string n = f.value("name", "");
+    by_name[n] = f;
+    order.push_back(n);
+  }
+  std::set<std::string> described;
+  const json& items = entry["items"];
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const json& it = items[i];
+    std::string at = "/items/" + std::to_string(i);
+    std::string item = it["name"].get<std::string>();
+    if (!it.contains("field")) {
+      bad(at + "/field", "item \"" + item + "\" names no schema field (\"field\")");
+      continue;
+    }
+    std::string field = it["field"].get<std::string>();
+    auto f = by_name.find(field);
+    if (f == by_name.end()) {
+      bad(at + "/field", "item \"" + item + "\" names field \"" + field + "\", which the schema does not have");
+      continue;
+    }
+    described.insert(field);
+    std::string dt = it["dataType"].get<std::string>();
+    std::string type = f->second.value("type", "string");
+    if (!type_fits(dt, type))
+      bad(at + "/dataType", "item \"" + item + "\" has data type " + dt + " (" + table_type_of(dt) + "), but field \"" +
+                                field + "\" is of type " + type);
+    if (f->second.contains("civitas:dataType") && f->second["civitas:dataType"].is_string() &&
+        f->second["civitas:dataType"].get<std::string>() != dt)
+      bad(at + "/dataType", "item \"" + item + "\" has data type " + dt + ", but field \"" + field +
+                                "\" has civitas:dataType " + f->second["civitas:dataType"].get<std::string>());
+    if (it.contains("length") && f->second.contains("civitas:dataLength") && f->second["civitas:dataLength"] != it["length"])
+      bad(at + "/length", "item \"" + item + "\" has length " + it["length"].dump() + ", but field \"" + field +
+                              "\" has civitas:dataLength " + f->second["civitas:dataLength"].dump());
+  }
+  for (const auto& n : order)
+    if (!described.count(n)) bad("/items", "schema field \"" + n + "\" is described by no item");
+  return p;
 }
 
 json items_to_schema(const json& items) {

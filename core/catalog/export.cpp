@@ -71,7 +71,21 @@ json json_literal(const json& v) { return {{"@type", "@json"}, {"@value", v}}; }
 
 // ---- Data Package ------------------------------------------------------------------------
 
-json to_datapackage(const json& e) {
+// The table's Table Schema with each field carrying the item that describes it ("civitas:item")
+// and, when it has none, the item's name as its title. Only for an entry checked against it.
+json described_schema(const json& e, const json& ts) {
+  json out = ts;
+  std::map<std::string, json> item_of;
+  for (const auto& it : e["items"]) item_of[it["field"].get<std::string>()] = it;
+  for (auto& f : out["fields"]) {
+    const json& it = item_of.at(f["name"].get<std::string>());
+    if (!f.contains("title")) f["title"] = it["name"];
+    f["civitas:item"] = it;
+  }
+  return out;
+}
+
+json to_datapackage(const json& e, const json* ts) {
   std::string code = e["resourceCode"];
   json dp = {{"$schema", "https://datapackage.org/profiles/2.0/datapackage.json"},
              {"name", slug(code)},
@@ -89,7 +103,7 @@ json to_datapackage(const json& e) {
   json resource = {{"name", slug(code)},
                    {"path", slug(code) + "." + fmt},
                    {"format", fmt},
-                   {"schema", json::object({{"fields", items_to_schema(e["items"])}})}};
+                   {"schema", ts ? described_schema(e, *ts) : json::object({{"fields", items_to_schema(e["items"])}})}};
   dp["resources"] = json::array({resource});
   json c = {{"classification", e["classification"]}, {"sequence", e["sequence"]}, {"formats", e["formats"]},
             {"sharing", e["sharing"]},             {"open", e["open"]},         {"updateCycle", e["updateCycle"]}};
@@ -105,6 +119,10 @@ json to_datapackage(const json& e) {
 json items_from_fields(const json& fields) {
   json items = json::array();
   for (const auto& f : fields) {
+    if (f.is_object() && f.contains("civitas:item") && f["civitas:item"].is_object()) {  // exported with its schema
+      items.push_back(f["civitas:item"]);
+      continue;
+    }
     json it = {{"name", f.value("name", "")}, {"dataType", f.value("civitas:dataType", "C")}};
     if (f.contains("civitas:dataLength")) it["length"] = f["civitas:dataLength"];
     if (f.contains("description")) it["description"] = f["description"];
@@ -160,7 +178,7 @@ json from_datapackage(const json& dp) {
 
 // ---- DCAT 3 / DCAT-AP 3 JSON-LD -----------------------------------------------------------
 
-json to_dcat(const json& e, const CatalogConfig& cfg) {
+json to_dcat(const json& e, const CatalogConfig& cfg, const json* ts) {
   std::string code = e["resourceCode"];
   std::string ds = cfg.base_uri + "dataset:" + code;
   std::string agent = cfg.base_uri + "agent:" + e["provider"]["uscc"].get<std::string>();
@@ -175,8 +193,9 @@ json to_dcat(const json& e, const CatalogConfig& cfg) {
             {"dct:description", e["abstract"]},
             {"dct:publisher", {{"@id", agent}}},
             {"dct:issued", date_literal(e["issued"])},
-            {"dct:accrualPeriodicity", {{"@id", kEuFreq + lookup(kFrequency, e["updateCycle"])}}},
-            {"dct:accessRights", {{"@id", kEuAccess + lookup(kAccess, e["open"]["type"])}}},
+            // Vocabulary values carry their class, which the DCAT-AP 3.0.1 shapes require (sh:class).
+            {"dct:accrualPeriodicity", {{"@id", kEuFreq + lookup(kFrequency, e["updateCycle"])}, {"@type", "dct:Frequency"}}},
+            {"dct:accessRights", {{"@id", kEuAccess + lookup(kAccess, e["open"]["type"])}, {"@type", "dct:RightsStatement"}}},
             {"civitas:updateCycle", e["updateCycle"]},
             {"civitas:classification", json_literal(e["classification"])},
             {"civitas:sequence", e["sequence"]},
@@ -199,14 +218,26 @@ json to_dcat(const json& e, const CatalogConfig& cfg) {
   if (!x.empty()) d["civitas:extra"] = json_literal(x);
   json graph = json::array();
   json dists = json::array();
+  std::string schema_id = ds + ":schema";
+  if (ts) {  // the table's schema, which every distribution conforms to
+    std::string cols;
+    for (const auto& f : (*ts)["fields"])
+      cols += (cols.empty() ? "" : ", ") + f["name"].get<std::string>() + " (" + f.value("type", "string") + ")";
+    graph.push_back({{"@id", schema_id},
+                     {"@type", "dct:Standard"},
+                     {"dct:title", "Table Schema: " + e["title"].get<std::string>()},
+                     {"dct:description", "columns: " + cols},
+                     {"civitas:tableSchema", json_literal(described_schema(e, *ts))}});
+  }
   for (const auto& f : e["formats"]) {
     std::string fmt = f;
     std::string id = ds + ":distribution:" + fmt;
     json dist = {{"@id", id},
                  {"@type", "dcat:Distribution"},
                  {"dcat:accessURL", {{"@id", id}}},
-                 {"dct:format", {{"@id", kEuFileType + upper(fmt)}}},
+                 {"dct:format", {{"@id", kEuFileType + upper(fmt)}, {"@type", "dct:MediaTypeOrExtent"}}},
                  {"civitas:format", fmt}};
+    if (ts) dist["dct:conformsTo"] = {{"@id", schema_id}};
     if (e["open"].contains("licence"))
       dist["dct:license"] = {{"@type", "dct:LicenseDocument"}, {"rdfs:label", e["open"]["licence"]}};
     dists.push_back({{"@id", id}});
@@ -399,14 +430,30 @@ CatalogFormat detect_catalog_format(const json& doc) {
   throw Error(Code::invalid_data, "not a Data Package, DCAT JSON-LD or CKAN package document");
 }
 
-json export_entry(const json& entry, CatalogFormat fmt, const CatalogConfig& cfg) {
-  json e = normalize_entry(entry, cfg);
+namespace {
+json export_normalized(const json& e, CatalogFormat fmt, const CatalogConfig& cfg, const json* ts) {
   switch (fmt) {
-    case CatalogFormat::datapackage: return to_datapackage(e);
-    case CatalogFormat::dcat: return to_dcat(e, cfg);
+    case CatalogFormat::datapackage: return to_datapackage(e, ts);
+    case CatalogFormat::dcat: return to_dcat(e, cfg, ts);
     case CatalogFormat::ckan: return to_ckan(e, cfg);
   }
   throw Error(Code::invalid_argument, "unknown catalog format");
+}
+}  // namespace
+
+json export_entry(const json& entry, CatalogFormat fmt, const CatalogConfig& cfg) {
+  return export_normalized(normalize_entry(entry, cfg), fmt, cfg, nullptr);
+}
+
+json export_entry(const json& entry, CatalogFormat fmt, const CatalogConfig& cfg, const json& table_schema) {
+  json e = normalize_entry(entry, cfg);
+  auto p = check_entry_schema(e, table_schema, cfg);
+  if (!p.empty()) {
+    std::string msg = "catalog entry and table schema do not match: " + p[0].path + ": " + p[0].message;
+    if (p.size() > 1) msg += " (and " + std::to_string(p.size() - 1) + " more problems)";
+    throw Error(Code::invalid_data, msg);
+  }
+  return export_normalized(e, fmt, cfg, &table_schema);
 }
 
 json import_entry(const json& doc, const CatalogFormat* fmt, const CatalogConfig& cfg) {

@@ -40,9 +40,12 @@ def _dump(d: Optional[Dict[str, Any]]) -> Optional[str]:
     return None if d is None else json.dumps(d, ensure_ascii=False)
 
 
-def check(entry: Dict[str, Any], config: Optional[Dict[str, Any]] = None) -> List[Tuple[str, str]]:
-    """Every broken rule as ``(json_pointer, message)``; empty when the entry is valid."""
-    return _n.check_entry(_dump(entry), _dump(config))
+def check(entry: Dict[str, Any], config: Optional[Dict[str, Any]] = None,
+          schema: Optional[Dict[str, Any]] = None) -> List[Tuple[str, str]]:
+    """Every broken rule as ``(json_pointer, message)``; empty when the entry is valid. With the
+    table's Table Schema, also checks that every item names one of its fields (``"field"``) and
+    that every field is described (docs/formats/catalog-entry.md)."""
+    return _n.check_entry(_dump(entry), _dump(config), _dump(schema))
 
 
 def resource_code(entry: Dict[str, Any], config: Optional[Dict[str, Any]] = None) -> str:
@@ -56,9 +59,11 @@ def normalize(entry: Dict[str, Any], config: Optional[Dict[str, Any]] = None) ->
     return json.loads(_n.normalize_entry(_dump(entry), _dump(config)))
 
 
-def export(entry: Dict[str, Any], format: str, config: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-    """The entry as a Data Package, DCAT-AP JSON-LD or CKAN package document."""
-    return json.loads(_n.export_entry(_dump(entry), format, _dump(config)))
+def export(entry: Dict[str, Any], format: str, config: Optional[Dict[str, Any]] = None,
+           schema: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """The entry as a Data Package, DCAT-AP JSON-LD or CKAN package document. With the table's
+    Table Schema the Data Package and DCAT documents describe its real columns."""
+    return json.loads(_n.export_entry(_dump(entry), format, _dump(config), _dump(schema)))
 
 
 def import_(document: Dict[str, Any], format: Optional[str] = None,

@@ -93,8 +93,12 @@ void bind_schema(py::module_ m) {
       py::arg("dialect") = py::none());
   // catalog
   m.def("check_entry",
-        [](py::handle e, py::object cfg) { return problems(cat::check_entry(parse(text_view(e, "entry"), "entry"), config(cfg))); },
-        py::arg("entry"), py::arg("config") = py::none());
+        [](py::handle e, py::object cfg, py::object ts) {
+          json entry = parse(text_view(e, "entry"), "entry");
+          if (ts.is_none()) return problems(cat::check_entry(entry, config(cfg)));
+          return problems(cat::check_entry_schema(entry, parse(text_view(ts, "schema"), "schema"), config(cfg)));
+        },
+        py::arg("entry"), py::arg("config") = py::none(), py::arg("schema") = py::none());
   m.def("resource_code",
         [](py::handle e, py::object cfg) { return utf8(cat::resource_code(parse(text_view(e, "entry"), "entry"), config(cfg))); },
         py::arg("entry"), py::arg("config") = py::none());
@@ -104,10 +108,13 @@ void bind_schema(py::module_ m) {
         },
         py::arg("entry"), py::arg("config") = py::none());
   m.def("export_entry",
-        [](py::handle e, const std::string& fmt, py::object cfg) {
-          return utf8(dump(cat::export_entry(parse(text_view(e, "entry"), "entry"), cat::catalog_format_from_name(fmt), config(cfg))));
+        [](py::handle e, const std::string& fmt, py::object cfg, py::object ts) {
+          json entry = parse(text_view(e, "entry"), "entry");
+          cat::CatalogFormat f = cat::catalog_format_from_name(fmt);
+          if (ts.is_none()) return utf8(dump(cat::export_entry(entry, f, config(cfg))));
+          return utf8(dump(cat::export_entry(entry, f, config(cfg), parse(text_view(ts, "schema"), "schema"))));
         },
-        py::arg("entry"), py::arg("format"), py::arg("config") = py::none());
+        py::arg("entry"), py::arg("format"), py::arg("config") = py::none(), py::arg("schema") = py::none());
   m.def("import_entry",
         [](py::handle doc, py::object fmt, py::object cfg) {
           json d = parse(text_view(doc, "document"), "document");

@@ -54,8 +54,22 @@ std::string resource_code(const nlohmann::json& entry, const CatalogConfig& cfg 
 /// "version" set. Throws Error(invalid_data) with the first problem when the entry breaks a rule.
 nlohmann::json normalize_entry(const nlohmann::json& entry, const CatalogConfig& cfg = {});
 
+/// Every broken rule of an entry checked together with the Table Schema of its table
+/// (docs/formats/catalog-entry.md, "Items and schema fields"): the rules of check_entry, then
+/// every item names a field of the schema ("field"), its data type fits the field's type, its
+/// length equals the field's civitas:dataLength, and every field is described by an item.
+/// Throws Error(invalid_data) when the schema itself is not a valid Table Schema.
+std::vector<Problem> check_entry_schema(const nlohmann::json& entry, const nlohmann::json& table_schema,
+                                        const CatalogConfig& cfg = {});
+
 /// Exports a (valid) entry. Throws Error(invalid_data) for an invalid entry.
 nlohmann::json export_entry(const nlohmann::json& entry, CatalogFormat fmt, const CatalogConfig& cfg = {});
+/// Exports an entry describing the real table: the Data Package's resource schema is the Table
+/// Schema (each field with the item that describes it, "civitas:item"), the DCAT distributions
+/// conform to it (dct:conformsTo a dct:Standard holding it). Throws Error(invalid_data) naming the
+/// first problem of check_entry_schema. The CKAN export does not change.
+nlohmann::json export_entry(const nlohmann::json& entry, CatalogFormat fmt, const CatalogConfig& cfg,
+                            const nlohmann::json& table_schema);
 /// Imports an entry from an export; detects the format when fmt is null. Throws
 /// Error(invalid_data) naming what is missing.
 nlohmann::json import_entry(const nlohmann::json& doc, const CatalogFormat* fmt = nullptr,
