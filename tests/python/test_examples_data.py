@@ -48,3 +48,27 @@ def test_the_catalog_entry_names_the_schema_fields():
     assert [i["field"] for i in entry["items"]] == [f["name"] for f in s["fields"]]
     broken = dict(entry, items=entry["items"][:-1])
     assert catalog.check(broken, schema=s) == [("/items", 'schema field "registered" is described by no item')]
+
+
+def test_the_data_package_export_with_the_schema_describes_the_real_file(tmp_path):
+    """The Data Package exported with the table's schema is one frictionless-py (the reference
+    implementation) accepts and validates the real CSV with: the columns it describes are the
+    file's. The export without the schema describes the items instead, and does not fit."""
+    import shutil
+
+    import pytest
+    frictionless = pytest.importorskip("frictionless")
+    entry, s = load("employment.catalog.json"), load("employment.schema.json")
+    for with_schema, expect in ((True, True), (False, False)):
+        d = tmp_path / str(with_schema)
+        d.mkdir()
+        dp = catalog.export(entry, "datapackage", schema=s if with_schema else None)
+        shutil.copy(os.path.join(DATA, "employment.csv"), d / dp["resources"][0]["path"])
+        (d / "datapackage.json").write_text(json.dumps(dp, ensure_ascii=False), encoding="utf-8")
+        cwd = os.getcwd()
+        os.chdir(d)  # frictionless reads paths relative to the descriptor only when trusted
+        try:
+            report = frictionless.validate("datapackage.json")
+        finally:
+            os.chdir(cwd)
+        assert report.valid == expect, report.flatten(["type", "message"])[:5]
