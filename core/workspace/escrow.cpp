@@ -28,6 +28,7 @@
 #include "civitas/json.hpp"
 #include "civitas/workspace.hpp"
 #include "header.hpp"
+#include "escrow_share.hpp"
 #include "impl.hpp"
 
 namespace civitas::workspace {
@@ -41,13 +42,6 @@ constexpr char kFormat[] = "civitas-escrow-share";
 constexpr char kScheme[] = "shamir-gf256";
 constexpr char kChecksumContext[] = "civitas-escrow-share v1\n";
 constexpr char kKeyCheckContext[] = "civitas escrow key check v1/";
-
-struct ShareDoc {
-  std::string workspace_id, department, escrow_id, key_check, checksum;
-  std::int64_t created = 0;
-  unsigned threshold = 0, shares = 0, index = 0;
-  c::SecretBytes value;  // 32 bytes: the share of W
-};
 
 /// Text built in locked memory.
 class SecretText {
@@ -87,7 +81,9 @@ SecretText canonical(const ShareDoc& d) {
   return t;
 }
 
-std::string checksum_of(const ShareDoc& d) {
+}  // namespace
+
+std::string escrow_checksum(const ShareDoc& d) {
   SecretText body = canonical(d);
   crypto_generichash_state st;
   crypto_generichash_init(&st, nullptr, 0, 32);
@@ -99,14 +95,15 @@ std::string checksum_of(const ShareDoc& d) {
   return c::to_hex(out, sizeof out);
 }
 
-std::string key_check_of(const c::SecretBytes& w, const std::string& workspace_id) {
+std::string escrow_key_check(const c::SecretBytes& w, const std::string& workspace_id) {
   const std::string m = kKeyCheckContext + workspace_id;
   unsigned char out[16];
   crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(m.data()), m.size(), w.data(), w.size());
   return c::to_hex(out, sizeof out);
 }
 
-c::SecretBytes pretty(const ShareDoc& d) {
+c::SecretBytes format_escrow_share(ShareDoc& d) {
+  d.checksum = escrow_checksum(d);
   SecretText t(1536);
   t << "{\n  \"format\": " << q(kFormat) << ",\n  \"version\": 1,\n  \"scheme\": " << q(kScheme)
     << ",\n  \"workspace_id\": " << q(d.workspace_id) << ",\n  \"department\": " << q(d.department)
@@ -118,6 +115,8 @@ c::SecretBytes pretty(const ShareDoc& d) {
   return t.take();
 }
 
+namespace {
+
 bool is_hex(const std::string& s, std::size_t n) {
   return s.size() == n && std::all_of(s.begin(), s.end(), [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); });
 }
@@ -126,7 +125,9 @@ std::string ordinal(std::size_t i, std::size_t n) {
   return "share " + std::to_string(i + 1) + " of the " + std::to_string(n) + " given";
 }
 
-ShareDoc parse_share(const c::SecretBytes& text, const std::string& where) {
+}  // namespace
+
+ShareDoc parse_escrow_share(const c::SecretBytes& text, const std::string& where) {
   if (text.size() > 4096) throw Error(Code::parse, where + " is too large to be an escrow share");
   json j = parse_json(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()), where);
   struct Wipe {  // the value's hex in the parsed document
@@ -175,7 +176,7 @@ ShareDoc parse_share(const c::SecretBytes& text, const std::string& where) {
       !std::all_of(d.department.begin(), d.department.end(), [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z'); }))
     throw Error(Code::parse, where + ": \"department\" must be a USCC (digits and capital letters) or empty");
   if (d.created < 0) throw Error(Code::parse, where + ": \"created\" must not be negative");
-  const std::string want = checksum_of(d);
+  const std::string want = escrow_checksum(d);
   if (sodium_memcmp(want.data(), d.checksum.data(), want.size()) != 0)
     throw Error(Code::integrity, where + " is damaged: its checksum does not match its content");
   if (d.threshold > d.shares || d.index > d.shares)
@@ -183,6 +184,8 @@ ShareDoc parse_share(const c::SecretBytes& text, const std::string& where) {
                                         " and shares " + std::to_string(d.shares) + " do not fit together");
   return d;
 }
+
+namespace {
 
 bool exists(const std::string& p) {
   std::error_code ec;
@@ -200,7 +203,7 @@ std::vector<c::SecretBytes> Workspace::escrow_key(unsigned shares, unsigned thre
   randombytes_buf(idb, sizeof idb);
   const std::string escrow_id = c::to_hex(idb, sizeof idb);
   std::vector<c::ShamirShare> parts = c::shamir_split(impl_->workspace_key, shares, threshold);
-  const std::string check = key_check_of(impl_->workspace_key, info.workspace_id);
+  const std::string check = escrow_key_check(impl_->workspace_key, info.workspace_id);
   std::vector<c::SecretBytes> out;
   for (auto& p : parts) {
     ShareDoc d;
@@ -213,8 +216,7 @@ std::vector<c::SecretBytes> Workspace::escrow_key(unsigned shares, unsigned thre
     d.index = p.x;
     d.value = std::move(p.y);
     d.key_check = check;
-    d.checksum = checksum_of(d);
-    out.push_back(pretty(d));
+    out.push_back(format_escrow_share(d));
   }
   store::Transaction tx(*impl_->store);
   impl_->audit("keys.escrow", info.workspace_id,
@@ -233,7 +235,7 @@ std::unique_ptr<Workspace> Workspace::recover_key(const std::string& path, const
 
   // 1. Every share: well-formed, intact, of this workspace and of one escrow set, no repeats.
   std::vector<ShareDoc> shares;
-  for (std::size_t i = 0; i < docs.size(); ++i) shares.push_back(parse_share(docs[i], ordinal(i, docs.size())));
+  for (std::size_t i = 0; i < docs.size(); ++i) shares.push_back(parse_escrow_share(docs[i], ordinal(i, docs.size())));
   const ShareDoc& first = shares[0];
   std::set<unsigned> seen;
   for (std::size_t i = 0; i < shares.size(); ++i) {
@@ -258,7 +260,7 @@ std::unique_ptr<Workspace> Workspace::recover_key(const std::string& path, const
   std::vector<c::ShamirShare> pts;
   for (auto& s : shares) pts.push_back(c::ShamirShare{static_cast<std::uint8_t>(s.index), s.value.clone()});
   c::SecretBytes w = c::shamir_combine(pts);
-  const std::string check = key_check_of(w, h0.workspace_id);
+  const std::string check = escrow_key_check(w, h0.workspace_id);
   if (sodium_memcmp(check.data(), first.key_check.data(), check.size()) != 0)
     throw Error(Code::wrong_key, "the escrow shares do not rebuild the workspace key of " + path +
                                      " (a share was altered or does not belong with the others); nothing was changed");
