@@ -30,6 +30,7 @@
 #include "civitas/package.hpp"
 #include "civitas/workspace.hpp"
 #include "impl.hpp"
+#include "statements.hpp"
 
 namespace civitas::workspace {
 
@@ -170,6 +171,15 @@ struct Opening {
       : ws(impl), party(std::make_unique<ex::WorkspaceParty>(w)), keys(party->reader_keys()), out_dir(dir) {
     ex::remove_stale_output(out_dir);
     recover_pending(ws);
+    // Provider sequence statements (statements.cpp, issue 18): after a restore a provider's
+    // packages wait for its statement, and numbers at or below the stated one are refused;
+    // checked with the replay memory, before anything is decrypted.
+    auto seen = keys.replay.seen;
+    Workspace::Impl* im = &ws;
+    keys.replay.seen = [seen, im](const std::string& p, const std::string& c, std::uint64_t s) {
+      check_sequence_statement(*im, p, s);
+      return seen && seen(p, c, s);
+    };
   }
 
   /// package::OpenOptions::before_commit: replay check, sequence number and entry, one
@@ -180,6 +190,7 @@ struct Opening {
     store::Store& db = *ws.store;
     store::Transaction tx(db);
     check_replay_memory(ws);
+    check_sequence_statement(ws, s.header.provider, mine->sequence);  // a statement required meanwhile
     store::Statement q(db, "SELECT 1 FROM package_received WHERE provider = ?1 AND consumer = ?2 AND sequence = ?3");
     q.bind(1, s.header.provider).bind(2, mine->department).bind(3, static_cast<std::int64_t>(mine->sequence));
     if (q.step())  // another process opened the same package meanwhile

@@ -321,3 +321,50 @@ class Workspace:
     def unseal(self, box: bytes) -> bytes:
         """Opens a sealed box made for this workspace; NotRecipientError otherwise."""
         return self._native_handle.unseal(box)
+
+    # ---- key escrow and provider sequence statements (issue 18, docs/recovery-escrow.md) ----
+
+    def escrow_key(self, *, shares: int, threshold: int) -> List[bytes]:
+        """Splits the workspace key into ``shares`` Shamir shares, any ``threshold`` of which
+        rebuild it (docs/formats/escrow-share.md): one JSON document (bytes) per share, share
+        i at [i-1]. Shares outlive master-key changes. Keep each with a different holder.
+        Audited as ``keys.escrow``. InvalidArgumentError unless 1 <= threshold <= shares <= 255."""
+        return self._native_handle.escrow_key(shares=shares, threshold=threshold)
+
+    @classmethod
+    def recover_key(cls, path: PathLike, shares: Sequence[Text], *, passphrase: Optional[Text] = None,
+                    key: Optional[Text] = None, kdf_opslimit: int = 0, kdf_memlimit: int = 0) -> "Workspace":
+        """Rebuilds the workspace key of ``path`` from escrow share documents (at least the
+        threshold, of one escrow run), without the master key, wraps it under the new
+        ``passphrase`` or raw ``key`` (exactly one) and returns the workspace, open. Audited as
+        ``workspace.recover_key`` (intent, then ok). Nothing changes on failure: ParseError (not
+        a share), IntegrityError (a damaged share), InvalidDataError (another workspace or
+        escrow run, a share twice), InvalidArgumentError (too few), WrongKeyError (the shares
+        do not rebuild this workspace's key)."""
+        p = _path(path)
+        return cls(_ws.Workspace.recover_key(p, list(shares), passphrase=passphrase, key=key,
+                                             kdf_opslimit=kdf_opslimit, kdf_memlimit=kdf_memlimit), p)
+
+    def sequence_statement(self, consumer: str) -> str:
+        """This department's signed statement of the last sequence number it used for packages
+        to ``consumer`` (docs/formats/sequence-statement.md), for the consumer to import after
+        it restored a backup. Audited as ``package.statement``."""
+        return self._native_handle.sequence_statement(consumer)
+
+    def import_sequence_statement(self, statement: Text) -> str:
+        """Imports a provider's sequence statement (checked against the peer directory) and
+        returns the provider; from then on its packages numbered at or below the stated number
+        are refused (ReplayError), those above accepted. Audited as
+        ``package.import_statement`` (refusals too: BadSignatureError, UnknownKeyError,
+        InvalidDataError for another consumer, DeniedError for a revoked key or a statement
+        made before the restore)."""
+        return self._native_handle.import_sequence_statement(statement)
+
+    def require_sequence_statements(self) -> None:
+        """After a restore: every provider's packages are refused (DeniedError) until its
+        sequence statement is imported. Audited as ``package.require_statements``."""
+        self._native_handle.require_sequence_statements()
+
+    def awaiting_statements(self) -> List[str]:
+        """The departments of the peer directory whose sequence statement is still awaited."""
+        return self._native_handle.awaiting_statements()

@@ -44,6 +44,9 @@ void bind_package(py::module_ m);
 void bind_catalog(py::module_ m);
 /// civitas._native.audit: the tamper-evident audit log of a workspace (audit.cpp).
 void bind_audit(py::module_ m);
+/// Issue 18 (escrow.cpp): key escrow and sequence statements, added to workspace.Workspace; takes the
+/// workspace submodule, after bind_workspace().
+void bind_escrow(py::module_ workspace_module);
 // Later modules: void bind_<module>(py::module_ m);  (bindings/python/src/<module>.cpp)
 
 /// The Python Workspace (civitas._native.workspace.Workspace): owns the C++ Workspace until

@@ -208,6 +208,66 @@ CIV_API CIV_NODISCARD int civ_keys_share_identity(uint8_t **out, size_t *out_len
 CIV_API CIV_NODISCARD int civ_keys_import_identity(char *out_id, size_t out_id_cap, civ_ctx *ctx, const uint8_t *box,
                                                    size_t box_len);
 
+/* ---- key escrow and provider sequence statements (issue 18; docs/recovery-escrow.md) ---- */
+
+/**
+ * Splits the workspace key (the key the header wraps under the master key) into `shares`
+ * Shamir shares over GF(2^8), any `threshold` of which rebuild it (docs/formats/escrow-share.md).
+ * Audited as "keys.escrow".
+ * @param out_json receives a JSON array of `shares` strings, string i-1 being the document of
+ *        share i (write each to its own file). The shares are secrets: overwrite the buffer
+ *        (e.g. sodium_memzero) before civ_free().
+ * @return CIV_OK; CIV_EINVAL (not 1 <= threshold <= shares <= 255, NULL); CIV_EBUSY; CIV_EIO.
+ * Thread safety: as every call on a civ_ctx.
+ */
+CIV_API CIV_NODISCARD int civ_keys_escrow(char **out_json, civ_ctx *ctx, unsigned shares, unsigned threshold);
+
+/**
+ * Rebuilds the workspace key of the workspace at `path` from escrow share documents (at least
+ * the threshold, of one escrow run), without its master key, wraps it under `next` (header
+ * replaced atomically) and opens the workspace. Audited as "workspace.recover_key" (intent,
+ * then ok) once the rebuilt key opened it; a refusal changes nothing and is not logged.
+ * @param out receives the open workspace (free with civ_ctx_free())
+ * @param share_docs, share_lens, n the share documents (each up to 4096 bytes)
+ * @return CIV_OK; CIV_EPARSE (not a share); CIV_EINTEGRITY (a damaged share);
+ *         CIV_EINVALIDDATA (another workspace or escrow run, a share twice); CIV_EINVAL (fewer
+ *         shares than the threshold, bad key source); CIV_EKEY (the shares do not rebuild this
+ *         workspace's key); CIV_ENOTFOUND; CIV_EIO.
+ */
+CIV_API CIV_NODISCARD int civ_keys_recover(civ_ctx **out, const char *path, size_t path_len,
+                                           const char *const *share_docs, const size_t *share_lens, size_t n,
+                                           const civ_key_source *next);
+
+/**
+ * This department's signed statement of the last sequence number it used for packages to
+ * `consumer` (docs/formats/sequence-statement.md). Audited as "package.statement".
+ * @param out_json receives the statement (free with civ_free())
+ * @return CIV_OK; CIV_EINVAL (no department, consumer not a USCC or this department).
+ */
+CIV_API CIV_NODISCARD int civ_package_statement(char **out_json, civ_ctx *ctx, const char *consumer,
+                                                size_t consumer_len);
+
+/**
+ * Imports a provider's sequence statement; from then on its packages numbered at or below the
+ * stated number are refused (CIV_EREPLAY), those above accepted. Audited as
+ * "package.import_statement" (refusals too).
+ * @param out_provider NULL, or receives the provider's USCC (free with civ_free())
+ * @return CIV_OK; CIV_EPARSE; CIV_EVERSION; CIV_ESIGNATURE; CIV_EUNKNOWNKEY; CIV_EINVALIDDATA
+ *         (addressed to another department); CIV_EDENIED (revoked key, made before the
+ *         restore, lower than one imported); CIV_EINTEGRITY; CIV_EINVAL.
+ */
+CIV_API CIV_NODISCARD int civ_package_import_statement(char **out_provider, civ_ctx *ctx, const char *json,
+                                                       size_t json_len);
+
+/**
+ * After a restore: packages of every provider are refused (CIV_EDENIED) until its sequence
+ * statement is imported. Audited as "package.require_statements".
+ * @return CIV_OK; CIV_EINTEGRITY; CIV_EINVAL; CIV_EBUSY; CIV_EIO.
+ */
+CIV_API CIV_NODISCARD int civ_package_require_statements(civ_ctx *ctx);
+
+/* ---- end of issue 18 ---- */
+
 #ifdef __cplusplus
 }
 #endif

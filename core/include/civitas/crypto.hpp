@@ -400,4 +400,35 @@ std::vector<std::uint8_t> seal(const Suite& s, const std::uint8_t* recipient_pk,
 /// not_recipient (names a key of that purpose not in the ring), denied (destroyed), integrity.
 std::string unseal(const Keyring& ring, const std::uint8_t* box, std::size_t n, Purpose p = Purpose::exchange);
 
+// ---- Shamir secret sharing over GF(2^8) (issue 18, key escrow; docs/formats/escrow-share.md) ----
+
+/// One share of a secret: its x coordinate (1..255, public) and one byte per byte of the
+/// secret, y[i] = f_i(x) where f_i is the random polynomial of degree threshold-1 whose
+/// constant term is byte i of the secret. Arithmetic in GF(2^8) modulo x^8+x^4+x^3+x+1
+/// (0x11b, the AES field), branch-free and without tables indexed by secret bytes.
+struct ShamirShare {
+  std::uint8_t x = 0;
+  SecretBytes y;
+};
+
+/// Splits `secret` (1..4096 bytes) into `shares` shares (x = 1..shares), any `threshold` of
+/// which rebuild it, fewer revealing nothing about it. 1 <= threshold <= shares <= 255.
+/// Coefficients come from libsodium's randombytes. Error(invalid_argument) otherwise.
+std::vector<ShamirShare> shamir_split(const SecretBytes& secret, unsigned shares, unsigned threshold);
+/// The same with the caller's coefficients: (threshold-1) * secret.size() bytes, byte
+/// j*(threshold-1) + (d-1) being the coefficient of x^d of the polynomial of secret byte j.
+/// For test vectors only; real splits use shamir_split.
+std::vector<ShamirShare> shamir_split_with(const SecretBytes& secret, unsigned shares, unsigned threshold,
+                                           const SecretBytes& coefficients);
+/// The value at `x` of the polynomials of lowest degree through all the given shares
+/// (Lagrange interpolation); x = 0 is the secret when at least threshold shares of one split
+/// are given. Error(invalid_argument): no share, x = 0 or repeated in the shares, shares of
+/// different lengths.
+SecretBytes shamir_interpolate(const std::vector<ShamirShare>& shares, std::uint8_t x);
+/// shamir_interpolate(shares, 0): the secret.
+SecretBytes shamir_combine(const std::vector<ShamirShare>& shares);
+/// GF(2^8) product and inverse (inverse of 0 is 0), constant time; exposed for tests.
+std::uint8_t gf256_mul(std::uint8_t a, std::uint8_t b) noexcept;
+std::uint8_t gf256_inv(std::uint8_t a) noexcept;
+
 }  // namespace civitas::crypto

@@ -263,6 +263,46 @@ class Workspace {
 
 
   // ---- key escrow and provider sequence statements (docs/operations.md) ----
+  /// Splits the workspace key W (the key the header wraps under the master key, so shares
+  /// outlive change_master() and serve passphrase workspaces too) into `shares` Shamir shares
+  /// over GF(2^8), any `threshold` of which rebuild it (docs/formats/escrow-share.md). Returns
+  /// the share documents (JSON text, share i at [i-1]), each with the workspace id, the
+  /// escrow set's id, a key check and a checksum. 1 <= threshold <= shares <= 255, else
+  /// Error(invalid_argument). Audited as "keys.escrow" (escrow_id, shares, threshold),
+  /// committed before the shares are returned.
+  std::vector<crypto::SecretBytes> escrow_key(unsigned shares, unsigned threshold);
+  /// Rebuilds the workspace key of the workspace at `path` from share documents of one
+  /// escrow_key() set (any threshold of them; more are checked too), without the master key,
+  /// and wraps it under `next` (the header is replaced atomically, as change_master() does).
+  /// Errors (nothing is changed): parse (not a share), integrity (a share's checksum fails),
+  /// invalid_data (a share of another workspace or escrow set, the same share twice),
+  /// invalid_argument (fewer shares than the threshold), wrong_key (the shares do not
+  /// rebuild the key of this workspace). Audited in the workspace once it is open with the
+  /// rebuilt key: "workspace.recover_key" with outcome "intent", then "ok" in the
+  /// transaction that replaces the header (refusals before that are not in the log: it
+  /// cannot be opened without the key). Returns the workspace, open.
+  static std::unique_ptr<Workspace> recover_key(const std::string& path, const std::vector<crypto::SecretBytes>& shares,
+                                                const KeySource& next, const OpenOptions& opts = {});
+  /// A statement, signed with this department's primary signing key, of the last sequence
+  /// number this workspace reserved for packages to `consumer` (0 when none), for the
+  /// consumer to import after it restored a backup (docs/formats/sequence-statement.md).
+  /// Audited as "package.statement". Errors: invalid_argument (no department, bad USCC).
+  std::string sequence_statement(std::string_view consumer);
+  /// Imports a provider's sequence statement: checked against the peer directory (a signing
+  /// key of the provider, primary or active, not revoked), addressed to this department,
+  /// dated no earlier than 10 minutes before require_sequence_statements() ran. From then on
+  /// packages from that provider with sequence numbers <= the stated one are refused (replay)
+  /// and greater ones accepted. Returns the provider's USCC. Errors: parse, unsupported_version,
+  /// bad_signature, unknown_key, invalid_data (other consumer), denied (too old, or lower
+  /// than a statement already imported). Audited as "package.import_statement" (refusals too).
+  std::string import_sequence_statement(std::string_view json);
+  /// After a restore: every provider (in the peer directory or not) awaits a sequence
+  /// statement; open_package refuses its packages (denied, naming `civitas package
+  /// import-statement`) until one is imported. Durable and MACed like the replay memory.
+  /// Audited as "package.require_statements" (the peers then in the directory).
+  void require_sequence_statements();
+  /// The providers in the peer directory that still await a statement (empty when none).
+  std::vector<std::string> awaiting_statements() const;
 
 
   // ---- primitives with the keyring ----
