@@ -266,6 +266,18 @@ class Workspace {
     crypto::KeyId id{};                   ///< BLAKE2b-64("civitas key id v1" || public_key)
     std::vector<std::uint8_t> public_key;  ///< 32 bytes
     crypto::SecretBytes secret;           ///< 32 bytes, or empty
+    RecoveryKey() = default;
+    RecoveryKey(const RecoveryKey& o) : id(o.id), public_key(o.public_key), secret(o.secret.clone()) {}
+    RecoveryKey& operator=(const RecoveryKey& o) {
+      if (this != &o) {
+        id = o.id;
+        public_key = o.public_key;
+        secret = o.secret.clone();
+      }
+      return *this;
+    }
+    RecoveryKey(RecoveryKey&&) noexcept = default;
+    RecoveryKey& operator=(RecoveryKey&&) noexcept = default;
     std::string id_hex() const { return crypto::key_id_hex(id); }
     /// The public-key file (R.key.pub) and the private-key file (R.key), JSON text.
     std::string public_text() const;
