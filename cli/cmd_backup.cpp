@@ -33,29 +33,6 @@ std::string read_text(const std::string& path, const char* what, std::size_t lim
   return s;
 }
 
-// Writes a new file (never over an existing one) with `mode`, fsync'd.
-void write_new(const std::string& path, const std::string& text, mode_t mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) {
-    if (errno == EEXIST) throw Error(Code::exists, "a file already exists at " + path);
-    throw Error(Code::io, "cannot create " + path + ": " + std::strerror(errno));
-  }
-  const char* p = text.data();
-  std::size_t left = text.size();
-  while (left) {
-    ssize_t w = ::write(fd, p, left);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) {
-      ::close(fd);
-      throw Error(Code::io, "cannot write " + path + ": " + std::strerror(errno));
-    }
-    p += w;
-    left -= static_cast<std::size_t>(w);
-  }
-  ::fsync(fd);
-  ::close(fd);
-}
-
 void print_info(const BackupInfo& b, bool as_json, const char* verb) {
   if (as_json) {
     json j = {{"path", b.path},
@@ -99,14 +76,9 @@ struct RestoreArgs {
 };
 
 int do_keygen(const KeygenArgs& a) {
-  RecoveryKey k = workspace::Workspace::generate_recovery_key();
-  const std::string pub = a.out + ".pub";
-  struct stat st;
-  if (::stat(pub.c_str(), &st) == 0) throw Error(Code::exists, "a file already exists at " + pub);
-  write_new(a.out, k.secret_text(), 0600);
-  write_new(pub, k.public_text(), 0644);
+  RecoveryKey k = workspace::Workspace::write_recovery_key(a.out);
   std::cout << "recovery key " << k.id_hex() << ": private key " << printable(a.out) << " (keep it offline), public key "
-            << printable(pub) << " (give it to civitas backup --recipient)\n";
+            << printable(a.out + ".pub") << " (give it to civitas backup --recipient)\n";
   return kOk;
 }
 
@@ -114,7 +86,7 @@ int do_backup(const BackupArgs& a) {
   if (a.out.empty()) throw Error(Code::invalid_argument, "civitas backup needs -o FILE (or the subcommand verify)");
   if (a.recipients.empty()) throw Error(Code::invalid_argument, "civitas backup needs at least one --recipient R.key.pub");
   std::vector<RecoveryKey> rs;
-  for (const auto& p : a.recipients) rs.push_back(RecoveryKey::parse(read_text(p, "recovery public key"), p));
+  for (const auto& p : a.recipients) rs.push_back(workspace::Workspace::read_recovery_key(p));
   auto w = a.ws.open();
   workspace::Workspace::BackupOptions o;
   o.chunk_size = a.chunk;
@@ -136,7 +108,7 @@ int do_verify(const VerifyArgs& a) {
 
 int do_restore(const RestoreArgs& a) {
   if (a.ws.workspace.empty()) throw Error(Code::invalid_argument, "civitas restore needs -w NEW.db (the workspace to create)");
-  RecoveryKey rk = RecoveryKey::parse(read_text(a.recovery_key, "recovery key"), a.recovery_key);
+  RecoveryKey rk = workspace::Workspace::read_recovery_key(a.recovery_key);
   workspace::Workspace::RestoreOptions o;
   if (!a.public_key.empty()) o.key_document = read_text(a.public_key, "public-key document");
   if (!a.checkpoint.empty()) o.witness_checkpoint = read_text(a.checkpoint, "checkpoint");

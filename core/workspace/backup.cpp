@@ -536,6 +536,58 @@ Workspace::RecoveryKey Workspace::RecoveryKey::parse(std::string_view text, cons
   return k;
 }
 
+namespace {
+void write_new_file(const std::string& path, const std::string& text, mode_t mode) {
+  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+  if (fd.fd < 0) {
+    if (errno == EEXIST) throw Error(Code::exists, "a file already exists at " + path);
+    io_error("cannot create", path);
+  }
+  write_all(fd.fd, text.data(), text.size(), path);
+  if (::fsync(fd.fd) != 0) io_error("cannot sync", path);
+}
+}  // namespace
+
+Workspace::RecoveryKey Workspace::write_recovery_key(const std::string& path) {
+  if (path.empty()) throw Error(Code::invalid_argument, "the recovery-key path must not be empty");
+  const std::string pub = path + ".pub";
+  if (exists(pub)) throw Error(Code::exists, "a file already exists at " + pub);
+  RecoveryKey k = generate_recovery_key();
+  {
+    std::string text = k.secret_text();
+    try {
+      write_new_file(path, text, 0600);
+    } catch (...) {
+      sodium_memzero(text.data(), text.size());
+      throw;
+    }
+    sodium_memzero(text.data(), text.size());
+  }
+  try {
+    write_new_file(pub, k.public_text(), 0644);
+  } catch (...) {
+    ::unlink(path.c_str());
+    throw;
+  }
+  fsync_dir(path);
+  RecoveryKey out;
+  out.id = k.id;
+  out.public_key = k.public_key;
+  return out;
+}
+
+Workspace::RecoveryKey Workspace::read_recovery_key(const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.fd < 0) {
+    if (errno == ENOENT) throw Error(Code::not_found, "no recovery key at " + path);
+    io_error("cannot read", path);
+  }
+  c::SecretBytes buf(65537);
+  const std::size_t n = read_some(fd.fd, buf.data(), buf.size(), path);
+  if (n > 65536) throw Error(Code::parse, path + " is not a civitas recovery key (larger than 64 KiB)");
+  return RecoveryKey::parse(std::string_view(reinterpret_cast<const char*>(buf.data()), n), path);
+}
+
 // ---- backup -----------------------------------------------------------------------------------
 
 Workspace::BackupInfo Workspace::backup(const std::string& path, const std::vector<RecoveryKey>& recipients,

@@ -287,6 +287,12 @@ class Workspace {
     static RecoveryKey parse(std::string_view text, const std::string& where);
   };
   static RecoveryKey generate_recovery_key();
+  /// Generates a recovery key and writes `path` (the private key, mode 0600) and
+  /// `path + ".pub"`; neither may exist (Error(exists)). Returns the key without its secret.
+  static RecoveryKey write_recovery_key(const std::string& path);
+  /// Reads a recovery-key file (private or public; at most 64 KiB). Errors: not_found, io,
+  /// and those of RecoveryKey::parse.
+  static RecoveryKey read_recovery_key(const std::string& path);
 
   struct BackupOptions {
     std::string backup_id;              ///< default: 32 random hex digits
