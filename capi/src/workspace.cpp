@@ -257,3 +257,8 @@ int civ_keys_import_identity(char* out_id, size_t out_id_cap, civ_ctx* ctx, cons
 }
 
 }  // extern "C"
+
+// For the other C API files that take a key source (recovery.cpp).
+namespace civitas::capi {
+workspace::KeySource key_source_of(const civ_key_source* in, const char* name) { return to_source(in, name); }
+}  // namespace civitas::capi

@@ -664,3 +664,16 @@ KeyInfo Workspace::import_identity_sealed_checked(const std::uint8_t* box, std::
 }
 
 }  // namespace civitas::workspace
+
+// ---- for backup verification (backup.cpp) -------------------------------------------------
+namespace civitas::workspace {
+// The signing keys a department's public-key document lists, once its self-signature checked.
+std::vector<Peer> document_signing_keys(std::string_view text) {
+  std::string dept;
+  KeyDocument d = parse_document(text, dept);
+  std::vector<Peer> out;
+  for (Peer& p : d.keys)
+    if (p.purpose == c::Purpose::signing) out.push_back(std::move(p));
+  return out;
+}
+}  // namespace civitas::workspace

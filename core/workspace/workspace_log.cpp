@@ -10,6 +10,7 @@
 #include "civitas/error.hpp"
 #include "civitas/workspace.hpp"
 #include "audit/log_internal.hpp"
+#include "backup.hpp"  // audit_origin: the epoch after a restore
 
 namespace civitas::audit {
 
@@ -66,7 +67,7 @@ WorkspaceLog::~WorkspaceLog() = default;
 
 std::shared_ptr<WorkspaceLog> WorkspaceLog::attach(workspace::Workspace& ws, std::string user) {
   workspace::Info info = ws.info();
-  std::string origin = "civitas/audit/" + (info.department.empty() ? info.workspace_id : info.department);
+  std::string origin = workspace::audit_origin(ws.store(), info.department, info.workspace_id);
   if (user.empty()) user = default_user();
   auto st = std::make_shared<State>(ws, info.department, user, origin);
   std::shared_ptr<WorkspaceLog> wl(new WorkspaceLog(st));
@@ -94,7 +95,7 @@ std::shared_ptr<WorkspaceLog> WorkspaceLog::attach(workspace::Workspace& ws, std
 
 std::shared_ptr<WorkspaceLog> WorkspaceLog::open(workspace::Workspace& ws) {
   workspace::Info info = ws.info();
-  std::string origin = "civitas/audit/" + (info.department.empty() ? info.workspace_id : info.department);
+  std::string origin = workspace::audit_origin(ws.store(), info.department, info.workspace_id);
   return std::shared_ptr<WorkspaceLog>(new WorkspaceLog(std::make_shared<State>(ws, info.department, default_user(), origin)));
 }
 

@@ -47,6 +47,8 @@ void bind_audit(py::module_ m);
 /// Issue 18 (escrow.cpp): key escrow and sequence statements, added to workspace.Workspace; takes the
 /// workspace submodule, after bind_workspace().
 void bind_escrow(py::module_ workspace_module);
+/// civitas._native.recovery: backups and restore (recovery.cpp).
+void bind_recovery(py::module_ m);
 // Later modules: void bind_<module>(py::module_ m);  (bindings/python/src/<module>.cpp)
 
 /// The Python Workspace (civitas._native.workspace.Workspace): owns the C++ Workspace until

@@ -20,5 +20,6 @@ PYBIND11_MODULE(_native, m) {
   cp::bind_catalog(m.def_submodule("catalog", "Catalog entries stored, versioned, in a workspace"));
   cp::bind_audit(m.def_submodule("audit", "The tamper-evident audit log of a workspace"));
   cp::bind_escrow(m.attr("workspace"));  // issue 18: escrow and sequence statements on workspace.Workspace
+  cp::bind_recovery(m.def_submodule("recovery", "Backups and restore of a workspace"));
   // cp::bind_<module>(m.def_submodule("<module>", "…"));
 }

@@ -304,3 +304,8 @@ void bind_workspace(py::module_ m) {
 }
 
 }  // namespace civitas::python
+
+// For the other native modules that take a master key (recovery.cpp).
+namespace civitas::python {
+workspace::KeySource key_source_from(py::object passphrase, py::object key) { return source(passphrase, key, 0, 0); }
+}  // namespace civitas::python

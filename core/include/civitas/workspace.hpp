@@ -260,6 +260,99 @@ class Workspace {
 
 
   // ---- backup and restore (docs/formats/backup.md) ----
+  /// An X25519 recovery key (docs/formats/backup.md, "Recovery keys"): backups are encrypted to
+  /// its public key; only its secret opens them. secret is empty for a public key.
+  struct RecoveryKey {
+    crypto::KeyId id{};                   ///< BLAKE2b-64("civitas key id v1" || public_key)
+    std::vector<std::uint8_t> public_key;  ///< 32 bytes
+    crypto::SecretBytes secret;           ///< 32 bytes, or empty
+    RecoveryKey() = default;
+    RecoveryKey(const RecoveryKey& o) : id(o.id), public_key(o.public_key), secret(o.secret.clone()) {}
+    RecoveryKey& operator=(const RecoveryKey& o) {
+      if (this != &o) {
+        id = o.id;
+        public_key = o.public_key;
+        secret = o.secret.clone();
+      }
+      return *this;
+    }
+    RecoveryKey(RecoveryKey&&) noexcept = default;
+    RecoveryKey& operator=(RecoveryKey&&) noexcept = default;
+    std::string id_hex() const { return crypto::key_id_hex(id); }
+    /// The public-key file (R.key.pub) and the private-key file (R.key), JSON text.
+    std::string public_text() const;
+    std::string secret_text() const;  ///< Error(invalid_argument) for a public key
+    /// Parses either file; `where` names it in errors. Errors: parse, unsupported_version,
+    /// invalid_data (key id does not match, secret does not match the public key).
+    static RecoveryKey parse(std::string_view text, const std::string& where);
+  };
+  static RecoveryKey generate_recovery_key();
+  /// Generates a recovery key and writes `path` (the private key, mode 0600) and
+  /// `path + ".pub"`; neither may exist (Error(exists)). Returns the key without its secret.
+  static RecoveryKey write_recovery_key(const std::string& path);
+  /// Reads a recovery-key file (private or public; at most 64 KiB). Errors: not_found, io,
+  /// and those of RecoveryKey::parse.
+  static RecoveryKey read_recovery_key(const std::string& path);
+
+  struct BackupOptions {
+    std::string backup_id;              ///< default: 32 random hex digits
+    std::size_t chunk_size = 1u << 20;  ///< plaintext bytes per secretstream chunk (4 KiB … 16 MiB)
+  };
+  /// What a backup file says about itself (its header), once checked.
+  struct BackupInfo {
+    std::string path;
+    std::string backup_id;
+    std::int64_t created = 0;
+    std::string workspace_id, department, name;
+    std::string signer_key_id;       ///< 16 hex
+    std::string audit_origin;
+    std::uint64_t audit_size = 0;
+    std::string audit_root;          ///< 64 hex
+    std::string audit_checkpoint;    ///< the signed checkpoint note of the snapshot
+    std::uint64_t snapshot_bytes = 0;
+    std::uint64_t file_bytes = 0;
+    std::vector<std::string> recipients;  ///< recovery key ids (16 hex)
+  };
+  /// Takes an online, consistent snapshot of the database (SQLite's backup API on a second
+  /// connection, one read transaction: other connections and processes keep writing) and
+  /// writes it, with the workspace key, as ONE file encrypted to `recipients` and signed with
+  /// the department's primary signing key (docs/formats/backup.md). The file is written as
+  /// `<path>.tmp-<backup id>` and renamed to `path` only once complete and fsync'd; the
+  /// "backup.create" entry commits before the rename (refusals are recorded too). Errors:
+  /// invalid_argument (no recipient, duplicate, bad options), exists (path exists), io, busy.
+  BackupInfo backup(const std::string& path, const std::vector<RecoveryKey>& recipients,
+                    const BackupOptions& opts);
+  BackupInfo backup(const std::string& path, const std::vector<RecoveryKey>& recipients);
+  /// Checks a backup file without restoring it or decrypting anything: layout, header, both
+  /// signatures (against this workspace's signing keys) and the hash of every byte. Errors:
+  /// integrity / truncated / bad_signature (tampered), unknown_key (not signed by this
+  /// workspace), parse, unsupported_version, io. Not audited.
+  BackupInfo verify_backup(const std::string& path) const;
+  /// The same against a department's public-key document (civitas keys export-public).
+  static BackupInfo verify_backup_with(const std::string& path, std::string_view key_document);
+
+  struct RestoreOptions {
+    /// The department's public-key document: the backup must be signed by one of its signing
+    /// keys (checked before anything is decrypted). Empty: the signing keys inside the backup
+    /// itself are used (integrity, not origin; docs/recovery.md).
+    std::string key_document;
+    /// The latest checkpoint of the old log that a witness holds (a signed note), if any.
+    std::string witness_checkpoint;
+    int busy_timeout_ms = 10000;
+  };
+  /// Rebuilds a workspace at `path` (which must not exist) from a backup: decrypts it with the
+  /// recovery key, checks both signatures, the database and its audit log against every
+  /// checkpoint it holds (and the witness checkpoint), wraps the workspace key under
+  /// `new_master`, and starts a new audit epoch (a new origin) whose first entry,
+  /// "backup.restore", names the old origin, its last checkpoint and the entries lost. A
+  /// durable row of table restored_from records it (docs/formats/backup.md). Errors: exists,
+  /// not_recipient (no stanza for this recovery key), integrity / truncated / bad_signature
+  /// (tampered), unknown_key, parse, unsupported_version, io.
+  static std::unique_ptr<Workspace> restore(const std::string& backup_path, const RecoveryKey& recovery_key,
+                                            const std::string& path, const KeySource& new_master,
+                                            const RestoreOptions& opts);
+  static std::unique_ptr<Workspace> restore(const std::string& backup_path, const RecoveryKey& recovery_key,
+                                            const std::string& path, const KeySource& new_master);
 
 
   // ---- key escrow and provider sequence statements (docs/operations.md) ----

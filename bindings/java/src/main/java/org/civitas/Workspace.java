@@ -136,6 +136,11 @@ public final class Workspace extends NativeHandle {
     super(ptr, CivitasNative::civ_ctx_free, "Workspace");
   }
 
+  /** Internal: the workspace behind a handle a C call returned (Recovery.restore). */
+  static Workspace fromHandle(long ptr) {
+    return new Workspace(ptr);
+  }
+
   // ---- create and open ---------------------------------------------------------------
 
   /**
