@@ -107,9 +107,9 @@ bool parse_coord(std::string_view s, double& out) noexcept {
 namespace detail {
 
 const std::array<Type, kTypeCount - 1> kPriority = {
-    Type::uscc, Type::ric, Type::bank_card, Type::imei, Type::vin, Type::orgcode,
-    Type::mobile_phone, Type::phone, Type::email, Type::ip_address, Type::mac_address,
-    Type::vehicle_plate, Type::passport, Type::hk_macao_permit, Type::gps_coordinates,
+    Type::imei, Type::ric, Type::uscc, Type::bank_card, Type::vin, Type::passport,
+    Type::hk_macao_permit, Type::orgcode, Type::mobile_phone, Type::phone, Type::email,
+    Type::ip_address, Type::mac_address, Type::vehicle_plate, Type::gps_coordinates,
     Type::birth_date, Type::gb2260, Type::postal_code, Type::person_name, Type::address};
 
 std::string_view trim(std::string_view s) noexcept {

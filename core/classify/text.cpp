@@ -62,7 +62,10 @@ struct Scanner {
       ++k;
     }
     while (k > j + 1 && (at(k - 1) == '.' || at(k - 1) == '-')) --k;
-    if (!last_dot || last_dot >= k) return 0;
+    last_dot = 0;
+    for (std::size_t q = j + 1; q < k; ++q)
+      if (at(q) == '.') last_dot = q;
+    if (!last_dot) return 0;
     std::string_view v = s.substr(i, k - i);
     return detail::check(Type::email, v) ? k : 0;
   }
@@ -84,11 +87,30 @@ struct Scanner {
     return end;
   }
 
+  // An organisation code written with its hyphen: XXXXXXXX-C.
+  std::size_t orgcode_hyphen(std::size_t i, std::size_t j) {
+    if (j - i == 8 && at(j) == '-' && is_alnum(at(j + 1)) && !is_alnum(at(j + 2)) &&
+        ids::check(ids::Kind::orgcode, s.substr(i, 10)) == ids::Reason::ok) {
+      add(Type::orgcode, i, 10);
+      return j + 2;
+    }
+    return 0;
+  }
+
   // A run of digits [i, j) bounded by non-digits. Returns the end of what was consumed.
   std::size_t digit_run(std::size_t i, std::size_t j) {
     const std::size_t len = j - i;
     std::string_view v = s.substr(i, len);
     unsigned char next = at(j);
+    if (std::size_t e = orgcode_hyphen(i, j)) return e;
+    // +86 before a mobile number: the prefix is part of the finding.
+    if (len == 2 && v == "86" && i > 0 && at(i - 1) == '+' && (next == ' ' || next == '-') && is_digit(at(j + 1))) {
+      std::size_t e = digits_from(j + 1);
+      if (e - j - 1 == 11 && detail::check(Type::mobile_phone, s.substr(j + 1, 11))) {
+        add(Type::mobile_phone, i - 1, e - i + 1);
+        return e;
+      }
+    }
     if (len <= 4 && (next == ':' || next == '-'))
       if (std::size_t e = hex_groups(i, j)) return e;
     // Dotted forms: IPv4, GPS pairs.
@@ -208,8 +230,8 @@ struct Scanner {
         if (at(i) == '0' && ctx(i, kPhoneWords, 15) && detail::check(Type::phone, v)) add(Type::phone, i, len);
         break;
       case 15:
-        if (ids::check(ids::Kind::ric, v) == ids::Reason::ok) add(Type::ric, i, len);
-        else if (imei_valid(v)) add(Type::imei, i, len);
+        if (imei_valid(v)) add(Type::imei, i, len);
+        else if (ids::check(ids::Kind::ric, v) == ids::Reason::ok) add(Type::ric, i, len);
         break;
       case 18:
         if (ids::check(ids::Kind::ric, v) == ids::Reason::ok) add(Type::ric, i, len);
@@ -273,11 +295,7 @@ struct Scanner {
         if (detail::check(Type::hk_macao_permit, v)) return add(Type::hk_macao_permit, i, len), j;
       }
     }
-    if (len == 8 && at(j) == '-' && is_alnum(at(j + 1)) && !is_alnum(at(j + 2)) &&
-        ids::check(ids::Kind::orgcode, s.substr(i, 10)) == ids::Reason::ok) {
-      add(Type::orgcode, i, 10);
-      return j + 2;
-    }
+    if (std::size_t e = orgcode_hyphen(i, j)) return e;
     if (len == 9 && ctx(i, kOrgWords) && ids::check(ids::Kind::orgcode, v) == ids::Reason::ok) {
       add(Type::orgcode, i, len);
       return j;
@@ -401,6 +419,33 @@ struct Scanner {
           b -= l;
           if (k >= 2 && detail::chinese_name(s.substr(b, i - b))) best = b + 1;
         }
+        if (!best) {
+          // A dotted minority name: walk back over Han characters and middle dots.
+          std::size_t q = i;
+          bool dot = false;
+          while (q > 0 && i - q < 48) {
+            std::size_t l = detail::prev_char_len(s, q);
+            std::size_t l2 = 1;
+            char32_t d = decode_utf8(s, q - l, &l2);
+            if (d == 0x00B7) dot = true;
+            else if (!detail::is_han(d)) break;
+            q -= l;
+          }
+          // Drop leading words that are not part of a name (请阿卜杜·热合曼 → 阿卜杜·热合曼).
+          static constexpr std::string_view kLead = "请让由和与及给向对被把是为致叫的了在同";
+          while (dot && q < i) {
+            std::size_t l = 1;
+            char32_t d = decode_utf8(s, q, &l);
+            bool lead = false;
+            for (std::size_t t = 0; t < kLead.size(); t += 3) {
+              std::size_t l3 = 1;
+              lead = lead || decode_utf8(kLead, t, &l3) == d;
+            }
+            if (!lead) break;
+            q += l;
+          }
+          if (dot && detail::chinese_name(s.substr(q, i - q))) best = q + 1;
+        }
         if (best) {
           add(Type::person_name, best - 1, i - (best - 1));
           return i;
@@ -412,6 +457,25 @@ struct Scanner {
 
   // A Chinese name of 2–3 characters (4 with a compound surname) at k; returns its end or 0.
   std::size_t name_at(std::size_t k) const {
+    {
+      // A minority name with a middle dot: Han·Han(·Han).
+      std::size_t p = k, dots = 0, hans = 0;
+      while (p < n && p - k < 64) {
+        std::size_t l = 1;
+        char32_t d = decode_utf8(s, p, &l);
+        if (d == 0x00B7) {
+          if (!hans) break;
+          ++dots;
+        } else if (!detail::is_han(d)) {
+          break;
+        } else {
+          ++hans;
+        }
+        p += l;
+      }
+      while (p > k && (static_cast<unsigned char>(s[p - 1]) == 0xB7)) p -= 2;  // a trailing dot
+      if (dots && detail::chinese_name(s.substr(k, p - k))) return p;
+    }
     std::size_t ends[5] = {0, 0, 0, 0, 0};
     std::size_t p = k;
     int count = 0;
