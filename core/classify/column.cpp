@@ -229,6 +229,11 @@ void read_rows(std::string_view utf8, const schema::Dialect& dia, bool header, C
   d.header = header;
   auto reader = schema::csv_reader(schema::memory_source(utf8, "<segment>"), d);
   std::size_t ncols = ncols_hint;
+  if (!header && ncols == 0) {  // no header, no schema: as many columns as the first record
+    schema::Dialect h = d;
+    h.header = true;
+    ncols = schema::csv_reader(schema::memory_source(utf8, "<segment>"), h)->labels().size();
+  }
   if (header) {
     c.labels = reader->labels();
     ncols = c.labels.size();

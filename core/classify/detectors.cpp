@@ -235,7 +235,9 @@ bool latin_name(std::string_view v) noexcept {
   }
   if (words.size() < 2 || words.size() > 3) return false;
   bool known = false;
-  for (std::string_view w : words) {
+  const bool comma = v.find(',') != std::string_view::npos;
+  for (std::size_t wi = 0; wi < words.size(); ++wi) {
+    std::string_view w = words[wi];
     if (w.size() < 2 || w.size() > 20 || !std::isupper(static_cast<unsigned char>(w[0]))) return false;
     bool upper = true;
     for (std::size_t k = 1; k < w.size(); ++k) {
@@ -244,9 +246,12 @@ bool latin_name(std::string_view v) noexcept {
       if (std::islower(c)) upper = false;
     }
     std::string norm(w);
+    upper = upper && w.size() > 1;
     if (upper)
       for (std::size_t k = 1; k < norm.size(); ++k) norm[k] = static_cast<char>(std::tolower(static_cast<unsigned char>(norm[k])));
-    if (is_latin_given_name(norm) || is_latin_surname(norm)) known = true;
+    // Given Family, FAMILY Given, Family, Given.
+    if (wi == 0 && (is_latin_given_name(norm) || ((upper || comma) && is_latin_surname(norm)))) known = true;
+    if (wi + 1 == words.size() && (is_latin_surname(norm) || ((upper || comma) && is_latin_given_name(norm)))) known = true;
   }
   return known;
 }
