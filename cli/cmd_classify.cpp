@@ -1,10 +1,18 @@
 // civitas classify scan|text — what a table or a text file holds (docs/classify.md).
 //   civitas classify scan DATA.csv [--schema S] [--dialect D] [--encoding E] [--delimiter C] [--json]
 //   civitas classify text FILE|- [--encoding E] [--json] [--show]
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -92,30 +100,79 @@ int do_scan(const ScanArgs& a) {
   }
 }
 
+// A whole file, mapped read-only (falls back to reading for what cannot be mapped).
+class Mapped {
+ public:
+  explicit Mapped(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error(Code::io, std::string("cannot open: ") + std::strerror(errno), Location{{}, {}, {}, path});
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+      ::close(fd);
+      throw Error(Code::io, S_ISDIR(st.st_mode) ? "is a directory" : "cannot stat", Location{{}, {}, {}, path});
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+      void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p != MAP_FAILED) {
+        map_ = p;
+        size_ = static_cast<std::size_t>(st.st_size);
+        ::madvise(p, size_, MADV_SEQUENTIAL);
+        ::close(fd);
+        return;
+      }
+    }
+    ::close(fd);
+    copy_ = slurp(path);
+  }
+  ~Mapped() {
+    if (map_) ::munmap(map_, size_);
+  }
+  Mapped(const Mapped&) = delete;
+  Mapped& operator=(const Mapped&) = delete;
+  std::string_view bytes() const { return map_ ? std::string_view(static_cast<const char*>(map_), size_) : copy_; }
+
+ private:
+  void* map_ = nullptr;
+  std::size_t size_ = 0;
+  std::string copy_;
+};
+
 int do_text(const TextArgs& a) {
-  std::string bytes;
   try {
+    std::string in;
+    std::unique_ptr<Mapped> map;
     if (a.file == "-") {
       std::ostringstream ss;
       ss << std::cin.rdbuf();
       if (std::cin.bad()) throw Error(Code::io, "cannot read standard input");
-      bytes = ss.str();
+      in = ss.str();
     } else {
-      bytes = slurp(a.file);
+      map = std::make_unique<Mapped>(a.file);
     }
+    std::string_view bytes = map ? map->bytes() : std::string_view(in);
     auto found = cl::find_encoded(bytes, a.encoding);
-    std::string line;
+    std::string out;
+    char num[48];
     for (const auto& f : found) {
       if (a.json_out) {
         nlohmann::ordered_json j{{"type", std::string(f.type)}, {"offset", f.offset}, {"length", f.length}};
-        if (a.show) j["text"] = bytes.substr(f.offset, f.length);
-        std::cout << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+        if (a.show) j["text"] = std::string(bytes.substr(f.offset, f.length));
+        out += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+        out += '\n';
       } else {
-        std::cout << f.type << '\t' << f.offset << '\t' << f.length;
-        if (a.show) std::cout << '\t' << cli::printable(bytes.substr(f.offset, f.length));
-        std::cout << '\n';
+        out.append(f.type);
+        int k = std::snprintf(num, sizeof num, "\t%llu\t%llu", static_cast<unsigned long long>(f.offset),
+                              static_cast<unsigned long long>(f.length));
+        out.append(num, static_cast<std::size_t>(k));
+        if (a.show) out += '\t' + cli::printable(bytes.substr(f.offset, f.length));
+        out += '\n';
+      }
+      if (out.size() > (1u << 16)) {
+        std::cout << out;
+        out.clear();
       }
     }
+    std::cout << out;
     return kOk;
   } catch (const Error& e) {
     std::cerr << "civitas: error: " << (a.file == "-" ? std::string("<stdin>: ") : a.file + ": ") << e.what();

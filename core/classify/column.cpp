@@ -67,8 +67,19 @@ bool valid_utf8(std::string_view s) {
   const std::size_t n = s.size();
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   while (i < n) {
+    while (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if (w & 0x8080808080808080ull) break;
+      i += 8;
+    }
+    if (i >= n) break;
     if (p[i] < 0x80) {
       ++i;
+      continue;
+    }
+    if (p[i] >= 0xE1 && p[i] <= 0xEC && i + 2 < n && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) {
+      i += 3;  // the common three-byte case (most Han characters)
       continue;
     }
     std::size_t len = 1;

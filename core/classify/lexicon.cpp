@@ -89,12 +89,16 @@ void add_name(Divisions& d, const std::string& name) {
   if (name.empty()) return;
   d.full.insert(name);
   std::size_t chars = 0;
+  char32_t prev = 0, last = 0;
   for (std::size_t i = 0; i < name.size();) {
     std::size_t n = 1;
-    decode_utf8(name, i, &n);
+    prev = last;
+    last = decode_utf8(name, i, &n);
     i += n;
     ++chars;
   }
+  if (prev < 0x10000) d.before_suffix[prev] = true;
+  // 自治区, 自治州: the character before the suffix is 治; keep both.
   d.max_chars = std::max(d.max_chars, chars);
   // Short form: without the suffix 省/市/自治区/… (at least two characters left).
   static const std::array<std::string_view, 8> sfx = {"维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "省", "市", "地区"};
@@ -153,7 +157,7 @@ const Divisions& divisions() {
     Divisions r;
     for (std::uint32_t code = 110000; code < 830000; ++code) {
       char buf[7];
-      std::snprintf(buf, sizeof buf, "%06u", code);
+      for (std::uint32_t k = 0, c = code; k < 6; ++k, c /= 10) buf[5 - k] = static_cast<char>('0' + c % 10);
       if (!ids::region_known(std::string_view(buf, 6))) continue;
       ids::Region reg = ids::lookup_region(std::string_view(buf, 6));
       add_name(r, reg.province);
@@ -171,10 +175,24 @@ std::size_t division_ending_at(std::string_view s, std::size_t end) {
   const Divisions& d = divisions();
   std::size_t best = std::string_view::npos;
   std::size_t start = end;
+  {
+    // Quick rejection: the character before the suffix must end some name's stem.
+    std::size_t l1 = prev_char_len(s, end);
+    if (l1 == 0 || end < l1) return best;
+    std::size_t l2 = prev_char_len(s, end - l1);
+    if (l2 == 0) return best;
+    std::size_t n2 = 1;
+    char32_t c = decode_utf8(s, end - l1 - l2, &n2);
+    if (c >= 0x10000 || !d.before_suffix[c]) return best;
+  }
+  thread_local std::string key;
   for (std::size_t k = 0; k < d.max_chars && start > 0; ++k) {
     std::size_t n = prev_char_len(s, start);
     start -= n;
-    if (k >= 1 && d.full.count(std::string(s.substr(start, end - start)))) best = start;
+    if (k >= 1) {
+      key.assign(s.data() + start, end - start);
+      if (d.full.count(key)) best = start;
+    }
   }
   return best;
 }

@@ -33,6 +33,7 @@ bool is_plate_province(char32_t c) noexcept;
 /// and the short forms of provinces and prefectures (福建, 福州).
 struct Divisions {
   std::unordered_set<std::string> full;
+  std::vector<bool> before_suffix = std::vector<bool>(0x10000, false);  ///< last character before the suffix
   std::unordered_set<std::string> short_forms;
   std::size_t max_chars = 0;  ///< longest full name, in characters
 };
