@@ -78,9 +78,11 @@ bool valid_utf8(std::string_view s) {
       ++i;
       continue;
     }
-    if (p[i] >= 0xE1 && p[i] <= 0xEC && i + 2 < n && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) {
-      i += 3;  // the common three-byte case (most Han characters)
-      continue;
+    if (p[i] >= 0xE1 && p[i] <= 0xEC) {
+      // The common three-byte case (most Han characters), in a loop of its own.
+      while (i + 2 < n && p[i] >= 0xE1 && p[i] <= 0xEC && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) i += 3;
+      if (i >= n) break;
+      if (p[i] < 0x80) continue;
     }
     std::size_t len = 1;
     char32_t c = detail::decode_utf8(s, i, &len);

@@ -384,7 +384,10 @@ struct Scanner {
     // Names after a keyword: 姓名：张三, 联系人张三.
     if (c == 0x540D /*名*/ || c == 0x4EBA /*人*/ || c == 0x8005 /*者*/ || c == 0x4E3B /*主*/) {
       std::size_t e = i + clen;
-      if (detail::has_keyword(s, i >= 15 ? i - 15 : 0, e, kNameKeys)) {
+      bool key = false;
+      for (std::string_view kw : kNameKeys)
+        if (!key && e >= kw.size() && std::memcmp(s.data() + e - kw.size(), kw.data(), kw.size()) == 0) key = true;
+      if (key) {
         std::size_t k = e;
         if (at(k) == ':') ++k;
         else if (s.substr(k, 3) == "：") k += 3;

@@ -55,7 +55,11 @@ py::dict column_dict(const cl::ColumnResult& c) {
 }  // namespace
 
 void bind_classify(py::module_ m) {
-  m.def("type_names", [] { return cl::type_names(); });
+  m.def("type_names", [] {
+    py::list out;
+    for (const auto& n : cl::type_names()) out.append(utf8(n));
+    return out;
+  });
 
   m.def(
       "classify_value",
