@@ -101,9 +101,11 @@ int civ_classify_scan_file(char** out_json, const char* path, const char* option
     if (!ot.empty()) {
       json j = civitas::parse_json(ot, "options");
       if (!j.is_object()) throw Error(Code::invalid_argument, "options must be a JSON object");
-      for (const auto& [k, v] : j.items())
+      for (const auto& item : j.items()) {
+        const std::string& k = item.key();
         if (k != "schema" && k != "dialect" && k != "encoding" && k != "full" && k != "detectors")
           throw Error(Code::invalid_argument, "unknown option \"" + k + "\"");
+      }
       if (j.contains("schema")) o.schema = civitas::schema::parse_schema(j["schema"]);
       if (j.contains("dialect")) {
         o.dialect = civitas::schema::Dialect::from_json(j["dialect"]);
