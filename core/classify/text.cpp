@@ -603,6 +603,13 @@ std::vector<Finding> find(std::string_view text, const Detectors& d) {
   return std::move(sc.out);
 }
 
+std::vector<CellFinding> find_in_column(const std::vector<std::string_view>& values, const Detectors& d) {
+  std::vector<CellFinding> out;
+  for (std::size_t r = 0; r < values.size(); ++r)
+    for (const auto& f : find(values[r], d)) out.push_back({r, f});
+  return out;
+}
+
 std::vector<Finding> find_encoded(std::string_view bytes, const std::string& encoding, const Detectors& d) {
   std::string enc = encoding.empty() ? guess_encoding(bytes) : encoding;
   std::string lower = enc;
