@@ -49,6 +49,8 @@ void bind_audit(py::module_ m);
 void bind_escrow(py::module_ workspace_module);
 /// civitas._native.recovery: backups and restore (recovery.cpp).
 void bind_recovery(py::module_ m);
+/// civitas._native.classify: detectors, free text, columns and tables (classify.cpp).
+void bind_classify(py::module_ m);
 // Later modules: void bind_<module>(py::module_ m);  (bindings/python/src/<module>.cpp)
 
 /// The Python Workspace (civitas._native.workspace.Workspace): owns the C++ Workspace until
