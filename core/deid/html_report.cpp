@@ -80,10 +80,26 @@ std::string kv_table(const json& o) {
 const char* kBefore = "#c0504d";
 const char* kAfter = "#4f81bd";
 
+/// The colour legend of the charts.
+std::string legend(int x, bool has_before, bool has_after) {
+  std::string s;
+  if (has_before) {
+    s += "<rect x=\"" + std::to_string(x) + "\" y=\"6\" width=\"12\" height=\"10\" fill=\"" + kBefore +
+         "\"/><text x=\"" + std::to_string(x + 16) + "\" y=\"15\" font-size=\"11\">before</text>";
+    x += 70;
+  }
+  if (has_after)
+    s += "<rect x=\"" + std::to_string(x) + "\" y=\"6\" width=\"12\" height=\"10\" fill=\"" + kAfter +
+         "\"/><text x=\"" + std::to_string(x + 16) + "\" y=\"15\" font-size=\"11\">after</text>";
+  return s;
+}
+
 /// Grouped bar chart of values in [0, 1]: one group per label, bars before/after.
-std::string risk_chart(const std::vector<std::pair<std::string, std::pair<double, double>>>& rows) {
+std::string risk_chart(const std::vector<std::pair<std::string, std::pair<double, double>>>& rows, bool has_before,
+                       bool has_after) {
   const int w = 760, left = 190, bar = 14, gap = 14, top = 30;
-  const int h = top + static_cast<int>(rows.size()) * (2 * bar + gap) + 30;
+  const int series = (has_before ? 1 : 0) + (has_after ? 1 : 0);
+  const int h = top + static_cast<int>(rows.size()) * (series * bar + gap) + 30;
   const double span = w - left - 70;
   std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(w) + "\" height=\"" +
                   std::to_string(h) + "\" role=\"img\" aria-label=\"risk before and after\">";
@@ -100,9 +116,11 @@ std::string risk_chart(const std::vector<std::pair<std::string, std::pair<double
     s += "<text x=\"" + std::to_string(left - 8) + "\" y=\"" + std::to_string(y + bar + 4) +
          "\" font-size=\"12\" text-anchor=\"end\">" + esc(r.first) + "</text>";
     const double vals[2] = {r.second.first, r.second.second};
+    int slot = 0;
     for (int k = 0; k < 2; ++k) {
+      if ((k == 0 && !has_before) || (k == 1 && !has_after)) continue;
       const double v = vals[k];
-      const int yy = y + k * bar;
+      const int yy = y + slot++ * bar;
       if (std::isnan(v)) {
         s += "<text x=\"" + std::to_string(left + 4) + "\" y=\"" + std::to_string(yy + bar - 3) +
              "\" font-size=\"10\" fill=\"#888\">n/a</text>";
@@ -114,17 +132,14 @@ std::string risk_chart(const std::vector<std::pair<std::string, std::pair<double
       s += "<text x=\"" + num(left + bw + 4, 6) + "\" y=\"" + std::to_string(yy + bar - 3) + "\" font-size=\"10\">" +
            esc(pct(v)) + "</text>";
     }
-    y += 2 * bar + gap;
+    y += series * bar + gap;
   }
-  s += "<rect x=\"" + std::to_string(left) + "\" y=\"6\" width=\"12\" height=\"10\" fill=\"" + kBefore +
-       "\"/><text x=\"" + std::to_string(left + 16) + "\" y=\"15\" font-size=\"11\">before</text>";
-  s += "<rect x=\"" + std::to_string(left + 70) + "\" y=\"6\" width=\"12\" height=\"10\" fill=\"" + kAfter +
-       "\"/><text x=\"" + std::to_string(left + 86) + "\" y=\"15\" font-size=\"11\">after</text>";
+  s += legend(left, has_before, has_after);
   return s + "</svg>";
 }
 
 /// Share of records by class-size bucket, before and after.
-std::string class_chart(const ClassSizes& before, const ClassSizes& after) {
+std::string class_chart(const ClassSizes& before, const ClassSizes& after, bool has_before, bool has_after) {
   static const std::uint64_t lo[] = {1, 2, 3, 5, 10, 20, 50, 100, 1000};
   static const char* names[] = {"1", "2", "3–4", "5–9", "10–19", "20–49", "50–99", "100–999", "1000+"};
   constexpr int nb = 9;
@@ -156,22 +171,22 @@ std::string class_chart(const ClassSizes& before, const ClassSizes& after) {
   }
   for (int i = 0; i < nb; ++i) {
     const double x0 = left + colw * i + 6;
-    const double bw = (colw - 12) / 2;
+    const int series = (has_before ? 1 : 0) + (has_after ? 1 : 0);
+    const double bw = (colw - 12) / std::max(1, series);
     const double vals[2] = {b[static_cast<std::size_t>(i)], a[static_cast<std::size_t>(i)]};
+    int slot = 0;
     for (int k = 0; k < 2; ++k) {
+      if ((k == 0 && !has_before) || (k == 1 && !has_after)) continue;
       const double hh = (bottom - top) * vals[k];
-      s += "<rect x=\"" + num(x0 + k * bw, 6) + "\" y=\"" + num(bottom - hh, 6) + "\" width=\"" + num(bw - 1, 6) +
+      s += "<rect x=\"" + num(x0 + slot++ * bw, 6) + "\" y=\"" + num(bottom - hh, 6) + "\" width=\"" + num(bw - 1, 6) +
            "\" height=\"" + num(hh, 6) + "\" fill=\"" + (k ? kAfter : kBefore) + "\"/>";
     }
-    s += "<text x=\"" + num(x0 + bw, 6) + "\" y=\"" + std::to_string(bottom + 16) +
+    s += "<text x=\"" + num(x0 + (colw - 12) / 2, 6) + "\" y=\"" + std::to_string(bottom + 16) +
          "\" font-size=\"11\" text-anchor=\"middle\">" + names[i] + "</text>";
   }
   s += "<text x=\"" + std::to_string(w / 2) + "\" y=\"" + std::to_string(bottom + 36) +
        "\" font-size=\"12\" text-anchor=\"middle\">class size (share of records in classes of that size)</text>";
-  s += "<rect x=\"" + std::to_string(left + 10) + "\" y=\"6\" width=\"12\" height=\"10\" fill=\"" + kBefore +
-       "\"/><text x=\"" + std::to_string(left + 26) + "\" y=\"15\" font-size=\"11\">before</text>";
-  s += "<rect x=\"" + std::to_string(left + 80) + "\" y=\"6\" width=\"12\" height=\"10\" fill=\"" + kAfter +
-       "\"/><text x=\"" + std::to_string(left + 96) + "\" y=\"15\" font-size=\"11\">after</text>";
+  s += legend(left + 10, has_before, has_after);
   return s + "</svg>";
 }
 
@@ -194,12 +209,16 @@ std::string risk_cell(double v, bool share) {
 
 std::string report_html(const nlohmann::json& r) {
   if (!r.is_object()) throw Error(Code::invalid_argument, "a report is a JSON object");
+  const json* format = get(r, "format");
+  const std::string title = format && format->is_string() && format->get<std::string>().rfind("civitas-risk", 0) == 0
+                                ? "Re-identification risk"
+                                : "De-identification report";
   std::string h;
   h.reserve(32768);
   h += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">"
        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-       "<title>De-identification report</title><style>"
+       "<title>" + title + "</title><style>"
        "body{font-family:'Noto Sans','Noto Sans CJK SC',sans-serif;margin:24px 32px;color:#222;background:#fff;max-width:1100px}"
        "h1{font-size:24px;border-bottom:3px solid #4f81bd;padding-bottom:6px}h2{font-size:18px;margin-top:28px;color:#1f3b63}"
        "table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:4px 10px;text-align:left;"
@@ -207,7 +226,7 @@ std::string report_html(const nlohmann::json& r) {
        ".cards{display:flex;gap:12px;flex-wrap:wrap}.card{border:1px solid #ccc;border-radius:6px;padding:10px 16px;"
        "min-width:140px;background:#f6f9fd}.card b{display:block;font-size:22px;color:#1f3b63}"
        ".note{color:#666;font-size:12px}"
-       "</style></head><body>\n<h1>De-identification report</h1>\n";
+       "</style></head><body>\n<h1>" + title + "</h1>\n";
   if (const json* f = get(r, "format")) h += "<p class=\"note\">format " + esc(text(*f)) + "</p>\n";
 
   // Summary cards.
@@ -253,10 +272,12 @@ std::string report_html(const nlohmann::json& r) {
                         {"marketer: average", "marketer", "average", true},
                         {"sample uniques", "sample_uniques", nullptr, false},
                         {"population uniques (share)", "population_uniques", "estimate", true}};
-    h += "<table><tr><th>measure</th><th>before</th><th>after</th></tr>";
+    h += std::string("<table><tr><th>measure</th>") + (before ? "<th>before</th>" : "") +
+         (after ? "<th>after</th>" : "") + "</tr>";
     for (const Row& row : rows)
-      h += std::string("<tr><th>") + row.label + "</th>" + risk_cell(dnum(before, row.k1, row.k2), row.share) +
-           risk_cell(dnum(after, row.k1, row.k2), row.share) + "</tr>";
+      h += std::string("<tr><th>") + row.label + "</th>" +
+           (before ? risk_cell(dnum(before, row.k1, row.k2), row.share) : std::string()) +
+           (after ? risk_cell(dnum(after, row.k1, row.k2), row.share) : std::string()) + "</tr>";
     h += "</table>";
     const double thr = dnum(after ? after : before, "prosecutor", "threshold");
     if (!std::isnan(thr)) h += "<p class=\"note\">a record is at risk when its risk exceeds " + esc(pct(thr)) + "</p>";
@@ -265,15 +286,18 @@ std::string report_html(const nlohmann::json& r) {
                      {"prosecutor: average", pair("prosecutor", "average")},
                      {"journalist: highest", pair("journalist", "max")},
                      {"marketer: average", pair("marketer", "average")},
-                     {"population uniques", pair("population_uniques", "estimate")}});
+                     {"population uniques", pair("population_uniques", "estimate")}},
+                    before != nullptr, after != nullptr);
     h += "\n";
   }
 
   // Class sizes.
   if (const json* cs = get(r, "class_sizes")) {
     const ClassSizes b = sizes_or_empty(cs, "before"), a = sizes_or_empty(cs, "after");
-    h += "<h2>Equivalence class sizes</h2>" + class_chart(b, a);
-    h += "<table><tr><th>class size</th><th>classes before</th><th>classes after</th></tr>";
+    const bool hb = get(*cs, "before") != nullptr, ha = get(*cs, "after") != nullptr;
+    h += "<h2>Equivalence class sizes</h2>" + class_chart(b, a, hb, ha);
+    h += std::string("<table><tr><th>class size</th>") + (hb ? "<th>classes before</th>" : "") +
+         (ha ? "<th>classes after</th>" : "") + "</tr>";
     std::vector<std::uint64_t> all;
     for (const auto& sc : b) all.push_back(sc.first);
     for (const auto& sc : a) all.push_back(sc.first);
@@ -290,8 +314,8 @@ std::string report_html(const nlohmann::json& r) {
         h += "<tr><td colspan=\"3\">… " + std::to_string(all.size() - 50) + " more sizes</td></tr>";
         break;
       }
-      h += "<tr><td>" + std::to_string(s) + "</td><td>" + std::to_string(find(b, s)) + "</td><td>" +
-           std::to_string(find(a, s)) + "</td></tr>";
+      h += "<tr><td>" + std::to_string(s) + "</td>" + (hb ? "<td>" + std::to_string(find(b, s)) + "</td>" : "") +
+           (ha ? "<td>" + std::to_string(find(a, s)) + "</td>" : "") + "</tr>";
     }
     h += "</table>\n";
   }
