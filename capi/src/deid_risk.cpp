@@ -6,6 +6,7 @@
 
 #include "civitas/deid.h"
 #include "civitas/deid.hpp"
+#include "civitas/json.hpp"
 #include "guard.hpp"
 #include "versioned.hpp"
 
@@ -94,8 +95,12 @@ int civ_deid_transform_column(uint8_t** out_data, uint64_t** out_offsets, const 
     require(action_json, "action_json");
     require(offsets, "offsets");
     if (count && offsets[count] > offsets[0]) require(data, "data");
-    nlohmann::json aj = nlohmann::json::parse(action_json, nullptr, false);
-    if (aj.is_discarded()) throw Error(Code::invalid_argument, "action_json is not JSON");
+    nlohmann::json aj;
+    try {
+      aj = civitas::parse_json(action_json, "action_json");
+    } catch (const Error& e) {
+      throw Error(Code::invalid_argument, e.what());
+    }
     const std::string name = field ? field : "";
     deid::Action a = deid::parse_action(aj, name);
     std::vector<std::string> values(count);
@@ -135,8 +140,7 @@ int civ_deid_report_html(char** out_html, const char* report_json) {
     require(out_html, "out_html");
     *out_html = nullptr;
     require(report_json, "report_json");
-    nlohmann::json r = nlohmann::json::parse(report_json, nullptr, false);
-    if (r.is_discarded()) throw Error(Code::parse, "the report is not JSON");
+    nlohmann::json r = civitas::parse_json(report_json, "the report");
     *out_html = dup_out(deid::report_html(r));
     return CIV_OK;
   });
