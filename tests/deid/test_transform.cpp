@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <cmath>
+#include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -309,4 +310,44 @@ TEST_CASE("apply_action dispatches, drops, and refuses generalize and missing ke
   Strings n{"7"};
   apply_action(rn, n, none, ctx());
   CHECK(n[0] == "7");
+}
+
+TEST_CASE("date shift and keyed noise follow their documented derivations") {
+  auto key = crypto::generate_key(crypto::Purpose::identity);
+  auto kd_of = [&](const std::string& label, unsigned char* kd) {
+    crypto_generichash(kd, 32, reinterpret_cast<const unsigned char*>(label.data()), label.size(), key.secret.data(),
+                       key.secret.size());
+  };
+  auto be64 = [](const unsigned char* p) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
+    return v;
+  };
+  // date shift: Kd = BLAKE2b(S, "civitas date shift v1" || domain); h = BLAKE2b(Kd, subject)
+  unsigned char kd[32], h[32];
+  kd_of("civitas date shift v1visits", kd);
+  for (const char* subject : {"p1", "p2", "张三", ""}) {
+    crypto_generichash(h, 32, reinterpret_cast<const unsigned char*>(subject), std::strlen(subject), kd, 32);
+    const auto i = static_cast<long long>(be64(h) % 60);
+    const int want = i < 30 ? static_cast<int>(-(i + 1)) : static_cast<int>(i - 30 + 1);
+    CHECK(date_shift_offset(key, "visits", subject, 30) == want);
+  }
+  // keyed Laplace noise: h = BLAKE2b(Kd, u64be(row) || value); u from the top 53 bits of bytes 0-7
+  kd_of("civitas noise v1income", kd);
+  Strings v{"100", "100", "-3.5"};
+  NoiseOptions o;
+  o.scale = 2;
+  noise_column(v, o, &key, "income", ctx());
+  const char* orig[] = {"100", "100", "-3.5"};
+  for (std::size_t row = 0; row < 3; ++row) {
+    unsigned char msg[64];
+    for (int b = 0; b < 8; ++b) msg[b] = static_cast<unsigned char>(static_cast<std::uint64_t>(row) >> (56 - 8 * b));
+    std::memcpy(msg + 8, orig[row], std::strlen(orig[row]));
+    crypto_generichash(h, 32, msg, 8 + std::strlen(orig[row]), kd, 32);
+    const double u = (static_cast<double>(be64(h) >> 11) + 0.5) / 9007199254740992.0;
+    const double c = u - 0.5;
+    const double n = -2.0 * (c < 0 ? -1.0 : 1.0) * std::log(1 - 2 * std::fabs(c));
+    CHECK(parse_number(v[row]).value() == doctest::Approx(parse_number(orig[row]).value() + n).epsilon(1e-12));
+  }
+  CHECK(v[0] != v[1]);  // the row index is part of the input
 }
