@@ -195,7 +195,8 @@ void BM_equivalence_classes(benchmark::State& st) {
 }
 BENCHMARK(BM_equivalence_classes)->Unit(benchmark::kMillisecond);
 
-// Risk measures with the Pitman fit, from a histogram of many distinct class sizes.
+// Risk measures with the Pitman fit. They work on the class-size histogram (here 250,000
+// classes with 20 distinct sizes), so the time does not grow with the number of classes.
 void BM_risk_pitman(benchmark::State& st) {
   Rng r{7};
   std::vector<std::uint64_t> sizes(g_count / 4);
@@ -206,9 +207,10 @@ void BM_risk_pitman(benchmark::State& st) {
     auto risk = deid::measure_risk(hist, o);
     benchmark::DoNotOptimize(risk.population_uniques.estimate);
   }
-  st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * sizes.size()));
+  st.counters["classes"] = static_cast<double>(sizes.size());
+  st.counters["distinct_sizes"] = static_cast<double>(hist.size());
 }
-BENCHMARK(BM_risk_pitman)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_risk_pitman)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
