@@ -211,7 +211,7 @@ void noise_column(std::vector<std::string>& values, const NoiseOptions& o, const
       const double c = u1 - 0.5;
       n = -o.scale * (c < 0 ? -1.0 : 1.0) * std::log(1 - 2 * std::fabs(c));
     } else if (o.distribution == "gaussian") {
-      n = o.scale * std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+      n = o.scale * std::sqrt(-2 * std::log(u1)) * std::cos(2 * 3.14159265358979323846 * u2);
     } else {
       n = o.scale * (2 * u1 - 1);
     }
