@@ -351,3 +351,57 @@ TEST_CASE("date shift and keyed noise follow their documented derivations") {
   }
   CHECK(v[0] != v[1]);  // the row index is part of the input
 }
+
+TEST_CASE("every action takes empty columns, all-missing columns, huge numbers and long values") {
+  auto id_key = crypto::generate_key(crypto::Purpose::identity);
+  auto tok_key = crypto::generate_key(crypto::Purpose::token);
+  TransformKeys keys;
+  keys.identity = &id_key;
+  keys.token = &tok_key;
+  const char* actions[] = {R"("keep")", R"("drop")", R"({"action":"mask","keep_last":2})", R"("pseudonymize")",
+                           R"("tokenize")", R"({"action":"date_shift","subject":"s","max_days":9})",
+                           R"({"action":"top_bottom","top":1})", R"({"action":"microaggregate","k":2})",
+                           R"({"action":"noise","scale":3})"};
+  for (const char* text : actions) {
+    INFO(text);
+    Action a = parse_action(nlohmann::json::parse(text), "f");
+    for (std::size_t n : {0u, 1u, 5u}) {
+      Strings v(n), subj(n, "s");
+      ColumnContext c = ctx();
+      c.subject = &subj;
+      apply_action(a, v, keys, c);
+      if (a.kind == ActionKind::drop) CHECK(v.empty());
+      else CHECK(v == Strings(n));  // missing values stay missing
+    }
+  }
+  // Huge and tiny numbers.
+  Strings big{"1e308", "-1e308", "1e308", "4.9e-324"};
+  microaggregate_column(big, 2, false, -1, ctx());
+  CHECK(big[0] == "1e+308");  // the mean of two 1e308 does not overflow
+  Strings big2{"1e308"};
+  top_bottom_column(big2, std::nullopt, 1e300, -1, ctx());
+  CHECK(big2[0] == "1e+300");
+  Strings over{"1.7e308"};
+  NoiseOptions o;
+  o.scale = 1e308;
+  o.distribution = "uniform";
+  // Either a finite noisy value or a clear error, never inf in the output.
+  try {
+    noise_column(over, o, &id_key, "d", ctx());
+    CHECK(parse_number(over[0]).has_value());
+  } catch (const Error& e) {
+    CHECK(e.code() == Code::invalid_data);
+  }
+  // A 1 MB value through the keyed actions.
+  std::string huge(1 << 20, 'x');
+  Strings h{huge};
+  pseudonymize_column(h, id_key, "d", 0, ctx());
+  CHECK(h[0].size() == 64);
+  Strings t{huge};
+  tokenize_column(t, tok_key, "d", ctx());
+  CHECK(t[0].size() > huge.size());
+  // Control characters and NUL bytes are data like any other for masking and pseudonyms.
+  Strings ctl{std::string("a\0b\x01" "c", 5)};
+  mask_column(ctl, 1, 1, "*", ctx());
+  CHECK(ctl[0] == "a***c");
+}
