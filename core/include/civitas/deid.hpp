@@ -113,8 +113,7 @@ struct TransformKeys {
 struct ColumnContext {
   std::string field;                    ///< the column's name
   std::uint64_t first_row = 2;          ///< row number of values[0] (CSV: the header is row 1)
-  /// date_shift: the subject column (same length as the values); nullptr = the values'
-  /// own row index is the subject (each row its own offset).
+  /// date_shift: the subject column (same length as the values); date_shift refuses nullptr.
   const std::vector<std::string>* subject = nullptr;
 };
 
@@ -189,7 +188,7 @@ struct RiskOptions {
   double population_size = 0;
   /// Records / population; used when population_size is 0. Default 0.01.
   double sampling_fraction = 0.01;
-  std::string model = "pitman";         ///< "pitman", "snb", "zayatz" or "none"
+  std::string model = "pitman";         ///< "pitman" or "none" (not estimated)
 };
 
 /// One attacker model's figures (ARX RiskModelSampleSummary): max = 1 / smallest class,
@@ -204,8 +203,8 @@ struct AttackerRisk {
 };
 
 struct PopulationUniques {
-  std::string model;                    ///< "pitman", "snb", "zayatz", "none"
-  double estimate = 0;                  ///< estimated share of population records that are unique
+  std::string model;                    ///< "pitman" or "none"
+  double estimate = 0;                  ///< estimated share of population records that are unique (count / N)
   double count = 0;                     ///< estimated number of unique population records
   double sampling_fraction = 0;
   double population_size = 0;
