@@ -98,6 +98,8 @@ TEST_CASE("actions parse from JSON, reject unknown keys and bad values, and roun
       CHECK(std::string(e.what()).find("col<1>") != std::string::npos);
     }
   }
+  nlohmann::json broken{{"action", "mask"}, {"char", std::string("\xe4\xb8")}};  // not valid UTF-8
+  CHECK(code_of([&] { parse_action(broken, "f"); }) == Code::invalid_argument);
   for (int k = 0; k < 10; ++k) {
     Action x;
     x.kind = static_cast<ActionKind>(k);
