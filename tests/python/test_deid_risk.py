@@ -172,3 +172,15 @@ def test_report_html_escapes_and_renders_in_chromium(tmp_path):
     check = subprocess.run([sys.executable, os.path.join(SOURCE, "tests", "deid", "png_not_blank.py"), str(png)],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_transform_takes_pandas_series_and_arrow_arrays():
+    pd = pytest.importorskip("pandas")
+    pa = pytest.importorskip("pyarrow")
+    s = pd.Series([15, None, 97.5, 42])
+    # (None makes the Series float: 42 is 42.0, kept as written since it is in range)
+    assert dr.transform(s, {"action": "top_bottom", "bottom": 18, "top": 90}) == ["18", "", "90", "42.0"]
+    a = pa.array(["13812345678", None])
+    assert dr.transform(a, {"action": "mask", "keep_last": 4}) == ["*******5678", ""]
+    with pytest.raises(TypeError):
+        dr.transform(b"abc", "keep")

@@ -49,16 +49,18 @@ def _action_json(action: Action) -> str:
     return json.dumps(action if isinstance(action, str) else dict(action), ensure_ascii=False)
 
 
-def transform(values: Sequence[str], action: Action, *, field: str = "", subject: Optional[Sequence[str]] = None,
+def transform(values: Any, action: Action, *, field: str = "", subject: Optional[Any] = None,
               workspace: Any = None) -> List[str]:
-    """Applies a field action to a column of str values and returns the new column (same
-    length and order; ``drop`` returns an empty list). Empty strings are missing values and
-    stay empty. ``subject`` is the subject column of ``date_shift``; ``workspace`` supplies
+    """Applies a field action to a column and returns the new column of str (same length and
+    order; ``drop`` returns an empty list). ``values`` is a sequence of str, or a pandas
+    Series or pyarrow array (other cells become str; None and NaN become ""). Empty strings
+    are missing values and stay empty. ``subject`` is the subject column of ``date_shift``; ``workspace`` supplies
     the keys of keyed actions. Errors: :class:`civitas.InvalidArgumentError` (bad action,
     missing key), :class:`civitas.InvalidDataError` naming the row (row 2 is values[0], as in
     a CSV file with a header)."""
     ws = None if workspace is None else _native_workspace(workspace)
-    return _d.transform(values, _action_json(action), field, subject, ws)
+    subj = None if subject is None else _texts(subject)
+    return _d.transform(_texts(values), _action_json(action), field, subj, ws)
 
 
 def describe_action(action: Action, field: str = "") -> Dict[str, Any]:
@@ -111,35 +113,53 @@ def risk_csv(path: Any, qi: Union[str, Sequence[str]], *, delimiter: str = ",", 
                                   *_opts(threshold, population_size, sampling_fraction, model)))
 
 
+def _text(v: Any) -> str:
+    """A cell as text: None, NaN and pandas NA are missing (""), other values str()."""
+    if isinstance(v, str):
+        return v
+    if v is None:
+        return ""
+    try:
+        if v != v:  # NaN, pandas NA
+            return ""
+    except (TypeError, ValueError):
+        return ""
+    return str(v)
+
+
+def _texts(values: Any) -> Any:
+    """A column for the native transforms: a list or tuple of str/bytes as it is; a pandas
+    Series, a pyarrow Array/ChunkedArray or any other sequence converted with :func:`_text`."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError("values must be a sequence of str, not a single " + type(values).__name__)
+    if isinstance(values, (list, tuple)) and all(isinstance(v, (str, bytes)) for v in values):
+        return values
+    if hasattr(values, "to_pylist"):
+        values = values.to_pylist()
+    elif hasattr(values, "tolist"):
+        values = values.tolist()
+    return [v if isinstance(v, (str, bytes)) else _text(v) for v in values]
+
+
 def _columns_of(data: Any, qi: Sequence[str]) -> List[List[str]]:
     """The qi columns of a pandas DataFrame, a pyarrow Table/RecordBatch or a mapping of
     sequences, as str (missing values as "")."""
-    def text(v: Any) -> str:
-        if v is None:
-            return ""
-        try:
-            if v != v:  # NaN, pandas NA
-                return ""
-        except (TypeError, ValueError):
-            return ""
-        return v if isinstance(v, str) else str(v)
-
     cols: List[List[str]] = []
     if hasattr(data, "column_names") and hasattr(data, "column"):  # pyarrow
         names = list(data.column_names)
         for q in qi:
             if q not in names:
                 raise KeyError(f"no column {q!r}")
-            cols.append([text(v) for v in data.column(q).to_pylist()])
+            cols.append([_text(v) for v in data.column(q).to_pylist()])
         return cols
     if hasattr(data, "columns") and hasattr(data, "__getitem__") and hasattr(data, "index"):  # pandas
         for q in qi:
             if q not in data.columns:
                 raise KeyError(f"no column {q!r}")
-            cols.append([text(v) for v in data[q].tolist()])
+            cols.append([_text(v) for v in data[q].tolist()])
         return cols
     for q in qi:
-        cols.append([text(v) for v in data[q]])
+        cols.append([_text(v) for v in data[q]])
     return cols
 
 
