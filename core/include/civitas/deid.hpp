@@ -33,6 +33,8 @@ namespace civitas::deid {
 
 namespace civitas::crypto {
 struct Key;
+struct ColumnView;
+struct Column;
 }
 namespace civitas::deid {
 
@@ -138,6 +140,10 @@ std::string mask_value(std::string_view value, std::size_t keep_first, std::size
 /// id_kind == 0: "ps1:<key id>:<base64url 32 bytes>" over the exact bytes of the value.
 void pseudonymize_column(std::vector<std::string>& values, const crypto::Key& identity_key,
                          std::string_view domain, int id_kind, const ColumnContext& ctx);
+/// The same over a column in Arrow layout, written to `out` (cleared first): 64 bytes per
+/// non-empty value, empty values stay empty; no allocation per value (the bulk path).
+void pseudonymize_column(const crypto::ColumnView& values, const crypto::Key& identity_key, std::string_view domain,
+                         int id_kind, const ColumnContext& ctx, crypto::Column& out);
 /// Deterministic tokens (docs/formats/token.md), text form base64url.
 void tokenize_column(std::vector<std::string>& values, const crypto::Key& token_key,
                      std::string_view domain, const ColumnContext& ctx);
