@@ -93,3 +93,4 @@
 %include "swig/audit.i"
 %include "swig/recovery.i"
 %include "swig/classify.i"
+%include "swig/deid_risk.i"
