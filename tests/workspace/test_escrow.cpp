@@ -234,3 +234,21 @@ TEST_CASE("escrow-share.md: the test vectors of the document are what the librar
   for (int i : {1, 3, 5}) three.push_back(c::ShamirShare{static_cast<std::uint8_t>(i), parts[static_cast<std::size_t>(i - 1)].y.clone()});
   CHECK(c::shamir_combine(three).equals(secret_w));
 }
+
+TEST_CASE("escrow: a passphrase workspace escrows and recovers the same way (the shares split W, not the passphrase)") {
+  test::TempDir d("civitas-escrow");
+  const std::string db = d.file("p.db");
+  std::vector<c::SecretBytes> shares;
+  {
+    auto w = Workspace::create(db, pass("first passphrase"));
+    shares = w->escrow_key(2, 2);
+    w->change_master(pass("second passphrase"));
+    w->change_master(raw());
+  }
+  KeySource k = raw();
+  auto w = Workspace::recover_key(db, pick(shares, {1, 0}), k);
+  CHECK(w->info().key_source == "raw");
+  w.reset();
+  CHECK_NOTHROW(Workspace::open(db, k));
+  CHECK(code_of([&] { Workspace::open(db, pass("second passphrase")); }) == Code::wrong_key);
+}
