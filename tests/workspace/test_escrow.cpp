@@ -19,6 +19,7 @@ using namespace civitas::workspace;
 namespace c = civitas::crypto;
 using civitas::test::code_of;
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -251,4 +252,30 @@ TEST_CASE("escrow: a passphrase workspace escrows and recovers the same way (the
   w.reset();
   CHECK_NOTHROW(Workspace::open(db, k));
   CHECK(code_of([&] { Workspace::open(db, pass("second passphrase")); }) == Code::wrong_key);
+}
+
+TEST_CASE("escrow: with the header lost too, the shares rebuild the workspace and a new header is written") {
+  test::TempDir d("civitas-escrow");
+  const std::string db = d.file("w.db");
+  std::vector<c::SecretBytes> shares, foreign;
+  std::string wid;
+  {
+    auto w = Workspace::create(db, raw());
+    wid = w->info().workspace_id;
+    shares = w->escrow_key(3, 2);
+    foreign = Workspace::create(d.file("o.db"), raw())->escrow_key(2, 2);
+  }
+  fs::remove(Workspace::header_path(db));
+  CHECK(code_of([&] { Workspace::open(db, raw()); }) == Code::not_found);
+  // Shares of another workspace: the database does not open with their key.
+  CHECK(code_of([&] { Workspace::recover_key(db, pick(foreign, {0, 1}), raw()); }) == Code::wrong_key);
+  CHECK_FALSE(fs::exists(Workspace::header_path(db)));
+  KeySource k = raw();
+  auto w = Workspace::recover_key(db, pick(shares, {2, 0}), k);
+  CHECK(w->info().workspace_id == wid);
+  w.reset();
+  CHECK(read_header(Workspace::header_path(db)).workspace_id == wid);
+  auto again = Workspace::open(db, k);
+  auto acts = actions(*again);
+  CHECK(std::find(acts.begin(), acts.end(), "workspace.recover_key/ok") != acts.end());
 }
