@@ -21,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include "civitas/audit.hpp"
@@ -230,19 +231,23 @@ std::unique_ptr<Workspace> Workspace::recover_key(const std::string& path, const
   c::init();
   if (!exists(path)) throw Error(Code::not_found, "no workspace at " + path);
   const std::string hp = header_path(path);
-  const Header h0 = read_header(hp);
   if (docs.empty()) throw Error(Code::invalid_argument, "no escrow share given");
+  // The header may be lost too: the shares then name the workspace, the database must agree
+  // (step 3), and a new header is written.
+  std::optional<Header> h0;
+  if (exists(hp)) h0 = read_header(hp);
 
   // 1. Every share: well-formed, intact, of this workspace and of one escrow set, no repeats.
   std::vector<ShareDoc> shares;
   for (std::size_t i = 0; i < docs.size(); ++i) shares.push_back(parse_escrow_share(docs[i], ordinal(i, docs.size())));
   const ShareDoc& first = shares[0];
+  const std::string wid = h0 ? h0->workspace_id : first.workspace_id;
   std::set<unsigned> seen;
   for (std::size_t i = 0; i < shares.size(); ++i) {
     const ShareDoc& s = shares[i];
-    if (s.workspace_id != h0.workspace_id)
+    if (s.workspace_id != wid)
       throw Error(Code::invalid_data, ordinal(i, shares.size()) + " belongs to workspace " + s.workspace_id + ", not to " +
-                                          path + " (workspace " + h0.workspace_id + ")");
+                                          path + " (workspace " + wid + ")");
     if (s.escrow_id != first.escrow_id || s.threshold != first.threshold || s.shares != first.shares ||
         s.key_check != first.key_check)
       throw Error(Code::invalid_data, ordinal(i, shares.size()) + " is of escrow set " + s.escrow_id +
@@ -260,7 +265,7 @@ std::unique_ptr<Workspace> Workspace::recover_key(const std::string& path, const
   std::vector<c::ShamirShare> pts;
   for (auto& s : shares) pts.push_back(c::ShamirShare{static_cast<std::uint8_t>(s.index), s.value.clone()});
   c::SecretBytes w = c::shamir_combine(pts);
-  const std::string check = escrow_key_check(w, h0.workspace_id);
+  const std::string check = escrow_key_check(w, wid);
   if (sodium_memcmp(check.data(), first.key_check.data(), check.size()) != 0)
     throw Error(Code::wrong_key, "the escrow shares do not rebuild the workspace key of " + path +
                                      " (a share was altered or does not belong with the others); nothing was changed");
@@ -281,8 +286,8 @@ std::unique_ptr<Workspace> Workspace::recover_key(const std::string& path, const
                                        " (the file is damaged or not the escrowed workspace); nothing was changed");
     throw;
   }
-  if (impl->meta("workspace_id") != h0.workspace_id)
-    throw Error(Code::integrity, "workspace file " + path + " does not belong to its header (workspace id differs)");
+  if (impl->meta("workspace_id") != wid)
+    throw Error(Code::integrity, "workspace file " + path + " is not workspace " + wid + " (its workspace id differs)");
   {
     ConvertingKeyring conv(*impl);
     migrate_tables(*impl);
@@ -302,7 +307,7 @@ std::unique_ptr<Workspace> Workspace::recover_key(const std::string& path, const
   for (const auto& s : shares) indices.push_back(s.index);
   const std::string to = next.is_passphrase() ? "passphrase" : "raw";
   json details{{"escrow_id", first.escrow_id}, {"threshold", first.threshold}, {"shares_used", indices},
-               {"from", h0.key_source}, {"to", to}};
+               {"from", h0 ? h0->key_source : std::string("missing header")}, {"to", to}};
   {
     store::Transaction tx(*im.store);
     im.audit("workspace.recover_key", path, details, "intent");
@@ -311,9 +316,14 @@ std::unique_ptr<Workspace> Workspace::recover_key(const std::string& path, const
   bool renamed = false;
   try {
     store::Transaction tx(*im.store);
-    Header h = read_header(hp);
-    if (h.workspace_id != h0.workspace_id)
-      throw Error(Code::integrity, "the header of " + path + " changed during the recovery");
+    Header h;
+    if (h0) {
+      h = read_header(hp);
+      if (h.workspace_id != wid) throw Error(Code::integrity, "the header of " + path + " changed during the recovery");
+    } else {
+      if (exists(hp)) throw Error(Code::exists, "a header appeared at " + hp + " during the recovery");
+      h.workspace_id = wid;  // version 1, a new wrap
+    }
     seal_header(h, next, im.workspace_key);
     store::Statement st(*im.store, "INSERT OR REPLACE INTO meta(key, value) VALUES('master_changed', ?)");
     st.bind(1, std::to_string(now_seconds()));

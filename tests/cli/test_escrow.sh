@@ -107,6 +107,17 @@ check "the workspace opens with the new passphrase" 0 $rc
 out=$("$civ" keys list -w a.db --key-file new.key 2>&1); rc=$?
 check "the previous key no longer opens it" 2 $rc
 printf 'recovered passphrase\n' | "$civ" keys change-master -w a.db --passphrase --new-key-file new.key >/dev/null || fail=1
+# The header is lost too: the shares write a new one.
+rm -f a.db.header
+out=$("$civ" keys list -w a.db --key-file new.key 2>&1); rc=$?
+check "without its header the workspace does not open" 2 $rc
+out=$("$civ" keys recover -w a.db foreign/share-1-of-3.json foreign/share-3-of-3.json --new-key-file new.key 2>&1); rc=$?
+check "another workspace's shares do not open this database" 2 $rc
+contains "the rebuilt key is refused by the database" "does not open" "$out"
+test -e a.db.header && { echo "FAIL: a refused recovery wrote a header"; fail=1; }
+out=$("$civ" keys recover -w a.db shares/share-4-of-5.json shares/share-2-of-5.json shares/share-1-of-5.json --new-key-file new.key 2>&1); rc=$?
+check "recover writes a lost header" 0 $rc
+check "the workspace opens again" "$keys_before" "$("$civ" keys list -w a.db --key-file new.key --json | grep '"id"' | sort)"
 
 # ---- provider sequence statements ---------------------------------------------------------------
 printf 'id,name\n1,Acme\n' > orgs.csv

@@ -19,6 +19,7 @@ using namespace civitas::workspace;
 namespace c = civitas::crypto;
 using civitas::test::code_of;
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -233,4 +234,48 @@ TEST_CASE("escrow-share.md: the test vectors of the document are what the librar
   std::vector<c::ShamirShare> three;
   for (int i : {1, 3, 5}) three.push_back(c::ShamirShare{static_cast<std::uint8_t>(i), parts[static_cast<std::size_t>(i - 1)].y.clone()});
   CHECK(c::shamir_combine(three).equals(secret_w));
+}
+
+TEST_CASE("escrow: a passphrase workspace escrows and recovers the same way (the shares split W, not the passphrase)") {
+  test::TempDir d("civitas-escrow");
+  const std::string db = d.file("p.db");
+  std::vector<c::SecretBytes> shares;
+  {
+    auto w = Workspace::create(db, pass("first passphrase"));
+    shares = w->escrow_key(2, 2);
+    w->change_master(pass("second passphrase"));
+    w->change_master(raw());
+  }
+  KeySource k = raw();
+  auto w = Workspace::recover_key(db, pick(shares, {1, 0}), k);
+  CHECK(w->info().key_source == "raw");
+  w.reset();
+  CHECK_NOTHROW(Workspace::open(db, k));
+  CHECK(code_of([&] { Workspace::open(db, pass("second passphrase")); }) == Code::wrong_key);
+}
+
+TEST_CASE("escrow: with the header lost too, the shares rebuild the workspace and a new header is written") {
+  test::TempDir d("civitas-escrow");
+  const std::string db = d.file("w.db");
+  std::vector<c::SecretBytes> shares, foreign;
+  std::string wid;
+  {
+    auto w = Workspace::create(db, raw());
+    wid = w->info().workspace_id;
+    shares = w->escrow_key(3, 2);
+    foreign = Workspace::create(d.file("o.db"), raw())->escrow_key(2, 2);
+  }
+  fs::remove(Workspace::header_path(db));
+  CHECK(code_of([&] { Workspace::open(db, raw()); }) == Code::not_found);
+  // Shares of another workspace: the database does not open with their key.
+  CHECK(code_of([&] { Workspace::recover_key(db, pick(foreign, {0, 1}), raw()); }) == Code::wrong_key);
+  CHECK_FALSE(fs::exists(Workspace::header_path(db)));
+  KeySource k = raw();
+  auto w = Workspace::recover_key(db, pick(shares, {2, 0}), k);
+  CHECK(w->info().workspace_id == wid);
+  w.reset();
+  CHECK(read_header(Workspace::header_path(db)).workspace_id == wid);
+  auto again = Workspace::open(db, k);
+  auto acts = actions(*again);
+  CHECK(std::find(acts.begin(), acts.end(), "workspace.recover_key/ok") != acts.end());
 }

@@ -366,7 +366,8 @@ class Workspace {
   std::vector<crypto::SecretBytes> escrow_key(unsigned shares, unsigned threshold);
   /// Rebuilds the workspace key of the workspace at `path` from share documents of one
   /// escrow_key() set (any threshold of them; more are checked too), without the master key,
-  /// and wraps it under `next` (the header is replaced atomically, as change_master() does).
+  /// and wraps it under `next` (the header is replaced atomically, as change_master() does;
+  /// written anew when it is missing: the shares name the workspace, the database must agree).
   /// Errors (nothing is changed): parse (not a share), integrity (a share's checksum fails),
   /// invalid_data (a share of another workspace or escrow set, the same share twice),
   /// invalid_argument (fewer shares than the threshold), wrong_key (the shares do not
