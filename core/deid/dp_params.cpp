@@ -265,3 +265,21 @@ DpInput dp_read_csv(const DpQuery& q, const std::string& path, char delimiter, c
 }
 
 }  // namespace civitas::deid
+
+namespace civitas::deid {
+
+std::string DpBudget::to_json() const {
+  auto part = [](std::int64_t total, std::int64_t spent, int dec) {
+    return nlohmann::json{{"total", dp_format_units(total, dec)},
+                          {"spent", dp_format_units(spent, dec)},
+                          {"remaining", dp_format_units(std::max<std::int64_t>(total - spent, 0), dec)}};
+  };
+  nlohmann::json j = {{"dataset", dataset},
+                      {"epsilon", part(epsilon_total, epsilon_spent, kDpEpsilonDecimals)},
+                      {"delta", part(delta_total, delta_spent, kDpDeltaDecimals)},
+                      {"releases", releases},
+                      {"updated", updated}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace civitas::deid

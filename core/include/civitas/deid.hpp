@@ -157,6 +157,19 @@ struct DpRelease {
 /// is stored; Workspace::dp_release is the audited call that spends the budget).
 DpRelease dp_compute(const DpQuery& q, const DpInput& in, DpRandom& rng);
 
+/// The privacy budget of one dataset in a workspace (Workspace::dp_budget; table
+/// deid_dp_budget, docs/formats/workspace.md). Amounts in units: epsilon 1e-9, delta 1e-18.
+struct DpBudget {
+  std::string dataset;
+  std::int64_t epsilon_total = 0, delta_total = 0;
+  std::int64_t epsilon_spent = 0, delta_spent = 0;
+  std::int64_t releases = 0;  ///< releases paid from it
+  std::int64_t updated = 0;   ///< Unix seconds of the last change of the total
+  /// {"dataset", "epsilon": {"total", "spent", "remaining"}, "delta": {…}, "releases", "updated"}
+  /// with the amounts as decimal text.
+  std::string to_json() const;
+};
+
 // ==== end of differential-privacy section ====
 
 }  // namespace civitas::deid
