@@ -283,3 +283,60 @@ std::string DpBudget::to_json() const {
 }
 
 }  // namespace civitas::deid
+
+#include "civitas/json.hpp"
+
+namespace civitas::deid {
+
+DpQuery dp_query_from_json(std::string_view text) {
+  const nlohmann::json j = parse_json(text, "the DP query");
+  if (!j.is_object()) throw Error(Code::invalid_argument, "the DP query must be a JSON object");
+  auto num_text = [](const nlohmann::json& v, const std::string& key) -> std::string {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_number()) return v.dump();
+    throw Error(Code::invalid_argument, key + ": a number or a decimal text");
+  };
+  auto str = [](const nlohmann::json& v, const std::string& key) -> std::string {
+    if (v.is_null()) return {};
+    if (!v.is_string()) throw Error(Code::invalid_argument, key + ": a string");
+    return v.get<std::string>();
+  };
+  DpQuery q;
+  if (!j.contains("statistic")) throw Error(Code::invalid_argument, "statistic: required (count, sum, mean, histogram, quantiles)");
+  if (!j.contains("max_contributions")) throw Error(Code::invalid_argument, "max_contributions: required");
+  for (const auto& [k, v] : j.items()) {
+    if (k == "statistic") q.statistic = dp_statistic_from_name(str(v, k));
+    else if (k == "dataset") q.dataset = str(v, k);
+    else if (k == "column") q.column = str(v, k);
+    else if (k == "by") q.by = str(v, k);
+    else if (k == "person") q.person = str(v, k);
+    else if (k == "noise") q.noise = str(v, k);
+    else if (k == "epsilon") q.epsilon = num_text(v, k);
+    else if (k == "delta") q.delta = num_text(v, k);
+    else if (k == "groups") {
+      if (!v.is_array()) throw Error(Code::invalid_argument, "groups: an array of strings");
+      for (const auto& g : v) q.groups.push_back(str(g, k));
+    } else if (k == "bounds") {
+      if (!v.is_array() || v.size() != 2) throw Error(Code::invalid_argument, "bounds: [LO, HI]");
+      q.lower = num_text(v[0], k);
+      q.upper = num_text(v[1], k);
+    } else if (k == "quantiles") {
+      if (!v.is_array()) throw Error(Code::invalid_argument, "quantiles: an array of numbers");
+      q.quantiles.clear();
+      for (const auto& x : v) q.quantiles.push_back(num_text(x, k));
+    } else if (k == "max_contributions") {
+      if (!v.is_number_integer()) throw Error(Code::invalid_argument, "max_contributions: an integer");
+      q.max_contributions = v.get<std::int64_t>();
+    } else if (k == "bins") {
+      if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::int64_t>() > 10000)
+        throw Error(Code::invalid_argument, "bins: an integer in [1, 10000]");
+      q.bins = v.get<int>();
+    } else {
+      throw Error(Code::invalid_argument, "unknown key '" + k + "' in the DP query");
+    }
+  }
+  q.validate();
+  return q;
+}
+
+}  // namespace civitas::deid

@@ -118,6 +118,12 @@ struct DpQuery {
   std::string to_json() const;
 };
 
+/// A query from its JSON form (docs/dp.md, "Query JSON"): {"statistic", "dataset", "column",
+/// "by", "groups", "person", "epsilon", "delta", "bounds": [LO, HI], "max_contributions",
+/// "bins", "quantiles", "noise"}; numbers may be JSON numbers or decimal text. Unknown keys
+/// and wrong types are Error(invalid_argument) naming the key; the query is then validated.
+DpQuery dp_query_from_json(std::string_view json);
+
 /// The rows of one release as the aggregation needs them: values parsed and clamped to the
 /// bounds, in units of the bounds' resolution (10^-decimals).
 class DpInput {
