@@ -113,6 +113,13 @@ DpRelease dp_compute(const DpQuery& q, const DpInput& in, DpRandom& rng) {
   if (in.rows() != in.present.size() || (by && in.group.size() != in.rows()) ||
       (!q.person.empty() && in.person.size() != in.rows()))
     throw Error(Code::invalid_argument, "the input was not read for this query");
+  {
+    const DpInput fresh(q);  // the bounds and resolution this query reads values with
+    if (fresh.decimals != in.decimals || fresh.lo != in.lo || fresh.hi != in.hi)
+      throw Error(Code::invalid_argument, "the input was read with other bounds than this query's");
+  }
+  // values are clamped when read; clamp again so that no caller-built input escapes the bounds
+  auto val = [&](std::size_t r) { return std::clamp(in.value[r], in.lo, in.hi); };
 
   // 1. the usable rows and their groups
   std::vector<std::string> names;
@@ -220,14 +227,14 @@ DpRelease dp_compute(const DpQuery& q, const DpInput& in, DpRandom& rng) {
         break;
       case DpStatistic::sum: {
         i128 s = 0;
-        for (std::size_t r : rs) s += in.value[r];
+        for (std::size_t r : rs) s += val(r);
         const std::int64_t noise = m.draw(rng, checked_mul(N, maxabs), 1);
         out["value"] = static_cast<double>(s + noise) / unit;
         break;
       }
       case DpStatistic::mean: {
         i128 s = 0;
-        for (std::size_t r : rs) s += 2 * static_cast<i128>(in.value[r]) - in.lo - in.hi;
+        for (std::size_t r : rs) s += 2 * static_cast<i128>(val(r)) - in.lo - in.hi;
         const std::int64_t c = static_cast<std::int64_t>(rs.size()) + m.draw(rng, N, 2);
         const i128 sn = s + m.draw(rng, checked_mul(N, range), 2);
         const double mid = (static_cast<double>(in.lo) + static_cast<double>(in.hi)) / 2;
@@ -239,7 +246,7 @@ DpRelease dp_compute(const DpQuery& q, const DpInput& in, DpRandom& rng) {
       case DpStatistic::histogram: {
         std::vector<std::int64_t> counts(static_cast<std::size_t>(q.bins), 0);
         for (std::size_t r : rs) {
-          auto i = static_cast<std::size_t>(static_cast<i128>(in.value[r] - in.lo) * q.bins / static_cast<i128>(range));
+          auto i = static_cast<std::size_t>(static_cast<i128>(val(r) - in.lo) * q.bins / static_cast<i128>(range));
           counts[std::min(i, counts.size() - 1)] += 1;
         }
         json bins = json::array();
@@ -254,7 +261,7 @@ DpRelease dp_compute(const DpQuery& q, const DpInput& in, DpRandom& rng) {
       case DpStatistic::quantiles: {
         std::vector<std::int64_t> v;
         v.reserve(rs.size());
-        for (std::size_t r : rs) v.push_back(in.value[r]);
+        for (std::size_t r : rs) v.push_back(val(r));
         std::sort(v.begin(), v.end());
         const auto n = static_cast<i128>(v.size());
         json arr = json::array();

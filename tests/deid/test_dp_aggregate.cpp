@@ -313,3 +313,15 @@ TEST_CASE("dp_read_csv reads the named columns and names a missing one") {
   q.column = "salary";
   CHECK(code_of([&] { (void)dp_read_csv(q, path); }) == Code::not_found);
 }
+
+TEST_CASE("an input read for other bounds is refused; values outside the bounds are clamped anyway") {
+  DpQuery q = query(DpStatistic::sum, "100");
+  DpInput in(q);
+  in.add("50", {}, {}, 2);
+  DpQuery other = q;
+  other.upper = "10";
+  auto r = seeded(3);
+  CHECK(code_of([&] { (void)dp_compute(other, in, r); }) == Code::invalid_argument);
+  in.value[0] = 1'000'000;  // a caller writing past the bounds
+  CHECK(std::fabs(run(q, in)["value"].get<double>() - 100) < 3);
+}

@@ -54,7 +54,7 @@ def test_release_spends_and_overspending_is_refused_and_audited(ws):
     b = dp.budget(ws, CODE)
     assert (b.epsilon_spent, b.releases) == ("0.6", 1)
     with AuditLog(ws) as log:
-        outcomes = [e["outcome"] for e in log.query(action="dp.release")]
+        outcomes = [e.outcome for e in log.query(action="dp.release")]
     assert outcomes == ["ok", "denied"]
 
 
