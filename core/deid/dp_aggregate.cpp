@@ -51,7 +51,9 @@ struct Mechanism {
       u128 g = gcd128(t, s);
       t /= g;
       s /= g;
-      if (t >= (static_cast<u128>(1) << 96)) throw Error(Code::invalid_argument, "noise scale too large: narrow the bounds or lower max-contributions");
+      // a scale above 2^52 units could draw noise beyond 64 bits: refused (found by fuzz/dp_query_fuzzer.cpp)
+      if (t >= (static_cast<u128>(1) << 96) || t > (s << 52))
+        throw Error(Code::invalid_argument, "noise scale too large (above 2^52 units): narrow the bounds, lower max-contributions or raise epsilon");
       return laplace128(rng, t, s);
     }
     return dp_discrete_gaussian(rng, sigma2(sens, k));

@@ -227,6 +227,8 @@ bool dp_bernoulli_exp(DpRandom& rng, Rational gamma) {
 
 std::int64_t dp_discrete_laplace(DpRandom& rng, Rational scale) {
   if (scale.den == 0 || scale.num == 0) throw Error(Code::invalid_argument, "discrete Laplace: the scale must be a positive rational");
+  if (static_cast<u128>(scale.num) > (static_cast<u128>(scale.den) << 52))
+    throw Error(Code::invalid_argument, "discrete Laplace: the scale must be at most 2^52");
   return dlap(rng, scale.num, scale.den);
 }
 

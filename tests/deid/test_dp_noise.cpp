@@ -120,6 +120,7 @@ TEST_CASE("sampler parameters out of range are refused") {
   CHECK_THROWS_AS(dp_bernoulli_exp(r, {1, 0}), Error);
   CHECK_THROWS_AS(dp_discrete_laplace(r, {0, 1}), Error);
   CHECK_THROWS_AS(dp_discrete_laplace(r, {1, 0}), Error);
+  CHECK_THROWS_AS(dp_discrete_laplace(r, {~std::uint64_t{0}, 1}), Error);  // beyond 2^52
   CHECK_THROWS_AS(dp_discrete_gaussian(r, {0, 1}), Error);
   CHECK_THROWS_AS(dp_discrete_gaussian(r, {3, 0}), Error);
   try {

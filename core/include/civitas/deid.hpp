@@ -69,7 +69,7 @@ bool dp_bernoulli(DpRandom& rng, Rational p);
 /// Bernoulli(exp(-gamma)), gamma >= 0 (CKS 2020, Algorithm 1).
 bool dp_bernoulli_exp(DpRandom& rng, Rational gamma);
 /// Discrete Laplace with scale b = num/den > 0: P[x] = (1-e^(-1/b))/(1+e^(-1/b)) e^(-|x|/b),
-/// x in Z (CKS 2020, Algorithm 2).
+/// x in Z (CKS 2020, Algorithm 2). b at most 2^52 (Error(invalid_argument) above).
 std::int64_t dp_discrete_laplace(DpRandom& rng, Rational scale);
 /// Discrete Gaussian with parameter sigma^2 = num/den > 0: P[x] proportional to
 /// e^(-x^2 / (2 sigma^2)), x in Z (CKS 2020, Algorithm 3).
