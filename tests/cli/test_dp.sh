@@ -51,7 +51,7 @@ check "count exits 0" 0 $?
 # sum with --json: the document's shape
 "$civ" dp sum people.csv --column income --bounds 0,100 --epsilon 0.2 "${REL[@]}" "${W[@]}" --json > sum.json 2>/dev/null
 check "sum exits 0" 0 $?
-/work/main/.venv/bin/python - sum.json "$DS" <<'PY' ; check "sum JSON shape" 0 $?
+python3 - sum.json "$DS" <<'PY' ; check "sum JSON shape" 0 $?
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["statistic"] == "sum" and d["dataset"] == sys.argv[2], d
