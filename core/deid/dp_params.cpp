@@ -6,6 +6,7 @@
 #include <set>
 
 #include "civitas/deid.hpp"
+#include "civitas/json.hpp"
 #include "civitas/schema.hpp"
 
 namespace civitas::deid {
@@ -283,8 +284,6 @@ std::string DpBudget::to_json() const {
 }
 
 }  // namespace civitas::deid
-
-#include "civitas/json.hpp"
 
 namespace civitas::deid {
 
