@@ -94,3 +94,4 @@
 %include "swig/recovery.i"
 %include "swig/classify.i"
 %include "swig/deid_risk.i"
+%include "swig/deid_dp.i"

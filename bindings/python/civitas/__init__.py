@@ -17,6 +17,7 @@ Modules:
     civitas.classify
                     classification: identifiers and personal information in values,
                     columns (lists, pandas, pyarrow), CSV files and texts.
+    civitas.dp      differentially private aggregates paid from a dataset's privacy budget.
 
 Paths are ``str`` or ``os.PathLike``; schemas a path to a JSON file, a ``dict`` or JSON text.
 Errors are :class:`civitas.Error` and its subclasses (see :mod:`civitas.errors`), which are
@@ -35,6 +36,7 @@ from .errors import __all__ as _errors_all
 from . import audit, catalog, errors, ids, package, schema, workspace
 from . import recovery  # noqa: E402  (backups and restore, issue 18)
 from . import classify
+from . import dp
 
 #: The library version, the C++ project's version (CMake PROJECT_VERSION).
 __version__: str = _native.__version__
@@ -66,3 +68,4 @@ _sys.modules[exchange.__name__] = exchange
 
 __all__ = ["__version__", "audit", "catalog", "errors", "ids", "package", "schema", "workspace", *_errors_all]
 __all__ += ["classify"]
+__all__ += ["dp"]

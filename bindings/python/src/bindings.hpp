@@ -53,6 +53,8 @@ void bind_recovery(py::module_ m);
 void bind_classify(py::module_ m);
 /// civitas._native.deid_risk: field transforms, risk measures, HTML report (deid_risk.cpp).
 void bind_deid_risk(py::module_ m);
+/// civitas._native.dp: differential-privacy samplers, budgets and releases (deid_dp.cpp).
+void bind_deid_dp(py::module_ m);
 // Later modules: void bind_<module>(py::module_ m);  (bindings/python/src/<module>.cpp)
 
 /// The Python Workspace (civitas._native.workspace.Workspace): owns the C++ Workspace until

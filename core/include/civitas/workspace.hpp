@@ -24,6 +24,7 @@
 #include "civitas/audit.hpp"
 #include "civitas/catalog.hpp"
 #include "civitas/crypto.hpp"
+#include "civitas/deid.hpp"
 #include "civitas/package.hpp"
 #include "civitas/ids.hpp"
 #include "civitas/store.hpp"
@@ -257,6 +258,23 @@ class Workspace {
 
 
   // ---- differential-privacy budgets (civitas/deid.hpp, docs/formats/workspace.md) ----
+  /// Sets the total privacy budget (epsilon, delta; decimal text) of a dataset, a resource code
+  /// of this workspace's catalog. Releases already paid stay spent; a total below them refuses
+  /// every further release. Audited as "dp.budget" with the previous total (refusals too).
+  /// Errors: not_found (no such catalog entry), invalid_argument (amounts).
+  deid::DpBudget dp_set_budget(std::string_view dataset, std::string_view epsilon, std::string_view delta = "0");
+  /// The budget of a dataset. Error(not_found) when none was set. Not audited.
+  deid::DpBudget dp_budget(std::string_view dataset) const;
+  /// Every dataset's budget, by resource code.
+  std::vector<deid::DpBudget> dp_budgets() const;
+  /// One differentially private release (deid::dp_compute with libsodium randomness) paid
+  /// from the dataset's budget: the budget check, the spend (a row of deid_dp_release holding
+  /// the query and the result) and the "dp.release" audit entry commit in ONE transaction,
+  /// before the result is returned. Refused, with nothing computed or released, when the
+  /// dataset has no budget or the release would overspend it (Error(denied)); refusals and
+  /// invalid queries are recorded as "dp.release" with their error code. The result JSON gets
+  /// "budget" (the dataset's budget after the release) and "release" (its number).
+  deid::DpRelease dp_release(const deid::DpQuery& q, const deid::DpInput& in);
 
 
   // ---- backup and restore (docs/formats/backup.md) ----
