@@ -1,0 +1,648 @@
+// Free-text scanning: one pass over the bytes. ASCII letter/digit runs are read whole and
+// tried against the types their shape allows (explicit digit boundaries); a few Han
+// characters trigger the Chinese detectors (plates, division names for addresses, name
+// keywords). Custom detectors run as RE2 searches of their own.
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "civitas/classify.hpp"
+#include "civitas/error.hpp"
+#include "civitas/ids.hpp"
+#include "detectors.hpp"
+#include "lexicon.hpp"
+
+namespace civitas::classify {
+namespace {
+
+using detail::decode_utf8;
+
+inline bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+inline bool is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+inline bool is_alnum(unsigned char c) { return is_digit(c) || is_alpha(c); }
+inline bool is_hex(unsigned char c) { return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
+inline bool is_local(unsigned char c) { return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-'; }
+
+const std::vector<std::string_view> kPostalWords = {"邮编", "邮政编码", "邮码", "Zip", "zip", "ZIP", "postcode", "Postcode"};
+const std::vector<std::string_view> kDivisionWords = {"区划", "行政区划", "区划代码", "division"};
+const std::vector<std::string_view> kBirthWords = {"出生", "生日", "birth", "Birth", "DOB", "dob", "born"};
+const std::vector<std::string_view> kOrgWords = {"机构代码", "组织机构", "orgcode"};
+const std::vector<std::string_view> kPhoneWords = {"电话", "座机", "固话", "传真", "Tel", "tel", "TEL", "Fax", "fax"};
+const std::vector<std::string_view> kNameKeys = {"姓名", "联系人", "申请人", "法定代表人", "法人代表", "负责人", "经办人",
+                                                 "收件人", "收货人", "寄件人", "患者", "户主", "持卡人", "代理人",
+                                                 "投保人", "被保险人", "当事人", "委托人", "监护人", "驾驶人", "车主"};
+const std::vector<std::string_view> kNameAfter = {"先生", "女士", "同志", "老师", "小姐"};
+
+struct Scanner {
+  std::string_view s;
+  std::vector<Finding> out;
+  const std::size_t n;
+
+  explicit Scanner(std::string_view text) : s(text), n(text.size()) {}
+
+  unsigned char at(std::size_t i) const { return i < n ? static_cast<unsigned char>(s[i]) : 0; }
+  void add(Type t, std::size_t off, std::size_t len) { out.push_back({type_name(t), off, len}); }
+  bool ctx(std::size_t i, const std::vector<std::string_view>& words, std::size_t back = 30) const {
+    return detail::has_keyword(s, i > back ? i - back : 0, i, words);
+  }
+  std::size_t digits_from(std::size_t i) const {
+    std::size_t j = i;
+    while (j < n && is_digit(at(j))) ++j;
+    return j;
+  }
+
+  // An e-mail starting at i (the start of a run of local-part characters). Returns its end.
+  std::size_t email_at(std::size_t i) const {
+    std::size_t j = i;
+    while (j < n && j - i <= 64 && is_local(at(j))) ++j;
+    if (at(j) != '@' || j == i) return 0;
+    std::size_t k = j + 1, last_dot = 0;
+    while (k < n && (is_alnum(at(k)) || at(k) == '-' || at(k) == '.') && k - j < 255) {
+      if (at(k) == '.') last_dot = k;
+      ++k;
+    }
+    while (k > j + 1 && (at(k - 1) == '.' || at(k - 1) == '-')) --k;
+    last_dot = 0;
+    for (std::size_t q = j + 1; q < k; ++q)
+      if (at(q) == '.') last_dot = q;
+    if (!last_dot) return 0;
+    std::string_view v = s.substr(i, k - i);
+    return detail::check(Type::email, v) ? k : 0;
+  }
+
+  // Runs of digit groups separated by one separator (space or hyphen) starting at i:
+  // returns the end of the last group and the digits joined.
+  std::size_t grouped(std::size_t i, std::string& digits, char sep, std::size_t max_digits) const {
+    digits.clear();
+    std::size_t j = i, end = i;
+    while (true) {
+      std::size_t e = digits_from(j);
+      if (e == j) break;
+      digits.append(s.substr(j, e - j));
+      end = e;
+      if (digits.size() > max_digits) return 0;
+      if (at(e) == static_cast<unsigned char>(sep) && is_digit(at(e + 1))) j = e + 1;
+      else break;
+    }
+    return end;
+  }
+
+  // An organisation code written with its hyphen: XXXXXXXX-C.
+  std::size_t orgcode_hyphen(std::size_t i, std::size_t j) {
+    if (j - i == 8 && at(j) == '-' && is_alnum(at(j + 1)) && !is_alnum(at(j + 2)) &&
+        ids::check(ids::Kind::orgcode, s.substr(i, 10)) == ids::Reason::ok) {
+      add(Type::orgcode, i, 10);
+      return j + 2;
+    }
+    return 0;
+  }
+
+  // A run of digits [i, j) bounded by non-digits. Returns the end of what was consumed.
+  std::size_t digit_run(std::size_t i, std::size_t j) {
+    const std::size_t len = j - i;
+    std::string_view v = s.substr(i, len);
+    unsigned char next = at(j);
+    if (std::size_t e = orgcode_hyphen(i, j)) return e;
+    // +86 before a mobile number: the prefix is part of the finding.
+    if (len == 2 && v == "86" && i > 0 && at(i - 1) == '+' && (next == ' ' || next == '-') && is_digit(at(j + 1))) {
+      std::size_t e = digits_from(j + 1);
+      if (e - j - 1 == 11 && detail::check(Type::mobile_phone, s.substr(j + 1, 11))) {
+        add(Type::mobile_phone, i - 1, e - i + 1);
+        return e;
+      }
+    }
+    if (len <= 4 && (next == ':' || next == '-'))
+      if (std::size_t e = hex_groups(i, j)) return e;
+    // Dotted forms: IPv4, GPS pairs.
+    if (next == '.' && is_digit(at(j + 1)) && len <= 3) {
+      std::size_t k = j;
+      int dots = 0;
+      while (k < n && (is_digit(at(k)) || (at(k) == '.' && is_digit(at(k + 1))))) dots += at(k++) == '.';
+      if (dots == 3 && detail::check(Type::ip_address, s.substr(i, k - i))) {
+        add(Type::ip_address, i, k - i);
+        return k;
+      }
+      if (dots == 1) {
+        // GPS: number [,，] optional spaces number
+        std::size_t c = k;
+        std::size_t cl = at(c) == ',' ? 1 : s.substr(c, 3) == "，" ? 3 : 0;
+        if (cl) {
+          std::size_t m = c + cl;
+          while (at(m) == ' ') ++m;
+          std::size_t b = m;
+          if (at(b) == '-') ++b;
+          std::size_t e = b;
+          while (e < n && (is_digit(at(e)) || (at(e) == '.' && is_digit(at(e + 1))))) ++e;
+          if (e > b && !is_digit(at(e)) && detail::parse_gps(s.substr(i, e - i))) {
+            add(Type::gps_coordinates, (i > 0 && at(i - 1) == '-') ? i - 1 : i, e - ((i > 0 && at(i - 1) == '-') ? i - 1 : i));
+            return e;
+          }
+        }
+      }
+      return k;
+    }
+    // Dates: YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD, YYYY年M月D日, YYYYMMDD (birth context).
+    if (len == 4 && (at(i) == '1' || at(i) == '2') && (next == '-' || next == '/' || next == '.' || s.substr(j, 3) == "年")) {
+      std::size_t k = j;
+      bool ok = true;
+      for (int part = 0; part < 2 && k < n && ok; ++part) {
+        k += s.substr(k, 3) == "年" || s.substr(k, 3) == "月" ? 3 : 1;
+        std::size_t e = digits_from(k);
+        if (e == k || e - k > 2) ok = false;
+        else k = e;
+      }
+      if (ok) {
+        if (s.substr(k, 3) == "日") k += 3;
+        if (detail::parse_birth_date(s.substr(i, k - i)) && ctx(i, kBirthWords)) {
+          add(Type::birth_date, i, k - i);
+          return k;
+        }
+        if (!is_digit(at(k))) return k;
+      }
+    }
+    // Fixed-line phones: 0AA(A)-NNNNNNN(N)[-ext]
+    if (at(i) == '0' && (len == 3 || len == 4) && (next == '-' || next == ' ') && is_digit(at(j + 1))) {
+      std::size_t e = digits_from(j + 1);
+      std::size_t local = e - j - 1;
+      if (local >= 7 && local <= 8 && at(j + 1) >= '2') {
+        std::size_t end = e;
+        if ((at(e) == '-' || at(e) == '#') && is_digit(at(e + 1))) {
+          std::size_t x = digits_from(e + 1);
+          if (x - e - 1 <= 6) end = x;
+        } else if (s.substr(e, 3) == "转" && is_digit(at(e + 3))) {
+          std::size_t x = digits_from(e + 3);
+          if (x - e - 3 <= 6) end = x;
+        }
+        add(Type::phone, i, end - i);
+        return end;
+      }
+    }
+    if (at(i) == '0' && (len == 3 || len == 4) && i > 0 && (at(i - 1) == '(') && next == ')') {
+      std::size_t b = j + 1;
+      if (at(b) == ' ') ++b;
+      std::size_t e = digits_from(b);
+      if (e - b >= 7 && e - b <= 8 && at(b) >= '2') {
+        add(Type::phone, i - 1, e - i + 1);
+        return e;
+      }
+    }
+    // Grouped mobile (139-1234-5678, 139 1234 5678) and bank cards (6222 0212 3456 7890).
+    if ((next == '-' || next == ' ') && is_digit(at(j + 1))) {
+      std::string digits;
+      std::size_t e = grouped(i, digits, static_cast<char>(next), 19);
+      if (e) {
+        if (len == 3 && digits.size() == 11 && detail::check(Type::mobile_phone, s.substr(i, e - i))) {
+          add(Type::mobile_phone, i, e - i);
+          return e;
+        }
+        if (len == 4 && digits.size() >= 16 && bank_card_valid(digits)) {
+          add(Type::bank_card, i, e - i);
+          return e;
+        }
+        if (len <= 6 && digits.size() == 15 && imei_valid(digits) && at(i) != '0') {
+          add(Type::imei, i, e - i);
+          return e;
+        }
+      }
+    }
+    // Whole runs.
+    switch (len) {
+      case 6:
+        if (ctx(i, kPostalWords, 18) && detail::check(Type::postal_code, v)) {
+          add(Type::postal_code, i, len);
+        } else if (ctx(i, kDivisionWords, 24) && detail::check(Type::gb2260, v)) {
+          add(Type::gb2260, i, len);
+        }
+        break;
+      case 7:
+      case 8:
+        if (len == 8 && ctx(i, kBirthWords) && detail::parse_birth_date(v)) add(Type::birth_date, i, len);
+        else if (at(i) >= '2' && ctx(i, kPhoneWords, 15)) add(Type::phone, i, len);
+        break;
+      case 9:
+        if (ctx(i, kOrgWords) && ids::check(ids::Kind::orgcode, v) == ids::Reason::ok) add(Type::orgcode, i, len);
+        break;
+      case 11:
+        if (detail::check(Type::mobile_phone, v)) add(Type::mobile_phone, i, len);
+        else if (at(i) == '0' && ctx(i, kPhoneWords, 15) && detail::check(Type::phone, v)) add(Type::phone, i, len);
+        break;
+      case 12:
+        if (at(i) == '0' && ctx(i, kPhoneWords, 15) && detail::check(Type::phone, v)) add(Type::phone, i, len);
+        break;
+      case 15:
+        if (imei_valid(v)) add(Type::imei, i, len);
+        else if (ids::check(ids::Kind::ric, v) == ids::Reason::ok) add(Type::ric, i, len);
+        break;
+      case 18:
+        if (ids::check(ids::Kind::ric, v) == ids::Reason::ok) add(Type::ric, i, len);
+        else if (ids::check(ids::Kind::uscc, v) == ids::Reason::ok) add(Type::uscc, i, len);
+        else if (bank_card_valid(v)) add(Type::bank_card, i, len);
+        break;
+      case 16:
+      case 17:
+      case 19:
+        if (bank_card_valid(v)) add(Type::bank_card, i, len);
+        break;
+      default:
+        break;
+    }
+    return j;
+  }
+
+  // MAC address / IPv6 starting with the run [i, j): hex groups with ':' or '-'. Returns
+  // the end of the finding, or 0.
+  std::size_t hex_groups(std::size_t i, std::size_t j) {
+    const std::size_t len = j - i;
+    if (len <= 4 && (at(j) == ':' || at(j) == '-') && (is_hex(at(j + 1)) || at(j + 1) == ':')) {
+      std::size_t k = j;
+      while (k < n && (is_hex(at(k)) || at(k) == ':' || at(k) == '-' || at(k) == '.') && k - i < 45) ++k;
+      while (k > j && !is_hex(at(k - 1))) --k;
+      std::string_view cand = s.substr(i, k - i);
+      if (cand.size() >= 17 && detail::check(Type::mac_address, cand.substr(0, 17)) && !is_hex(at(i + 17))) {
+        add(Type::mac_address, i, 17);
+        return i + 17;
+      }
+      if (cand.find(':') != std::string_view::npos && detail::check(Type::ip_address, cand)) {
+        add(Type::ip_address, i, cand.size());
+        return k;
+      }
+    }
+    return 0;
+  }
+
+  // A run of ASCII letters and digits [i, j) (with at least one letter).
+  std::size_t alnum_run(std::size_t i, std::size_t j) {
+    const std::size_t len = j - i;
+    std::string_view v = s.substr(i, len);
+    if (std::size_t e = hex_groups(i, j)) return e;
+    if (len == 18 && ids::check(ids::Kind::uscc, v) == ids::Reason::ok) {
+      add(Type::uscc, i, len);
+      return j;
+    }
+    if (len == 18 && (v[17] == 'X' || v[17] == 'x') && ids::check(ids::Kind::ric, v) == ids::Reason::ok) {
+      add(Type::ric, i, len);
+      return j;
+    }
+    if (len == 17 && vin_valid(v)) {
+      add(Type::vin, i, len);
+      return j;
+    }
+    if (len == 9 || len == 11) {
+      char c0 = v[0];
+      if (c0 == 'E' || c0 == 'G') {
+        if (detail::check(Type::passport, v)) return add(Type::passport, i, len), j;
+      } else if (c0 == 'C' || c0 == 'W' || c0 == 'H' || c0 == 'M') {
+        if (detail::check(Type::hk_macao_permit, v)) return add(Type::hk_macao_permit, i, len), j;
+      }
+    }
+    if (std::size_t e = orgcode_hyphen(i, j)) return e;
+    if (len == 9 && ctx(i, kOrgWords) && ids::check(ids::Kind::orgcode, v) == ids::Reason::ok) {
+      add(Type::orgcode, i, len);
+      return j;
+    }
+    // Latin names: Given Family (a known given name or surname in the pair).
+    if (v[0] >= 'A' && v[0] <= 'Z' && len >= 2 && at(j) == ' ' && at(j + 1) >= 'A' && at(j + 1) <= 'Z') {
+      std::size_t k = j + 1;
+      while (k < n && (is_alpha(at(k)) || at(k) == '\'' || at(k) == '-')) ++k;
+      if (!is_digit(at(k)) && detail::latin_name(s.substr(i, k - i))) {
+        add(Type::person_name, i, k - i);
+        return k;
+      }
+    }
+    // Digit runs inside the run (letters bound digits too: "Tel13912345678").
+    std::size_t p = i;
+    while (p < j) {
+      if (!is_digit(at(p))) {
+        ++p;
+        continue;
+      }
+      std::size_t e = digits_from(p);
+      if (e == j) return digit_run(p, e);
+      // A digit run followed by letters (not X after 17 digits, handled above): tried alone.
+      digit_run(p, e);
+      p = e;
+    }
+    return j;
+  }
+
+  // Han trigger characters.
+  std::size_t han(std::size_t i, char32_t c, std::size_t clen) {
+    // Vehicle plates: province + letter + 5/6.
+    if (detail::is_plate_province(c) && at(i + clen) >= 'A' && at(i + clen) <= 'Z') {
+      for (std::size_t total : {std::size_t(8), std::size_t(9), std::size_t(10), std::size_t(11), std::size_t(12)}) {
+        // Candidate lengths: 3 + 1 + (5|6) ASCII, optionally a middle dot (2 bytes) or a
+        // trailing Han character (3 bytes).
+        if (i + total > n) break;
+        std::string_view cand = s.substr(i, total);
+        if (detail::check(Type::vehicle_plate, cand) && !is_alnum(at(i + total))) {
+          // Prefer the longest candidate (a new-energy plate has six characters).
+          std::size_t best = total;
+          for (std::size_t t2 = total + 1; t2 <= 12 && i + t2 <= n; ++t2)
+            if (detail::check(Type::vehicle_plate, s.substr(i, t2)) && !is_alnum(at(i + t2))) best = t2;
+          add(Type::vehicle_plate, i, best);
+          return i + best;
+        }
+      }
+    }
+    // Addresses: a division name ending with this suffix character, then address words.
+    if (detail::is_division_suffix(c)) {
+      std::size_t start = detail::division_ending_at(s, i + clen);
+      if (start != std::string_view::npos) {
+        std::size_t k = i + clen, last_good = 0;
+        int words = 0;
+        while (k < n && k - start < 300) {
+          std::size_t l = 1;
+          char32_t d = decode_utf8(s, k, &l);
+          bool part = detail::is_han(d) || (d < 0x80 && (is_alnum(static_cast<unsigned char>(d)) || d == '-' || d == '#')) || d == 0xFF03;
+          if (!part) break;
+          if (detail::is_address_char(d)) {
+            ++words;
+            last_good = k + l;
+            if (d == 0x53F7 /*号*/ || d == 0x5BA4 /*室*/) {
+              // An address ends at its house or room number, unless a building/room part follows.
+              std::size_t l2 = 1;
+              char32_t nx = decode_utf8(s, k + l, &l2);
+              if (!(nx < 0x80 && is_digit(static_cast<unsigned char>(nx))) && !detail::is_address_char(nx) && nx != 0x697C) {
+                k += l;
+                break;
+              }
+            }
+          }
+          if (detail::is_name_stop_char(d) && !detail::is_address_char(d) && d != 0x533A && d != 0x5E02 && d != 0x53BF &&
+              d != 0x7701 && d != 0x9547 && d != 0x4E61 && d != 0x6751) {
+            // characters of prose after the address (的 了 是 …) end it.
+            if (d == 0x7684 || d == 0x4E86 || d == 0x662F || d == 0x5728 || d == 0x548C) break;
+          }
+          k += l;
+        }
+        if (words >= 2 && last_good > i + clen) {
+          add(Type::address, start, last_good - start);
+          return last_good;
+        }
+      }
+    }
+    // Names after a keyword: 姓名：张三, 联系人张三.
+    if (c == 0x540D /*名*/ || c == 0x4EBA /*人*/ || c == 0x8005 /*者*/ || c == 0x4E3B /*主*/) {
+      std::size_t e = i + clen;
+      if (detail::has_keyword(s, i >= 15 ? i - 15 : 0, e, kNameKeys)) {
+        std::size_t k = e;
+        if (at(k) == ':') ++k;
+        else if (s.substr(k, 3) == "：") k += 3;
+        while (at(k) == ' ') ++k;
+        std::size_t name_end = name_at(k);
+        if (name_end) {
+          add(Type::person_name, k, name_end - k);
+          return name_end;
+        }
+        if (is_alpha(at(k))) {
+          std::size_t q = k;
+          while (q < n && (is_alpha(at(q)) || at(q) == ' ' || at(q) == '\'' || at(q) == '-')) ++q;
+          while (q > k && at(q - 1) == ' ') --q;
+          if (detail::latin_name(s.substr(k, q - k))) {
+            add(Type::person_name, k, q - k);
+            return q;
+          }
+        }
+      }
+    }
+    // Names before 先生/女士/…: 张三先生.
+    if (c == 0x5148 || c == 0x5973 || c == 0x540C || c == 0x8001 || c == 0x5C0F) {
+      std::string_view two = s.substr(i, 6);
+      bool after = false;
+      for (auto w : kNameAfter) after = after || two == w;
+      if (after) {
+        // The longest name (2–4 characters) that ends here.
+        std::size_t best = 0;
+        std::size_t b = i;
+        for (int k = 1; k <= 4 && b > 0; ++k) {
+          std::size_t l = detail::prev_char_len(s, b);
+          b -= l;
+          if (k >= 2 && detail::chinese_name(s.substr(b, i - b))) best = b + 1;
+        }
+        if (!best) {
+          // A dotted minority name: walk back over Han characters and middle dots.
+          std::size_t q = i;
+          bool dot = false;
+          while (q > 0 && i - q < 48) {
+            std::size_t l = detail::prev_char_len(s, q);
+            std::size_t l2 = 1;
+            char32_t d = decode_utf8(s, q - l, &l2);
+            if (d == 0x00B7) dot = true;
+            else if (!detail::is_han(d)) break;
+            q -= l;
+          }
+          // Drop leading words that are not part of a name (请阿卜杜·热合曼 → 阿卜杜·热合曼).
+          static constexpr std::string_view kLead = "请让由和与及给向对被把是为致叫的了在同";
+          while (dot && q < i) {
+            std::size_t l = 1;
+            char32_t d = decode_utf8(s, q, &l);
+            bool lead = false;
+            for (std::size_t t = 0; t < kLead.size(); t += 3) {
+              std::size_t l3 = 1;
+              lead = lead || decode_utf8(kLead, t, &l3) == d;
+            }
+            if (!lead) break;
+            q += l;
+          }
+          if (dot && detail::chinese_name(s.substr(q, i - q))) best = q + 1;
+        }
+        if (best) {
+          add(Type::person_name, best - 1, i - (best - 1));
+          return i;
+        }
+      }
+    }
+    return i + clen;
+  }
+
+  // A Chinese name of 2–3 characters (4 with a compound surname) at k; returns its end or 0.
+  std::size_t name_at(std::size_t k) const {
+    {
+      // A minority name with a middle dot: Han·Han(·Han).
+      std::size_t p = k, dots = 0, hans = 0;
+      while (p < n && p - k < 64) {
+        std::size_t l = 1;
+        char32_t d = decode_utf8(s, p, &l);
+        if (d == 0x00B7) {
+          if (!hans) break;
+          ++dots;
+        } else if (!detail::is_han(d)) {
+          break;
+        } else {
+          ++hans;
+        }
+        p += l;
+      }
+      while (p > k && (static_cast<unsigned char>(s[p - 1]) == 0xB7)) p -= 2;  // a trailing dot
+      if (dots && detail::chinese_name(s.substr(k, p - k))) return p;
+    }
+    std::size_t ends[5] = {0, 0, 0, 0, 0};
+    std::size_t p = k;
+    int count = 0;
+    while (count < 4) {
+      std::size_t l = 1;
+      char32_t d = decode_utf8(s, p, &l);
+      if (!detail::is_han(d)) break;
+      p += l;
+      ends[++count] = p;
+    }
+    if (count < 2) return 0;
+    // Prefer three characters (张三丰) unless the third is a stop character; a compound
+    // surname may take four.
+    for (int take : {4, 3, 2}) {
+      if (take > count) continue;
+      std::string_view cand = s.substr(k, ends[take] - k);
+      if (take == 4 && !detail::is_compound_surname(s.substr(k, ends[2] - k))) continue;
+      if (detail::chinese_name(cand)) return ends[take];
+    }
+    return 0;
+  }
+
+  void run() {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    std::size_t i = 0;
+    while (i < n) {
+      unsigned char b = p[i];
+      if (b < 0x80) {
+        if (is_alnum(b)) {
+          std::size_t j = i;
+          bool letters = false;
+          while (j < n && is_alnum(p[j])) letters |= !is_digit(p[j]), ++j;
+          if (std::size_t e = email_at(i)) {
+            add(Type::email, i, e - i);
+            i = e;
+            continue;
+          }
+          std::size_t next = letters ? alnum_run(i, j) : digit_run(i, j);
+          i = std::max(next, i + 1);
+          // Resume after the whole alphanumeric run so that no tail is read as a new run.
+          while (i < n && is_alnum(p[i]) && i > 0 && is_alnum(p[i - 1])) ++i;
+          continue;
+        }
+        if (b == '(' || b == '+' || b == '-') {
+          ++i;
+          continue;
+        }
+        ++i;
+        continue;
+      }
+      if (b >= 0xE0 && b < 0xF0 && i + 2 < n) {
+        char32_t c = ((b & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) | (p[i + 2] & 0x3Fu);
+        if (trigger(c)) {
+          i = std::max(han(i, c, 3), i + 1);
+          continue;
+        }
+        i += 3;
+        continue;
+      }
+      ++i;
+    }
+  }
+
+  static bool trigger(char32_t c) {
+    static const std::vector<bool> bits = [] {
+      std::vector<bool> v(0x10000, false);
+      for (char32_t x = 0x3400; x < 0xA000; ++x)
+        if (detail::is_plate_province(x) || detail::is_division_suffix(x)) v[x] = true;
+      for (char32_t x : {U'名', U'人', U'者', U'主', U'先', U'女', U'同', U'老', U'小'}) v[x] = true;
+      return v;
+    }();
+    return c < 0x10000 && bits[c];
+  }
+};
+
+void resolve_overlaps(std::vector<Finding>& f) {
+  std::stable_sort(f.begin(), f.end(), [](const Finding& a, const Finding& b) {
+    return a.offset != b.offset ? a.offset < b.offset : a.length > b.length;
+  });
+  std::vector<Finding> out;
+  out.reserve(f.size());
+  for (const auto& x : f) {
+    if (!out.empty() && x.offset < out.back().offset + out.back().length) {
+      if (x.length > out.back().length && x.offset == out.back().offset) out.back() = x;
+      continue;
+    }
+    out.push_back(x);
+  }
+  f.swap(out);
+}
+
+}  // namespace
+
+std::vector<Finding> find(std::string_view text, const Detectors& d) {
+  Scanner sc(text);
+  sc.run();
+  const auto& im = d.impl();
+  for (std::size_t k = 0; k < im.custom.size(); ++k) {
+    const RE2& re = *im.custom_re[k];
+    re2::StringPiece input(text.data(), text.size()), m;
+    std::size_t pos = 0;
+    while (pos <= text.size() && re.Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
+      std::size_t off = static_cast<std::size_t>(m.data() - text.data());
+      if (m.size() > 0) sc.out.push_back({im.custom[k].name, off, m.size()});
+      pos = off + std::max<std::size_t>(m.size(), 1);
+    }
+  }
+  resolve_overlaps(sc.out);
+  return std::move(sc.out);
+}
+
+std::vector<Finding> find_encoded(std::string_view bytes, const std::string& encoding, const Detectors& d) {
+  std::string enc = encoding.empty() ? guess_encoding(bytes) : encoding;
+  std::string lower = enc;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "utf-8" || lower == "utf8") {
+    std::size_t bom = bytes.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+    auto f = find(bytes.substr(bom), d);
+    for (auto& x : f) x.offset += bom;
+    return f;
+  }
+  // Decode, scan, and map UTF-8 offsets back: each character of the input is one code point,
+  // so walking both texts character by character maps offsets exactly.
+  auto src = schema::decode_to_utf8(schema::memory_source(bytes, "<input>"), enc);
+  std::string utf8;
+  std::vector<char> buf(1 << 16);
+  for (std::size_t n; (n = src->read(buf.data(), buf.size()));) utf8.append(buf.data(), n);
+  auto f = find(utf8, d);
+  if (f.empty()) return f;
+  // Boundaries to map, sorted.
+  std::vector<std::uint64_t> pts;
+  for (const auto& x : f) pts.push_back(x.offset), pts.push_back(x.offset + x.length);
+  std::vector<std::uint64_t> sorted = pts;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  std::vector<std::uint64_t> mapped(sorted.size());
+  const bool gb = lower == "gb18030" || lower == "gbk" || lower == "gb2312" || lower == "cp936";
+  std::size_t u = 0, o = 0, k = 0;
+  const auto* ob = reinterpret_cast<const unsigned char*>(bytes.data());
+  while (k < sorted.size()) {
+    if (sorted[k] == u) {
+      mapped[k++] = o;
+      continue;
+    }
+    if (u >= utf8.size()) break;
+    std::size_t ul = 1;
+    decode_utf8(utf8, u, &ul);
+    u += ul;
+    // Length of one character of the original encoding.
+    std::size_t ol = 1;
+    if (gb) {
+      if (ob[o] >= 0x81 && ob[o] <= 0xFE && o + 1 < bytes.size()) ol = (ob[o + 1] >= 0x30 && ob[o + 1] <= 0x39) ? 4 : 2;
+    } else {
+      throw Error(Code::invalid_argument, "offsets can be mapped back for UTF-8 and GB18030/GBK input only, not " + enc);
+    }
+    o += ol;
+  }
+  while (k < sorted.size()) mapped[k++] = o;
+  auto map = [&](std::uint64_t x) {
+    return mapped[static_cast<std::size_t>(std::lower_bound(sorted.begin(), sorted.end(), x) - sorted.begin())];
+  };
+  for (auto& x : f) {
+    std::uint64_t b = map(x.offset), e = map(x.offset + x.length);
+    x.offset = b;
+    x.length = e - b;
+  }
+  return f;
+}
+
+}  // namespace civitas::classify
