@@ -44,14 +44,11 @@ Grading grade(const Policy& p, const std::vector<ColumnIn>& columns, const json&
     o.level = t->level;
     if (c.annotation.is_object() && (c.annotation.contains("category") || c.annotation.contains("level"))) {
       const json& a = c.annotation;
-      if (a.contains("category")) {
-        auto cat = a["category"].is_string() ? p.resolve_category(a["category"].get<std::string>()) : std::nullopt;
-        if (!cat)
-          throw Error(Code::invalid_data,
-                      "civitas:classification names category " + a["category"].dump() + ", which policy " + p.id() +
-                          " does not define",
+      if (a.contains("category")) {  // a category the policy does not define is kept as written
+        if (!a["category"].is_string() || a["category"].get<std::string>().empty())
+          throw Error(Code::invalid_data, "civitas:classification category must be a non-empty string",
                       Location{{}, c.name, {}, {}});
-        o.category = *cat;
+        o.category = p.resolve_category(a["category"].get<std::string>()).value_or(a["category"].get<std::string>());
       }
       if (a.contains("level")) {
         auto lv = a["level"].is_string() ? p.resolve_level(a["level"].get<std::string>()) : std::nullopt;
@@ -98,6 +95,28 @@ Grading grade(const Policy& p, const std::vector<ColumnIn>& columns, const json&
   }
   g.level = top;
   return g;
+}
+
+Grading grade(const Policy& p, const classify::TableResult& scan, const schema::TableSchema* s) {
+  std::vector<ColumnIn> cols;
+  for (const auto& c : scan.columns) {
+    ColumnIn in;
+    in.name = c.name;
+    in.type = c.type;
+    in.ratio = c.ratio;
+    in.confidence = c.confidence;
+    in.source = c.source;
+    if (s) {
+      int i = s->field_index(c.name);
+      if (i >= 0) in.annotation = s->fields[static_cast<std::size_t>(i)].classification;
+    } else if (c.source == "schema" && (c.category || c.level)) {
+      in.annotation = json::object();
+      if (c.category) in.annotation["category"] = *c.category;
+      if (c.level) in.annotation["level"] = *c.level;
+    }
+    cols.push_back(std::move(in));
+  }
+  return grade(p, cols, s ? s->classification : json(nullptr));
 }
 
 Grading grade_schema(const Policy& p, const schema::TableSchema& s) {

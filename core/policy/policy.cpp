@@ -268,7 +268,7 @@ struct Checker {
         bad(p, "a detector must be an object");
         continue;
       }
-      members(x, p, {"name", "pattern", "category", "level", "role", "minRatio"});
+      members(x, p, {"name", "pattern", "category", "level", "role"});
       if (const json* n = str(x, p, "name", true)) {
         std::string s = *n;
         bool ok = !s.empty() && s.size() <= 64 && s[0] >= 'a' && s[0] <= 'z';
@@ -291,11 +291,6 @@ struct Checker {
       ref_category(x, p);
       ref_level(x, p);
       ref_role(x, p, true);
-      if (x.contains("minRatio")) {
-        const json& r = x["minRatio"];
-        if (!r.is_number() || r.get<double>() <= 0 || r.get<double>() > 1)
-          bad(p + "/minRatio", "minRatio must be a number in (0, 1]");
-      }
     }
   }
 
@@ -549,8 +544,7 @@ Policy Policy::from_json(const json& doc) {
     p.types_[it.key()] = {it.value()["category"], it.value()["level"], *role_from_name(it.value()["role"].get<std::string>())};
   if (doc.contains("detectors"))
     for (const auto& d : doc["detectors"]) {
-      Detector x{d["name"], d["pattern"], d["category"], d["level"], *role_from_name(d["role"].get<std::string>()),
-                 d.value("minRatio", 0.8)};
+      Detector x{d["name"], d["pattern"], d["category"], d["level"], *role_from_name(d["role"].get<std::string>())};
       p.types_[x.name] = {x.category, x.level, x.role};
       p.detectors_.push_back(std::move(x));
     }
@@ -567,6 +561,16 @@ Policy Policy::from_json(const json& doc) {
     rule.path = "/rules/" + std::to_string(i);
     p.rules_.push_back(std::move(rule));
   }
+  std::vector<classify::CustomDetector> custom;
+  for (const auto& d : p.detectors_) custom.push_back({d.name, d.pattern, d.category, d.level});
+  p.compiled_ = custom.empty() ? std::shared_ptr<const classify::Detectors>(&classify::builtin(), [](const classify::Detectors*) {})
+                               : [&] {
+                                   try {
+                                     return std::make_shared<const classify::Detectors>(std::move(custom));
+                                   } catch (const Error& e) {  // the checker should have said it
+                                     throw Error(Code::invalid_data, std::string("invalid policy: /detectors: ") + e.what());
+                                   }
+                                 }();
   p.risk_.threshold = doc["risk"]["threshold"];
   p.risk_.measure = doc["risk"].value("measure", "prosecutor");
   return p;

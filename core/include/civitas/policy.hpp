@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "civitas/classify.hpp"
 #include "civitas/error.hpp"
 #include "civitas/schema.hpp"
 #include "civitas/store.hpp"
@@ -65,12 +66,11 @@ struct TypeRule {
   std::string category, level;
   Role role = Role::insensitive;
 };
-/// A user-defined detector: a column whose sampled values match `pattern` (RE2, whole value)
-/// at least `min_ratio` of the time is of this detector's type (its `name`).
+/// A user-defined detector: run by civitas::classify (RE2, whole cell value; every match in
+/// free text) as a type called `name`, graded as `category` and `level`.
 struct Detector {
   std::string name, pattern, category, level;
   Role role = Role::insensitive;
-  double min_ratio = 0.8;
 };
 /// 就高从严: a table with columns of every category in `categories` is at least `level`.
 struct Combination {
@@ -124,6 +124,8 @@ class Policy {
   const std::vector<Combination>& combinations() const noexcept { return combinations_; }
   const std::vector<Rule>& rules() const noexcept { return rules_; }
   const Risk& risk() const noexcept { return risk_; }
+  /// The classify detectors: the built-in ones plus this policy's user-defined detectors.
+  const classify::Detectors& classify_detectors() const noexcept { return *compiled_; }
 
   const Level* level(std::string_view id) const noexcept;
   const Category* category(std::string_view id) const noexcept;
@@ -153,6 +155,7 @@ class Policy {
   std::vector<Combination> combinations_;
   std::vector<Rule> rules_;
   Risk risk_;
+  std::shared_ptr<const classify::Detectors> compiled_;
 };
 
 /// Every problem of a policy document (empty = valid), each with its JSON pointer. Never throws.
@@ -186,8 +189,12 @@ struct Grading {
 /// Fills category, level and role of every column from the policy (a schema annotation wins
 /// and sets source "schema"), and the table level: the highest column level, raised by every
 /// combination rule whose categories are all present and by the table's own annotation.
-/// Error(invalid_data) naming the column when an annotation names an unknown category or level.
+/// An annotated category the policy does not define is kept as written (it matches no category
+/// rule); an annotated level it does not define is Error(invalid_data) naming the column.
 Grading grade(const Policy& p, const std::vector<ColumnIn>& columns, const nlohmann::json& table_annotation = nullptr);
+/// Grading of a classify scan (its columns, with the annotations of `s` where given, and the
+/// table annotation of `s`). Columns of a user detector take the policy's rule for it.
+Grading grade(const Policy& p, const classify::TableResult& scan, const schema::TableSchema* s = nullptr);
 /// Grading of a schema's annotations alone (no data): annotated fields keep their category and
 /// level (source "schema"); the others are type none. Fields with civitas:identifier take that type.
 Grading grade_schema(const Policy& p, const schema::TableSchema& s);
