@@ -29,6 +29,7 @@ Decision decide(const Policy& p, const json& entry, const Grading* g, const Requ
   d.request = r;
   d.policy = p.id();
   d.policy_digest = p.digest();
+  if (r.open) d.risk_threshold = p.risk().threshold;
   const char* kind = r.open ? "open" : "sharing";
   const char* label = r.open ? "开放" : "共享";
 
@@ -61,11 +62,11 @@ Decision decide(const Policy& p, const json& entry, const Grading* g, const Requ
   for (const auto& why : g->reasons) d.reasons.push_back(why);
   std::vector<const AccessRule*> applied{&ta};
   for (const auto& c : g->columns) {
-    const Rule& cr = p.rule(c.level, c.category);
+    const Rule& cr = p.rule(c.policy_level, c.category);
     const AccessRule& ca = r.open ? cr.open : cr.sharing;
     applied.push_back(&ca);
     if (ca.type > d.policy_type) {
-      d.reasons.push_back("column " + c.name + " (" + c.category + ", " + c.level + "): " + cr.path + "/" + kind + " is " +
+      d.reasons.push_back("column " + c.name + " (" + c.category + ", " + c.policy_level + "): " + cr.path + "/" + kind + " is " +
                           access_name(ca.type));
       d.policy_type = ca.type;
     }
@@ -91,8 +92,14 @@ Decision decide(const Policy& p, const json& entry, const Grading* g, const Requ
   // Conditions to meet: the catalog's, then the policy's (when the policy makes it conditional).
   if (cat && (*cat).contains("condition") && (*cat)["condition"].is_string() && *d.catalog_type == Access::conditional)
     add_unique(d.conditions, (*cat)["condition"].get<std::string>());
-  for (const AccessRule* a : applied)
-    if (a->type == Access::conditional) add_unique(d.conditions, a->condition);
+  // The table level's rule governs (就高从严); a column adds the condition of a rule written
+  // for its category.
+  if (ta.type == Access::conditional) add_unique(d.conditions, ta.condition);
+  for (const auto& c : g->columns) {
+    const Rule& cr = p.rule(c.policy_level, c.category);
+    const AccessRule& ca = r.open ? cr.open : cr.sharing;
+    if (!cr.categories.empty() && ca.type == Access::conditional) add_unique(d.conditions, ca.condition);
+  }
 
   // Obligations per field: the stricter of the table rule's and the column rule's for its role.
   bool any = false;
@@ -101,14 +108,14 @@ Decision decide(const Policy& p, const json& entry, const Grading* g, const Requ
     f.name = c.name;
     f.type = c.type;
     f.category = c.category;
-    f.level = c.level;
+    f.level = c.policy_level;
     f.role = c.role;
     f.rule = tr.path + "/" + kind;
     if (auto it = ta.fields.find(c.role); it != ta.fields.end()) {
       f.obligation = it->second;
       f.rule += "/fields/" + std::string(role_name(c.role));
     }
-    const Rule& cr = p.rule(c.level, c.category);
+    const Rule& cr = p.rule(c.policy_level, c.category);
     const AccessRule& ca = r.open ? cr.open : cr.sharing;
     if (auto it = ca.fields.find(c.role);
         it != ca.fields.end() && action_rank(it->second.action) < action_rank(f.obligation.action)) {
@@ -122,7 +129,6 @@ Decision decide(const Policy& p, const json& entry, const Grading* g, const Requ
     if (a->privacy.contains("k") &&
         (!d.privacy.contains("k") || a->privacy["k"].get<std::int64_t>() > d.privacy["k"].get<std::int64_t>()))
       d.privacy["k"] = a->privacy["k"];
-  if (r.open) d.risk_threshold = p.risk().threshold;
   d.outcome = d.type == Access::conditional || any || !d.privacy.empty() ? "allow_with_obligations" : "allow";
   return d;
 }

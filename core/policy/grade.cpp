@@ -41,7 +41,7 @@ Grading grade(const Policy& p, const std::vector<ColumnIn>& columns, const json&
       throw Error(Code::invalid_data, "type \"" + o.type + "\" has no rule in policy " + p.id(),
                   Location{{}, c.name, {}, {}});
     o.category = t->category;
-    o.level = t->level;
+    o.level = o.policy_level = t->level;
     if (c.annotation.is_object() && (c.annotation.contains("category") || c.annotation.contains("level"))) {
       const json& a = c.annotation;
       if (a.contains("category")) {  // a category the policy does not define is kept as written
@@ -51,22 +51,27 @@ Grading grade(const Policy& p, const std::vector<ColumnIn>& columns, const json&
         o.category = p.resolve_category(a["category"].get<std::string>()).value_or(a["category"].get<std::string>());
       }
       if (a.contains("level")) {
-        auto lv = a["level"].is_string() ? p.resolve_level(a["level"].get<std::string>()) : std::nullopt;
-        if (!lv)
-          throw Error(Code::invalid_data,
-                      "civitas:classification names level " + a["level"].dump() + ", which policy " + p.id() +
-                          " does not define",
+        if (!a["level"].is_string() || a["level"].get<std::string>().empty())
+          throw Error(Code::invalid_data, "civitas:classification level must be a non-empty string",
                       Location{{}, c.name, {}, {}});
-        o.level = *lv;
+        std::string raw = a["level"];
+        if (auto lv = p.resolve_level(raw)) {
+          o.level = o.policy_level = *lv;
+        } else {
+          o.level = raw;
+          g.reasons.push_back("column " + c.name + ": civitas:classification level \"" + raw + "\" is not a level of policy " +
+                              p.id() + "; graded at its type's level " + o.policy_level);
+        }
       }
       o.source = "schema";
     }
     o.role = p.role(o.type, o.category);
-    top = p.higher(top, o.level);
+    top = p.higher(top, o.policy_level);
     g.columns.push_back(std::move(o));
   }
   if (top.empty()) top = lowest(p);
-  // Combination rules: every category of the rule present among the columns.
+  // Combination rules: every category of the rule present among the columns. (Annotation
+  // reasons come first in g.reasons; the table's reasons follow.)
   std::set<std::string> present;
   for (const auto& c : g.columns) present.insert(c.category);
   for (std::size_t i = 0; i < p.combinations().size(); ++i) {

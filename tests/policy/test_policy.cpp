@@ -172,7 +172,12 @@ TEST_CASE("grading: schema annotations win over detection and can name tiers") {
   CHECK(grade(p, {col("a", "none", {{"category", "个人健康生理信息"}, {"level", "一般数据3级"}})}).level == "general-3");
   // a category the policy does not define is kept as written; an unknown level is an error
   CHECK(grade(p, {col("a", "none", {{"category", "secret-stuff"}})}).columns[0].category == "secret-stuff");
-  CHECK(code_of([&] { grade(p, {col("a", "none", {{"level", "top"}})}); }) == Code::invalid_data);
+  Grading lax = grade(p, {col("a", "ric", {{"category", "personal"}, {"level", "sensitive"}})});
+  CHECK(lax.columns[0].level == "sensitive");  // reported as written
+  CHECK(lax.columns[0].policy_level == "general-4");  // graded at its type's level
+  CHECK(lax.level == "general-4");
+  CHECK(lax.reasons.size() == 1);
+  CHECK(code_of([&] { grade(p, {col("a", "none", {{"level", 3}})}); }) == Code::invalid_data);
   // the table annotation raises the level
   g = grade(p, {col("org", "uscc")}, {{"level", "important"}});
   CHECK(g.level == "important");

@@ -176,7 +176,8 @@ struct ColumnIn {
 struct GradedColumn {
   std::string name, type;
   double ratio = 0, confidence = 0;
-  std::string category, level;
+  std::string category, level;  ///< as reported (a schema annotation as written when the policy lacks it)
+  std::string policy_level;     ///< the policy's level used for the table level and the rules
   std::string source;           ///< detected, schema or name
   Role role = Role::insensitive;
 };
@@ -189,8 +190,9 @@ struct Grading {
 /// Fills category, level and role of every column from the policy (a schema annotation wins
 /// and sets source "schema"), and the table level: the highest column level, raised by every
 /// combination rule whose categories are all present and by the table's own annotation.
-/// An annotated category the policy does not define is kept as written (it matches no category
-/// rule); an annotated level it does not define is Error(invalid_data) naming the column.
+/// An annotated category or level the policy does not define is kept as written (schema
+/// annotations win): such a category matches no category rule, and such a level is reported
+/// but the column is graded at its type's level (policy_level), with a reason.
 Grading grade(const Policy& p, const std::vector<ColumnIn>& columns, const nlohmann::json& table_annotation = nullptr);
 /// Grading of a classify scan (its columns, with the annotations of `s` where given, and the
 /// table annotation of `s`). Columns of a user detector take the policy's rule for it.
