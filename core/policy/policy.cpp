@@ -183,11 +183,12 @@ struct Checker {
       members(l, p, {"id", "tier", "name", "nameEn"});
       if (const json* id = str(l, p, "id", true)) {
         std::string s = *id;
+        const json& tj = l.contains("tier") ? l["tier"] : json();
         if (!id_ok(s)) bad(p + "/id", "id must be lower-case letters, digits, '-', '_' or '.', starting with a letter");
-        else if (s == "core" && l.value("tier", "") != "core") bad(p + "/id", "the id \"core\" is for the core tier");
-        else if (s == "important" && l.value("tier", "") != "important") bad(p + "/id", "the id \"important\" is for the important tier");
         else if (s == "general") bad(p + "/id", "\"general\" names the tier (the highest general sub-level); give the sub-level its own id");
         else if (!levels.insert(s).second) bad(p + "/id", "duplicate level id \"" + s + "\"");
+        else if (s == "core" && tj != "core") bad(p + "/id", "the id \"core\" is for the core tier");
+        else if (s == "important" && tj != "important") bad(p + "/id", "the id \"important\" is for the important tier");
       }
       str(l, p, "name", true);
       str(l, p, "nameEn", false);
