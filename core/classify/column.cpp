@@ -78,9 +78,11 @@ bool valid_utf8(std::string_view s) {
       ++i;
       continue;
     }
-    if (p[i] >= 0xE1 && p[i] <= 0xEC && i + 2 < n && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) {
-      i += 3;  // the common three-byte case (most Han characters)
-      continue;
+    if (p[i] >= 0xE1 && p[i] <= 0xEC) {
+      // The common three-byte case (most Han characters), in a loop of its own.
+      while (i + 2 < n && p[i] >= 0xE1 && p[i] <= 0xEC && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) i += 3;
+      if (i >= n) break;
+      if (p[i] < 0x80) continue;
     }
     std::size_t len = 1;
     char32_t c = detail::decode_utf8(s, i, &len);
@@ -98,6 +100,14 @@ bool valid_utf8(std::string_view s) {
     i += len;
   }
   return true;
+}
+
+bool other_date_name(std::string_view column_name) {
+  std::string n(column_name);
+  for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* w : {"日期", "时间", "date", "time", "成立", "created", "updated", "established", "day", "年月"})
+    if (n.find(w) != std::string::npos) return true;
+  return false;
 }
 
 }  // namespace
@@ -200,6 +210,10 @@ ColumnResult classify_column(std::string_view name, const std::vector<std::strin
   }
   for (std::size_t i = 0; i < im.custom.size(); ++i)
     if (custom_hits[i] > best_hits) best_hits = custom_hits[i], best = im.custom[i].name, best_type = -1;
+  // Dates alone do not make birth dates: a column named for another date (成立日期,
+  // created_at, 登记时间…) is not a birth-date column.
+  if (best_type == static_cast<int>(Type::birth_date) && hint_type != best_type && other_date_name(name))
+    best_hits = 0, best = "none", best_type = -1;
   double ratio = static_cast<double>(best_hits) / static_cast<double>(r.sampled);
   bool hinted = best_type >= 0 && hint_type == best_type;
   double threshold = hinted ? opts.hinted_threshold : opts.threshold;

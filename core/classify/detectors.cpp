@@ -209,8 +209,11 @@ bool chinese_name(std::string_view v) noexcept {
   }
   if (dotted) {
     if (cs.size() < 4 || cs.front() == 0x00B7 || cs.back() == 0x00B7) return false;
+    // Transliterated names use characters the stop list has (买买提): only organisation and
+    // place characters exclude them here.
+    static constexpr std::u32string_view kOrg = U"公司店厂局院部省市区县路街号";
     for (char32_t c : cs)
-      if (is_name_stop_char(c)) return false;
+      if (kOrg.find(c) != std::u32string_view::npos) return false;
     return true;
   }
   if (cs.size() < 2 || cs.size() > 4) return false;

@@ -155,14 +155,29 @@ bool is_address_char(char32_t c) noexcept { return addr().has(c); }
 const Divisions& divisions() {
   static const Divisions d = [] {
     Divisions r;
-    for (std::uint32_t code = 110000; code < 830000; ++code) {
-      char buf[7];
+    // Provinces PP0000 and prefectures PPCC00 are derived from their counties by the ids
+    // table, so an unknown one has no counties: skip its block (34 provinces, a few hundred
+    // prefectures instead of 720,000 codes).
+    auto known = [](std::uint32_t code) {
+      char buf[6];
       for (std::uint32_t k = 0, c = code; k < 6; ++k, c /= 10) buf[5 - k] = static_cast<char>('0' + c % 10);
-      if (!ids::region_known(std::string_view(buf, 6))) continue;
+      return ids::region_known(std::string_view(buf, 6));
+    };
+    auto add = [&](std::uint32_t code) {
+      char buf[6];
+      for (std::uint32_t k = 0, c = code; k < 6; ++k, c /= 10) buf[5 - k] = static_cast<char>('0' + c % 10);
       ids::Region reg = ids::lookup_region(std::string_view(buf, 6));
       add_name(r, reg.province);
       add_name(r, reg.prefecture);
       add_name(r, reg.county);
+    };
+    for (std::uint32_t pp = 11; pp <= 82; ++pp) {
+      for (std::uint32_t cc = 0; cc < 100; ++cc) {
+        std::uint32_t pref = pp * 10000 + cc * 100;
+        if (cc > 0 && !known(pref)) continue;
+        for (std::uint32_t dd = 0; dd < 100; ++dd)
+          if (known(pref + dd)) add(pref + dd);
+      }
     }
     // Names that are not divisions although they end like one.
     for (const char* bad : {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}) r.full.erase(bad);

@@ -384,7 +384,10 @@ struct Scanner {
     // Names after a keyword: 姓名：张三, 联系人张三.
     if (c == 0x540D /*名*/ || c == 0x4EBA /*人*/ || c == 0x8005 /*者*/ || c == 0x4E3B /*主*/) {
       std::size_t e = i + clen;
-      if (detail::has_keyword(s, i >= 15 ? i - 15 : 0, e, kNameKeys)) {
+      bool key = false;
+      for (std::string_view kw : kNameKeys)
+        if (!key && e >= kw.size() && std::memcmp(s.data() + e - kw.size(), kw.data(), kw.size()) == 0) key = true;
+      if (key) {
         std::size_t k = e;
         if (at(k) == ':') ++k;
         else if (s.substr(k, 3) == "：") k += 3;
@@ -506,11 +509,24 @@ struct Scanner {
       if (b < 0x80) {
         if (is_alnum(b)) {
           std::size_t j = i;
-          bool letters = false;
-          while (j < n && is_alnum(p[j])) letters |= !is_digit(p[j]), ++j;
-          if (std::size_t e = email_at(i)) {
-            add(Type::email, i, e - i);
-            i = e;
+          bool letters = false, digits = false;
+          while (j < n && is_alnum(p[j])) {
+            if (is_digit(p[j])) digits = true;
+            else letters = true;
+            ++j;
+          }
+          const unsigned char after = j < n ? p[j] : 0;
+          // An e-mail's local part is this run followed by '@' or by more local-part characters.
+          if (after == '@' || after == '.' || after == '_' || after == '%' || after == '+' || after == '-') {
+            if (std::size_t e = email_at(i)) {
+              add(Type::email, i, e - i);
+              i = e;
+              continue;
+            }
+          }
+          // A word of letters only can start a MAC/IPv6 address or a Latin name, nothing else.
+          if (!digits && !(after == ':' || after == '-' || (after == ' ' && p[i] >= 'A' && p[i] <= 'Z'))) {
+            i = j;
             continue;
           }
           std::size_t next = letters ? alnum_run(i, j) : digit_run(i, j);

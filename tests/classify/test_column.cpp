@@ -132,3 +132,11 @@ TEST_CASE("a headerless file with a delimiter, and an empty file") {
   CHECK(e.columns.empty());
   CHECK_FALSE(e.level);
 }
+
+TEST_CASE("dates are birth dates unless the column is named for another date") {
+  std::vector<std::string_view> dates = {"1990-01-05", "1985-12-31", "2001-07-07"};
+  CHECK(cl::classify_column("出生日期", dates).type == "birth_date");
+  CHECK(cl::classify_column("col4", dates).type == "birth_date");
+  CHECK(cl::classify_column("成立日期", dates).type == "none");
+  CHECK(cl::classify_column("established", dates).type == "none");
+}

@@ -29,7 +29,9 @@ TEST_CASE("value classification meets the precision and recall bar on the corpus
   auto labels = test::corpus_labels();
   test::Scores s;
   std::size_t seen = 0;
-  for (const auto& [file, spec] : labels["tables"].items()) {
+  for (const auto& item : labels["tables"].items()) {
+    const std::string file = item.key();
+    const auto& spec = item.value();
     test::Table t = test::read_table(test::corpus_dir() + file, spec["encoding"].get<std::string>());
     const auto& cols = spec["columns"];
     REQUIRE(cols.size() == t.labels.size());
@@ -52,7 +54,9 @@ TEST_CASE("value classification meets the precision and recall bar on the corpus
 TEST_CASE("every corpus column gets its labelled type, whatever its name says") {
   auto labels = test::corpus_labels();
   std::size_t columns = 0, right = 0;
-  for (const auto& [file, spec] : labels["tables"].items()) {
+  for (const auto& item : labels["tables"].items()) {
+    const std::string file = item.key();
+    const auto& spec = item.value();
     cl::TableResult r = cl::scan_file(test::corpus_dir() + file);
     const auto& cols = spec["columns"];
     REQUIRE(r.columns.size() == cols.size());
@@ -70,19 +74,21 @@ TEST_CASE("every corpus column gets its labelled type, whatever its name says") 
 
 TEST_CASE("free-text findings meet the bar, with offsets in the bytes as given (UTF-8 and GB18030)") {
   auto labels = test::corpus_labels();
-  for (const auto& [file, spec] : labels["text"].items()) {
+  for (const auto& item : labels["text"].items()) {
+    const std::string file = item.key();
+    const auto& spec = item.value();
     std::string bytes = test::read_bytes(test::corpus_dir() + file);
     auto found = cl::find_encoded(bytes, "");  // the encoding is guessed
     std::map<std::pair<std::uint64_t, std::uint64_t>, std::string> got, want;
     for (const auto& f : found) got[{f.offset, f.length}] = std::string(f.type);
     for (const auto& f : spec["findings"]) want[{f["offset"].get<std::uint64_t>(), f["length"].get<std::uint64_t>()}] = f["type"];
     test::Scores s;
-    for (const auto& [span, type] : want) {
-      auto it = got.find(span);
-      s.add(type, it == got.end() ? "none" : it->second);
+    for (const auto& w : want) {
+      auto it = got.find(w.first);
+      s.add(w.second, it == got.end() ? "none" : it->second);
     }
-    for (const auto& [span, type] : got)
-      if (!want.count(span)) s.add("none", type);
+    for (const auto& g : got)
+      if (!want.count(g.first)) s.add("none", g.second);
     report_and_check(s, file.c_str());
   }
 }

@@ -218,3 +218,38 @@ TEST_CASE("custom detectors: RE2 patterns with a name, category and level") {
   CHECK_THROWS_AS(cl::Detectors({{"x", "(a)\\1", "", ""}}), civitas::Error);  // backreferences: not RE2
   CHECK_THROWS_AS(cl::matches("nope", "x"), civitas::Error);
 }
+
+TEST_CASE("token soups and random bytes never throw, and findings stay in bounds and in order") {
+  static const char* kTokens[] = {"1", "13912345678", "0591", "-", " ", ".", ":", "@", "(", ")", "+86", "年", "月", "日",
+                                  "省", "市", "区", "福建省", "福州市", "鼓楼区", "路", "号", "姓名", "：", "先生", "张",
+                                  "三", "·", "闽", "A", "E", "X", "x", "\xff", "\xe7\x94", "，", "邮编", "出生", "ab",
+                                  "John", "Smith", "00", "1A", "2001", "db8", "::", "6222", "11010519491231002X"};
+  std::uint32_t seed = 12345;
+  auto rnd = [&seed]() {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    int n = static_cast<int>(rnd() % 40);
+    for (int k = 0; k < n; ++k) {
+      if (rnd() % 5 == 0) text += static_cast<char>(rnd() & 0xff);
+      else text += kTokens[rnd() % (sizeof kTokens / sizeof *kTokens)];
+    }
+    std::vector<cl::Finding> f;
+    REQUIRE_NOTHROW(f = cl::find(text));
+    std::uint64_t end = 0;
+    for (const auto& x : f) {
+      REQUIRE(x.offset >= end);
+      REQUIRE(x.length > 0);
+      REQUIRE(x.offset + x.length <= text.size());
+      end = x.offset + x.length;
+    }
+    REQUIRE_NOTHROW((void)cl::classify_value(text));
+    try {
+      (void)cl::find_encoded(text, "");
+    } catch (const civitas::Error&) {
+      // undecodable in the guessed encoding: an error is the right answer
+    }
+  }
+}

@@ -142,5 +142,6 @@ CIV_API void civ_free(void *ptr);
 #include "civitas/audit.h"
 #include "civitas/catalog.h"
 #include "civitas/deid.h"
+#include "civitas/classify.h"
 
 #endif /* CIVITAS_H */
