@@ -143,5 +143,6 @@ CIV_API void civ_free(void *ptr);
 #include "civitas/catalog.h"
 #include "civitas/deid.h"
 #include "civitas/classify.h"
+#include "civitas/policy.h"
 
 #endif /* CIVITAS_H */
