@@ -15,6 +15,8 @@ Modules:
     civitas.classify
                     classification: identifiers and personal information in values,
                     columns (lists, pandas, pyarrow), CSV files and texts.
+    civitas.policy  the city's data policy: checks, grading (GB/T 43697-2024), audited
+                    sharing and opening decisions for stored catalog entries.
 
 Paths are ``str`` or ``os.PathLike``; schemas a path to a JSON file, a ``dict`` or JSON text.
 Errors are :class:`civitas.Error` and its subclasses (see :mod:`civitas.errors`), which are
@@ -32,6 +34,7 @@ from .errors import *  # noqa: F401,F403  (the exception classes, at the top lev
 from .errors import __all__ as _errors_all
 from . import audit, catalog, errors, ids, package, schema, workspace
 from . import classify
+from . import policy
 
 #: The library version, the C++ project's version (CMake PROJECT_VERSION).
 __version__: str = _native.__version__
@@ -63,3 +66,4 @@ _sys.modules[exchange.__name__] = exchange
 
 __all__ = ["__version__", "audit", "catalog", "errors", "ids", "package", "schema", "workspace", *_errors_all]
 __all__ += ["classify"]
+__all__ += ["policy"]

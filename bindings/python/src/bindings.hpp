@@ -46,6 +46,8 @@ void bind_catalog(py::module_ m);
 void bind_audit(py::module_ m);
 /// civitas._native.classify: detectors, free text, columns and tables (classify.cpp).
 void bind_classify(py::module_ m);
+/// civitas._native.policy: policy checks, grading, audited decisions (policy.cpp).
+void bind_policy(py::module_ m);
 // Later modules: void bind_<module>(py::module_ m);  (bindings/python/src/<module>.cpp)
 
 /// The Python Workspace (civitas._native.workspace.Workspace): owns the C++ Workspace until

@@ -20,5 +20,6 @@ PYBIND11_MODULE(_native, m) {
   cp::bind_catalog(m.def_submodule("catalog", "Catalog entries stored, versioned, in a workspace"));
   cp::bind_audit(m.def_submodule("audit", "The tamper-evident audit log of a workspace"));
   cp::bind_classify(m.def_submodule("classify", "Classification: identifiers and personal information in values, columns, tables, texts"));
+  cp::bind_policy(m.def_submodule("policy", "Policy: grading, sharing and opening decisions"));
   // cp::bind_<module>(m.def_submodule("<module>", "…"));
 }
