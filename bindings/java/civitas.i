@@ -92,3 +92,4 @@
 %include "swig/catalog.i"
 %include "swig/audit.i"
 %include "swig/classify.i"
+%include "swig/policy.i"
