@@ -111,6 +111,7 @@ class FieldDecision:
 
     @property
     def action(self) -> str:
+        """The obligation's action (``keep``, ``drop``, ``encrypt``, ``generalize``…)."""
         return str(self.obligation.get("action", "keep"))
 
 
