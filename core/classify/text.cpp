@@ -556,14 +556,16 @@ struct Scanner {
   }
 
   static bool trigger(char32_t c) {
-    static const std::vector<bool> bits = [] {
-      std::vector<bool> v(0x10000, false);
+    // One bit per BMP character: plate provinces, division suffixes, name keyword ends.
+    static const std::array<std::uint64_t, 0x10000 / 64> bits = [] {
+      std::array<std::uint64_t, 0x10000 / 64> v{};
+      auto set = [&v](char32_t x) { v[x >> 6] |= std::uint64_t{1} << (x & 63); };
       for (char32_t x = 0x3400; x < 0xA000; ++x)
-        if (detail::is_plate_province(x) || detail::is_division_suffix(x)) v[x] = true;
-      for (char32_t x : {U'名', U'人', U'者', U'主', U'先', U'女', U'同', U'老', U'小'}) v[x] = true;
+        if (detail::is_plate_province(x) || detail::is_division_suffix(x)) set(x);
+      for (char32_t x : {U'名', U'人', U'者', U'主', U'先', U'女', U'同', U'老', U'小'}) set(x);
       return v;
     }();
-    return c < 0x10000 && bits[c];
+    return c < 0x10000 && ((bits[c >> 6] >> (c & 63)) & 1u);
   }
 };
 
@@ -601,6 +603,13 @@ std::vector<Finding> find(std::string_view text, const Detectors& d) {
   }
   resolve_overlaps(sc.out);
   return std::move(sc.out);
+}
+
+std::vector<CellFinding> find_in_column(const std::vector<std::string_view>& values, const Detectors& d) {
+  std::vector<CellFinding> out;
+  for (std::size_t r = 0; r < values.size(); ++r)
+    for (const auto& f : find(values[r], d)) out.push_back({r, f});
+  return out;
 }
 
 std::vector<Finding> find_encoded(std::string_view bytes, const std::string& encoding, const Detectors& d) {

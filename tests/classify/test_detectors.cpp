@@ -253,3 +253,16 @@ TEST_CASE("token soups and random bytes never throw, and findings stay in bounds
     }
   }
 }
+
+TEST_CASE("free text in a column: findings per row, offsets within the value") {
+  std::vector<std::string_view> remarks = {"客户要求周末送货", "请联系13912345678", "", "邮箱a@example.com，电话13800138000"};
+  auto f = cl::find_in_column(remarks);
+  REQUIRE(f.size() == 3);
+  CHECK(f[0].row == 1);
+  CHECK(f[0].finding.type == "mobile_phone");
+  CHECK(f[0].finding.offset == 9);
+  CHECK(f[1].row == 3);
+  CHECK(f[1].finding.type == "email");
+  CHECK(f[2].row == 3);
+  CHECK(f[2].finding.type == "mobile_phone");
+}

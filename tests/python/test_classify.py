@@ -101,3 +101,10 @@ def test_custom_detectors():
         classify.classify_value("x", detectors=[classify.Detector("x", "(")])
     with pytest.raises(civitas.InvalidArgumentError):
         classify.classify_value("x", detectors=[classify.Detector("ric", "x")])
+
+
+def test_find_in_column_of_free_text():
+    pd = pytest.importorskip("pandas")
+    remarks = pd.Series(["客户要求周末送货", "请联系13912345678", None, "邮箱a@example.com"])
+    f = classify.find_in_column(remarks)
+    assert f == [(1, classify.Finding("mobile_phone", 3, 11)), (3, classify.Finding("email", 2, 13))]

@@ -22,7 +22,7 @@ pattern RE2 refuses raises :class:`civitas.InvalidArgumentError` (a ``ValueError
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from . import _native
 from ._args import Document, PathLike, document_text, path as _path
@@ -38,6 +38,7 @@ __all__ = [
     "classify_value",
     "matches",
     "find",
+    "find_in_column",
     "scan_column",
     "scan_file",
 ]
@@ -168,6 +169,23 @@ def find(text: Text, encoding: str = "", detectors: Optional[Iterable[DetectorLi
             out.append(Finding(t, char_pos, len(raw[off:off + n].decode("utf-8", "replace"))))
         return out
     return [Finding(t, off, n) for t, off, n in _cl.find(text, encoding, _detectors(detectors))]
+
+
+def find_in_column(values: Any, detectors: Optional[Iterable[DetectorLike]] = None) -> List[Tuple[int, Finding]]:
+    """Every occurrence in a column of free text (a list, pandas Series or pyarrow array;
+    nulls are blanks): ``(row, Finding)`` pairs in row order, offsets in characters of the
+    value for ``str`` values, in bytes for ``bytes`` values."""
+    vals = _values(values)
+    out: List[Tuple[int, Finding]] = []
+    for row, t, off, n in _cl.find_in_column(vals, _detectors(detectors)):
+        v = vals[row]
+        if isinstance(v, str):
+            raw = v.encode("utf-8", "surrogatepass")
+            start = len(raw[:off].decode("utf-8", "replace"))
+            out.append((row, Finding(t, start, len(raw[off:off + n].decode("utf-8", "replace")))))
+        else:
+            out.append((row, Finding(t, off, n)))
+    return out
 
 
 def _values(values: Any) -> List[Union[str, bytes]]:

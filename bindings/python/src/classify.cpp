@@ -94,6 +94,26 @@ void bind_classify(py::module_ m) {
       py::arg("text"), py::arg("encoding") = "", py::arg("detectors") = py::none());
 
   m.def(
+      "find_in_column",
+      [](py::handle values, py::handle detectors) {
+        auto d = detectors_arg(detectors);
+        Column col = gather_column(values, "values");
+        std::vector<cl::CellFinding> f;
+        {
+          py::gil_scoped_release nogil;
+          std::vector<std::string_view> vals;
+          vals.reserve(col.size());
+          for (std::size_t i = 0; i < col.size(); ++i)
+            vals.emplace_back(col.data.data() + col.offsets[i], static_cast<std::size_t>(col.offsets[i + 1] - col.offsets[i]));
+          f = cl::find_in_column(vals, or_builtin(d));
+        }
+        py::list out;
+        for (const auto& x : f) out.append(py::make_tuple(x.row, utf8(x.finding.type), x.finding.offset, x.finding.length));
+        return out;
+      },
+      py::arg("values"), py::arg("detectors") = py::none());
+
+  m.def(
       "classify_column",
       [](py::handle name, py::handle values, py::handle detectors) {
         auto d = detectors_arg(detectors);

@@ -108,6 +108,16 @@ std::vector<Finding> find(std::string_view text, const Detectors& d = builtin())
 std::vector<Finding> find_encoded(std::string_view bytes, const std::string& encoding,
                                   const Detectors& d = builtin());
 
+/// A finding in a column of free text (remarks, descriptions): the row (0-based index of the
+/// value) and the finding, its offset in bytes of that value.
+struct CellFinding {
+  std::size_t row = 0;
+  Finding finding;
+};
+/// find() on every value of a column, in row order.
+std::vector<CellFinding> find_in_column(const std::vector<std::string_view>& values,
+                                        const Detectors& d = builtin());
+
 /// "utf-8" when bytes are valid UTF-8 (a sequence cut at the end allowed), else "gb18030".
 std::string guess_encoding(std::string_view bytes);
 
