@@ -19,8 +19,11 @@
 #include "civitas/classify.hpp"
 #include "civitas/error.hpp"
 #include "civitas/json.hpp"
+#include "civitas/policy.hpp"  // policy (issue #13): --policy, --store
 #include "civitas/schema.hpp"
+#include "civitas/workspace.hpp"
 #include "cli.hpp"
+#include "workspace_args.hpp"
 
 namespace civitas::cli {
 namespace {
@@ -32,6 +35,11 @@ struct ScanArgs {
   std::string data, schema, dialect, encoding, delimiter;
   bool json_out = false;
   bool full = false;
+  // ---- policy (issue #13): grading with a policy, recording for a catalog entry ----
+  std::string policy, resource;
+  bool store = false;
+  WorkspaceArgs ws;
+  // ---- end policy ----
 };
 
 struct TextArgs {
@@ -90,7 +98,26 @@ void print_human(const cl::TableResult& r, const std::string& path) {
 int do_scan(const ScanArgs& a) {
   try {
     cl::ScanOptions o = scan_options(a);
+    // ---- policy (issue #13): the policy's detectors, then its grading fills category and level ----
+    if (a.store && a.resource.empty()) throw Error(Code::invalid_argument, "--store needs --resource CODE");
+    if (!a.store && !a.resource.empty()) throw Error(Code::invalid_argument, "--resource is for --store");
+    const policy::Policy pol = a.policy.empty() ? policy::Policy::builtin() : policy::Policy::load(a.policy);
+    o.detectors = &pol.classify_detectors();
     cl::TableResult r = cl::scan_file(a.data, o);
+    const policy::Grading g = policy::grade(pol, r, o.schema ? &*o.schema : nullptr);
+    for (std::size_t i = 0; i < r.columns.size() && i < g.columns.size(); ++i) {
+      r.columns[i].category = g.columns[i].category;
+      r.columns[i].level = g.columns[i].level;
+      r.columns[i].source = g.columns[i].source;
+    }
+    r.level = g.level;
+    if (a.store) {
+      auto ws = a.ws.open();
+      auto s = ws->record_classification(a.resource, policy::to_json(g), pol);  // audited "classify.record"
+      (a.json_out ? std::cerr : std::cout) << "recorded\t" << cli::printable(s.resource_code) << "\tclassification "
+                                           << s.seq << "\tlevel " << s.level << "\n";
+    }
+    // ---- end policy ----
     if (a.json_out) std::cout << cl::to_json(r).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
     else print_human(r, a.data);
     return kOk;
@@ -196,6 +223,12 @@ Register reg(33, [](CLI::App& root, int& result) {
   s->add_option("--delimiter", sargs.delimiter, "CSV delimiter (one character, or 'tab')");
   s->add_flag("--json", sargs.json_out, "Print {\"columns\": [...], \"level\"} as JSON");
   s->add_flag("--full", sargs.full, "Read every row instead of sampled segments");
+  // ---- policy (issue #13) ----
+  s->add_option("--policy", sargs.policy, "Policy document that grades the columns (default: the bundled city policy)");
+  s->add_flag("--store", sargs.store, "Record the classification for a stored catalog entry (audited; needs --resource)");
+  s->add_option("--resource", sargs.resource, "Catalog resource code the classification is recorded for");
+  add_workspace_options(s, sargs.ws);
+  // ---- end policy ----
   s->callback([&result] { result = do_scan(sargs); });
 
   auto* t = c->add_subcommand("text", "Find identifiers and personal information in a text file, with byte offsets");

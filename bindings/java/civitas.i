@@ -95,3 +95,4 @@
 %include "swig/classify.i"
 %include "swig/deid_risk.i"
 %include "swig/deid_dp.i"
+%include "swig/policy.i"

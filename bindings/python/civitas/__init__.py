@@ -18,6 +18,8 @@ Modules:
                     classification: identifiers and personal information in values,
                     columns (lists, pandas, pyarrow), CSV files and texts.
     civitas.dp      differentially private aggregates paid from a dataset's privacy budget.
+    civitas.policy  the city's data policy: checks, grading (GB/T 43697-2024), audited
+                    sharing and opening decisions for stored catalog entries.
 
 Paths are ``str`` or ``os.PathLike``; schemas a path to a JSON file, a ``dict`` or JSON text.
 Errors are :class:`civitas.Error` and its subclasses (see :mod:`civitas.errors`), which are
@@ -37,6 +39,7 @@ from . import audit, catalog, errors, ids, package, schema, workspace
 from . import recovery  # noqa: E402  (backups and restore, issue 18)
 from . import classify
 from . import dp
+from . import policy
 
 #: The library version, the C++ project's version (CMake PROJECT_VERSION).
 __version__: str = _native.__version__
@@ -69,3 +72,4 @@ _sys.modules[exchange.__name__] = exchange
 __all__ = ["__version__", "audit", "catalog", "errors", "ids", "package", "schema", "workspace", *_errors_all]
 __all__ += ["classify"]
 __all__ += ["dp"]
+__all__ += ["policy"]

@@ -24,5 +24,6 @@ PYBIND11_MODULE(_native, m) {
   cp::bind_classify(m.def_submodule("classify", "Classification: identifiers and personal information in values, columns, tables, texts"));
   cp::bind_deid_risk(m.def_submodule("deid_risk", "De-identification: field transforms, risk measures, HTML report"));
   cp::bind_deid_dp(m.def_submodule("dp", "Differential privacy: secure noise, budgets, releases"));
+  cp::bind_policy(m.def_submodule("policy", "Policy: grading, sharing and opening decisions"));
   // cp::bind_<module>(m.def_submodule("<module>", "…"));
 }

@@ -144,5 +144,6 @@ CIV_API void civ_free(void *ptr);
 #include "civitas/deid.h"
 #include "civitas/recovery.h"
 #include "civitas/classify.h"
+#include "civitas/policy.h"
 
 #endif /* CIVITAS_H */

@@ -26,6 +26,7 @@
 #include "civitas/crypto.hpp"
 #include "civitas/deid.hpp"
 #include "civitas/package.hpp"
+#include "civitas/policy.hpp"
 #include "civitas/ids.hpp"
 #include "civitas/store.hpp"
 
@@ -252,6 +253,20 @@ class Workspace {
   catalog::StoredEntry catalog_add(const nlohmann::json& entry, const catalog::CatalogConfig& cfg = {});
 
   // ---- classification and policy decisions (civitas/classify.hpp, civitas/policy.hpp) ----
+  /// Records a graded scan ({"columns": [...], "level"}, policy::to_json) as the latest
+  /// classification of a stored catalog entry, re-graded by `p` (schema-sourced columns keep
+  /// their category and level), with its "classify.record" audit entry in the same transaction
+  /// (details: resource code, seq, level, policy id and digest, columns). Refusals are recorded:
+  /// not_found (no such catalog entry), invalid_data (a scan that is not that shape).
+  policy::StoredClassification record_classification(const std::string& resource_code, const nlohmann::json& scan,
+                                                     const policy::Policy& p);
+  /// The sharing (or, with r.open, opening) decision for a stored catalog entry: its table level
+  /// from the latest recorded classification, else from `schema`'s annotations when given, else
+  /// from the entry's own "schema" member; unclassified tables are denied. Writes one
+  /// "policy.decide" audit entry (outcome ok or denied, purpose = r.purpose) before it returns.
+  /// Errors (recorded as refusals): not_found (no such entry), invalid_argument (consumer, purpose).
+  policy::Decision decide(const policy::Request& r, const policy::Policy& p,
+                          const schema::TableSchema* schema = nullptr);
 
 
   // ---- de-identification runs (civitas/deid.hpp) ----
