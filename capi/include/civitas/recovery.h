@@ -70,7 +70,7 @@ typedef struct civ_restore_options {
   unsigned version;               /**< CIV_RESTORE_OPTIONS_VERSION */
   const char *recovery_key_path;  /**< the recovery key's private file (R.key); required */
   size_t recovery_key_path_len;
-  const civ_key_source *key;      /**< the new master key (passphrase or raw); required */
+  const struct civ_key_source *key; /**< the new master key (passphrase or raw); required */
   const char *key_document;       /**< the department's public-key document: the backup must be
                                        signed by it (checked before decrypting); NULL: the keys
                                        inside the backup (integrity, not origin) */
