@@ -69,7 +69,7 @@ exchange = _DeprecatedAlias(__name__ + ".exchange", package)
 exchange.__file__ = package.__file__
 _sys.modules[exchange.__name__] = exchange
 
-__all__ = ["__version__", "audit", "catalog", "errors", "ids", "package", "schema", "workspace", *_errors_all]
+__all__ = ["__version__", "audit", "catalog", "errors", "ids", "package", "recovery", "schema", "workspace", *_errors_all]
 __all__ += ["classify"]
 __all__ += ["dp"]
 __all__ += ["policy"]
