@@ -15,7 +15,7 @@ using namespace civitas::deid;
 namespace {
 
 #ifndef CIVITAS_ADULT_DIR
-#define CIVITAS_ADULT_DIR "/work/shared/data/adult"
+#error "CIVITAS_ADULT_DIR is set by tests/CMakeLists.txt"
 #endif
 
 const std::vector<std::string> kQi = {"age", "education", "marital-status", "native-country",
