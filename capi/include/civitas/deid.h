@@ -27,6 +27,68 @@ extern "C" {
 
 /* ==== risk measures and reports ==== */
 
+/** Options of the risk measures (docs/formats/deid-risk.md). */
+typedef struct civ_deid_risk_options {
+  unsigned version;         /**< CIV_DEID_RISK_OPTIONS_VERSION */
+  double threshold;         /**< a record is at risk when its risk exceeds it (0.2) */
+  double population_size;   /**< population for the uniqueness model; 0 = from sampling_fraction */
+  double sampling_fraction; /**< records / population when population_size is 0 (0.01) */
+  const char *model;        /**< "pitman" (NULL), "snb", "zayatz" or "none" */
+} civ_deid_risk_options;
+
+#define CIV_DEID_RISK_OPTIONS_VERSION 1
+#define CIV_DEID_RISK_OPTIONS_INIT {CIV_DEID_RISK_OPTIONS_VERSION, 0.2, 0.0, 0.01, NULL}
+/** Initialises risk options to the defaults (for bindings). @return CIV_OK or CIV_EINVAL. */
+CIV_API CIV_NODISCARD int civ_deid_risk_options_init(civ_deid_risk_options *opts, unsigned version);
+
+/**
+ * Re-identification risk of a release from its equivalence-class sizes: prosecutor,
+ * journalist and marketer risk, sample uniques and the population-uniqueness estimate, as
+ * the RISK JSON object of docs/formats/deid-risk.md. Thread-safe.
+ * @param out_json NUL-terminated JSON, freed with civ_free()
+ * @param class_sizes count sizes (one per class; zeros are ignored)
+ * @param opts NULL means defaults
+ * @return CIV_OK; CIV_EINVAL (NULL, bad version, bad threshold or fraction, unknown model).
+ */
+CIV_API CIV_NODISCARD int civ_deid_risk(char **out_json, const uint64_t *class_sizes, size_t count,
+                                        const civ_deid_risk_options *opts);
+
+/**
+ * Risk of a CSV file's quasi-identifier columns: {"risk": RISK, "class_sizes": [[size,
+ * count], ...], "records": n, "classes": n}. Thread-safe.
+ * @param qi column names, comma-separated (one string)
+ * @param delimiter 0 means ','
+ * @param encoding NULL means UTF-8
+ * @return CIV_OK; CIV_EIO (unreadable); CIV_ENOTFOUND (unknown column); CIV_EPARSE (bad
+ *         CSV or encoding); CIV_EINVAL.
+ */
+CIV_API CIV_NODISCARD int civ_deid_risk_csv(char **out_json, const char *path, const char *qi, char delimiter,
+                                            const char *encoding, const civ_deid_risk_options *opts);
+
+/**
+ * Applies a field action that needs no key (keep, mask, top_bottom, microaggregate, noise
+ * with "keyed": false; docs/formats/deid-actions.md) to a column in Arrow layout (value i
+ * is data[offsets[i] .. offsets[i+1]); count + 1 offsets). Outputs *out_data and
+ * *out_offsets (count + 1 entries), both freed with civ_free(). Thread-safe.
+ * @param action_json the action object, e.g. {"action":"mask","keep_last":4}
+ * @param field the column's name (for errors; may be NULL)
+ * @return CIV_OK; CIV_EINVAL (bad action, keyed action, NULL, decreasing offsets);
+ *         CIV_EINVALIDDATA (a value the action cannot take: civ_error_last() names the row,
+ *         1-based index + 1 as in a CSV with a header).
+ */
+CIV_API CIV_NODISCARD int civ_deid_transform_column(uint8_t **out_data, uint64_t **out_offsets,
+                                                    const char *action_json, const char *field,
+                                                    const uint8_t *data, const uint64_t *offsets, size_t count);
+
+/**
+ * Renders a de-identification report (docs/formats/deid-report.md) as one self-contained
+ * HTML page (inline CSS and SVG; no script, no network access). Thread-safe.
+ * @param out_html NUL-terminated, freed with civ_free()
+ * @return CIV_OK; CIV_EPARSE (not JSON); CIV_EINVAL (NULL, not an object).
+ */
+CIV_API CIV_NODISCARD int civ_deid_report_html(char **out_html, const char *report_json);
+
+
 
 /* ==== end of risk section ==== */
 

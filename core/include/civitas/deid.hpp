@@ -207,6 +207,237 @@ nlohmann::json run_files(const Spec& spec, std::string_view spec_bytes, const st
 
 
 // ==== field transforms, risk measures, reports (JSON, HTML) ====
+}  // namespace civitas::deid
+// (This section's includes stay inside the section, so that the three sections merge apart.)
+#include <functional>
+#include <optional>
+#include <utility>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace civitas::crypto {
+struct Key;
+}
+namespace civitas::deid {
+
+// Transforms work on one column at a time (a vector of UTF-8 values, row i of the table at
+// index i); they change the column in place and never reorder it. An empty value is a
+// missing value: every action keeps it empty (keep, mask, …) except drop. Errors name the
+// field and the row (Location{row = ctx.first_row + index, field}). Formats of the actions'
+// JSON: docs/formats/deid-actions.md. Risk measures: docs/formats/deid-risk.md.
+
+/// What a field's "action" does. Names as the spec writes them (action_name).
+enum class ActionKind : int {
+  keep = 0,
+  drop = 1,
+  mask = 2,
+  generalize = 3,   ///< by a hierarchy: applied by the search, not by apply_action
+  pseudonymize = 4,
+  tokenize = 5,
+  date_shift = 6,
+  top_bottom = 7,
+  microaggregate = 8,
+  noise = 9,
+};
+/// "keep", "drop", "mask", "generalize", "pseudonymize", "tokenize", "date_shift",
+/// "top_bottom", "microaggregate", "noise".
+const char* action_name(ActionKind k) noexcept;
+/// Parses an action name; throws Error(invalid_argument) listing the known names.
+ActionKind action_from_name(std::string_view name);
+
+/// A field's action with its parameters (only the members of its kind are used).
+struct Action {
+  ActionKind kind = ActionKind::keep;
+  // mask
+  std::size_t keep_first = 0;          ///< characters (code points) kept at the start
+  std::size_t keep_last = 0;           ///< characters kept at the end
+  std::string mask_char = "*";         ///< one UTF-8 character
+  // pseudonymize, tokenize, date_shift, noise (keyed): the key's domain; "" = the field name
+  std::string domain;
+  // pseudonymize: the identifier kind ("ric", "uscc", "orgcode", "gb2260"); 0 = any text
+  int id_kind = 0;                     ///< 0 or an ids::Kind value
+  // date_shift
+  std::string subject;                 ///< column whose value names the subject ("" = this field)
+  int max_days = 0;                    ///< offsets are in [-max_days, +max_days], never 0 when max_days > 0
+  // top_bottom
+  std::optional<double> bottom;        ///< values below become bottom
+  std::optional<double> top;           ///< values above become top
+  // microaggregate
+  std::size_t group_size = 3;          ///< k: groups of k consecutive sorted values
+  bool median = false;                 ///< aggregate: median instead of mean
+  // microaggregate, top_bottom, noise: decimals of numbers written back (-1 = as computed)
+  int decimals = -1;
+  // noise
+  std::string distribution = "laplace";  ///< "laplace", "gaussian" or "uniform"
+  double scale = 1.0;                  ///< Laplace b, Gaussian sigma, uniform half-width
+  bool keyed = true;                   ///< keyed (same value and row key → same noise) or random
+  std::string hierarchy;               ///< generalize: the hierarchy as the spec names it
+};
+
+/// Parses a field's "action" (a JSON object {"action": NAME, parameters…}, or a bare
+/// string NAME). Unknown keys and bad values throw Error(invalid_argument) naming the field.
+Action parse_action(const nlohmann::json& action, std::string_view field);
+/// The action's JSON form (as parse_action reads it).
+nlohmann::json action_to_json(const Action& a);
+/// One line for the report's fields[].detail, e.g. "mask: keep first 3, last 4 with '*'".
+std::string describe_action(const Action& a);
+
+/// Keys of the keyed actions. None is owned; each must outlive the call.
+struct TransformKeys {
+  /// Identity key (crypto::Purpose::identity): pseudonymize, date_shift, keyed noise
+  /// (subkeys per action and domain, docs/formats/deid-actions.md).
+  const crypto::Key* identity = nullptr;
+  /// Token key (crypto::Purpose::token): tokenize, with crypto::token_encode.
+  const crypto::Key* token = nullptr;
+  /// Alternative to `token`: returns the token text of a value in a domain.
+  std::function<std::string(std::string_view value, std::string_view domain)> tokenizer;
+};
+
+/// Where a column is, for errors and per-row actions.
+struct ColumnContext {
+  std::string field;                    ///< the column's name
+  std::uint64_t first_row = 2;          ///< row number of values[0] (CSV: the header is row 1)
+  /// date_shift: the subject column (same length as the values); nullptr = the values'
+  /// own row index is the subject (each row its own offset).
+  const std::vector<std::string>* subject = nullptr;
+};
+
+/// Applies an action to a column in place. drop empties the column (the caller removes
+/// it); generalize throws Error(invalid_argument) (the search applies hierarchies). Keyed
+/// actions without their key throw Error(invalid_argument).
+void apply_action(const Action& a, std::vector<std::string>& values, const TransformKeys& keys,
+                  const ColumnContext& ctx);
+
+// The transforms one by one (apply_action calls these).
+
+/// Masks every value: keeps the first keep_first and last keep_last code points, replaces
+/// the others by mask_char. A value not longer than keep_first + keep_last is masked whole
+/// (so that short values do not leak). Invalid UTF-8 throws Error(invalid_data) with the row.
+void mask_column(std::vector<std::string>& values, std::size_t keep_first, std::size_t keep_last,
+                 std::string_view mask_char, const ColumnContext& ctx);
+/// One value (row index 0 for errors).
+std::string mask_value(std::string_view value, std::size_t keep_first, std::size_t keep_last,
+                       std::string_view mask_char = "*");
+/// Keyed pseudonyms. id_kind != 0: crypto::IdentityKeyer (ik1, identical to `civitas id
+/// key`; an invalid identifier throws Error(invalid_data) with the row and the ids reason);
+/// id_kind == 0: "ps1:<key id>:<base64url 32 bytes>" over the exact bytes of the value.
+void pseudonymize_column(std::vector<std::string>& values, const crypto::Key& identity_key,
+                         std::string_view domain, int id_kind, const ColumnContext& ctx);
+/// Deterministic tokens (docs/formats/token.md), text form base64url.
+void tokenize_column(std::vector<std::string>& values, const crypto::Key& token_key,
+                     std::string_view domain, const ColumnContext& ctx);
+/// Shifts ISO dates (YYYY-MM-DD, or YYYY-MM-DDThh:mm:ss… whose date part is shifted) by a
+/// keyed per-subject offset (date_shift_offset). Other text throws Error(invalid_data).
+void date_shift_column(std::vector<std::string>& values, const crypto::Key& identity_key,
+                       std::string_view domain, int max_days, const ColumnContext& ctx);
+/// The offset in days of one subject: in [-max_days, -1] ∪ [1, max_days] (0 when max_days is 0).
+int date_shift_offset(const crypto::Key& identity_key, std::string_view domain, std::string_view subject,
+                      int max_days);
+/// Top/bottom coding of numbers; non-numeric text throws Error(invalid_data) with the row.
+void top_bottom_column(std::vector<std::string>& values, std::optional<double> bottom,
+                       std::optional<double> top, int decimals, const ColumnContext& ctx);
+/// Fixed-size microaggregation: the non-empty values sorted, cut into groups of k (the last
+/// group takes the remainder: sizes k..2k-1), each replaced by its group's mean or median.
+void microaggregate_column(std::vector<std::string>& values, std::size_t k, bool median, int decimals,
+                           const ColumnContext& ctx);
+/// Additive noise. keyed with a key: noise of row i from PRF(subkey, row i || value), so a
+/// rerun gives the same output; otherwise from the OS random generator.
+struct NoiseOptions {
+  std::string distribution = "laplace";
+  double scale = 1.0;
+  int decimals = -1;
+};
+void noise_column(std::vector<std::string>& values, const NoiseOptions& o, const crypto::Key* identity_key,
+                  std::string_view domain, const ColumnContext& ctx);
+
+/// Parses a number as the numeric actions read it (decimal, optional sign and exponent,
+/// surrounding spaces allowed); nullopt for anything else.
+std::optional<double> parse_number(std::string_view s) noexcept;
+/// Writes a number back: decimals >= 0 fixed, else the shortest form that reads back equal.
+std::string format_number(double v, int decimals);
+
+// ---- risk measures (docs/formats/deid-risk.md) ----
+
+/// A class-size histogram: (class size, number of classes of that size), sizes ascending,
+/// counts > 0.
+using ClassSizes = std::vector<std::pair<std::uint64_t, std::uint64_t>>;
+/// The histogram of a list of class sizes (zeros ignored).
+ClassSizes class_size_histogram(const std::vector<std::uint64_t>& sizes);
+/// Equivalence classes of a table's quasi-identifier columns (each the same length):
+/// the size of every distinct combination of values, in first-seen order.
+std::vector<std::uint64_t> equivalence_class_sizes(const std::vector<const std::vector<std::string>*>& qi_columns);
+
+struct RiskOptions {
+  double threshold = 0.2;               ///< a record is at risk when its risk > threshold
+  /// Population size for the uniqueness model; 0 = from sampling_fraction.
+  double population_size = 0;
+  /// Records / population; used when population_size is 0. Default 0.01.
+  double sampling_fraction = 0.01;
+  std::string model = "pitman";         ///< "pitman", "snb", "zayatz" or "none"
+};
+
+/// One attacker model's figures (ARX RiskModelSampleSummary): max = 1 / smallest class,
+/// average = ARX's success rate, records_at_risk = records in classes whose risk > threshold.
+struct AttackerRisk {
+  double max = 0;
+  double min = 0;                       ///< 1 / largest class
+  double average = 0;
+  std::uint64_t records_at_risk = 0;
+  double records_at_risk_share = 0;     ///< records_at_risk / records (ARX's figure)
+  double threshold = 0.2;
+};
+
+struct PopulationUniques {
+  std::string model;                    ///< "pitman", "snb", "zayatz", "none"
+  double estimate = 0;                  ///< estimated share of population records that are unique
+  double count = 0;                     ///< estimated number of unique population records
+  double sampling_fraction = 0;
+  double population_size = 0;
+  bool converged = true;                ///< false: the model found no estimate (estimate is 0)
+};
+
+struct Risk {
+  std::uint64_t records = 0;
+  std::uint64_t classes = 0;
+  AttackerRisk prosecutor;
+  AttackerRisk journalist;              ///< equals prosecutor without population class sizes
+  double marketer = 0;                  ///< average marketer risk
+  std::uint64_t sample_uniques = 0;     ///< records alone in their class
+  PopulationUniques population_uniques;
+};
+
+/// Risk of a release from its class-size histogram (population = sample for the journalist).
+Risk measure_risk(const ClassSizes& sample, const RiskOptions& o = {});
+/// With the population class size of each sample class (same order, population >= sample),
+/// as ARX computes journalist and marketer risk for a sample of a known population.
+Risk measure_risk(const std::vector<std::uint64_t>& sample_sizes,
+                  const std::vector<std::uint64_t>& population_sizes, const RiskOptions& o = {});
+/// Risk of a CSV file's quasi-identifier columns. Throws Error(io) (unreadable),
+/// Error(not_found) naming an unknown column, Error(parse) for bad CSV.
+struct CsvRiskInput {
+  std::string path;
+  std::vector<std::string> qi;
+  char delimiter = ',';
+  std::string encoding = "utf-8";
+};
+struct CsvRisk {
+  Risk risk;
+  ClassSizes class_sizes;
+};
+CsvRisk measure_csv_risk(const CsvRiskInput& in, const RiskOptions& o = {});
+
+/// The report's RISK object and class-size list ([[size, count], …]).
+nlohmann::json risk_to_json(const Risk& r);
+nlohmann::json class_sizes_to_json(const ClassSizes& c);
+/// Reads a class-size list back; throws Error(invalid_argument) for a malformed one.
+ClassSizes class_sizes_from_json(const nlohmann::json& j);
+
+// ---- HTML report ----
+
+/// One self-contained HTML page (inline CSS and SVG, no script, no network) of a report
+/// (docs/formats/deid-report.md): summary, per-field actions, class sizes and risk before
+/// and after. Every text from the report is escaped. Missing parts are left out.
+std::string report_html(const nlohmann::json& report);
 
 
 // ==== end of transforms/risk section ====
