@@ -3,6 +3,7 @@
 // Exit codes: 0 written; 1 no transformation satisfies the privacy model, or a value breaks
 // a hierarchy (invalid data); 2 usage, unreadable input, bad spec, I/O error.
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "civitas/deid.hpp"
 #include "civitas/error.hpp"
 #include "cli.hpp"
+#include "workspace_args.hpp"
 
 namespace civitas::cli {
 namespace {
@@ -20,6 +22,7 @@ using nlohmann::json;
 struct RunArgs {
   std::string spec, in, out, report, html, delimiter = ",", encoding;
   bool drop_suppressed = false;
+  WorkspaceArgs ws;
 };
 
 std::string slurp(const std::string& path, const char* what) {
@@ -65,11 +68,22 @@ int do_run(const RunArgs& a) {
   opt.delimiter = parse_delimiter(a.delimiter);
   opt.encoding = a.encoding;
   opt.drop_suppressed = a.drop_suppressed;
-  const json report = deid::run_files(spec, spec_text, a.in, a.out, opt);
+  // A workspace is opened when the spec has keyed actions (its keys) or when one is named
+  // (--workspace or CIVITAS_WORKSPACE): the run is then audit-logged ("deid.run").
+  const bool named = !a.ws.workspace.empty() || std::getenv("CIVITAS_WORKSPACE") != nullptr;
+  json report;
+  if (named || deid::spec_needs_keys(spec)) {
+    auto ws = a.ws.open();
+    report = ws->deid_run(spec_text, dir, a.in, a.out,
+                          json{{"delimiter", std::string(1, opt.delimiter)}, {"encoding", opt.encoding},
+                               {"drop_suppressed", opt.drop_suppressed}});
+  } else {
+    report = deid::run_files(spec, spec_text, a.in, a.out, opt);
+    report["audit"] = nullptr;
+  }
   const std::string text = report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   if (!a.report.empty()) write_file_atomic(a.report, text);
-  if (!a.html.empty())
-    throw Error(Code::invalid_argument, "--html: the HTML report is not available in this build");
+  if (!a.html.empty()) write_file_atomic(a.html, deid::report_html(report));
   if (a.report.empty()) std::cout << text;
   return kOk;
 }
@@ -89,6 +103,7 @@ Register reg(60, [](CLI::App& root, int& result) {
   run->add_option("--delimiter", args.delimiter, "CSV delimiter, input and output (one character or 'tab'; default ',')");
   run->add_option("--encoding", args.encoding, "Input encoding (default UTF-8, never guessed): utf-8, gb18030, gbk…");
   run->add_flag("--drop-suppressed", args.drop_suppressed, "Leave suppressed records out instead of writing them with every quasi-identifier '*'");
+  add_workspace_options(run, args.ws);
   run->callback([&result] { result = do_run(args); });
 });
 

@@ -101,6 +101,12 @@ void write_atomic(const std::string& path, std::string_view data) {
 
 }  // namespace
 
+bool spec_needs_keys(const Spec& spec) {
+  for (const auto& f : spec.fields)
+    if (f.action == "pseudonymize" || f.action == "tokenize" || f.action == "date_shift") return true;
+  return false;
+}
+
 json run_files(const Spec& spec, std::string_view spec_bytes, const std::string& in_path, const std::string& out_path,
                const RunOptions& opt) {
   // ---- read ----
@@ -143,13 +149,42 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
   }
   std::vector<const FieldSpec*> fs_of(ncols, nullptr);
   for (std::size_t f = 0; f < spec.fields.size(); ++f) fs_of[static_cast<std::size_t>(col_of[f])] = &spec.fields[f];
+  // ---- field actions (transforms), on the original columns, before the search ----
+  std::vector<std::optional<Action>> actions(ncols);
+  for (std::size_t c = 0; c < ncols; ++c) {
+    const FieldSpec* f = fs_of[c];
+    if (!f || f->action.empty() || f->action == "keep" || f->action == "drop" || f->action == "generalize") continue;
+    actions[c] = parse_action(f->action_json, f->name);
+    if (actions[c]->kind == ActionKind::date_shift && !actions[c]->subject.empty()) {
+      bool found = false;
+      for (std::size_t k = 0; k < ncols; ++k) found = found || header[k] == actions[c]->subject;
+      if (!found)
+        throw Error(Code::not_found, "field \"" + f->name + "\": date_shift subject column \"" + actions[c]->subject + "\" is not in " + in_path);
+    }
+  }
+  {
+    // date_shift subjects are read before any column changes
+    std::vector<std::vector<std::string>> subjects(ncols);
+    for (std::size_t c = 0; c < ncols; ++c)
+      if (actions[c] && actions[c]->kind == ActionKind::date_shift && !actions[c]->subject.empty())
+        for (std::size_t k = 0; k < ncols; ++k)
+          if (header[k] == actions[c]->subject) subjects[c] = cols[k];
+    static const TransformKeys kNoKeys{};
+    const TransformKeys& keys = opt.keys ? *opt.keys : kNoKeys;
+    for (std::size_t c = 0; c < ncols; ++c) {
+      if (!actions[c]) continue;
+      ColumnContext ctx;
+      ctx.field = header[c];
+      ctx.first_row = 2;
+      if (!subjects[c].empty()) ctx.subject = &subjects[c];
+      apply_action(*actions[c], cols[c], keys, ctx);
+    }
+  }
   std::vector<std::size_t> qcols, scols;
   for (std::size_t c = 0; c < ncols; ++c) {
     const FieldSpec* f = fs_of[c];
     if (!f) continue;
     const std::string action = f->action.empty() ? (f->role == Role::identifier ? "drop" : f->role == Role::quasi_identifier ? "generalize" : "keep") : f->action;
-    if (action != "keep" && action != "drop" && action != "generalize")
-      throw Error(Code::invalid_argument, "field \"" + f->name + "\": action \"" + action + "\" is not available in this build of civitas deid run");
     if (f->role == Role::quasi_identifier && action != "drop") qcols.push_back(c);
     if (f->role == Role::sensitive && action != "drop") scols.push_back(c);
   }
@@ -173,7 +208,7 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
   std::vector<Hierarchy> hier;
   for (std::size_t i = 0; i < qcols.size(); ++i) {
     const FieldSpec* f = fs_of[qcols[i]];
-    if (f->action == "keep")
+    if (!f->action.empty() && f->action != "generalize")
       hier.push_back(Hierarchy::from_rows([&] {
         std::vector<std::vector<std::string>> rows;
         for (const auto& v : table.qi_values[i]) rows.push_back({v});
@@ -193,6 +228,23 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
     } else {
       sh.push_back(nullptr);
     }
+  }
+  // Fields that are not quasi-identifiers but generalised at a fixed "level".
+  for (std::size_t c = 0; c < ncols; ++c) {
+    const FieldSpec* f = fs_of[c];
+    if (!f || f->action != "generalize" || f->role == Role::quasi_identifier) continue;
+    const nlohmann::json* lj = f->params.contains("level") ? &f->params["level"]
+                               : f->action_json.is_object() && f->action_json.contains("level") ? &f->action_json["level"] : nullptr;
+    if (!lj || !lj->is_number_unsigned())
+      throw Error(Code::invalid_argument, "field \"" + f->name + "\": \"level\" must be an integer >= 0");
+    detail::Interner vals;
+    std::vector<std::uint32_t> ids(cols[c].size());
+    for (std::size_t r = 0; r < cols[c].size(); ++r) ids[r] = vals.intern(cols[c][r]);
+    const Hierarchy h = Hierarchy::build(f->hierarchy, spec.base_dir, vals.values(), f->name);
+    const auto level = lj->get<std::uint64_t>();
+    if (level >= h.levels())
+      throw Error(Code::invalid_argument, "field \"" + f->name + "\": level " + std::to_string(level) + " is above its hierarchy (" + std::to_string(h.levels() - 1) + ")");
+    for (std::size_t r = 0; r < cols[c].size(); ++r) cols[c][r] = h.label(level, h.of(level, ids[r]));
   }
   // ---- search ----
   SearchResult res = search(table, hier, sh, spec.privacy);
@@ -304,13 +356,23 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
       const int qi = qi_index[c];
       if (qi >= 0) {
         const auto i = static_cast<std::size_t>(qi);
-        fj["action"] = f->action == "keep" ? "keep" : "generalize";
-        fj["detail"] = f->action == "keep" ? "kept (quasi-identifier counted by the privacy model)"
-                                           : "level " + std::to_string(res.levels[i]) + " of " + f->hierarchy;
+        if (actions[c]) {
+          fj["action"] = action_name(actions[c]->kind);
+          fj["detail"] = describe_action(*actions[c]) + " (then counted by the privacy model as it is)";
+        } else {
+          fj["action"] = f->action == "keep" ? "keep" : "generalize";
+          fj["detail"] = f->action == "keep" ? "kept (quasi-identifier counted by the privacy model)"
+                                             : "level " + std::to_string(res.levels[i]) + " of " + f->hierarchy;
+        }
+      } else if (actions[c]) {
+        fj["action"] = action_name(actions[c]->kind);
+        fj["detail"] = describe_action(*actions[c]);
       } else {
         const std::string action = !f->action.empty() ? f->action : f->role == Role::identifier ? "drop" : "keep";
         fj["action"] = action;
-        fj["detail"] = action == "drop" ? (f->role == Role::identifier ? "identifier: removed" : "removed") : "kept as it is";
+        fj["detail"] = action == "drop" ? (f->role == Role::identifier ? "identifier: removed" : "removed")
+                     : action == "generalize" ? "fixed level of " + f->hierarchy
+                                              : "kept as it is";
       }
     }
     fields.push_back(fj);
@@ -325,7 +387,14 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
     i = j;
   }
   json before_sizes = json::array();
-  for (const auto& [size, count] : table_class_sizes(table)) before_sizes.push_back({size, count});
+  const auto before_hist = table_class_sizes(table);
+  for (const auto& [size, count] : before_hist) before_sizes.push_back({size, count});
+  // Risk after: the released classes, and the suppressed records (when written) as one more
+  // class of records whose quasi-identifiers are all '*'.
+  std::vector<std::uint64_t> after_classes(ws);
+  if (suppressed_records && !opt.drop_suppressed) after_classes.push_back(suppressed_records);
+  const json risk = {{"before", risk_to_json(measure_risk(before_hist))},
+                     {"after", risk_to_json(measure_risk(class_size_histogram(after_classes)))}};
   json report = {
       {"format", "civitas-deid-report/1"},
       {"input", {{"rows", nrows}, {"sha256", sha256_hex(bytes)}}},
@@ -338,6 +407,7 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
       {"measures", res.measures.to_json()},
       {"search", {{"lattice", res.lattice}, {"checks", res.checks}, {"recoding", spec.privacy.recoding == Recoding::global ? "global" : "local"}}},
       {"fields", fields},
+      {"risk", risk},
       {"class_sizes", {{"before", before_sizes}, {"after", after_sizes}}},
   };
   if (spec.privacy.recoding == Recoding::local) report["search"]["local"] = local;

@@ -188,11 +188,20 @@ std::vector<std::pair<std::uint64_t, std::uint64_t>> table_class_sizes(const Fre
 
 // ---- runs on files ----
 
+struct TransformKeys;  // the keys of keyed actions (declared with the transforms below)
+
 struct RunOptions {
   char delimiter = ',';
   std::string encoding;        ///< "" = UTF-8 (never guessed)
   bool drop_suppressed = false;
+  /// Keys for pseudonymize, tokenize, date_shift and keyed noise; nullptr = none (a spec
+  /// with a keyed action then fails with Error(invalid_argument) before anything is written).
+  const TransformKeys* keys = nullptr;
 };
+
+/// Whether a spec has an action that needs a key (pseudonymize, tokenize, date_shift; noise
+/// is keyed when a key is given, random otherwise).
+bool spec_needs_keys(const Spec& spec);
 
 /// Reads `in_path`, de-identifies it by `spec`, writes `out_path` (temp file + rename; nothing
 /// on error) and returns the report (docs/formats/deid-report.md). `spec_bytes` is the spec's
