@@ -10,6 +10,20 @@
 #include "impl.hpp"
 
 namespace civitas::workspace {
+namespace {
+
+// Audit details hold integers only: a fraction is written as its JSON text ("0.2").
+nlohmann::json integers_only(const nlohmann::json& j) {
+  if (j.is_number_float()) return j.dump();
+  if (j.is_object() || j.is_array()) {
+    nlohmann::json out = j;
+    for (auto it = out.begin(); it != out.end(); ++it) *it = integers_only(*it);
+    return out;
+  }
+  return j;
+}
+
+}  // namespace
 
 nlohmann::json Workspace::deid_run(std::string_view spec_json, const std::string& spec_dir, const std::string& in_path,
                                    const std::string& out_path, const nlohmann::json& options) {
@@ -53,7 +67,7 @@ nlohmann::json Workspace::deid_run(std::string_view spec_json, const std::string
                             {"output", {{"path", out_path}, {"sha256", report["output"]["sha256"]}, {"rows", report["output"]["rows"]}}},
                             {"levels", report["levels"]},
                             {"suppressed", report["suppressed"]},
-                            {"risk_after", report.contains("risk") ? report["risk"]["after"] : nlohmann::json(nullptr)}};
+                            {"risk_after", report.contains("risk") ? integers_only(report["risk"]["after"]) : nlohmann::json(nullptr)}};
   try {
     impl_->audit("deid.run", out_path, details);
   } catch (...) {

@@ -86,4 +86,37 @@ check "unreadable input exits 2" 2 $rc
 "$civ" deid run "$tmp/p.csv" -o "$tmp/x.csv" 2>/dev/null; rc=$?
 check "missing --spec exits 2" 2 $rc
 
+# With a workspace: keyed actions (pseudonymize, tokenize) and the audit entry "deid.run".
+printf 'aa%.0s' $(seq 32) > "$tmp/w.key"
+"$civ" init -w "$tmp/w.db" --key-file "$tmp/w.key" --department 91110000100000016D >/dev/null; check "init" 0 $?
+cat > "$tmp/kp.csv" <<'CSV'
+ric,age,zip
+11010519491231002X,34,10001
+11010519491231002X,35,10002
+440524188001010014,36,10003
+440524188001010014,37,10004
+CSV
+cat > "$tmp/kp.json" <<'J'
+{"fields": {"ric": {"role": "identifier", "action": {"action": "pseudonymize", "type": "ric"}},
+            "zip": {"role": "insensitive", "action": "tokenize"},
+            "age": {"role": "quasi-identifier", "hierarchy": "age.csv"}},
+ "privacy": {"k": 2}}
+J
+"$civ" deid run --spec "$tmp/kp.json" "$tmp/kp.csv" -o "$tmp/kp.out" 2>/dev/null; rc=$?
+check "keyed actions without a workspace key exit 2" 2 $rc
+check "no output without keys" 0 $([ -e "$tmp/kp.out" ] && echo 1 || echo 0)
+"$civ" deid run -w "$tmp/w.db" --key-file "$tmp/w.key" --spec "$tmp/kp.json" "$tmp/kp.csv" -o "$tmp/kp.out" \
+  --report "$tmp/kp.rep" --html "$tmp/kp.html"; rc=$?
+check "keyed run exits 0" 0 $rc
+check "pseudonyms: same person, same pseudonym" 1 "$(cut -d, -f1 "$tmp/kp.out" | sed -n '2p;3p' | sort -u | wc -l)"
+check "pseudonyms differ between persons" 2 "$(cut -d, -f1 "$tmp/kp.out" | sed -n '2,5p' | sort -u | wc -l)"
+check "identifier value gone" 0 "$(grep -c 11010519491231002X "$tmp/kp.out")"
+check "tokens replace zip" 0 "$(grep -c 10001 "$tmp/kp.out")"
+check "report carries risk after" 1 "$($py -c "import json;r=json.load(open('$tmp/kp.rep'));print(int('after' in r['risk'] and r['audit']['action']=='deid.run'))")"
+check "html written" 1 "$(grep -c -i '<html' "$tmp/kp.html" | awk '{print ($1>0)}')"
+n=$("$civ" audit log -w "$tmp/w.db" --key-file "$tmp/w.key" --action deid.run --json 2>/dev/null | grep -c "$(sha256sum "$tmp/kp.out" | cut -d' ' -f1)")
+check "the run is audit-logged with the output hash" 1 "$n"
+n=$("$civ" audit log -w "$tmp/w.db" --key-file "$tmp/w.key" --action deid.run --json 2>/dev/null | grep -c "$(sha256sum "$tmp/kp.json" | cut -d' ' -f1)")
+check "the entry names the spec hash" 1 "$n"
+
 exit $fail
