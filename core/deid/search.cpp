@@ -521,8 +521,16 @@ SearchResult search(const FrequencyTable& table, const std::vector<Hierarchy>& q
   r.lattice = n;
   double best = INFINITY;
   std::int64_t best_node = -1;
-  auto better = [&](double loss) {
-    return best_node < 0 || loss < best - 1e-9 * std::max(1.0, std::fabs(best));
+  // Ties (equal loss within 1e-9 relative) go to the lower level sum, then the lower index,
+  // whatever order the nodes were checked in: the result does not depend on the path.
+  auto tol = [&] { return 1e-9 * std::max(1.0, std::fabs(best)); };
+  auto before_best = [&](std::uint32_t x) {
+    const auto b = static_cast<std::uint32_t>(best_node);
+    return sum[x] != sum[b] ? sum[x] < sum[b] : x < b;
+  };
+  auto better_node = [&](std::uint32_t x, double loss) {
+    if (best_node < 0 || loss < best - tol()) return true;
+    return loss <= best + tol() && before_best(x);
   };
   auto debug = std::getenv("CIVITAS_DEID_DEBUG") != nullptr;
   // Checks a node, updates the best, tags; returns whether it is anonymous.
@@ -535,7 +543,7 @@ SearchResult search(const FrequencyTable& table, const std::vector<Hierarchy>& q
       std::fprintf(stderr, " anon=%d out=%llu loss=%f lb=%f\n", o.anonymous, static_cast<unsigned long long>(o.outliers), o.loss, lb[x]);
     }
     if (o.anonymous) {
-      if (better(o.loss)) {
+      if (better_node(x, o.loss)) {
         best = o.loss;
         best_node = x;
       }
@@ -546,7 +554,7 @@ SearchResult search(const FrequencyTable& table, const std::vector<Hierarchy>& q
     return o.anonymous;
   };
   for (std::uint32_t x : order) {
-    if (best_node >= 0 && lb[x] >= best - 1e-9 * std::max(1.0, std::fabs(best))) break;
+    if (best_node >= 0 && (lb[x] > best + tol() || (lb[x] >= best - tol() && !before_best(x)))) break;
     if (tag[x] == kNot) continue;
     if (tag[x] == kAnon && mono_m && mono_p) continue;  // an anonymous predecessor is no worse
     if (visit(x) || !mono_p) continue;

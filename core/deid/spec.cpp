@@ -159,7 +159,7 @@ Spec parse_spec(std::string_view text, std::string base_dir) {
   const nlohmann::ordered_json ordered = parse_ordered_json(text, "deid spec");
   for (auto it = ordered["fields"].begin(); it != ordered["fields"].end(); ++it) {
     const std::string path = "$.fields." + it.key();
-    const json f = json::parse(it.value().dump());
+    const json f = parse_json(it.value().dump(), "deid spec");
     if (it.key().empty()) bad("$.fields", "a field name is empty");
     if (!f.is_object()) bad(path, std::string("expected an object, found ") + type_of(f));
     FieldSpec fs;
