@@ -136,6 +136,18 @@ class Engine {
         }
       }
     }
+    // bit widths for packed keys (a label id at any level is below the level-0 count)
+    bits_.resize(q_);
+    shift_.resize(q_);
+    std::size_t total_bits = 0;
+    for (std::size_t i = 0; i < q_; ++i) {
+      std::uint32_t b = 1;
+      while ((std::uint64_t{1} << b) < std::max<std::size_t>(h[i].values(), 2)) ++b;
+      bits_[i] = b;
+      shift_[i] = static_cast<std::uint32_t>(total_bits);
+      total_bits += b;
+    }
+    packed_ = total_bits <= 64;
     // level-0 table
     base_.levels.assign(q_, 0);
     base_.rows = t.rows();
@@ -200,27 +212,70 @@ class Engine {
       }
     }
     const Table& S = *src;
-    detail::TupleIndex idx(q_, S.rows / 2 + 16);
     std::vector<std::uint32_t> cls(S.rows);
-    std::vector<std::uint32_t> key(q_);
     std::vector<std::uint64_t> w;
     w.reserve(S.rows / 2 + 16);
     std::vector<const std::vector<std::uint32_t>*> maps(q_, nullptr);
     for (std::size_t i = 0; i < q_; ++i)
       if (lv[i] != S.levels[i]) maps[i] = &up_[i][S.levels[i]][lv[i]];
-    for (std::size_t r = 0; r < S.rows; ++r) {
-      const std::uint32_t* c = S.codes.data() + r * q_;
-      for (std::size_t i = 0; i < q_; ++i) key[i] = maps[i] ? (*maps[i])[c[i]] : c[i];
-      const auto [id, fresh] = idx.insert(key.data());
-      if (fresh) w.push_back(0);
-      w[id] += S.weights[r];
-      cls[r] = id;
-    }
-    const std::size_t C = w.size();
     Table out;
     out.levels = lv;
+    if (packed_) {
+      // Keys packed into 64 bits: one flat open-addressing table, reused between checks
+      // (a slot is live when its stamp is this check's).
+      std::size_t cap = 64;
+      while (cap < S.rows * 2 + 16) cap <<= 1;
+      if (slot_key_.size() < cap) {
+        slot_key_.assign(cap, 0);
+        slot_id_.assign(cap, 0);
+        slot_stamp_.assign(cap, 0);
+      }
+      if (++stamp_ == 0) {
+        std::fill(slot_stamp_.begin(), slot_stamp_.end(), 0u);
+        stamp_ = 1;
+      }
+      const std::size_t mask = cap - 1;
+      std::vector<std::uint64_t> keys;
+      keys.reserve(S.rows / 2 + 16);
+      for (std::size_t r = 0; r < S.rows; ++r) {
+        const std::uint32_t* c = S.codes.data() + r * q_;
+        std::uint64_t key = 0;
+        for (std::size_t i = 0; i < q_; ++i) key |= static_cast<std::uint64_t>(maps[i] ? (*maps[i])[c[i]] : c[i]) << shift_[i];
+        std::size_t h = detail::mix64(key) & mask;
+        while (true) {
+          if (slot_stamp_[h] != stamp_) {
+            slot_stamp_[h] = stamp_;
+            slot_key_[h] = key;
+            slot_id_[h] = static_cast<std::uint32_t>(keys.size());
+            keys.push_back(key);
+            w.push_back(0);
+            break;
+          }
+          if (slot_key_[h] == key) break;
+          h = (h + 1) & mask;
+        }
+        w[slot_id_[h]] += S.weights[r];
+        cls[r] = slot_id_[h];
+      }
+      out.codes.resize(keys.size() * q_);
+      for (std::size_t k = 0; k < keys.size(); ++k)
+        for (std::size_t i = 0; i < q_; ++i)
+          out.codes[k * q_ + i] = static_cast<std::uint32_t>((keys[k] >> shift_[i]) & ((std::uint64_t{1} << bits_[i]) - 1));
+    } else {
+      detail::TupleIndex idx(q_, S.rows / 2 + 16);
+      std::vector<std::uint32_t> key(q_);
+      for (std::size_t r = 0; r < S.rows; ++r) {
+        const std::uint32_t* c = S.codes.data() + r * q_;
+        for (std::size_t i = 0; i < q_; ++i) key[i] = maps[i] ? (*maps[i])[c[i]] : c[i];
+        const auto [id, fresh] = idx.insert(key.data());
+        if (fresh) w.push_back(0);
+        w[id] += S.weights[r];
+        cls[r] = id;
+      }
+      out.codes = std::move(idx.keys);
+    }
+    const std::size_t C = w.size();
     out.rows = C;
-    out.codes = std::move(idx.keys);
     out.weights = w;
     std::vector<std::uint8_t> bad(C, 0);
     std::uint64_t out_k = 0;
@@ -322,8 +377,13 @@ class Engine {
       *sizes = histogram(ws);
     }
     if (!row_flags && C < S.rows) {
+      // Kept for roll-ups, within a budget of rows (memory stays small: 64 B a row at most).
+      cached_rows_ += C;
       cache_.push_front(std::move(out));
-      if (cache_.size() > 24) cache_.pop_back();
+      while (cached_rows_ > kCacheRows && cache_.size() > 1) {
+        cached_rows_ -= cache_.back().rows;
+        cache_.pop_back();
+      }
     }
     return o;
   }
@@ -433,6 +493,13 @@ class Engine {
   std::vector<std::vector<std::uint64_t>> scratch_;
   Table base_;
   std::list<Table> cache_;
+  static constexpr std::size_t kCacheRows = 262144;
+  std::size_t cached_rows_ = 0;
+  bool packed_ = false;
+  std::vector<std::uint32_t> bits_, shift_;
+  std::vector<std::uint64_t> slot_key_;
+  std::vector<std::uint32_t> slot_id_, slot_stamp_;
+  std::uint32_t stamp_ = 0;
 };
 
 void fill_result(Engine& e, const std::vector<std::uint32_t>& lv, SearchResult& r, bool* anonymous) {
