@@ -12,6 +12,8 @@ Modules:
     civitas.package packages between departments: create, inspect, verify, open
                     (``civitas package`` in the CLI; ``civitas.exchange`` is a deprecated alias).
     civitas.audit   the tamper-evident audit log: append, query, checkpoints, proofs, verify.
+    civitas.deid    de-identification for open data: a spec's privacy model by optimal
+                    generalisation, on files, pandas DataFrames and pyarrow tables.
 
 Paths are ``str`` or ``os.PathLike``; schemas a path to a JSON file, a ``dict`` or JSON text.
 Errors are :class:`civitas.Error` and its subclasses (see :mod:`civitas.errors`), which are
@@ -27,7 +29,7 @@ from typing import Any as _Any, List as _List
 from . import _native
 from .errors import *  # noqa: F401,F403  (the exception classes, at the top level)
 from .errors import __all__ as _errors_all
-from . import audit, catalog, errors, ids, package, schema, workspace
+from . import audit, catalog, deid, errors, ids, package, schema, workspace
 
 #: The library version, the C++ project's version (CMake PROJECT_VERSION).
 __version__: str = _native.__version__
@@ -57,4 +59,4 @@ exchange = _DeprecatedAlias(__name__ + ".exchange", package)
 exchange.__file__ = package.__file__
 _sys.modules[exchange.__name__] = exchange
 
-__all__ = ["__version__", "audit", "catalog", "errors", "ids", "package", "schema", "workspace", *_errors_all]
+__all__ = ["__version__", "audit", "catalog", "deid", "errors", "ids", "package", "schema", "workspace", *_errors_all]
