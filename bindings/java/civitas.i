@@ -91,3 +91,4 @@
 %include "swig/package.i"
 %include "swig/catalog.i"
 %include "swig/audit.i"
+%include "swig/deid_run.i"
