@@ -625,10 +625,12 @@ SearchResult search(const FrequencyTable& table, const std::vector<Hierarchy>& q
     if (tag[x] == kNot) continue;
     if (tag[x] == kAnon && mono_m && mono_p) continue;  // an anonymous predecessor is no worse
     if (visit(x) || !mono_p) continue;
-    // Not anonymous: climb to a maximal node that is not anonymous (successors by bound),
-    // so that one check tags a large part of the lattice below it.
-    std::uint32_t cur = x;
+    // Not anonymous: a path upwards through unknown nodes (the successor of least bound
+    // each step), then a binary search on it for its lowest anonymous node (monotone along
+    // a chain; Flash's idea): one check tags a large part of the lattice on either side.
+    std::vector<std::uint32_t> path{x};
     while (true) {
+      const std::uint32_t cur = path.back();
       std::int64_t nextn = -1;
       for (std::size_t k = 0; k < q; ++k) {
         const std::uint32_t l = static_cast<std::uint32_t>((cur / stride[k]) % radix[k]);
@@ -638,7 +640,18 @@ SearchResult search(const FrequencyTable& table, const std::vector<Hierarchy>& q
         if (nextn < 0 || lb[y] < lb[static_cast<std::uint32_t>(nextn)]) nextn = y;
       }
       if (nextn < 0) break;
-      if (!visit(static_cast<std::uint32_t>(nextn))) cur = static_cast<std::uint32_t>(nextn);
+      path.push_back(static_cast<std::uint32_t>(nextn));
+    }
+    std::size_t lo = 0, hi = path.size();  // path[lo] not anonymous; path[hi] (if any) anonymous
+    while (hi - lo > 1) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      const std::uint32_t y = path[mid];
+      bool anon;
+      if (tag[y] == kNot) anon = false;
+      else if (tag[y] == kAnon) anon = true;
+      else anon = visit(y);
+      if (anon) hi = mid;
+      else lo = mid;
     }
   }
   if (best_node < 0) {
