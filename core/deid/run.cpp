@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
@@ -126,6 +127,12 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
   const std::size_t ncols = header.size();
   if (ncols == 0) throw Error(Code::parse, in_path + " has no header row");
   std::vector<std::vector<std::string>> cols(ncols);
+  {
+    std::size_t lines = 0;
+    for (const char* p = bytes.data(); (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(bytes.data() + bytes.size() - p)))) != nullptr; ++p)
+      ++lines;
+    for (auto& c : cols) c.reserve(lines + 1);
+  }
   schema::Batch batch;
   std::uint64_t nrows = 0;
   while (reader->next(batch, ncols, 65536)) {

@@ -21,6 +21,8 @@ docs/formats/deid-spec.md and deid-report.md.
 
 from __future__ import annotations
 
+import csv
+import importlib
 import json
 import os
 import tempfile
@@ -90,9 +92,8 @@ def run_frame(
     with tempfile.TemporaryDirectory(prefix="civitas-deid-") as d:
         src, dst = os.path.join(d, "in.csv"), os.path.join(d, "out.csv")
         if kind == "pyarrow":
-            import pyarrow as pa
-            import pyarrow.csv as pacsv
-
+            pa: Any = importlib.import_module("pyarrow")
+            pacsv: Any = importlib.import_module("pyarrow.csv")
             table = data.cast(pa.schema([pa.field(f.name, pa.string()) for f in data.schema]))
             pacsv.write_csv(table, src)
         elif kind == "pandas":
@@ -101,12 +102,9 @@ def run_frame(
             raise TypeError(f"data must be a pandas DataFrame or a pyarrow Table, not {type(data).__name__}")
         report = run(spec, src, dst, spec_dir=spec_dir, drop_suppressed=drop_suppressed, workspace=workspace)
         if kind == "pyarrow":
-            import pyarrow as pa
-            import pyarrow.csv as pacsv
-
             with open(dst, "rb") as f:
                 header = f.readline().decode("utf-8").rstrip("\r\n")
-            names = next(iter(__import__("csv").reader([header])))
+            names = next(iter(csv.reader([header])))
             out = pacsv.read_csv(
                 dst,
                 convert_options=pacsv.ConvertOptions(
@@ -114,7 +112,6 @@ def run_frame(
                 ),
             )
         else:
-            import pandas as pd
-
+            pd: Any = importlib.import_module("pandas")
             out = pd.read_csv(dst, dtype=str, keep_default_na=False)
     return out, report
