@@ -119,4 +119,14 @@ check "the run is audit-logged with the output hash" 1 "$n"
 n=$("$civ" audit log -w "$tmp/w.db" --key-file "$tmp/w.key" --action deid.run --json 2>/dev/null | grep -c "$(sha256sum "$tmp/kp.json" | cut -d' ' -f1)")
 check "the entry names the spec hash" 1 "$n"
 
+# --encoding: GBK input decoded (output UTF-8); without it, the GBK bytes are an error.
+if command -v iconv >/dev/null; then
+  printf 'name,age,city\n王芳,34,北京\n李娜,35,上海\n' | iconv -f utf-8 -t gbk > "$tmp/gbk.csv"
+  printf '34;30-39;*\n35;30-39;*\n' > "$tmp/age2.csv"
+  echo '{"fields": {"name": {"role": "identifier"}, "age": {"role": "quasi-identifier", "hierarchy": "age2.csv"}}, "privacy": {"k": 2}}' > "$tmp/g.json"
+  "$civ" deid run --spec "$tmp/g.json" "$tmp/gbk.csv" -o "$tmp/g.out" --encoding gbk > /dev/null; rc=$?
+  check "gbk input exits 0" 0 $rc
+  check "gbk input decoded" $'age,city\n30-39,北京\n30-39,上海' "$(cat "$tmp/g.out")"
+fi
+
 exit $fail
