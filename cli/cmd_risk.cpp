@@ -114,7 +114,12 @@ int do_risk(const RiskArgs& a) {
   const auto& p = k.population_uniques;
   if (p.model == "none") std::cout << "not estimated";
   else if (!p.converged) std::cout << p.model << ": no estimate (the model does not fit this data)";
-  else std::cout << p.model << ": " << fmt_pct(p.estimate) << " (sampling fraction " << p.sampling_fraction << ")";
+  else {
+    char b[160];
+    std::snprintf(b, sizeof b, "%s: %.4g%% of the population (%.6g records), sampling fraction %.6g", p.model.c_str(),
+                  p.estimate * 100, p.count, p.sampling_fraction);
+    std::cout << b;
+  }
   std::cout << '\n';
   return kOk;
 }

@@ -92,3 +92,4 @@
 %include "swig/catalog.i"
 %include "swig/audit.i"
 %include "swig/deid_run.i"
+%include "swig/deid_risk.i"

@@ -222,7 +222,8 @@ std::string report_html(const nlohmann::json& r) {
        "body{font-family:'Noto Sans','Noto Sans CJK SC',sans-serif;margin:24px 32px;color:#222;background:#fff;max-width:1100px}"
        "h1{font-size:24px;border-bottom:3px solid #4f81bd;padding-bottom:6px}h2{font-size:18px;margin-top:28px;color:#1f3b63}"
        "table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:4px 10px;text-align:left;"
-       "vertical-align:top;font-size:13px}th{background:#eef3fa}table.kv th{width:220px}"
+       "vertical-align:top;font-size:13px}th{background:#eef3fa}table.kv th{min-width:90px}"
+       ".grid{display:flex;flex-wrap:wrap;gap:0 32px}"
        ".cards{display:flex;gap:12px;flex-wrap:wrap}.card{border:1px solid #ccc;border-radius:6px;padding:10px 16px;"
        "min-width:140px;background:#f6f9fd}.card b{display:block;font-size:22px;color:#1f3b63}"
        ".note{color:#666;font-size:12px}"
@@ -245,13 +246,15 @@ std::string report_html(const nlohmann::json& r) {
   h += "</div>\n";
 
   // Inputs and the privacy model.
+  h += "<div class=\"grid\">";
   for (const char* sec : {"input", "output", "privacy", "levels", "measures"}) {
     const json* v = get(r, sec);
     if (!v) continue;
-    h += std::string("<h2>") + sec + "</h2>";
+    h += std::string("<div><h2>") + sec + "</h2>";
     h += v->is_object() ? kv_table(*v) : "<p>" + esc(text(*v)) + "</p>";
-    h += "\n";
+    h += "</div>\n";
   }
+  h += "</div>\n";
   if (const json* v = get(r, "spec_sha256")) h += "<p class=\"note\">spec SHA-256 " + esc(text(*v)) + "</p>\n";
 
   // Risk before/after.

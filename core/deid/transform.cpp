@@ -108,7 +108,11 @@ Action parse_action(const nlohmann::json& j, std::string_view field) {
     a.mask_char = get_string(*v, field, "char");
     if (utf8_chars(a.mask_char) != 1 || a.mask_char.size() > 4) bad(field, "\"char\" must be exactly one character");
     // The one character must be valid UTF-8 and printable (no control characters).
-    mask_value("x", 0, 0, a.mask_char);
+    try {
+      mask_value("x", 0, 0, a.mask_char);
+    } catch (const Error&) {
+      bad(field, "\"char\" must be one valid UTF-8 character");
+    }
     if (static_cast<unsigned char>(a.mask_char[0]) < 0x20 || a.mask_char[0] == 0x7f)
       bad(field, "\"char\" must not be a control character");
   }

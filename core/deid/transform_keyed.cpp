@@ -103,6 +103,61 @@ void pseudonymize_column(std::vector<std::string>& values, const crypto::Key& id
   sodium_memzero(mac, sizeof mac);
 }
 
+void pseudonymize_column(const crypto::ColumnView& values, const crypto::Key& identity_key, std::string_view domain,
+                         int id_kind, const ColumnContext& ctx, crypto::Column& out) {
+  crypto::check_column(values, "values");
+  out.data.clear();
+  out.offsets.assign(1, 0);
+  out.offsets.reserve(values.n + 1);
+  std::size_t nonempty = 0;
+  for (std::size_t i = 0; i < values.n; ++i) nonempty += values.offsets[i + 1] != values.offsets[i];
+  out.data.resize(nonempty * 64);
+  char* w = reinterpret_cast<char*>(out.data.data());
+  std::size_t pos = 0;
+  auto put = [&](bool filled) {
+    if (filled) pos += 64;
+    out.offsets.push_back(pos);
+  };
+  if (id_kind != 0) {
+    if (id_kind < 1 || id_kind > 4) throw Error(Code::invalid_argument, "unknown identifier kind " + std::to_string(id_kind));
+    const auto kind = static_cast<ids::Kind>(id_kind);
+    crypto::IdentityKeyer keyer(identity_key, domain);
+    for (std::size_t i = 0; i < values.n; ++i) {
+      std::string_view v = values.at(i);
+      if (v.empty()) {
+        put(false);
+        continue;
+      }
+      ids::Reason r = keyer.key_into(kind, v, w + pos);
+      if (r != ids::Reason::ok)
+        throw Error(Code::invalid_data,
+                    std::string("not a valid ") + ids::kind_name(kind) + " identifier (" + ids::reason_name(r) + ")",
+                    where(ctx, i));
+      put(true);
+    }
+    return;
+  }
+  if (crypto::suite_of(identity_key).id() != crypto::kSuite1)
+    throw Error(Code::unsupported_version, "ps1 pseudonyms are defined for suite-1 identity keys only");
+  auto prf = domain_prf(identity_key, "civitas pseudonym domain v1", domain);
+  const std::string prefix = "ps1:" + identity_key.id_hex() + ":";
+  std::uint8_t mac[32];
+  char b64[45];
+  for (std::size_t i = 0; i < values.n; ++i) {
+    std::string_view v = values.at(i);
+    if (v.empty()) {
+      put(false);
+      continue;
+    }
+    prf->compute(nullptr, 0, v.data(), v.size(), mac);
+    sodium_bin2base64(b64, sizeof b64, mac, sizeof mac, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    std::memcpy(w + pos, prefix.data(), 21);
+    std::memcpy(w + pos + 21, b64, 43);
+    put(true);
+  }
+  sodium_memzero(mac, sizeof mac);
+}
+
 void tokenize_column(std::vector<std::string>& values, const crypto::Key& token_key, std::string_view domain,
                      const ColumnContext& ctx) {
   if (token_key.purpose != crypto::Purpose::token)
@@ -211,7 +266,7 @@ void noise_column(std::vector<std::string>& values, const NoiseOptions& o, const
       const double c = u1 - 0.5;
       n = -o.scale * (c < 0 ? -1.0 : 1.0) * std::log(1 - 2 * std::fabs(c));
     } else if (o.distribution == "gaussian") {
-      n = o.scale * std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+      n = o.scale * std::sqrt(-2 * std::log(u1)) * std::cos(2 * 3.14159265358979323846 * u2);
     } else {
       n = o.scale * (2 * u1 - 1);
     }

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <cmath>
+#include <cstring>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -97,6 +98,8 @@ TEST_CASE("actions parse from JSON, reject unknown keys and bad values, and roun
       CHECK(std::string(e.what()).find("col<1>") != std::string::npos);
     }
   }
+  nlohmann::json broken{{"action", "mask"}, {"char", std::string("\xe4\xb8")}};  // not valid UTF-8
+  CHECK(code_of([&] { parse_action(broken, "f"); }) == Code::invalid_argument);
   for (int k = 0; k < 10; ++k) {
     Action x;
     x.kind = static_cast<ActionKind>(k);
@@ -309,4 +312,122 @@ TEST_CASE("apply_action dispatches, drops, and refuses generalize and missing ke
   Strings n{"7"};
   apply_action(rn, n, none, ctx());
   CHECK(n[0] == "7");
+}
+
+TEST_CASE("date shift and keyed noise follow their documented derivations") {
+  auto key = crypto::generate_key(crypto::Purpose::identity);
+  auto kd_of = [&](const std::string& label, unsigned char* kd) {
+    crypto_generichash(kd, 32, reinterpret_cast<const unsigned char*>(label.data()), label.size(), key.secret.data(),
+                       key.secret.size());
+  };
+  auto be64 = [](const unsigned char* p) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | p[i];
+    return v;
+  };
+  // date shift: Kd = BLAKE2b(S, "civitas date shift v1" || domain); h = BLAKE2b(Kd, subject)
+  unsigned char kd[32], h[32];
+  kd_of("civitas date shift v1visits", kd);
+  for (const char* subject : {"p1", "p2", "张三", ""}) {
+    crypto_generichash(h, 32, reinterpret_cast<const unsigned char*>(subject), std::strlen(subject), kd, 32);
+    const auto i = static_cast<long long>(be64(h) % 60);
+    const int want = i < 30 ? static_cast<int>(-(i + 1)) : static_cast<int>(i - 30 + 1);
+    CHECK(date_shift_offset(key, "visits", subject, 30) == want);
+  }
+  // keyed Laplace noise: h = BLAKE2b(Kd, u64be(row) || value); u from the top 53 bits of bytes 0-7
+  kd_of("civitas noise v1income", kd);
+  Strings v{"100", "100", "-3.5"};
+  NoiseOptions o;
+  o.scale = 2;
+  noise_column(v, o, &key, "income", ctx());
+  const char* orig[] = {"100", "100", "-3.5"};
+  for (std::size_t row = 0; row < 3; ++row) {
+    unsigned char msg[64];
+    for (int b = 0; b < 8; ++b) msg[b] = static_cast<unsigned char>(static_cast<std::uint64_t>(row) >> (56 - 8 * b));
+    std::memcpy(msg + 8, orig[row], std::strlen(orig[row]));
+    crypto_generichash(h, 32, msg, 8 + std::strlen(orig[row]), kd, 32);
+    const double u = (static_cast<double>(be64(h) >> 11) + 0.5) / 9007199254740992.0;
+    const double c = u - 0.5;
+    const double n = -2.0 * (c < 0 ? -1.0 : 1.0) * std::log(1 - 2 * std::fabs(c));
+    CHECK(parse_number(v[row]).value() == doctest::Approx(parse_number(orig[row]).value() + n).epsilon(1e-12));
+  }
+  CHECK(v[0] != v[1]);  // the row index is part of the input
+}
+
+TEST_CASE("every action takes empty columns, all-missing columns, huge numbers and long values") {
+  auto id_key = crypto::generate_key(crypto::Purpose::identity);
+  auto tok_key = crypto::generate_key(crypto::Purpose::token);
+  TransformKeys keys;
+  keys.identity = &id_key;
+  keys.token = &tok_key;
+  const char* actions[] = {R"("keep")", R"("drop")", R"({"action":"mask","keep_last":2})", R"("pseudonymize")",
+                           R"("tokenize")", R"({"action":"date_shift","subject":"s","max_days":9})",
+                           R"({"action":"top_bottom","top":1})", R"({"action":"microaggregate","k":2})",
+                           R"({"action":"noise","scale":3})"};
+  for (const char* text : actions) {
+    INFO(text);
+    Action a = parse_action(nlohmann::json::parse(text), "f");
+    for (std::size_t n : {0u, 1u, 5u}) {
+      Strings v(n), subj(n, "s");
+      ColumnContext c = ctx();
+      c.subject = &subj;
+      apply_action(a, v, keys, c);
+      if (a.kind == ActionKind::drop) CHECK(v.empty());
+      else CHECK(v == Strings(n));  // missing values stay missing
+    }
+  }
+  // Huge and tiny numbers.
+  Strings big{"1e308", "-1e308", "1e308", "4.9e-324"};
+  microaggregate_column(big, 2, false, -1, ctx());
+  CHECK(big[0] == "1e+308");  // the mean of two 1e308 does not overflow
+  Strings big2{"1e308"};
+  top_bottom_column(big2, std::nullopt, 1e300, -1, ctx());
+  CHECK(big2[0] == "1e+300");
+  Strings over{"1.7e308"};
+  NoiseOptions o;
+  o.scale = 1e308;
+  o.distribution = "uniform";
+  // Either a finite noisy value or a clear error, never inf in the output.
+  try {
+    noise_column(over, o, &id_key, "d", ctx());
+    CHECK(parse_number(over[0]).has_value());
+  } catch (const Error& e) {
+    CHECK(e.code() == Code::invalid_data);
+  }
+  // A 1 MB value through the keyed actions.
+  std::string huge(1 << 20, 'x');
+  Strings h{huge};
+  pseudonymize_column(h, id_key, "d", 0, ctx());
+  CHECK(h[0].size() == 64);
+  Strings t{huge};
+  tokenize_column(t, tok_key, "d", ctx());
+  CHECK(t[0].size() > huge.size());
+  // Control characters and NUL bytes are data like any other for masking and pseudonyms.
+  Strings ctl{std::string("a\0b\x01" "c", 5)};
+  mask_column(ctl, 1, 1, "*", ctx());
+  CHECK(ctl[0] == "a***c");
+}
+
+TEST_CASE("pseudonyms of an Arrow-layout column equal those of the string column") {
+  auto key = crypto::generate_key(crypto::Purpose::identity);
+  for (int kind : {0, 3}) {
+    Strings v{"11010519491231002X", "", "11010519491231002x", "110105194912310021"};
+    if (kind == 3) v.pop_back();  // an invalid one fails both ways
+    auto col = crypto::Column::from(v);
+    crypto::Column out;
+    pseudonymize_column(col.view(), key, "d", kind, ctx(), out);
+    pseudonymize_column(v, key, "d", kind, ctx());
+    REQUIRE(out.size() == v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) CHECK(std::string(out.at(i)) == v[i]);
+  }
+  Strings bad{"x", "110105194912310021"};
+  auto col = crypto::Column::from(bad);
+  crypto::Column out;
+  try {
+    pseudonymize_column(col.view(), key, "d", 3, ctx(), out);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == Code::invalid_data);
+    CHECK(e.where().row.value() == 2);
+  }
 }

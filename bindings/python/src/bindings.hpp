@@ -46,6 +46,8 @@ void bind_catalog(py::module_ m);
 void bind_audit(py::module_ m);
 /// civitas._native.deid: de-identification runs (deid.cpp).
 void bind_deid(py::module_ m);
+/// civitas._native.deid_risk: field transforms, risk measures, HTML report (deid_risk.cpp).
+void bind_deid_risk(py::module_ m);
 // Later modules: void bind_<module>(py::module_ m);  (bindings/python/src/<module>.cpp)
 
 /// The Python Workspace (civitas._native.workspace.Workspace): owns the C++ Workspace until

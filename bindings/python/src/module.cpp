@@ -20,5 +20,6 @@ PYBIND11_MODULE(_native, m) {
   cp::bind_catalog(m.def_submodule("catalog", "Catalog entries stored, versioned, in a workspace"));
   cp::bind_audit(m.def_submodule("audit", "The tamper-evident audit log of a workspace"));
   cp::bind_deid(m.def_submodule("deid", "De-identification runs: specs, optimal generalisation, reports"));
+  cp::bind_deid_risk(m.def_submodule("deid_risk", "De-identification: field transforms, risk measures, HTML report"));
   // cp::bind_<module>(m.def_submodule("<module>", "…"));
 }

@@ -60,7 +60,7 @@ typedef struct civ_deid_risk_options {
   double threshold;         /**< a record is at risk when its risk exceeds it (0.2) */
   double population_size;   /**< population for the uniqueness model; 0 = from sampling_fraction */
   double sampling_fraction; /**< records / population when population_size is 0 (0.01) */
-  const char *model;        /**< "pitman" (NULL), "snb", "zayatz" or "none" */
+  const char *model;        /**< "pitman" (NULL) or "none" */
 } civ_deid_risk_options;
 
 #define CIV_DEID_RISK_OPTIONS_VERSION 1

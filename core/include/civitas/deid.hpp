@@ -226,6 +226,8 @@ nlohmann::json run_files(const Spec& spec, std::string_view spec_bytes, const st
 
 namespace civitas::crypto {
 struct Key;
+struct ColumnView;
+struct Column;
 }
 namespace civitas::deid {
 
@@ -306,8 +308,7 @@ struct TransformKeys {
 struct ColumnContext {
   std::string field;                    ///< the column's name
   std::uint64_t first_row = 2;          ///< row number of values[0] (CSV: the header is row 1)
-  /// date_shift: the subject column (same length as the values); nullptr = the values'
-  /// own row index is the subject (each row its own offset).
+  /// date_shift: the subject column (same length as the values); date_shift refuses nullptr.
   const std::vector<std::string>* subject = nullptr;
 };
 
@@ -332,6 +333,10 @@ std::string mask_value(std::string_view value, std::size_t keep_first, std::size
 /// id_kind == 0: "ps1:<key id>:<base64url 32 bytes>" over the exact bytes of the value.
 void pseudonymize_column(std::vector<std::string>& values, const crypto::Key& identity_key,
                          std::string_view domain, int id_kind, const ColumnContext& ctx);
+/// The same over a column in Arrow layout, written to `out` (cleared first): 64 bytes per
+/// non-empty value, empty values stay empty; no allocation per value (the bulk path).
+void pseudonymize_column(const crypto::ColumnView& values, const crypto::Key& identity_key, std::string_view domain,
+                         int id_kind, const ColumnContext& ctx, crypto::Column& out);
 /// Deterministic tokens (docs/formats/token.md), text form base64url.
 void tokenize_column(std::vector<std::string>& values, const crypto::Key& token_key,
                      std::string_view domain, const ColumnContext& ctx);
@@ -382,7 +387,7 @@ struct RiskOptions {
   double population_size = 0;
   /// Records / population; used when population_size is 0. Default 0.01.
   double sampling_fraction = 0.01;
-  std::string model = "pitman";         ///< "pitman", "snb", "zayatz" or "none"
+  std::string model = "pitman";         ///< "pitman" or "none" (not estimated)
 };
 
 /// One attacker model's figures (ARX RiskModelSampleSummary): max = 1 / smallest class,
@@ -397,8 +402,8 @@ struct AttackerRisk {
 };
 
 struct PopulationUniques {
-  std::string model;                    ///< "pitman", "snb", "zayatz", "none"
-  double estimate = 0;                  ///< estimated share of population records that are unique
+  std::string model;                    ///< "pitman" or "none"
+  double estimate = 0;                  ///< estimated share of population records that are unique (count / N)
   double count = 0;                     ///< estimated number of unique population records
   double sampling_fraction = 0;
   double population_size = 0;
