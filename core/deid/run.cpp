@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "civitas/deid.hpp"
@@ -55,12 +56,23 @@ std::size_t utf8_error(std::string_view s) {
 }
 
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Code::io, "cannot read " + path, Location{std::nullopt, std::nullopt, std::nullopt, path});
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw Error(Code::io, "error reading " + path);
-  return ss.str();
+  // One read into a string of the file's size (no stream buffers in between).
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw Error(Code::io, "cannot read " + path, Location{std::nullopt, std::nullopt, std::nullopt, path});
+  std::string data;
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    std::fclose(f);
+    throw Error(Code::io, path + " is a directory, not a file");
+  }
+  if (st.st_size > 0) data.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
+  const bool bad = std::ferror(f) != 0;
+  std::fclose(f);
+  if (bad) throw Error(Code::io, "error reading " + path);
+  return data;
 }
 
 void append_cell(std::string& out, std::string_view v, char delim) {
