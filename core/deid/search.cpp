@@ -9,8 +9,6 @@
 #include <cmath>
 #include <list>
 #include <numeric>
-#include <cstdio>
-#include <cstdlib>
 
 #include "civitas/deid.hpp"
 #include "intern.hpp"
@@ -599,16 +597,11 @@ SearchResult search(const FrequencyTable& table, const std::vector<Hierarchy>& q
     if (best_node < 0 || loss < best - tol()) return true;
     return loss <= best + tol() && before_best(x);
   };
-  auto debug = std::getenv("CIVITAS_DEID_DEBUG") != nullptr;
   // Checks a node, updates the best, tags; returns whether it is anonymous.
   auto visit = [&](std::uint32_t x) {
     const auto lvx = e.decode(x);
     const Outcome o = e.check(lvx);
     ++r.checks;
-    if (debug) {
-      for (auto v : lvx) std::fprintf(stderr, "%u,", v);
-      std::fprintf(stderr, " anon=%d out=%llu loss=%f lb=%f\n", o.anonymous, static_cast<unsigned long long>(o.outliers), o.loss, lb[x]);
-    }
     if (o.anonymous) {
       if (better_node(x, o.loss)) {
         best = o.loss;
