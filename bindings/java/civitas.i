@@ -93,6 +93,7 @@
 %include "swig/audit.i"
 %include "swig/recovery.i"
 %include "swig/classify.i"
+%include "swig/deid_run.i"
 %include "swig/deid_risk.i"
 %include "swig/deid_dp.i"
 %include "swig/policy.i"

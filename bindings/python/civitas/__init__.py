@@ -20,6 +20,8 @@ Modules:
     civitas.dp      differentially private aggregates paid from a dataset's privacy budget.
     civitas.policy  the city's data policy: checks, grading (GB/T 43697-2024), audited
                     sharing and opening decisions for stored catalog entries.
+    civitas.deid    de-identification for open data: a spec's privacy model by optimal
+                    generalisation, on files, pandas DataFrames and pyarrow tables.
 
 Paths are ``str`` or ``os.PathLike``; schemas a path to a JSON file, a ``dict`` or JSON text.
 Errors are :class:`civitas.Error` and its subclasses (see :mod:`civitas.errors`), which are
@@ -35,7 +37,7 @@ from typing import Any as _Any, List as _List
 from . import _native
 from .errors import *  # noqa: F401,F403  (the exception classes, at the top level)
 from .errors import __all__ as _errors_all
-from . import audit, catalog, errors, ids, package, schema, workspace
+from . import audit, catalog, deid, errors, ids, package, schema, workspace
 from . import recovery  # noqa: E402  (backups and restore, issue 18)
 from . import classify
 from . import dp
@@ -69,7 +71,7 @@ exchange = _DeprecatedAlias(__name__ + ".exchange", package)
 exchange.__file__ = package.__file__
 _sys.modules[exchange.__name__] = exchange
 
-__all__ = ["__version__", "audit", "catalog", "errors", "ids", "package", "recovery", "schema", "workspace", *_errors_all]
+__all__ = ["__version__", "audit", "catalog", "deid", "errors", "ids", "package", "recovery", "schema", "workspace", *_errors_all]
 __all__ += ["classify"]
 __all__ += ["dp"]
 __all__ += ["policy"]

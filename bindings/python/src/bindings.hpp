@@ -51,6 +51,8 @@ void bind_escrow(py::module_ workspace_module);
 void bind_recovery(py::module_ m);
 /// civitas._native.classify: detectors, free text, columns and tables (classify.cpp).
 void bind_classify(py::module_ m);
+/// civitas._native.deid: de-identification runs (deid.cpp).
+void bind_deid(py::module_ m);
 /// civitas._native.deid_risk: field transforms, risk measures, HTML report (deid_risk.cpp).
 void bind_deid_risk(py::module_ m);
 /// civitas._native.dp: differential-privacy samplers, budgets and releases (deid_dp.cpp).

@@ -22,6 +22,7 @@ PYBIND11_MODULE(_native, m) {
   cp::bind_escrow(m.attr("workspace"));  // issue 18: escrow and sequence statements on workspace.Workspace
   cp::bind_recovery(m.def_submodule("recovery", "Backups and restore of a workspace"));
   cp::bind_classify(m.def_submodule("classify", "Classification: identifiers and personal information in values, columns, tables, texts"));
+  cp::bind_deid(m.def_submodule("deid", "De-identification runs: specs, optimal generalisation, reports"));
   cp::bind_deid_risk(m.def_submodule("deid_risk", "De-identification: field transforms, risk measures, HTML report"));
   cp::bind_deid_dp(m.def_submodule("dp", "Differential privacy: secure noise, budgets, releases"));
   cp::bind_policy(m.def_submodule("policy", "Policy: grading, sharing and opening decisions"));

@@ -19,6 +19,33 @@ extern "C" {
 
 /* ==== de-identification runs (spec → output + report) ==== */
 
+/**
+ * De-identifies a CSV file by a spec (docs/deid.md, docs/formats/deid-spec.md) and returns
+ * the report (docs/formats/deid-report.md). The output is written to a temporary file and
+ * renamed: on any error nothing is left at out_path.
+ *
+ * With a workspace (ctx not NULL), the keyring's identity and token keys serve the keyed
+ * actions (pseudonymize, tokenize, date_shift) and the run is audit-logged as "deid.run"
+ * (spec, input and output SHA-256, the risk after); a refused run is audited with its error.
+ * Without one (ctx NULL) a spec with a keyed action fails with CIV_EINVAL and nothing is
+ * logged.
+ *
+ * @param out_report receives the report (NUL-terminated JSON); release with civ_free()
+ * @param ctx an open workspace, or NULL
+ * @param spec_json the spec (NUL-terminated UTF-8 JSON)
+ * @param in_path input CSV (header row)
+ * @param out_path output CSV (UTF-8)
+ * @param options_json NULL, or {"spec_dir": ".", "delimiter": ",", "encoding": "utf-8",
+ *        "drop_suppressed": false}; spec_dir is the folder hierarchy paths are relative to
+ * @return CIV_OK; CIV_EINVAL (NULL argument, bad option, keyed action without keys);
+ *         CIV_EPARSE (malformed spec JSON, bad CSV, undecodable input); CIV_EIO; CIV_ENOTFOUND
+ *         (a named field missing from the input); CIV_EINVALIDDATA (a value outside its
+ *         hierarchy, or no transformation satisfies the privacy model); CIV_EBUSY.
+ *         Thread-safe; calls on one ctx serialise on its database.
+ */
+CIV_API CIV_NODISCARD int civ_deid_run(char **out_report, civ_ctx *ctx, const char *spec_json, const char *in_path,
+                                       const char *out_path, const char *options_json);
+
 
 /* ==== end of runs section ==== */
 

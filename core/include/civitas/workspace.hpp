@@ -270,6 +270,17 @@ class Workspace {
 
 
   // ---- de-identification runs (civitas/deid.hpp) ----
+  /// `civitas deid run` with this workspace (docs/deid.md): the keyring's primary identity
+  /// and token keys serve the keyed actions, and the run is audit-logged as "deid.run"
+  /// (resource: the output path; details: spec, input and output SHA-256, suppressed records,
+  /// levels, the risk after). The output file is written (temp + rename) before the entry
+  /// commits; when the entry cannot be written the output is removed and the error thrown, so
+  /// that no output exists without its entry. `options`: {"delimiter": ",", "encoding": "",
+  /// "drop_suppressed": false}. Returns the report (docs/formats/deid-report.md) with
+  /// "audit": {"action", "seq"?}. Errors: as deid::run_files; a refused run is audited with
+  /// its error.
+  nlohmann::json deid_run(std::string_view spec_json, const std::string& spec_dir, const std::string& in_path,
+                          const std::string& out_path, const nlohmann::json& options = nlohmann::json::object());
 
 
   // ---- differential-privacy budgets (civitas/deid.hpp, docs/formats/workspace.md) ----

@@ -1,0 +1,436 @@
+// civitas deid run on files: read the CSV, build the frequency table and hierarchies, search,
+// write the output (temp file + rename) and the report (docs/formats/deid-report.md).
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "civitas/deid.hpp"
+#include "civitas/schema.hpp"
+#include "intern.hpp"
+
+namespace civitas::deid {
+
+using nlohmann::json;
+
+namespace {
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr) != 1) throw Error(Code::internal, "SHA-256 failed");
+  static const char* hex = "0123456789abcdef";
+  std::string s;
+  for (unsigned int i = 0; i < n; ++i) {
+    s += hex[md[i] >> 4];
+    s += hex[md[i] & 15];
+  }
+  return s;
+}
+
+// Offset of the first byte that is not well-formed UTF-8, or npos.
+std::size_t utf8_error(std::string_view s) {
+  std::size_t i = 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  while (i < s.size()) {
+    const unsigned char b = p[i];
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t n = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (!n || i + n > s.size()) return i;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((p[i + k] & 0xc0) != 0x80) return i;
+    if (n >= 3) {
+      const unsigned char c1 = p[i + 1];
+      if ((b == 0xe0 && c1 < 0xa0) || (b == 0xed && c1 >= 0xa0) || (b == 0xf0 && c1 < 0x90) || (b == 0xf4 && c1 >= 0x90)) return i;
+    }
+    i += n;
+  }
+  return std::string_view::npos;
+}
+
+std::string read_file(const std::string& path) {
+  // One read into a string of the file's size (no stream buffers in between).
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw Error(Code::io, "cannot read " + path, Location{std::nullopt, std::nullopt, std::nullopt, path});
+  std::string data;
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    std::fclose(f);
+    throw Error(Code::io, path + " is a directory, not a file");
+  }
+  if (st.st_size > 0) data.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
+  const bool bad = std::ferror(f) != 0;
+  std::fclose(f);
+  if (bad) throw Error(Code::io, "error reading " + path);
+  return data;
+}
+
+void append_cell(std::string& out, std::string_view v, char delim) {
+  bool q = false;
+  for (char c : v)
+    if (c == delim || c == '"' || c == '\n' || c == '\r') {
+      q = true;
+      break;
+    }
+  if (!q) {
+    out.append(v);
+    return;
+  }
+  out += '"';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+void write_atomic(const std::string& path, std::string_view data) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) throw Error(Code::io, "cannot write " + path, Location{std::nullopt, std::nullopt, std::nullopt, path});
+    const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
+    const bool closed = std::fclose(f) == 0;
+    if (!ok || !closed) {
+      std::remove(tmp.c_str());
+      throw Error(Code::io, "cannot write " + path);
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Error(Code::io, "cannot rename the output into " + path);
+  }
+}
+
+}  // namespace
+
+bool spec_needs_keys(const Spec& spec) {
+  for (const auto& f : spec.fields)
+    if (f.action == "pseudonymize" || f.action == "tokenize" || f.action == "date_shift") return true;
+  return false;
+}
+
+json run_files(const Spec& spec, std::string_view spec_bytes, const std::string& in_path, const std::string& out_path,
+               const RunOptions& opt) {
+  // ---- read ----
+  const std::string bytes = read_file(in_path);
+  schema::Dialect d;
+  d.delimiter = opt.delimiter;
+  const bool utf8 = opt.encoding.empty() || opt.encoding == "utf-8" || opt.encoding == "UTF-8" || opt.encoding == "utf8";
+  d.encoding = utf8 ? "utf-8" : opt.encoding;
+  if (utf8) {
+    const std::size_t bad = utf8_error(bytes);
+    if (bad != std::string_view::npos)
+      throw Error(Code::parse, in_path + " is not UTF-8 (byte " + std::to_string(bad) + "); name its encoding with --encoding",
+                  Location{std::nullopt, std::nullopt, bad, in_path});
+  }
+  auto reader = schema::csv_reader(schema::memory_source(bytes, in_path), d);
+  const std::vector<std::string> header = reader->labels();
+  const std::size_t ncols = header.size();
+  if (ncols == 0) throw Error(Code::parse, in_path + " has no header row");
+  std::vector<std::vector<std::string>> cols(ncols);
+  {
+    std::size_t lines = 0;
+    for (const char* p = bytes.data(); (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(bytes.data() + bytes.size() - p)))) != nullptr; ++p)
+      ++lines;
+    for (auto& c : cols) c.reserve(lines + 1);
+  }
+  schema::Batch batch;
+  std::uint64_t nrows = 0;
+  while (reader->next(batch, ncols, 65536)) {
+    for (std::size_t r = 0; r < batch.rows; ++r) {
+      if (batch.cell_counts[r] != ncols)
+        throw Error(Code::parse,
+                    "row has " + std::to_string(batch.cell_counts[r]) + " cells, the header " + std::to_string(ncols),
+                    Location{batch.row_numbers[r], std::nullopt, std::nullopt, in_path});
+      for (std::size_t c = 0; c < ncols; ++c) cols[c].emplace_back(batch.columns[c].value(r));
+    }
+    nrows += batch.rows;
+  }
+  // ---- fields ----
+  std::vector<int> col_of(spec.fields.size(), -1);
+  for (std::size_t f = 0; f < spec.fields.size(); ++f) {
+    for (std::size_t c = 0; c < ncols; ++c)
+      if (header[c] == spec.fields[f].name) col_of[f] = static_cast<int>(c);
+    if (col_of[f] < 0)
+      throw Error(Code::not_found, "the spec names field \"" + spec.fields[f].name + "\", which " + in_path + " does not have",
+                  Location{1, spec.fields[f].name, std::nullopt, in_path});
+  }
+  std::vector<const FieldSpec*> fs_of(ncols, nullptr);
+  for (std::size_t f = 0; f < spec.fields.size(); ++f) fs_of[static_cast<std::size_t>(col_of[f])] = &spec.fields[f];
+  // ---- field actions (transforms), on the original columns, before the search ----
+  std::vector<std::optional<Action>> actions(ncols);
+  for (std::size_t c = 0; c < ncols; ++c) {
+    const FieldSpec* f = fs_of[c];
+    if (!f || f->action.empty() || f->action == "keep" || f->action == "drop" || f->action == "generalize") continue;
+    actions[c] = parse_action(f->action_json, f->name);
+    if (actions[c]->kind == ActionKind::date_shift && !actions[c]->subject.empty()) {
+      bool found = false;
+      for (std::size_t k = 0; k < ncols; ++k) found = found || header[k] == actions[c]->subject;
+      if (!found)
+        throw Error(Code::not_found, "field \"" + f->name + "\": date_shift subject column \"" + actions[c]->subject + "\" is not in " + in_path);
+    }
+  }
+  {
+    // date_shift subjects are read before any column changes
+    std::vector<std::vector<std::string>> subjects(ncols);
+    for (std::size_t c = 0; c < ncols; ++c)
+      if (actions[c] && actions[c]->kind == ActionKind::date_shift && !actions[c]->subject.empty())
+        for (std::size_t k = 0; k < ncols; ++k)
+          if (header[k] == actions[c]->subject) subjects[c] = cols[k];
+    static const TransformKeys kNoKeys{};
+    const TransformKeys& keys = opt.keys ? *opt.keys : kNoKeys;
+    for (std::size_t c = 0; c < ncols; ++c) {
+      if (!actions[c]) continue;
+      ColumnContext ctx;
+      ctx.field = header[c];
+      ctx.first_row = 2;
+      if (!subjects[c].empty()) ctx.subject = &subjects[c];
+      apply_action(*actions[c], cols[c], keys, ctx);
+    }
+  }
+  std::vector<std::size_t> qcols, scols;
+  for (std::size_t c = 0; c < ncols; ++c) {
+    const FieldSpec* f = fs_of[c];
+    if (!f) continue;
+    const std::string action = f->action.empty() ? (f->role == Role::identifier ? "drop" : f->role == Role::quasi_identifier ? "generalize" : "keep") : f->action;
+    if (f->role == Role::quasi_identifier && action != "drop") qcols.push_back(c);
+    if (f->role == Role::sensitive && action != "drop") scols.push_back(c);
+  }
+  if ((spec.privacy.l || spec.privacy.t) && scols.empty())
+    throw Error(Code::invalid_argument, "l-diversity and t-closeness need a sensitive field that is not dropped");
+  // ---- frequency table ----
+  std::vector<std::string> qn, sn;
+  for (auto c : qcols) qn.push_back(header[c]);
+  for (auto c : scols) sn.push_back(header[c]);
+  FrequencyTableBuilder builder(qn, sn);
+  std::vector<std::uint32_t> row_of(nrows);
+  {
+    std::vector<std::string_view> qv(qcols.size()), sv(scols.size());
+    for (std::uint64_t r = 0; r < nrows; ++r) {
+      for (std::size_t i = 0; i < qcols.size(); ++i) qv[i] = cols[qcols[i]][r];
+      for (std::size_t i = 0; i < scols.size(); ++i) sv[i] = cols[scols[i]][r];
+      row_of[r] = builder.add(qv, sv, 1);
+    }
+  }
+  FrequencyTable table = builder.finish();
+  std::vector<Hierarchy> hier;
+  for (std::size_t i = 0; i < qcols.size(); ++i) {
+    const FieldSpec* f = fs_of[qcols[i]];
+    if (!f->action.empty() && f->action != "generalize")
+      hier.push_back(Hierarchy::from_rows([&] {
+        std::vector<std::vector<std::string>> rows;
+        for (const auto& v : table.qi_values[i]) rows.push_back({v});
+        return rows;
+      }(), table.qi_values[i], "the kept values of " + f->name));
+    else
+      hier.push_back(Hierarchy::build(f->hierarchy, spec.base_dir, table.qi_values[i], f->name));
+  }
+  std::vector<Hierarchy> sh_store;
+  sh_store.reserve(scols.size());
+  std::vector<const Hierarchy*> sh;
+  for (std::size_t i = 0; i < scols.size(); ++i) {
+    const FieldSpec* f = fs_of[scols[i]];
+    if (!f->hierarchy.empty()) {
+      sh_store.push_back(Hierarchy::build(f->hierarchy, spec.base_dir, table.sensitive_values[i], f->name));
+      sh.push_back(&sh_store.back());
+    } else {
+      sh.push_back(nullptr);
+    }
+  }
+  // Fields that are not quasi-identifiers but generalised at a fixed "level".
+  for (std::size_t c = 0; c < ncols; ++c) {
+    const FieldSpec* f = fs_of[c];
+    if (!f || f->action != "generalize" || f->role == Role::quasi_identifier) continue;
+    const nlohmann::json* lj = f->params.contains("level") ? &f->params["level"]
+                               : f->action_json.is_object() && f->action_json.contains("level") ? &f->action_json["level"] : nullptr;
+    if (!lj || !lj->is_number_unsigned())
+      throw Error(Code::invalid_argument, "field \"" + f->name + "\": \"level\" must be an integer >= 0");
+    detail::Interner vals;
+    std::vector<std::uint32_t> ids(cols[c].size());
+    for (std::size_t r = 0; r < cols[c].size(); ++r) ids[r] = vals.intern(cols[c][r]);
+    const Hierarchy h = Hierarchy::build(f->hierarchy, spec.base_dir, vals.values(), f->name);
+    const auto level = lj->get<std::uint64_t>();
+    if (level >= h.levels())
+      throw Error(Code::invalid_argument, "field \"" + f->name + "\": level " + std::to_string(level) + " is above its hierarchy (" + std::to_string(h.levels() - 1) + ")");
+    for (std::size_t r = 0; r < cols[c].size(); ++r) cols[c][r] = h.label(level, h.of(level, ids[r]));
+  }
+  // ---- search ----
+  SearchResult res = search(table, hier, sh, spec.privacy);
+  if (!res.found)
+    throw Error(Code::invalid_data, "no generalisation of the quasi-identifiers satisfies the privacy model (even with every quasi-identifier at its top level and the suppression limit)");
+  // Per frequency-table row: levels (global, then local rounds) and suppression.
+  std::vector<std::uint8_t> sup = res.row_suppressed;
+  std::vector<std::uint16_t> row_round(table.rows(), 0);
+  std::vector<std::vector<std::uint32_t>> round_levels{res.levels};
+  json local = json::array();
+  if (spec.privacy.recoding == Recoding::local) {
+    for (int round = 1; round <= 16; ++round) {
+      std::vector<std::uint32_t> subset;
+      for (std::uint32_t r = 0; r < table.rows(); ++r)
+        if (sup[r]) subset.push_back(r);
+      if (subset.empty()) break;
+      FrequencyTable st;
+      st.qi_names = table.qi_names;
+      st.sensitive_names = table.sensitive_names;
+      st.qi_values = table.qi_values;
+      st.sensitive_values = table.sensitive_values;
+      st.sens_begin.resize(table.sensitive_names.size());
+      st.sens.resize(table.sensitive_names.size());
+      for (std::size_t s = 0; s < st.sens.size(); ++s) st.sens_begin[s].push_back(0);
+      for (auto r : subset) {
+        st.codes.insert(st.codes.end(), table.codes.begin() + static_cast<std::ptrdiff_t>(r * table.qis()),
+                        table.codes.begin() + static_cast<std::ptrdiff_t>((r + 1) * table.qis()));
+        st.weights.push_back(table.weights[r]);
+        for (std::size_t s = 0; s < st.sens.size(); ++s) {
+          for (auto e = table.sens_begin[s][r]; e < table.sens_begin[s][r + 1]; ++e) st.sens[s].push_back(table.sens[s][e]);
+          st.sens_begin[s].push_back(st.sens[s].size());
+        }
+      }
+      const SearchResult r2 = search(st, hier, sh, spec.privacy);
+      if (!r2.found) break;
+      std::uint64_t recoded = 0;
+      for (std::size_t k = 0; k < subset.size(); ++k)
+        if (!r2.row_suppressed[k]) {
+          sup[subset[k]] = 0;
+          row_round[subset[k]] = static_cast<std::uint16_t>(round_levels.size());
+          recoded += st.weights[k];
+        }
+      if (!recoded) break;
+      round_levels.push_back(r2.levels);
+      res.checks += r2.checks;
+      local.push_back({{"levels", r2.levels}, {"records", recoded}});
+    }
+  }
+  // ---- output ----
+  std::vector<int> qi_index(ncols, -1);
+  for (std::size_t i = 0; i < qcols.size(); ++i) qi_index[qcols[i]] = static_cast<int>(i);
+  std::vector<std::size_t> out_cols;
+  for (std::size_t c = 0; c < ncols; ++c) {
+    const FieldSpec* f = fs_of[c];
+    const std::string action = !f ? "keep" : !f->action.empty() ? f->action : f->role == Role::identifier ? "drop" : "x";
+    if (action != "drop") out_cols.push_back(c);
+  }
+  std::string out;
+  out.reserve(bytes.size());
+  for (std::size_t k = 0; k < out_cols.size(); ++k) {
+    if (k) out += opt.delimiter;
+    append_cell(out, header[out_cols[k]], opt.delimiter);
+  }
+  out += '\n';
+  std::uint64_t out_rows = 0, suppressed_records = 0;
+  detail::TupleIndex after(qcols.size(), 1024);
+  std::vector<std::uint64_t> after_w;
+  std::vector<std::uint32_t> key(qcols.size());
+  for (std::uint64_t r = 0; r < nrows; ++r) {
+    const std::uint32_t fr = row_of[r];
+    const bool s = sup[fr];
+    if (s) ++suppressed_records;
+    if (s && opt.drop_suppressed) continue;
+    const auto& lv = round_levels[row_round[fr]];
+    if (!s) {
+      for (std::size_t i = 0; i < qcols.size(); ++i) key[i] = (lv[i] << 24) ^ hier[i].of(lv[i], table.codes[fr * table.qis() + i]);
+      const auto [id, fresh] = after.insert(key.data());
+      if (fresh) after_w.push_back(0);
+      ++after_w[id];
+    }
+    for (std::size_t k = 0; k < out_cols.size(); ++k) {
+      if (k) out += opt.delimiter;
+      const std::size_t c = out_cols[k];
+      const int qi = qi_index[c];
+      if (qi < 0) append_cell(out, cols[c][r], opt.delimiter);
+      else if (s) out += '*';
+      else {
+        const auto i = static_cast<std::size_t>(qi);
+        append_cell(out, hier[i].label(lv[i], hier[i].of(lv[i], table.codes[fr * table.qis() + i])), opt.delimiter);
+      }
+    }
+    out += '\n';
+    ++out_rows;
+  }
+  write_atomic(out_path, out);
+  // ---- report ----
+  json levels = json::object();
+  for (std::size_t i = 0; i < qcols.size(); ++i) levels[header[qcols[i]]] = res.levels[i];
+  json fields = json::array();
+  for (std::size_t c = 0; c < ncols; ++c) {
+    const FieldSpec* f = fs_of[c];
+    json fj = {{"name", header[c]}};
+    if (!f) {
+      fj["role"] = nullptr;
+      fj["action"] = "keep";
+      fj["detail"] = "not named in the spec: kept as it is";
+    } else {
+      fj["role"] = role_name(f->role);
+      const int qi = qi_index[c];
+      if (qi >= 0) {
+        const auto i = static_cast<std::size_t>(qi);
+        if (actions[c]) {
+          fj["action"] = action_name(actions[c]->kind);
+          fj["detail"] = describe_action(*actions[c]) + " (then counted by the privacy model as it is)";
+        } else {
+          fj["action"] = f->action == "keep" ? "keep" : "generalize";
+          fj["detail"] = f->action == "keep" ? "kept (quasi-identifier counted by the privacy model)"
+                                             : "level " + std::to_string(res.levels[i]) + " of " + f->hierarchy;
+        }
+      } else if (actions[c]) {
+        fj["action"] = action_name(actions[c]->kind);
+        fj["detail"] = describe_action(*actions[c]);
+      } else {
+        const std::string action = !f->action.empty() ? f->action : f->role == Role::identifier ? "drop" : "keep";
+        fj["action"] = action;
+        fj["detail"] = action == "drop" ? (f->role == Role::identifier ? "identifier: removed" : "removed")
+                     : action == "generalize" ? "fixed level of " + f->hierarchy
+                                              : "kept as it is";
+      }
+    }
+    fields.push_back(fj);
+  }
+  std::vector<std::uint64_t> ws(after_w);
+  std::sort(ws.begin(), ws.end());
+  json after_sizes = json::array();
+  for (std::size_t i = 0; i < ws.size();) {
+    std::size_t j = i;
+    while (j < ws.size() && ws[j] == ws[i]) ++j;
+    after_sizes.push_back({ws[i], j - i});
+    i = j;
+  }
+  json before_sizes = json::array();
+  const auto before_hist = table_class_sizes(table);
+  for (const auto& [size, count] : before_hist) before_sizes.push_back({size, count});
+  // Risk after: the released classes, and the suppressed records (when written) as one more
+  // class of records whose quasi-identifiers are all '*'.
+  std::vector<std::uint64_t> after_classes(ws);
+  if (suppressed_records && !opt.drop_suppressed) after_classes.push_back(suppressed_records);
+  const json risk = {{"before", risk_to_json(measure_risk(before_hist))},
+                     {"after", risk_to_json(measure_risk(class_size_histogram(after_classes)))}};
+  json report = {
+      {"format", "civitas-deid-report/1"},
+      {"input", {{"rows", nrows}, {"sha256", sha256_hex(bytes)}}},
+      {"output", {{"rows", out_rows}, {"sha256", sha256_hex(out)}}},
+      {"spec_sha256", sha256_hex(spec_bytes)},
+      {"privacy", spec.privacy.to_json()},
+      {"levels", levels},
+      {"suppressed", suppressed_records},
+      {"classes", ws.size()},
+      {"measures", res.measures.to_json()},
+      {"search", {{"lattice", res.lattice}, {"checks", res.checks}, {"recoding", spec.privacy.recoding == Recoding::global ? "global" : "local"}}},
+      {"fields", fields},
+      {"risk", risk},
+      {"class_sizes", {{"before", before_sizes}, {"after", after_sizes}}},
+  };
+  if (spec.privacy.recoding == Recoding::local) report["search"]["local"] = local;
+  return report;
+}
+
+}  // namespace civitas::deid

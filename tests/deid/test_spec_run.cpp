@@ -1,0 +1,165 @@
+// Specs (errors name the JSON path), built-in hierarchies and their checks, and runs on
+// files (local recoding, actions, suppression in place).
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+#include "civitas/deid.hpp"
+
+using namespace civitas;
+using namespace civitas::deid;
+
+namespace {
+
+std::string spec_error(const std::string& text) {
+  try {
+    parse_spec(text);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string slurp(const std::string& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string tmp_path(const std::string& name) {
+  return "/tmp/civitas_test_deid_" + std::to_string(::getpid()) + "_" + name;
+}
+
+}  // namespace
+
+TEST_CASE("spec: the issue's minimum spec and the long forms") {
+  const Spec s = parse_spec(R"({"fields": {"age": {"role": "quasi-identifier", "hierarchy": "age.csv"},
+      "occupation": {"role": "sensitive"}}, "privacy": {"k": 5, "l": 3, "t": 0.2, "suppression_limit": 0.01}})");
+  REQUIRE(s.fields.size() == 2);
+  CHECK(s.fields[0].name == "age");
+  CHECK(s.privacy.k == 5);
+  REQUIRE(s.privacy.l);
+  CHECK(s.privacy.l->variant == LVariant::distinct);
+  CHECK(s.privacy.l->l == 3);
+  REQUIRE(s.privacy.t);
+  CHECK(s.privacy.t->distance == TDistance::equal);
+  CHECK(s.privacy.suppression_limit == 0.01);
+  CHECK(s.privacy.measure == Measure::entropy);
+  const Spec r = parse_spec(R"({"fields": {"o": {"role": "sensitive", "hierarchy": "o.csv"}, "b": {"role": "quasi-identifier", "hierarchy": "gb2260"}},
+      "privacy": {"l": {"variant": "recursive", "l": 3, "c": 4}, "t": {"t": 0.1, "distance": "hierarchical"},
+                  "measure": "discernibility", "recoding": "local"}})");
+  CHECK(r.fields[0].name == "o");  // document order
+  CHECK(r.privacy.l->c == 4);
+  CHECK(r.privacy.t->distance == TDistance::hierarchical);
+  CHECK(r.privacy.recoding == Recoding::local);
+  CHECK(r.privacy.to_json()["l"]["variant"] == "recursive");
+}
+
+TEST_CASE("spec: errors name the JSON path") {
+  CHECK(spec_error("[1]").find("$: expected an object") != std::string::npos);
+  CHECK(spec_error(R"({"privacy": {}})").find("missing \"fields\"") != std::string::npos);
+  CHECK(spec_error(R"({"fields": {"a": {"role": "boss"}}})").find("$.fields.a.role") != std::string::npos);
+  CHECK(spec_error(R"({"fields": {"a": {"role": "quasi-identifier"}}})").find("needs a \"hierarchy\"") != std::string::npos);
+  CHECK(spec_error(R"({"fields": {}, "privacy": {"k": 2.5}})").find("$.privacy.k") != std::string::npos);
+  CHECK(spec_error(R"({"fields": {}, "privacy": {"kk": 2}})").find("$.privacy.kk: unknown key") != std::string::npos);
+  CHECK(spec_error(R"({"fields": {"s": {"role": "sensitive"}}, "privacy": {"l": {"variant": "recursive", "l": 3}}})").find("needs \"c\"") != std::string::npos);
+  CHECK(spec_error(R"({"fields": {"s": {"role": "sensitive"}}, "privacy": {"t": {"t": 2}}})").find("$.privacy.t") != std::string::npos);
+  CHECK(spec_error(R"({"fields": {}, "privacy": {"l": 2}})").find("role \"sensitive\"") != std::string::npos);
+  CHECK(spec_error(R"({"fields": {"s": {"role": "sensitive"}}, "privacy": {"t": {"t": 0.2, "distance": "hierarchical"}}})").find("$.fields.s") != std::string::npos);
+  CHECK(spec_error(R"({"fields": {"a": {"role": "insensitive", "action": "shred"}}})").find("$.fields.a.action") != std::string::npos);
+  CHECK(spec_error(R"({"fields": {}, "privacy": {"measure": "fun"}})").find("$.privacy.measure") != std::string::npos);
+  CHECK(spec_error("{\"fields\": ").find("not valid JSON") != std::string::npos);
+}
+
+TEST_CASE("hierarchies: built-ins") {
+  const Hierarchy d = Hierarchy::build("date", ".", {"2024-05-17", "2019-12-31"});
+  REQUIRE(d.levels() == 5);
+  CHECK(d.label(1, d.of(1, 0)) == "2024-05");
+  CHECK(d.label(2, d.of(2, 0)) == "2024");
+  CHECK(d.label(3, d.of(3, 1)) == "2010-2019");
+  CHECK(d.label(4, d.of(4, 1)) == "*");
+  const Hierarchy g = Hierarchy::build("gb2260", ".", {"110105", "110108", "440305"});
+  REQUIRE(g.levels() == 4);
+  CHECK(g.label(1, g.of(1, 0)) == "110100");
+  CHECK(g.of(1, 0) == g.of(1, 1));
+  CHECK(g.label(2, g.of(2, 2)) == "440000");
+  const Hierarchy iv = Hierarchy::build("interval:5", ".", {"34", "36", "47"});
+  CHECK(iv.label(1, iv.of(1, 0)) == "30-34");
+  CHECK(iv.label(1, iv.of(1, 1)) == "35-39");
+  CHECK(iv.label(iv.levels() - 1, 0) == "*");
+  CHECK(iv.labels_at(iv.levels() - 2) == 1);  // one interval holds every value below the top
+  const Hierarchy ric = Hierarchy::build("mask:ric", ".", {"11010519491231002X"});
+  CHECK(ric.label(1, 0) == "1101051949********");
+  CHECK(ric.label(2, 0) == "110105************");
+  const Hierarchy uscc = Hierarchy::build("mask:uscc", ".", {"91350100M000100Y43"});
+  CHECK(uscc.label(1, 0) == "91350100**********");
+  CHECK_THROWS_AS(Hierarchy::build("date", ".", {"2024-13-01"}), Error);
+  CHECK_THROWS_AS(Hierarchy::build("gb2260", ".", {"12345"}), Error);
+  CHECK_THROWS_AS(Hierarchy::build("interval:0", ".", {"1"}), Error);
+  CHECK_THROWS_AS(Hierarchy::build("interval:5", ".", {"ten"}), Error);
+  CHECK_THROWS_AS(Hierarchy::build("mask:zip", ".", {"1"}), Error);
+}
+
+TEST_CASE("hierarchies: files are checked") {
+  CHECK_THROWS_WITH_AS(Hierarchy::from_rows({{"a", "x", "*"}, {"b", "x"}}, {"a", "b"}), doctest::Contains("levels"), Error);
+  CHECK_THROWS_WITH_AS(Hierarchy::from_rows({{"a", "x", "*"}, {"a", "y", "*"}}, {"a"}), doctest::Contains("listed twice"), Error);
+  CHECK_THROWS_WITH_AS(Hierarchy::from_rows({{"a", "x", "*"}, {"b", "x", "+"}}, {"a", "b"}), doctest::Contains("inconsistent levels"), Error);
+  CHECK_THROWS_WITH_AS(Hierarchy::from_rows({{"a", "x", "*"}}, {"a", "c"}), doctest::Contains("\"c\" is not in"), Error);
+  const Hierarchy h = Hierarchy::from_rows({{"a", "x", "*"}, {"b", "x", "*"}, {"c", "y", "*"}}, {"c", "a"});
+  CHECK(h.values() == 2);
+  CHECK(h.labels_at(1) == 2);
+}
+
+TEST_CASE("runs: local recoding keeps k on the whole release and suppresses no more than global") {
+  const std::string adult = CIVITAS_ADULT_DIR;
+  std::string fields;
+  for (const char* q : {"age", "education", "marital-status", "native-country", "race", "salary-class", "sex", "workclass"})
+    fields += std::string("\"") + q + "\": {\"role\": \"quasi-identifier\", \"hierarchy\": \"adult_hierarchy_" + q + ".csv\"},";
+  fields += "\"occupation\": {\"role\": \"sensitive\"}";
+  RunOptions o;
+  o.delimiter = ';';
+  const std::string global_text = "{\"fields\": {" + fields + "}, \"privacy\": {\"k\": 5, \"suppression_limit\": 0.05}}";
+  const std::string local_text = "{\"fields\": {" + fields + "}, \"privacy\": {\"k\": 5, \"suppression_limit\": 0.05, \"recoding\": \"local\"}}";
+  const std::string out = tmp_path("local.csv");
+  const auto g = run_files(parse_spec(global_text, adult), global_text, adult + "/adult.csv", out, o);
+  const auto l = run_files(parse_spec(local_text, adult), local_text, adult + "/adult.csv", out, o);
+  CHECK(l["suppressed"].get<std::uint64_t>() <= g["suppressed"].get<std::uint64_t>());
+  CHECK(l["suppressed"].get<std::uint64_t>() <= 1508);
+  for (const auto& sc : l["class_sizes"]["after"]) CHECK(sc[0].get<std::uint64_t>() >= 5);
+  CHECK(l["search"]["recoding"] == "local");
+  CHECK(l["search"]["local"].is_array());
+  std::remove(out.c_str());
+}
+
+TEST_CASE("runs: suppressed records in place, actions, report") {
+  const std::string in = tmp_path("in.csv"), out = tmp_path("out.csv"), h = tmp_path("age.csv");
+  std::ofstream(in) << "name,age,phone,city\nAnn,34,13800001111,x\nBob,35,13800002222,y\nCid,36,13800003333,z\nDan,47,13800004444,w\n";
+  std::ofstream(h) << "34;30-39;*\n35;30-39;*\n36;30-39;*\n47;40-49;*\n";
+  const std::string text = "{\"fields\": {\"name\": {\"role\": \"identifier\"}, \"age\": {\"role\": \"quasi-identifier\", \"hierarchy\": \"" + h +
+                           "\"}, \"phone\": {\"role\": \"insensitive\", \"action\": {\"action\": \"mask\", \"keep_first\": 3, \"keep_last\": 2}}},"
+                           " \"privacy\": {\"k\": 3, \"suppression_limit\": 0.25}}";
+  const auto r = run_files(parse_spec(text), text, in, out, RunOptions{});
+  CHECK(slurp(out) == "age,phone,city\n30-39,138******11,x\n30-39,138******22,y\n30-39,138******33,z\n*,138******44,w\n");
+  CHECK(r["suppressed"] == 1);
+  CHECK(r["classes"] == 1);
+  CHECK(r["fields"][0]["action"] == "drop");
+  CHECK(r["fields"][2]["action"] == "mask");
+  CHECK(r["fields"][3]["role"].is_null());
+  CHECK(r["risk"]["after"].is_object());
+  RunOptions drop;
+  drop.drop_suppressed = true;
+  run_files(parse_spec(text), text, in, out, drop);
+  CHECK(slurp(out) == "age,phone,city\n30-39,138******11,x\n30-39,138******22,y\n30-39,138******33,z\n");
+  // keyed actions without keys: an error before anything is written
+  std::remove(out.c_str());
+  const std::string keyed = "{\"fields\": {\"name\": {\"role\": \"identifier\", \"action\": \"tokenize\"}}}";
+  CHECK_THROWS_AS(run_files(parse_spec(keyed), keyed, in, out, RunOptions{}), Error);
+  CHECK(!std::ifstream(out).good());
+  std::remove(in.c_str());
+  std::remove(h.c_str());
+}
