@@ -506,9 +506,10 @@ std::unique_ptr<Workspace> Workspace::restore(const std::string& backup_path, co
                 {"last_checkpoint", {{"size", lastc.size}, {"root", audit::hash_hex(lastc.root)}, {"source", source}, {"note", last_note}}},
                 {"lost", lost ? json(*lost) : json(nullptr)}};
       ws->impl_->audit("backup.restore", bi.backup_id, d);
-      // Integration with the provider sequence statements (docs/recovery-escrow.md): the
-      // integrator adds ws->require_sequence_statements() here, in this transaction, so that
-      // packages from every peer are refused until its statement is imported.
+      // The replay memory cannot know what arrived after the backup: in this transaction,
+      // every provider waits for its signed sequence statement (docs/recovery-escrow.md)
+      // before any package from it is accepted again.
+      ws->require_sequence_statements();
       tx.commit();
     }
   }

@@ -82,6 +82,8 @@ m=$(head -2 witness.txt | tail -1)
 check "the first entry of the new epoch is the restore" "$n" "$(python3 -c 'import json; print(json.load(open("restore.json"))["index"])')"
 check "it records the entries lost" "$((m - n))" "$(python3 -c 'import json; print(json.load(open("restore.json"))["details"]["lost"])')"
 check "and the old origin" "civitas/audit/$D" "$(python3 -c 'import json; print(json.load(open("restore.json"))["details"]["old_origin"])')"
+"$civ" audit log -w new.db --key-file k2 --action package.require_statements --json > req.json
+check "the restore makes every provider wait for its sequence statement" "$((n + 1))" "$(python3 -c 'import json; print(json.load(open("req.json"))["index"])')"
 "$civ" audit checkpoint -w new.db --key-file k2 | head -1 > origin.txt
 check "the log continues under a new origin" "civitas/audit/$D/epoch-2" "$(cat origin.txt)"
 # the keyring, the peers and the catalog of both are the same

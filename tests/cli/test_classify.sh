@@ -25,7 +25,7 @@ assert list(j) == ["columns", "level"], list(j)
 for c in j["columns"]:
     assert list(c) == ["name", "type", "ratio", "confidence", "category", "level", "source"], list(c)
 print(" ".join(c["name"] + "=" + c["type"] + "/" + c["source"] for c in j["columns"]), j["level"])')
-check "scan --json has exactly the contract keys" "name=person_name/detected phone=mobile_phone/detected amount=none/detected None" "$shape"
+check "scan --json has exactly the contract keys" "name=person_name/detected phone=mobile_phone/detected amount=none/detected general-3" "$shape"
 
 printf '{"fields":[{"name":"name","civitas:classification":{"category":"personal","level":"general-2"}},{"name":"phone","civitas:classification":{"category":"contact","level":"important"}},{"name":"amount"}]}' > "$dir/s.json"
 lv=$("$civ" classify scan "$dir/a.csv" --schema "$dir/s.json" --json | $py -c 'import json,sys; j=json.load(sys.stdin); print(j["level"], j["columns"][1]["source"], j["columns"][1]["category"])')
@@ -43,7 +43,7 @@ check "an explicit wrong encoding is unreadable input (exit 2)" 2 $?
 "$civ" classify scan "$dir/a.csv" --schema "$dir/missing.json" >/dev/null 2>&1; check "missing schema exits 2" 2 $?
 "$civ" classify scan >/dev/null 2>&1; check "no file is a usage error" 2 $?
 human=$("$civ" classify scan "$dir/a.csv" | sed -n 3p)
-check "human output: one line per column" "  phone${tab}mobile_phone${tab}ratio 1.00  confidence 0.44${tab}detected" "$human"
+check "human output: one line per column" "  phone${tab}mobile_phone${tab}ratio 1.00  confidence 0.44${tab}detected${tab}category personal-contact${tab}level general-3" "$human"
 
 printf '电话13912345678，邮箱a.b@example.com\n' > "$dir/t.txt"
 out=$("$civ" classify text "$dir/t.txt"); rc=$?
