@@ -55,7 +55,7 @@ struct Outcome {
 class Engine {
  public:
   Engine(const FrequencyTable& t, const std::vector<Hierarchy>& h, const std::vector<const Hierarchy*>& sh, const Privacy& p)
-      : t_(t), h_(h), p_(p), q_(t.qis()) {
+      : h_(h), p_(p), q_(t.qis()) {
     t.check();
     if (h.size() != q_) throw Error(Code::invalid_argument, "search: one hierarchy per quasi-identifier is needed");
     for (std::size_t i = 0; i < q_; ++i)
@@ -477,7 +477,6 @@ class Engine {
     return true;
   }
 
-  const FrequencyTable& t_;
   const std::vector<Hierarchy>& h_;
   const Privacy& p_;
   std::size_t q_;
