@@ -115,6 +115,10 @@ void add_name(Divisions& d, const std::string& name) {
 char32_t decode_utf8(std::string_view s, std::size_t i, std::size_t* len) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
+  if (i >= n) {  // past the end: no character (callers stop on a non-Han code point)
+    *len = 0;
+    return 0xFFFD;
+  }
   unsigned char c = p[i];
   *len = 1;
   if (c < 0x80) return c;

@@ -482,7 +482,7 @@ struct Scanner {
     std::size_t ends[5] = {0, 0, 0, 0, 0};
     std::size_t p = k;
     int count = 0;
-    while (count < 4) {
+    while (count < 4 && p < s.size()) {
       std::size_t l = 1;
       char32_t d = decode_utf8(s, p, &l);
       if (!detail::is_han(d)) break;

@@ -89,9 +89,9 @@ void pseudonymize_column(std::vector<std::string>& values, const crypto::Key& id
   if (crypto::suite_of(identity_key).id() != crypto::kSuite1)
     throw Error(Code::unsupported_version, "ps1 pseudonyms are defined for suite-1 identity keys only");
   auto prf = domain_prf(identity_key, "civitas pseudonym domain v1", domain);
-  // "ps1:" + 16 hex + ":" + 43 base64url = 64 characters.
+  // "ps1:" + 16 hex + ":" + 43 base64url = 64 characters (+ the NUL sodium_bin2base64 writes).
   std::string prefix = "ps1:" + identity_key.id_hex() + ":";
-  char text[64];
+  char text[65];
   std::memcpy(text, prefix.data(), 21);
   std::uint8_t mac[32];
   for (std::size_t i = 0; i < values.size(); ++i) {
