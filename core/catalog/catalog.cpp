@@ -7,6 +7,7 @@
 #include <set>
 
 #include "civitas/ids.hpp"
+#include "civitas/json.hpp"
 
 namespace civitas::catalog {
 
@@ -66,8 +67,20 @@ CatalogConfig CatalogConfig::from_json(const json& j) {
   if (!j.is_object()) throw Error(Code::invalid_argument, "catalog configuration must be a JSON object");
   try {
     if (j.contains("separator")) c.separator = j["separator"].get<std::string>();
-    if (j.contains("widths")) c.widths = j["widths"].get<std::vector<int>>();
-    if (j.contains("sequenceWidth")) c.sequence_width = j["sequenceWidth"].get<int>();
+    if (j.contains("widths")) {
+      if (!j["widths"].is_array()) throw Error(Code::invalid_argument, "catalog configuration: \"widths\" must be an array of integers");
+      c.widths.clear();
+      for (const auto& w : j["widths"]) {
+        const auto n = json_integer(w, 0, 64);
+        if (!n) throw Error(Code::invalid_argument, "catalog configuration: \"widths\" must hold integers from 0 to 64");
+        c.widths.push_back(static_cast<int>(*n));
+      }
+    }
+    if (j.contains("sequenceWidth")) {
+      const auto n = json_integer(j["sequenceWidth"], 0, 64);
+      if (!n) throw Error(Code::invalid_argument, "catalog configuration: \"sequenceWidth\" must be an integer from 0 to 64");
+      c.sequence_width = static_cast<int>(*n);
+    }
     if (j.contains("formats")) c.formats = j["formats"].get<std::vector<std::string>>();
     if (j.contains("updateCycles")) c.update_cycles = j["updateCycles"].get<std::vector<std::string>>();
     if (j.contains("baseUri")) c.base_uri = j["baseUri"].get<std::string>();

@@ -97,4 +97,62 @@ std::optional<nlohmann::json> try_parse_json(std::string_view text) noexcept {
   }
 }
 
+std::optional<std::int64_t> json_integer(const nlohmann::json& v, std::int64_t lo, std::int64_t hi) noexcept {
+  if (v.is_number_unsigned()) {
+    const std::uint64_t u = v.get<std::uint64_t>();
+    if (hi < 0 || u > static_cast<std::uint64_t>(hi)) return std::nullopt;
+    const auto n = static_cast<std::int64_t>(u);
+    if (n < lo) return std::nullopt;
+    return n;
+  }
+  if (v.is_number_integer()) {
+    const std::int64_t n = v.get<std::int64_t>();
+    if (n < lo || n > hi) return std::nullopt;
+    return n;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> json_unsigned(const nlohmann::json& v, std::uint64_t hi) noexcept {
+  if (v.is_number_unsigned()) {
+    const std::uint64_t u = v.get<std::uint64_t>();
+    if (u > hi) return std::nullopt;
+    return u;
+  }
+  if (v.is_number_integer()) {  // a signed integer: only when it is not negative
+    const std::int64_t n = v.get<std::int64_t>();
+    if (n < 0 || static_cast<std::uint64_t>(n) > hi) return std::nullopt;
+    return static_cast<std::uint64_t>(n);
+  }
+  return std::nullopt;
+}
+
+namespace {
+[[noreturn]] void not_integer(const nlohmann::json& o, const char* key, const std::string& what, const std::string& lo,
+                              const std::string& hi) {
+  const bool has = o.is_object() && o.contains(key);
+  throw Error(Code::parse, what + ": \"" + key + "\" " + (has ? "must be" : "is missing; it must be") + " an integer from " +
+                               lo + " to " + hi);
+}
+}  // namespace
+
+std::int64_t json_integer_at(const nlohmann::json& o, const char* key, const std::string& what, std::int64_t lo,
+                             std::int64_t hi) {
+  if (o.is_object()) {
+    auto it = o.find(key);
+    if (it != o.end())
+      if (auto n = json_integer(*it, lo, hi)) return *n;
+  }
+  not_integer(o, key, what, std::to_string(lo), std::to_string(hi));
+}
+
+std::uint64_t json_unsigned_at(const nlohmann::json& o, const char* key, const std::string& what, std::uint64_t hi) {
+  if (o.is_object()) {
+    auto it = o.find(key);
+    if (it != o.end())
+      if (auto n = json_unsigned(*it, hi)) return *n;
+  }
+  not_integer(o, key, what, "0", std::to_string(hi));
+}
+
 }  // namespace civitas

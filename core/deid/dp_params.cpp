@@ -324,8 +324,9 @@ DpQuery dp_query_from_json(std::string_view text) {
       q.quantiles.clear();
       for (const auto& x : v) q.quantiles.push_back(num_text(x, k));
     } else if (k == "max_contributions") {
-      if (!v.is_number_integer()) throw Error(Code::invalid_argument, "max_contributions: an integer");
-      q.max_contributions = v.get<std::int64_t>();
+      const auto n = json_integer(v);
+      if (!n) throw Error(Code::invalid_argument, "max_contributions: an integer");
+      q.max_contributions = *n;
     } else if (k == "bins") {
       if (!v.is_number_integer() || v.get<std::int64_t>() < 1 || v.get<std::int64_t>() > 10000)
         throw Error(Code::invalid_argument, "bins: an integer in [1, 10000]");

@@ -191,10 +191,10 @@ void parse_header(Front& f, const std::string& path, std::uint64_t file_size) {
   i.path = path;
   try {
     if (h.at("format").get<std::string>() != kFormat) damaged(path, "header format is not civitas-backup");
-    if (h.at("version").get<int>() != kVersion) damaged(path, "header version differs from the preamble's");
+    if (json_integer_at(h, "version", "backup " + path + ": header") != kVersion) damaged(path, "header version differs from the preamble's");
     i.backup_id = h.at("backup_id").get<std::string>();
     if (!valid_backup_id(i.backup_id)) damaged(path, "backup_id is not 1..128 of [A-Za-z0-9._:-]");
-    i.created = h.at("created").get<std::int64_t>();
+    i.created = json_integer_at(h, "created", "backup " + path + ": header");
     const json& w = h.at("workspace");
     i.workspace_id = w.at("workspace_id").get<std::string>();
     if (!is_hex(i.workspace_id, 32)) damaged(path, "workspace_id is not 32 hex digits");
@@ -205,15 +205,15 @@ void parse_header(Front& f, const std::string& path, std::uint64_t file_size) {
     if (i.signer_key_id != c::key_id_hex(f.signer)) damaged(path, "signer.key_id differs from the preamble's key id");
     const json& a = h.at("audit");
     i.audit_origin = a.at("origin").get<std::string>();
-    i.audit_size = a.at("size").get<std::uint64_t>();
+    i.audit_size = json_unsigned_at(a, "size", "backup " + path + ": audit");
     i.audit_root = a.at("root").get<std::string>();
     if (!is_hex(i.audit_root, 64)) damaged(path, "audit.root is not 64 hex digits");
     i.audit_checkpoint = a.at("checkpoint").get<std::string>();
     const json& sn = h.at("snapshot");
     if (sn.at("format").get<std::string>() != "sqlcipher3-page-key")
       throw Error(Code::unsupported_version, "backup " + path + ": snapshot format '" + sn.at("format").get<std::string>() + "' is not supported");
-    i.snapshot_bytes = sn.at("bytes").get<std::uint64_t>();
-    if (sn.at("page_size").get<std::uint64_t>() != store::CipherSettings::page_size)
+    i.snapshot_bytes = json_unsigned_at(sn, "bytes", "backup " + path + ": snapshot");
+    if (json_unsigned_at(sn, "page_size", "backup " + path + ": snapshot") != store::CipherSettings::page_size)
       damaged(path, "snapshot.page_size is not 4096");
     if (i.snapshot_bytes == 0 || i.snapshot_bytes % store::CipherSettings::page_size != 0 || i.snapshot_bytes > (1ull << 46))
       damaged(path, "snapshot.bytes is not a positive multiple of 4096");
@@ -234,7 +234,7 @@ void parse_header(Front& f, const std::string& path, std::uint64_t file_size) {
     const json& p = h.at("payload");
     if (p.at("cipher").get<std::string>() != kCipher)
       throw Error(Code::unsupported_version, "backup " + path + ": payload cipher '" + p.at("cipher").get<std::string>() + "' is not supported");
-    f.chunk = p.at("chunk_size").get<std::size_t>();
+    f.chunk = static_cast<std::size_t>(json_unsigned_at(p, "chunk_size", "backup " + path + ": payload", SIZE_MAX));
     if (f.chunk < kMinChunk || f.chunk > kMaxChunk) damaged(path, "payload.chunk_size is out of range");
     f.stream_header = c::from_base64(p.at("stream_header").get<std::string>());
     if (f.stream_header.size() != crypto_secretstream_xchacha20poly1305_HEADERBYTES)

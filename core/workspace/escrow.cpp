@@ -144,7 +144,7 @@ ShareDoc parse_escrow_share(const c::SecretBytes& text, const std::string& where
     throw Error(Code::parse, where + " is not a civitas escrow share (format is not \"" + std::string(kFormat) + "\")");
   ShareDoc d;
   try {
-    const int version = j.at("version").get<int>();
+    const std::int64_t version = json_integer_at(j, "version", where);
     if (version != 1)
       throw Error(Code::unsupported_version,
                   where + " is an escrow share of version " + std::to_string(version) + "; this civitas reads version 1");
@@ -153,7 +153,7 @@ ShareDoc parse_escrow_share(const c::SecretBytes& text, const std::string& where
     d.workspace_id = j.at("workspace_id").get<std::string>();
     d.department = j.at("department").get<std::string>();
     d.escrow_id = j.at("escrow_id").get<std::string>();
-    d.created = j.at("created").get<std::int64_t>();
+    d.created = json_integer_at(j, "created", where);
     const auto num = [&](const char* k) {
       const json& v = j.at(k);
       if (!v.is_number_unsigned() || v.get<std::uint64_t>() < 1 || v.get<std::uint64_t>() > 255)

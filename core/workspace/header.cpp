@@ -72,17 +72,17 @@ Header Header::parse(const std::string& text, const std::string& path) {
   const json& j = *parsed;
   Header h;
   try {
-    h.version = j.at("version").get<int>();
-    if (h.version != 1)
-      throw Error(Code::unsupported_version, "workspace header " + path + " has version " + std::to_string(h.version) +
+    const std::int64_t version = json_integer_at(j, "version", "workspace header " + path);
+    if (version != 1)
+      throw Error(Code::unsupported_version, "workspace header " + path + " has version " + std::to_string(version) +
                                                  "; this civitas reads version 1");
     h.workspace_id = j.at("workspace_id").get<std::string>();
     h.key_source = j.at("key_source").get<std::string>();
     if (h.key_source == "passphrase") {
       const json& k = j.at("kdf");
       h.kdf_algorithm = k.at("algorithm").get<std::string>();
-      h.opslimit = k.at("opslimit").get<std::uint64_t>();
-      h.memlimit = k.at("memlimit").get<std::size_t>();
+      h.opslimit = json_unsigned_at(k, "opslimit", "workspace header " + path + ": kdf");
+      h.memlimit = static_cast<std::size_t>(json_unsigned_at(k, "memlimit", "workspace header " + path + ": kdf", SIZE_MAX));
       h.salt = c::from_base64(k.at("salt").get<std::string>());
       if (h.kdf_algorithm != "argon2id13")
         throw Error(Code::unsupported_version, "workspace header " + path + ": unknown KDF '" + h.kdf_algorithm + "'");

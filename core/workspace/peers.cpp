@@ -177,11 +177,11 @@ KeyDocument parse_document(std::string_view text, std::string& dept_out) {
   auto format = doc.find("format");  // (value() would throw a json type_error for a non-string)
   if (format == doc.end() || !format->is_string() || format->get_ref<const std::string&>() != kFormat)
     throw Error(Code::parse, "not a civitas public-key document (format)");
-  if (!doc.contains("version") || !doc["version"].is_number_integer() || doc["version"].get<int>() < 1 ||
-      doc["version"].get<int>() > kKeysVersion)
-    throw Error(Code::unsupported_version, "public-key document version is not 1, 2 or 3");
+  const std::optional<std::int64_t> version =
+      doc.contains("version") ? json_integer(doc["version"], 1, kKeysVersion) : std::nullopt;
+  if (!version) throw Error(Code::unsupported_version, "public-key document version is not 1, 2 or 3");
   KeyDocument d;
-  d.version = doc["version"].get<int>();
+  d.version = static_cast<int>(*version);
   try {
     d.department = canonical_uscc(doc.at("department").get<std::string>(), "department id");
     dept_out = d.department;

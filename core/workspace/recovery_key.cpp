@@ -52,7 +52,7 @@ Workspace::RecoveryKey Workspace::RecoveryKey::parse(std::string_view text, cons
   try {
     const std::string fmt = j.at("format").get<std::string>();
     if (fmt != kRecoveryFormat && fmt != kRecoveryPubFormat) throw Error(Code::parse, where + " is not a civitas recovery key (format)");
-    if (j.at("version").get<int>() != 1)
+    if (json_integer_at(j, "version", where) != 1)
       throw Error(Code::unsupported_version, where + ": recovery key version " + j["version"].dump() + " is not supported");
     if (j.at("algorithm").get<std::string>() != "x25519")
       throw Error(Code::unsupported_version, where + ": recovery key algorithm is not x25519");

@@ -221,7 +221,7 @@ std::string Workspace::import_sequence_statement(std::string_view text) {
     std::uint64_t last = 0;
     std::string consumer;
     try {
-      const int version = j.at("version").get<int>();
+      const std::int64_t version = json_integer_at(j, "version", "sequence statement");
       if (version != 1)
         throw Error(Code::unsupported_version,
                     "sequence statement of version " + std::to_string(version) + "; this civitas reads version 1");

@@ -2,6 +2,7 @@
 // recursion, and parse errors as civitas::Error(parse) with a clean message.
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
 
 #include "civitas/error.hpp"
@@ -86,4 +87,40 @@ TEST_CASE("a malformed document: code parse, a clean message, the position once"
   CHECK_THROWS_AS(parse_json(""), Error);
   CHECK_THROWS_AS(parse_json("[1e999999]"), Error);
   CHECK_FALSE(try_parse_json("{").has_value());
+}
+
+TEST_CASE("integers from outside JSON: floats, huge values and wrong types are refused, not cast") {
+  // The escrow-share fuzzer found "version": 2.2e119 going through get<int>(): undefined
+  // behaviour. 4294967297 through get<int>() would read as 1.
+  CHECK_FALSE(json_integer(parse_json("2.22222e+119")).has_value());
+  CHECK_FALSE(json_integer(parse_json("1.0")).has_value());
+  CHECK_FALSE(json_integer(parse_json("\"1\"")).has_value());
+  CHECK_FALSE(json_integer(parse_json("true")).has_value());
+  CHECK_FALSE(json_integer(parse_json("4294967297"), 1, 3).has_value());
+  CHECK_FALSE(json_integer(parse_json("18446744073709551615")).has_value());
+  CHECK(json_integer(parse_json("-5")).value() == -5);
+  CHECK(json_integer(parse_json("9223372036854775807")).value() == INT64_MAX);
+  CHECK_FALSE(json_integer(parse_json("0"), 1, 3).has_value());
+  CHECK(json_integer(parse_json("3"), 1, 3).value() == 3);
+  CHECK(json_unsigned(parse_json("18446744073709551615")).value() == UINT64_MAX);
+  CHECK_FALSE(json_unsigned(parse_json("-1")).has_value());
+  CHECK_FALSE(json_unsigned(parse_json("1e3")).has_value());
+  CHECK_FALSE(json_unsigned(parse_json("4097"), 4096).has_value());
+
+  const nlohmann::json o = parse_json(R"({"version": 2.5, "n": 7})");
+  CHECK(json_integer_at(o, "n", "doc", 1, 9) == 7);
+  try {
+    json_integer_at(o, "version", "escrow share", 1, 9);
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == Code::parse);
+    CHECK(std::string(e.what()) == "escrow share: \"version\" must be an integer from 1 to 9");
+  }
+  try {
+    json_unsigned_at(o, "size", "audit");
+    FAIL("no error");
+  } catch (const Error& e) {
+    CHECK(e.code() == Code::parse);
+    CHECK(std::string(e.what()).find("\"size\" is missing") != std::string::npos);
+  }
 }

@@ -156,6 +156,12 @@ TEST_CASE("escrow: wrong, damaged, repeated, too few and foreign shares are refu
   CHECK(code_of([&] { recover(vec(secret("not json"))); }) == Code::parse);
   CHECK(code_of([&] { recover(vec(secret("{\"format\":\"civitas-escrow-share\",\"version\":2}"))); }) ==
         Code::unsupported_version);
+  // A version that is not an integer (the fuzzer's 2.2e119 reached an unchecked cast): parse.
+  for (const char* v : {"2.22222e+119", "1.0", "\"1\"", "4294967297"}) {
+    CAPTURE(v);
+    const std::string doc = std::string("{\"format\":\"civitas-escrow-share\",\"version\":") + v + "}";
+    CHECK(code_of([&] { recover(vec(secret(doc))); }) == (std::string(v) == "4294967297" ? Code::unsupported_version : Code::parse));
+  }
 
   // One hex digit of a value changed: the checksum fails.
   std::string s1 = text(shares[1]);

@@ -134,6 +134,8 @@ TEST_CASE("statements: forged, misaddressed, tampered, stale and lowering statem
   CHECK(code_of([&] { t.b->import_sequence_statement(tamper(good, "time", 1)); }) == Code::bad_signature);
   CHECK(code_of([&] { t.b->import_sequence_statement(tamper(good, "consumer", t.X)); }) == Code::invalid_data);
   CHECK(code_of([&] { t.b->import_sequence_statement(tamper(good, "version", 2)); }) == Code::unsupported_version);
+  CHECK(code_of([&] { t.b->import_sequence_statement(tamper(good, "version", 1e300)); }) == Code::parse);
+  CHECK(code_of([&] { t.b->import_sequence_statement(tamper(good, "version", 4294967297ull)); }) == Code::unsupported_version);
   CHECK(code_of([&] { t.b->import_sequence_statement("{}"); }) == Code::parse);
   CHECK(code_of([&] { t.b->import_sequence_statement("[1,"); }) == Code::parse);
   // A statement signed with a revoked key.

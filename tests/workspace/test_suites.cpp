@@ -89,6 +89,12 @@ TEST_CASE("key documents: version 3 names each signature's algorithm; versions 1
       CHECK(code_of([&] { p.b->import_public(t.dump()); }) == Code::parse);
     }
   }
+  // A version that wraps to 1 through an int cast (4294967297), or a float: refused.
+  for (const json& bad : {json(4294967297ull), json(1.0), json(1e300)}) {
+    json w = doc;
+    w["version"] = bad;
+    CHECK(code_of([&] { p.b->import_public(w.dump()); }) == Code::unsupported_version);
+  }
   json t = doc;
   t["signatures"][0]["algorithm"] = "sm2";
   CHECK(code_of([&] { p.b->import_public(t.dump()); }) == Code::unsupported_version);

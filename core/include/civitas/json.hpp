@@ -9,7 +9,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -38,5 +41,23 @@ nlohmann::ordered_json parse_ordered_json(std::string_view text, std::string_vie
 
 /// The same without exceptions: nullopt when the text is not JSON or nests too deep.
 std::optional<nlohmann::json> try_parse_json(std::string_view text) noexcept;
+
+/// An integer read from outside JSON without surprises: the value when `v` is a JSON integer
+/// (not a float, a string or a bool) in [lo, hi], nullopt otherwise. nlohmann's get<int>() is
+/// an unchecked cast: undefined for the float 2e119, wrapping for 4294967297 (which would read
+/// as 1). Outside input never goes through it; it goes through these.
+std::optional<std::int64_t> json_integer(const nlohmann::json& v,
+                                         std::int64_t lo = std::numeric_limits<std::int64_t>::min(),
+                                         std::int64_t hi = std::numeric_limits<std::int64_t>::max()) noexcept;
+std::optional<std::uint64_t> json_unsigned(const nlohmann::json& v,
+                                           std::uint64_t hi = std::numeric_limits<std::uint64_t>::max()) noexcept;
+
+/// The member `key` of the object `o` as json_integer / json_unsigned, or Error(Code::parse)
+/// "<what>: \"<key>\" must be an integer from <lo> to <hi>" (missing, wrong type, out of range).
+std::int64_t json_integer_at(const nlohmann::json& o, const char* key, const std::string& what,
+                             std::int64_t lo = std::numeric_limits<std::int64_t>::min(),
+                             std::int64_t hi = std::numeric_limits<std::int64_t>::max());
+std::uint64_t json_unsigned_at(const nlohmann::json& o, const char* key, const std::string& what,
+                               std::uint64_t hi = std::numeric_limits<std::uint64_t>::max());
 
 }  // namespace civitas
