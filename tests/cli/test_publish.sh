@@ -178,6 +178,7 @@ check "the new key document (old key active) verifies: exit 0" 0 $?
 # the old key destroyed: the new key document lists it as superseded; the peer still verifies
 # what it signed before (a destroyed key of its own is no longer among the workspace's keys)
 old=$($py -c 'import json; print(json.load(open("pub/manifest.json"))["signatures"][0]["key_id"])')
+sleep 1  # the manifest's time (seconds) is then before the revocation time
 "$civ" keys destroy "${W[@]}" --yes "$old" > /dev/null; check "destroy the old signing key" 0 $?
 "$civ" keys export-public "${W[@]}" > hr.keys3.json
 has "the key document revokes it as superseded" "superseded" "$(cat hr.keys3.json)"
