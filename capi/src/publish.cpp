@@ -68,23 +68,23 @@ int civ_publish_run(char** out, civ_ctx* ctx, const char* request_json, size_t r
   });
 }
 
-int civ_publish_verify(char** out, civ_ctx* ctx, const char* dir) {
+int civ_publish_verify(char** out, civ_ctx* ctx, const char* dir, size_t dir_len) {
   if (out) *out = nullptr;
   return guard([&] {
     auto& ws = ws_of(ctx);
     require(dir, "dir");
-    json v = ws.verify_publication(dir);
+    json v = ws.verify_publication(std::string(view(dir, dir_len, "dir")));
     if (out) *out = dup_out(dump(v));
     return CIV_OK;
   });
 }
 
-int civ_publish_verify_with(char** out, const char* dir, const char* key_document, size_t key_document_len) {
+int civ_publish_verify_with(char** out, const char* dir, size_t dir_len, const char* key_document, size_t key_document_len) {
   if (out) *out = nullptr;
   return guard([&] {
     require(dir, "dir");
     require(key_document, "key_document");
-    json v = Workspace::verify_publication_with(dir, view(key_document, key_document_len, "key_document"));
+    json v = Workspace::verify_publication_with(std::string(view(dir, dir_len, "dir")), view(key_document, key_document_len, "key_document"));
     if (out) *out = dup_out(dump(v));
     return CIV_OK;
   });

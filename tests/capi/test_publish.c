@@ -90,13 +90,13 @@ int main(void) {
   free(req);
 
   /* verified with the workspace and with its key document */
-  CHECK(civ_publish_verify(&out, ctx, out_dir) == CIV_OK);
+  CHECK(civ_publish_verify(&out, ctx, out_dir, strlen(out_dir)) == CIV_OK);
   CHECK(out && strstr(out, "\"signer\":\"workspace\"") && strstr(out, "\"resource\":\"105002001/000031\""));
   civ_free(out);
   out = NULL;
   CHECK(civ_keys_export_public(&keys, ctx) == CIV_OK);
   if (keys) {
-    CHECK(civ_publish_verify_with(&out, out_dir, keys, strlen(keys)) == CIV_OK);
+    CHECK(civ_publish_verify_with(&out, out_dir, strlen(out_dir), keys, strlen(keys)) == CIV_OK);
     CHECK(out && strstr(out, "\"signer\":\"document\""));
     civ_free(out);
     out = NULL;
@@ -111,12 +111,12 @@ int main(void) {
       fputs("x\n", fp);
       fclose(fp);
     }
-    CHECK(civ_publish_verify(&out, ctx, out_dir) == CIV_EINTEGRITY);
+    CHECK(civ_publish_verify(&out, ctx, out_dir, strlen(out_dir)) == CIV_EINTEGRITY);
     CHECK(out == NULL);
-    if (keys) CHECK(civ_publish_verify_with(&out, out_dir, keys, strlen(keys)) == CIV_EINTEGRITY);
+    if (keys) CHECK(civ_publish_verify_with(&out, out_dir, strlen(out_dir), keys, strlen(keys)) == CIV_EINTEGRITY);
   }
-  CHECK(civ_publish_verify(&out, NULL, out_dir) == CIV_EINVAL);
-  CHECK(civ_publish_verify_with(&out, out_dir, NULL, 0) == CIV_EINVAL);
+  CHECK(civ_publish_verify(&out, NULL, out_dir, strlen(out_dir)) == CIV_EINVAL);
+  CHECK(civ_publish_verify_with(&out, out_dir, strlen(out_dir), NULL, 0) == CIV_EINVAL);
   CHECK(civ_publish_run(&out, ctx, "[", 1, NULL, NULL) == CIV_EPARSE);
   CHECK(civ_publish_run(&out, ctx, "{}", 2, NULL, NULL) == CIV_EINVAL);
 

@@ -55,7 +55,7 @@ CIV_API CIV_NODISCARD int civ_publish_run(char **out, civ_ctx *ctx, const char *
  * @return CIV_OK; CIV_EBADSIGNATURE; CIV_EINTEGRITY (a file changed, missing or unlisted);
  *         CIV_EUNKNOWNKEY; CIV_EDENIED (a revoked key); CIV_EPARSE; CIV_ENOTFOUND; CIV_EINVAL.
  */
-CIV_API CIV_NODISCARD int civ_publish_verify(char **out, civ_ctx *ctx, const char *dir);
+CIV_API CIV_NODISCARD int civ_publish_verify(char **out, civ_ctx *ctx, const char *dir, size_t dir_len);
 
 /**
  * The same against a department's public-key document (civitas keys export-public); no
@@ -63,7 +63,7 @@ CIV_API CIV_NODISCARD int civ_publish_verify(char **out, civ_ctx *ctx, const cha
  * @return CIV_OK; CIV_EBADSIGNATURE; CIV_EINTEGRITY; CIV_EUNKNOWNKEY; CIV_EDENIED; CIV_EPARSE
  *         (also a key document that does not parse); CIV_ENOTFOUND; CIV_EINVAL.
  */
-CIV_API CIV_NODISCARD int civ_publish_verify_with(char **out, const char *dir, const char *key_document,
+CIV_API CIV_NODISCARD int civ_publish_verify_with(char **out, const char *dir, size_t dir_len, const char *key_document,
                                                   size_t key_document_len);
 
 #ifdef __cplusplus
