@@ -148,6 +148,14 @@ has "the publication is audit-logged" "publish.run${tab}$code${tab}ok" "$log"
 has "refusals are audit-logged" "publish.run${tab}$code${tab}denied" "$log"
 has "invalid data is audit-logged" "publish.run${tab}$code${tab}invalid-data" "$log"
 
+# a progress bar on standard error only when it is a terminal (script(1) gives one)
+if command -v script > /dev/null 2>&1; then
+  bar=$(script -qec "$(printf '%q ' "$civ" publish run "${W[@]}" --catalog $code --schema employment.schema.json \
+        --policy employment.policy.json employment.csv -o pubtty) > /dev/null" /dev/null | tr '\r' '\n')
+  has "a progress bar on a terminal" "[##############################] 100% done" "$bar"
+  rm -rf pubtty
+fi
+
 # ---- verify ----
 out=$("$civ" publish verify "${W[@]}" pub); rc=$?
 check "verify with the workspace's keys: exit 0" 0 $rc
