@@ -97,3 +97,4 @@
 %include "swig/deid_risk.i"
 %include "swig/deid_dp.i"
 %include "swig/policy.i"
+%include "swig/publish.i"

@@ -126,3 +126,28 @@ def test_schema_export_describes_the_table(shapes, axioms):
     assert [f["name"] for f in table["fields"]] == [f["name"] for f in s["fields"]]
     dists = [n for n in doc["@graph"] if n.get("@type") == "dcat:Distribution"]
     assert dists and all(d["dct:conformsTo"] == {"@id": std[0]["@id"]} for d in dists)
+
+
+# ---- issue 15: the publication's DCAT-AP (civitas publish run) ----
+def test_publication_dcat_conforms_to_dcat_ap_3_0_1(shapes, axioms, tmp_path):
+    """The dcat.jsonld of a publication (the employment table, de-identified) conforms too, and
+    describes the table as published: its distribution's schema lists the published columns."""
+    import civitas
+    from civitas.catalog import Catalog
+    from civitas.workspace import Workspace
+
+    ws = Workspace.create(str(tmp_path / "hr.db"), key=os.urandom(32), department="11350100003001527P")
+    try:
+        Catalog(ws).add(load(os.path.join(EXAMPLES, "employment.catalog.json")))
+        civitas.publish(ws, os.path.join(EXAMPLES, "employment.csv"), tmp_path / "pub", catalog="105002001/000031",
+                        schema=os.path.join(EXAMPLES, "employment.schema.json"),
+                        policy=os.path.join(EXAMPLES, "employment.policy.json"))
+    finally:
+        ws.close()
+    doc = load(tmp_path / "pub" / "dcat.jsonld")
+    ok, text = conforms(doc, shapes, axioms)
+    assert ok, text
+    assert "ric" not in [i["field"] for i in catalog.import_(doc, "dcat")["items"]]
+    with open(tmp_path / "pub" / "data.csv", encoding="utf-8") as f:
+        header = f.readline().strip().split(",")
+    assert [i["field"] for i in catalog.import_(doc, "dcat")["items"]] == header

@@ -22,6 +22,9 @@ Modules:
                     sharing and opening decisions for stored catalog entries.
     civitas.deid    de-identification for open data: a spec's privacy model by optimal
                     generalisation, on files, pandas DataFrames and pyarrow tables.
+    civitas.publish the open-data publishing job (civitas.publishing): validate, classify,
+                    decide, de-identify, check the risk, write a signed publication;
+                    civitas.verify_publication checks one.
 
 Paths are ``str`` or ``os.PathLike``; schemas a path to a JSON file, a ``dict`` or JSON text.
 Errors are :class:`civitas.Error` and its subclasses (see :mod:`civitas.errors`), which are
@@ -42,6 +45,8 @@ from . import recovery  # noqa: E402  (backups and restore, issue 18)
 from . import classify
 from . import dp
 from . import policy
+from . import publishing
+from .publishing import publish, verify_publication, PublishRefusedError  # issue 15
 
 #: The library version, the C++ project's version (CMake PROJECT_VERSION).
 __version__: str = _native.__version__
@@ -75,3 +80,4 @@ __all__ = ["__version__", "audit", "catalog", "deid", "errors", "ids", "package"
 __all__ += ["classify"]
 __all__ += ["dp"]
 __all__ += ["policy"]
+__all__ += ["publishing", "publish", "verify_publication", "PublishRefusedError"]

@@ -145,5 +145,6 @@ CIV_API void civ_free(void *ptr);
 #include "civitas/recovery.h"
 #include "civitas/classify.h"
 #include "civitas/policy.h"
+#include "civitas/publish.h"
 
 #endif /* CIVITAS_H */

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -441,6 +442,61 @@ class Workspace {
   void require_sequence_statements();
   /// The providers in the peer directory that still await a statement (empty when none).
   std::vector<std::string> awaiting_statements() const;
+
+
+  // ---- open-data publishing (docs/publish.md, docs/formats/publication.md) ----
+  /// What to publish. `resource`: a catalog entry of this workspace; `schema_json`: the Table
+  /// Schema of the table as collected; `policy_json`: "" = the bundled city policy;
+  /// `spec_json`: "" = the de-identification spec derived from the policy's obligations, else a
+  /// deid spec (hierarchy paths relative to `spec_dir`).
+  struct PublishOptions {
+    std::string resource;
+    std::string schema_json;
+    std::string policy_json;
+    std::string spec_json;
+    std::string spec_dir = ".";
+    std::string encoding;   ///< "" = UTF-8
+    char delimiter = ',';
+    /// Called between the steps: step name ("validate", "classify", "decide", "deidentify",
+    /// "risk", "write", "sign") and the share of the job done, in [0, 1]. May be null. An
+    /// exception it throws stops the job (nothing is left behind).
+    std::function<void(std::string_view step, double done)> progress;
+  };
+  /// A publication refused (docs/publish.md, "Refusals"): an Error(denied) whose `reason` is
+  /// "policy" (the policy does not allow opening, or a spec weaker than its obligations),
+  /// "risk" (re-identification risk above the threshold after the transforms) or "identifier"
+  /// (a column graded as an identifier that nothing removes or transforms), or an
+  /// Error(invalid_data) with reason "invalid" (the table does not conform to its schema);
+  /// `column` and `rule` name what broke (either may be empty).
+  class PublishRefused : public Error {
+   public:
+    PublishRefused(std::string reason, std::string column, std::string rule, const std::string& message,
+                   Code code = Code::denied)
+        : Error(code, message, Location{{}, column.empty() ? std::nullopt : std::optional<std::string>(column), {}, {}}),
+          reason(std::move(reason)), column(std::move(column)), rule(std::move(rule)) {}
+    std::string reason, column, rule;
+  };
+  /// The publishing job, ONE audited call: validate `data_path` against the schema (errors:
+  /// Error(invalid_data) with the first problem) → classify and record the classification
+  /// (audited "classify.record") → the policy's opening decision (audited "policy.decide") →
+  /// de-identify (the obligations, or opts.spec_json) → risk check against the policy's
+  /// threshold → write `out_dir` (docs/formats/publication.md: the CSV in UTF-8,
+  /// datapackage.json, dcat.jsonld, deid-report.json, deid-report.html, manifest.json signed
+  /// with the primary signing key), built under a temporary name next to it and renamed only
+  /// when complete, in the transaction of the "publish.run" audit entry. Nothing is left
+  /// behind on a refusal or an error (recorded as "publish.run" with the error code).
+  /// Errors: PublishRefused, exists (out_dir exists), not_found (no such catalog entry),
+  /// invalid_data, parse, io, invalid_argument. Returns the summary (docs/publish.md).
+  nlohmann::json publish(const std::string& data_path, const std::string& out_dir, const PublishOptions& opts);
+  /// Checks a publication directory: the manifest's signature by a signing key this workspace
+  /// knows (its own, or a peer's: a superseded peer key for publications dated before its
+  /// revocation; never a compromised one) and every file's size and SHA-256, with no file left
+  /// out. Errors: bad_signature, unknown_key, denied (revoked key), integrity (a file changed,
+  /// missing or not listed), parse, unsupported_version, not_found. Not audited. Returns
+  /// {"resource","department","created","key_id","signer","files"}.
+  nlohmann::json verify_publication(const std::string& dir) const;
+  /// The same against a department's public-key document (civitas keys export-public) alone.
+  static nlohmann::json verify_publication_with(const std::string& dir, std::string_view key_document);
 
 
   // ---- primitives with the keyring ----
