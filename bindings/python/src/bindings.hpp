@@ -59,6 +59,8 @@ void bind_deid_risk(py::module_ m);
 void bind_deid_dp(py::module_ m);
 /// civitas._native.policy: policy checks, grading, audited decisions (policy.cpp).
 void bind_policy(py::module_ m);
+/// civitas._native.spark: batch functions and the driver-side deid search for civitas.spark (spark.cpp).
+void bind_spark(py::module_ m);
 // Later modules: void bind_<module>(py::module_ m);  (bindings/python/src/<module>.cpp)
 
 /// The Python Workspace (civitas._native.workspace.Workspace): owns the C++ Workspace until
