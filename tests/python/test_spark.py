@@ -228,3 +228,91 @@ def test_deidentify_refuses_what_is_one_process_only(spark, tmp_path):
     spec = {"fields": {"age": {"role": "quasi-identifier", "hierarchy": "interval:5"}}, "privacy": {"k": 100000}}
     with pytest.raises(Exception, match="no generalisation"):
         cs.deidentify(df, spec)
+
+
+# ---- schema validation and classification ------------------------------------------------------
+
+SCHEMA = {"fields": [{"name": "id", "type": "integer", "constraints": {"required": True, "unique": True}},
+                     {"name": "code", "type": "string", "civitas:identifier": "uscc"},
+                     {"name": "n", "type": "number", "constraints": {"minimum": 0}},
+                     {"name": "day", "type": "date"},
+                     {"name": "a", "type": "string"}, {"name": "b", "type": "string"}],
+          "primaryKey": ["a", "b"], "uniqueKeys": [["code", "day"]]}
+
+
+def broken_table(path, n=400, seed=3):
+    rnd = random.Random(seed)
+    rows = [("id", "code", "n", "day", "a", "b")]
+    for i in range(n):
+        r = [str(i), uscc(f"91350100M{i:07d}Y"[:17]), str(rnd.randint(0, 99)), f"2024-0{1 + i % 9}-1{i % 10}",
+             f"a{i}", f"b{i % 7}"]
+        if i % 37 == 5:
+            r[0] = "x"                                  # type error
+        if i % 41 == 7:
+            r[0] = str(i - 3)                           # unique error on id
+        if i % 43 == 9:
+            r[1] = r[1][:-1] + ("0" if r[1][-1] != "0" else "1")  # bad check character
+        if i % 47 == 11:
+            r[2] = "-5"                                 # constraint error
+        if i % 53 == 13:
+            r[4], r[5] = f"a{i - 1}", f"b{(i - 1) % 7}"  # primary key duplicate
+        if i % 59 == 17:
+            r[4], r[5] = "", ""                         # primary key all missing
+        if i % 61 == 19:
+            r[1], r[3] = rows[-1][1], rows[-1][3]       # unique key (code, day) duplicate
+        rows.append(tuple(r))
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def test_validate_schema_gives_the_cli_report(spark, tmp_path):
+    from civitas import schema
+
+    data = tmp_path / "t.csv"
+    broken_table(data)
+    one = schema.validate(data, SCHEMA, limit_errors=0)
+    spark.conf.set("spark.sql.files.maxPartitionBytes", "4096")  # several partitions
+    try:
+        df = spark.read.csv(str(data), header=True, inferSchema=False)
+        assert df.rdd.getNumPartitions() > 1
+        df = cs.with_row_numbers(df)
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    rep = cs.validate_schema(df, SCHEMA, row_number="row_number", name=one["tasks"][0]["name"],
+                             place=one["tasks"][0]["place"], limit_errors=0)
+    t1, t2 = one["tasks"][0], rep["tasks"][0]
+    assert {e["type"] for e in t1["errors"]} >= {"type-error", "unique-error", "constraint-error", "primary-key"}
+    assert t2["errors"] == t1["errors"]
+    assert (rep["valid"], t2["valid"], t2["stats"]["rows"], t2["labels"]) == (one["valid"], t1["valid"],
+                                                                             t1["stats"]["rows"], t1["labels"])
+    # the error limit cuts as the CLI does
+    cut = cs.validate_schema(df, SCHEMA, row_number="row_number", limit_errors=5)
+    assert cut["tasks"][0]["errors"] == t1["errors"][:5] and cut["tasks"][0]["partial"] is True
+    # row numbers taken when not given: the same errors
+    again = cs.validate_schema(spark.read.csv(str(data), header=True), SCHEMA, limit_errors=0,
+                               name=t1["name"], place=t1["place"])
+    assert again["tasks"][0]["errors"] == t1["errors"]
+
+
+def test_classify_columns_as_the_cli(spark, tmp_path):
+    from civitas import classify
+
+    data = tmp_path / "t.csv"
+    broken_table(data, n=150)
+    with open(data, encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows[0].append("ric")
+    for i, r in enumerate(rows[1:]):
+        r.append(rics(150)[i])
+    with open(data, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    df = spark.read.csv(str(data), header=True).repartition(3)
+    got = cs.classify_columns(df)
+    one = classify.scan_file(data, encoding="utf-8", full=True).to_json()
+    assert got["columns"] == one["columns"] and got["level"] == one["level"]
+    assert got["sampled"] == got["rows"] == 150
+    types = {c["name"]: c["type"] for c in got["columns"]}
+    assert types["ric"] == "ric" and types["code"] == "uscc"
+    small = cs.classify_columns(df, sample_rows=60, seed=1)
+    assert 0 < small["sampled"] <= 60 and small["rows"] == 150
+    assert {c["name"]: c["type"] for c in small["columns"]}["ric"] == "ric"

@@ -36,6 +36,9 @@ __all__ = [
     "encrypt",
     "decrypt",
     "deidentify",
+    "with_row_numbers",
+    "validate_schema",
+    "classify_columns",
 ]
 
 _ROW = "__civitas_row"
@@ -152,7 +155,7 @@ def _worker_workspace(workspace: str, key_file: str) -> Any:
         if ws is None or ws.closed:
             from .workspace import Workspace
 
-            ws = Workspace.open(workspace, key=_read_key(key_file))
+            ws = Workspace.open(workspace, key=_read_key(key_file), read_only=True)
             _open[(workspace, key_file)] = ws
         return ws
 
@@ -340,3 +343,183 @@ def _apply_actions(df: Any, actions: Dict[str, Any]) -> Any:
             yield pa.RecordBatch.from_arrays(cols, names=names)
 
     return df.mapInArrow(run, df.schema)
+
+
+# ---- schema validation ---------------------------------------------------------------------
+
+
+def with_row_numbers(df: Any, column: str = "row_number", *, first: int = 2) -> Any:
+    """Adds ``column``: the row number of each record in the input file, taken from the
+    DataFrame's order (``zipWithIndex``): ``first`` for the first record (2 for a CSV file with
+    a header row, as ``civitas validate`` counts). Take it right after reading the file. A file
+    with empty lines or records over several lines has other physical row numbers."""
+    T = _types()
+    if column in df.columns:
+        raise ValueError(f"the DataFrame already has a column {column!r}")
+    schema = T.StructType(list(df.schema.fields) + [T.StructField(column, T.LongType(), False)])
+    rdd = df.rdd.zipWithIndex().map(lambda t: tuple(t[0]) + (t[1] + first,))
+    return df.sparkSession.createDataFrame(rdd, schema)
+
+
+def validate_schema(df: Any, schema: Any, *, row_number: Optional[str] = None, name: str = "",
+                    place: str = "", limit_errors: int = 1000) -> Dict[str, Any]:
+    """Validates a DataFrame against a table schema (a path, a dict or JSON text) and returns
+    the report of ``civitas validate --json`` (docs/formats/validation-report.md) as a dict.
+
+    The row-wise checks (types, formats, constraints, identifiers) run in the executors, batch
+    by batch, with the native validator; uniqueness, primary and unique keys through a Spark
+    aggregation (the key values that occur more than once), whose candidate rows the driver
+    checks with the same validator, so that the errors and their notes are the CLI's. Row
+    numbers are those of ``row_number`` (a column of :func:`with_row_numbers`; taken with it
+    when not given). Every value is text as the CSV reader reads it (a null is an empty
+    cell). Foreign keys are not checked (a warning says so); ``stats.bytes`` counts the
+    values' bytes, not the file's."""
+    from ._args import document_text
+
+    F = _fn()
+    text = document_text(schema, "schema")
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    doc = json.loads(text)
+    if row_number is None:
+        df = with_row_numbers(df, "__civitas_rownum")
+        row_number = "__civitas_rownum"
+    elif row_number not in df.columns:
+        raise ValueError(f"the DataFrame has no column {row_number!r}")
+    labels = [c for c in df.columns if c != row_number]
+    task_name = name or "table"
+    # The header's checks and the task's frame: a run without rows, on the driver.
+    report: Dict[str, Any] = json.loads(_native.spark.validate_rows(text, "rows", labels, [[] for _ in labels], [],
+                                                                    limit_errors, task_name, place))
+    task = report["tasks"][0]
+    label_errors = list(task["errors"])
+    data = df.select(*[F.col(c).cast("string").alias(c) for c in labels], F.col(row_number).cast("long").alias(_ROW))
+    ri = len(labels)
+    T = _types()
+    out_schema = T.StructType([T.StructField("rows", T.LongType()), T.StructField("bytes", T.LongType()),
+                               T.StructField("errors", T.StringType())])
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        pa = importlib.import_module("pyarrow")
+        for b in batches:
+            cols = [b.column(i).to_pylist() for i in range(ri)]
+            rows = b.column(ri).to_pylist()
+            r = json.loads(_native.spark.validate_rows(text, "rows", labels, cols, rows, limit_errors, task_name, place))
+            t = r["tasks"][0]
+            errs = [e for e in t["errors"] if "#header" not in e.get("tags", [])]
+            yield pa.RecordBatch.from_arrays(
+                [pa.array([b.num_rows], pa.int64()), pa.array([t["stats"].get("bytes", 0)], pa.int64()),
+                 pa.array([json.dumps(errs)], pa.string())], names=["rows", "bytes", "errors"])
+
+    parts = data.mapInArrow(run, out_schema).collect()
+    row_errors: List[Dict[str, Any]] = []
+    rows = nbytes = 0
+    for p in parts:
+        rows += p["rows"]
+        nbytes += p["bytes"]
+        row_errors.extend(json.loads(p["errors"]))
+    # Keys: the values that occur more than once (missing values never collide), then the
+    # validator over those rows only, in row order, with their own row numbers.
+    # (columns, kind): kind "unique" skips a key with a missing value; "pk" groups every key
+    # (missing values included) and also takes the rows whose key is all missing.
+    keys: List[Tuple[List[str], str]] = []
+    fields = doc.get("fields", []) if isinstance(doc, dict) else []
+    for f in fields:
+        if isinstance(f, dict) and (f.get("constraints") or {}).get("unique") and f.get("name") in labels:
+            keys.append(([f["name"]], "unique"))
+    pk = doc.get("primaryKey") if isinstance(doc, dict) else None
+    if pk:
+        keys.append(([pk] if isinstance(pk, str) else list(pk), "pk"))
+    for uk in ((doc.get("uniqueKeys") or []) if isinstance(doc, dict) else []):
+        if isinstance(uk, list):
+            keys.append((list(uk), "unique"))
+    key_errors: List[Dict[str, Any]] = []
+    if keys:
+        missing = list(doc.get("missingValues", [""])) if isinstance(doc, dict) else [""]
+        # key values with the schema's missing values as null
+        keyed = data.select(_ROW, *[F.when(F.col(c).isin(missing), F.lit(None)).otherwise(F.col(c)).alias(c)
+                                    for c in labels]) if missing else data
+        candidates = None
+        for cols_k, kind in keys:
+            k = [c for c in cols_k if c in labels]
+            if not k:
+                continue
+            part = keyed
+            if kind == "unique":
+                for c in k:
+                    part = part.filter(F.col(c).isNotNull())
+            dup = part.groupBy(*k).count().filter("count > 1").drop("count")
+            rows_k = part.join(dup, on=[part[c].eqNullSafe(dup[c]) for c in k], how="left_semi").select(_ROW)
+            if kind == "pk":
+                all_null = None
+                for c in k:
+                    cond = F.col(c).isNull()
+                    all_null = cond if all_null is None else (all_null & cond)
+                rows_k = rows_k.union(keyed.filter(all_null).select(_ROW))
+            candidates = rows_k if candidates is None else candidates.union(rows_k)
+        if candidates is not None:
+            cand = data.join(candidates.distinct(), on=_ROW, how="left_semi").orderBy(_ROW).collect()
+            if cand:
+                cols = [[r[c] for r in cand] for c in labels]
+                r = json.loads(_native.spark.validate_rows(text, "keys", labels, cols, [r[_ROW] for r in cand], 0,
+                                                           task_name, place))
+                key_errors = [e for e in r["tasks"][0]["errors"] if e.get("type") in ("unique-error", "primary-key")]
+    merged = sorted(row_errors, key=lambda e: e.get("rowNumber", 0))
+    # A row's key errors come after its row-wise errors, as the validator finds them.
+    allerr = sorted([(e.get("rowNumber", 0), 0, i, e) for i, e in enumerate(merged)] +
+                    [(e.get("rowNumber", 0), 1, i, e) for i, e in enumerate(key_errors)], key=lambda t: t[:3])
+    errors = label_errors + [t[3] for t in allerr]
+    partial = bool(limit_errors) and len(errors) > limit_errors
+    if partial:
+        errors = errors[:limit_errors]
+    task["errors"] = errors
+    task["valid"] = not errors
+    task["stats"]["errors"] = len(errors)
+    task["stats"]["rows"] = rows
+    task["stats"]["bytes"] = nbytes
+    if partial:
+        task["partial"] = True
+    if isinstance(doc, dict) and doc.get("foreignKeys"):
+        task["warnings"] = list(task.get("warnings", [])) + ["foreign keys are not checked by civitas.spark.validate_schema"]
+        task["stats"]["warnings"] = len(task["warnings"])
+    report["valid"] = task["valid"]
+    report["stats"]["errors"] = len(errors)
+    report["stats"]["warnings"] = task["stats"].get("warnings", 0)
+    return report
+
+
+# ---- classification ------------------------------------------------------------------------
+
+
+def classify_columns(df: Any, *, sample_rows: int = 10000, seed: int = 0, schema: Any = None,
+                     detectors: Any = None) -> Dict[str, Any]:
+    """Classifies every column of a DataFrame from a random sample of about ``sample_rows``
+    records (every record when the DataFrame has fewer), with the classifier of ``civitas
+    classify scan`` (the driver classifies the sample); returns the shape of ``civitas
+    classify scan --json``: ``{"columns": [{"name", "type", "ratio", "confidence",
+    "category", "level", "source"}…], "level"}`` plus ``"sampled"`` (records looked at) and
+    ``"rows"`` (records in the DataFrame)."""
+    import csv
+    import tempfile
+
+    from . import classify
+
+    F = _fn()
+    total = df.count()
+    data = df.select(*[F.col(c).cast("string").alias(c) for c in df.columns])
+    if total > sample_rows:
+        data = data.sample(withReplacement=False, fraction=min(1.0, 1.2 * sample_rows / total), seed=seed)
+        data = data.limit(sample_rows)
+    rows = data.collect()
+    with tempfile.TemporaryDirectory(prefix="civitas-spark-") as d:
+        path = os.path.join(d, "sample.csv")
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(df.columns)
+            for r in rows:
+                w.writerow(["" if v is None else v for v in r])
+        result = classify.scan_file(path, schema=schema, encoding="utf-8", full=True, detectors=detectors)
+    out = result.to_json()
+    out["sampled"] = len(rows)
+    out["rows"] = total
+    return out

@@ -15,6 +15,7 @@
 #include "civitas/deid.hpp"
 #include "civitas/ids.hpp"
 #include "civitas/json.hpp"
+#include "civitas/schema.hpp"
 #include "civitas/workspace.hpp"
 
 namespace civitas::python {
@@ -316,6 +317,78 @@ json search_groups(const deid::Spec& spec, const std::vector<std::string>& heade
   return json{{"report", report}, {"labels", out_labels}};
 }
 
+/// Rows of a DataFrame (one Arrow batch, or the candidate rows of a key check) as a
+/// schema::RecordReader: the given labels as the header, each row with its row number in the
+/// input file, every cell present (a null is an empty cell).
+class RowsReader final : public schema::RecordReader {
+ public:
+  RowsReader(std::vector<std::string> labels, std::vector<std::vector<std::string>> cols,
+             std::vector<std::uint64_t> row_numbers)
+      : labels_(std::move(labels)), cols_(std::move(cols)), rows_(std::move(row_numbers)) {}
+  const std::vector<std::string>& labels() const override { return labels_; }
+  bool has_header() const override { return true; }
+  bool next(schema::Batch& out, std::size_t ncols, std::size_t max_rows) override {
+    out.reset(ncols);
+    if (pos_ >= rows_.size()) return false;
+    const std::size_t end = std::min(rows_.size(), pos_ + std::max<std::size_t>(max_rows, 1));
+    const std::size_t n = end - pos_;
+    for (std::size_t c = 0; c < ncols; ++c) out.columns[c].valid.assign((n + 7) / 8, 0);
+    for (std::size_t r = pos_; r < end; ++r) {
+      const std::size_t i = r - pos_;
+      for (std::size_t c = 0; c < ncols; ++c) {
+        auto& col = out.columns[c];
+        if (c < cols_.size()) {
+          col.data += cols_[c][r];
+          bytes_ += cols_[c][r].size() + 1;
+          col.valid[i >> 3] = static_cast<std::uint8_t>(col.valid[i >> 3] | (1u << (i & 7)));
+        }
+        col.offsets.push_back(col.data.size());
+      }
+      out.row_numbers.push_back(rows_[r]);
+      out.row_offsets.push_back(bytes_);
+      out.cell_counts.push_back(static_cast<std::uint32_t>(std::min(ncols, cols_.size())));
+      for (std::size_t c = ncols; c < cols_.size(); ++c) out.add_extra(cols_[c][r]);
+      out.end_row();
+    }
+    out.rows = n;
+    pos_ = end;
+    return true;
+  }
+  std::uint64_t bytes_read() const override { return bytes_; }
+
+ private:
+  std::vector<std::string> labels_;
+  std::vector<std::vector<std::string>> cols_;
+  std::vector<std::uint64_t> rows_;
+  std::size_t pos_ = 0;
+  std::uint64_t bytes_ = 0;
+};
+
+/// Validates rows against a schema. mode "rows": the row-wise checks (uniqueness, keys and
+/// foreign keys left out: Spark checks keys by an aggregation); "keys": the whole schema (the
+/// caller keeps the unique-error and primary-key errors of the candidate rows).
+json validate_rows(const std::string& schema_text, const std::string& mode, std::vector<std::string> labels,
+                   std::vector<std::vector<std::string>> cols, std::vector<std::uint64_t> row_numbers,
+                   std::uint64_t limit_errors, const std::string& name, const std::string& place) {
+  schema::TableSchema sc = schema::parse_schema(std::string_view(schema_text));
+  if (mode == "rows") {
+    for (auto& f : sc.fields) f.constraints.unique = false;
+    sc.primary_key.clear();
+    sc.unique_keys.clear();
+    sc.foreign_keys.clear();
+  } else if (mode == "keys") {
+    sc.foreign_keys.clear();
+  } else {
+    throw Error(Code::invalid_argument, "validate_rows: mode must be rows or keys, not \"" + mode + "\"");
+  }
+  for (const auto& c : cols)
+    if (c.size() != row_numbers.size()) throw Error(Code::invalid_argument, "validate_rows: columns of different lengths");
+  RowsReader reader(std::move(labels), std::move(cols), std::move(row_numbers));
+  schema::ValidateOptions o;
+  o.limit_errors = limit_errors;
+  return schema::validate(reader, sc, o, name, place);
+}
+
 }  // namespace
 
 void bind_spark(py::module_ m) {
@@ -357,6 +430,20 @@ void bind_spark(py::module_ m) {
       },
       py::arg("action"), py::arg("field"), py::arg("values"),
       "Applies a keyless row-wise action (mask, top_bottom, keep) to a column; None reads as empty.");
+  m.def(
+      "validate_rows",
+      [](const std::string& schema_text, const std::string& mode, const std::vector<std::string>& labels,
+         py::list cols, const std::vector<std::uint64_t>& row_numbers, std::uint64_t limit_errors,
+         const std::string& name, const std::string& place) {
+        std::vector<std::vector<std::string>> c;
+        for (py::handle col : cols) c.push_back(texts(col, "cell"));
+        py::gil_scoped_release nogil;
+        return validate_rows(schema_text, mode, labels, std::move(c), row_numbers, limit_errors, name, place)
+            .dump(-1, ' ', false, json::error_handler_t::replace);
+      },
+      py::arg("schema"), py::arg("mode"), py::arg("labels"), py::arg("columns"), py::arg("row_numbers"),
+      py::arg("limit_errors"), py::arg("name"), py::arg("place"),
+      "Validates rows (columns of text, their row numbers in the input) against a schema (JSON text).");
   m.def(
       "normalize_column",
       [](py::handle values) {
