@@ -35,9 +35,11 @@ void Store::fail(int rc, std::string_view what) {
       throw Error(Code::busy, "workspace is busy (another writer held the lock too long) while " + w + ": " + path_);
     case SQLITE_CANTOPEN:
       throw Error(Code::io, "cannot open workspace file " + path_ + ": " + msg);
+    case SQLITE_READONLY:
+      if (read_only_) throw Error(Code::denied, "the workspace is open read-only (" + w + " would write it): " + path_);
+      [[fallthrough]];
     case SQLITE_IOERR:
     case SQLITE_FULL:
-    case SQLITE_READONLY:
     case SQLITE_PERM:
       throw Error(Code::io, "I/O error while " + w + " (" + msg + "): " + path_);
     case SQLITE_CONSTRAINT:
@@ -58,7 +60,10 @@ Store::Store(const std::string& path, const crypto::SecretBytes& page_key, const
   const bool exists = file_exists(path);
   if (opts.create && exists) throw Error(Code::exists, "a file already exists at " + path);
   if (!opts.create && !exists) throw Error(Code::not_found, "no workspace at " + path);
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (opts.create ? SQLITE_OPEN_CREATE : 0);
+  if (opts.create && opts.read_only) throw Error(Code::invalid_argument, "a new workspace cannot be opened read-only");
+  read_only_ = opts.read_only;
+  int flags = (opts.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_FULLMUTEX |
+              (opts.create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
   try {
     if (rc != SQLITE_OK) fail(rc, "opening");
@@ -165,6 +170,9 @@ void migrate(Store& s, std::string_view module, const std::vector<Migration>& mi
     s.current_.emplace_back(name, latest);
     return;
   }
+  if (s.read_only())
+    throw Error(Code::unsupported_version, "the " + name + " tables of " + s.path() + " need migrating to version " +
+                                               std::to_string(latest) + ": open the workspace once read-write first");
   std::optional<Transaction> tx;
   if (sqlite3_get_autocommit(s.handle())) tx.emplace(s);  // else: inside the caller's transaction
   std::tie(v, recorded) = current();  // another process may have migrated meanwhile

@@ -190,6 +190,7 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& path, const KeySou
   impl->peers_key = c::derive_subkey(impl->workspace_key, 1, "civpeer1");
   store::OpenOptions so;
   so.busy_timeout_ms = opts.busy_timeout_ms;
+  so.read_only = opts.read_only;
   try {
     impl->store = std::make_unique<store::Store>(path, c::derive_subkey(impl->workspace_key, 1, "civpage1"), so);
   } catch (const Error& e) {
@@ -206,6 +207,7 @@ std::unique_ptr<Workspace> Workspace::open(const std::string& path, const KeySou
   }
   impl->ring = impl->load_ring();
   std::unique_ptr<Workspace> ws(new Workspace(std::move(impl)));
+  if (opts.read_only) return ws;  // no audit sink: the caller records its own entry (OpenOptions::read_only)
   audit::WorkspaceLog::attach(*ws);  // audit log (issue 4): installs the sink
   // Keys that workspace migration 4 added (before the log could record them).
   for (const c::Key& k : ws->impl_->added_by_upgrade)

@@ -376,7 +376,7 @@ def test_signatures_are_real_and_their_annotations_resolve():
             bad.append(f"{q} -> ?")
     assert bad == []
     sig = inspect.signature(Workspace.open)
-    assert list(sig.parameters) == ["path", "passphrase", "key"]
+    assert list(sig.parameters) == ["path", "passphrase", "key", "read_only"]
     assert "Workspace" in str(sig.return_annotation)
     import pydoc
     text = pydoc.render_doc(Workspace, renderer=pydoc.plaintext)

@@ -141,14 +141,21 @@ class Workspace:
                                         kdf_opslimit=kdf_opslimit, kdf_memlimit=kdf_memlimit), p)
 
     @classmethod
-    def open(cls, path: PathLike, *, passphrase: Optional[Text] = None, key: Optional[Text] = None) -> "Workspace":  # noqa: A003
+    def open(cls, path: PathLike, *, passphrase: Optional[Text] = None, key: Optional[Text] = None,  # noqa: A003
+             read_only: bool = False) -> "Workspace":
         """Opens an existing workspace with its passphrase or raw key (exactly one).
+
+        ``read_only=True`` (issue 16: one per Spark executor) opens the database read-only,
+        migrates nothing and attaches no audit log: actions that only read (encrypt, decrypt,
+        tokenize, detokenize, identity keys, sign, verify) write no audit entry (the caller
+        records what it does), anything that writes the database raises DeniedError. A
+        workspace whose tables need migrating raises UnsupportedVersionError.
 
         Raises NotFoundError, WrongKeyError ("wrong key, or not a civitas workspace"),
         IntegrityError, UnsupportedVersionError, BusyError, CivitasIOError.
         """
         p = _path(path)
-        return cls(_ws.Workspace.open(p, passphrase=passphrase, key=key), p)
+        return cls(_ws.Workspace.open(p, passphrase=passphrase, key=key, read_only=bool(read_only)), p)
 
     def close(self) -> None:
         """Closes the workspace now: the C++ workspace is destroyed and its keys wiped from

@@ -61,6 +61,8 @@ void bind_deid_dp(py::module_ m);
 void bind_policy(py::module_ m);
 /// civitas._native.publish: the open-data publishing job and its verification (publish.cpp).
 void bind_publish(py::module_ m);
+/// civitas._native.spark: batch functions and the driver-side deid search for civitas.spark (spark.cpp).
+void bind_spark(py::module_ m);
 // Later modules: void bind_<module>(py::module_ m);  (bindings/python/src/<module>.cpp)
 
 /// The Python Workspace (civitas._native.workspace.Workspace): owns the C++ Workspace until

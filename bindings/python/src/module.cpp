@@ -27,5 +27,6 @@ PYBIND11_MODULE(_native, m) {
   cp::bind_deid_dp(m.def_submodule("dp", "Differential privacy: secure noise, budgets, releases"));
   cp::bind_policy(m.def_submodule("policy", "Policy: grading, sharing and opening decisions"));
   cp::bind_publish(m.def_submodule("publish", "Open-data publishing: publish a table, verify a publication"));
+  cp::bind_spark(m.def_submodule("spark", "Batch functions and the frequency-table search behind civitas.spark (issue 16)"));
   // cp::bind_<module>(m.def_submodule("<module>", "…"));
 }

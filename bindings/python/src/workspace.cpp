@@ -100,12 +100,15 @@ void bind_workspace(py::module_ m) {
           py::arg("department") = "", py::arg("name") = "", py::arg("kdf_opslimit") = 0, py::arg("kdf_memlimit") = 0)
       .def_static(
           "open",
-          [](const std::string& path, py::object passphrase, py::object key) {
+          [](const std::string& path, py::object passphrase, py::object key, bool read_only) {
             ws::KeySource s = source(passphrase, key, 0, 0);
+            ws::OpenOptions o;
+            o.read_only = read_only;
             py::gil_scoped_release nogil;
-            return std::make_unique<WorkspaceHandle>(W::open(path, s));
+            return std::make_unique<WorkspaceHandle>(W::open(path, s, o));
           },
-          py::arg("path"), py::kw_only(), py::arg("passphrase") = py::none(), py::arg("key") = py::none())
+          py::arg("path"), py::kw_only(), py::arg("passphrase") = py::none(), py::arg("key") = py::none(),
+          py::arg("read_only") = false)
       .def("info",
            [](const W& w) {
              ws::Info i = w.info();

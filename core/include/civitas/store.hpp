@@ -37,6 +37,9 @@ inline constexpr int kUserVersion = 6;
 struct OpenOptions {
   bool create = false;            ///< create a new file (Error(exists) when it exists)
   int busy_timeout_ms = 10000;    ///< how long to wait for another writer
+  /// Opens the file read-only (SQLITE_OPEN_READONLY): a write fails with Error(denied), and a
+  /// module whose tables need migrating fails with Error(unsupported_version) (issue 16).
+  bool read_only = false;
 };
 
 /// SQLCipher settings applied right after the key (they must match to open the file). They
@@ -97,6 +100,7 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   const std::string& path() const noexcept { return path_; }
+  bool read_only() const noexcept { return read_only_; }
   /// The version of a module's tables (its row of module_schema); 0 when it has none.
   int module_version(std::string_view module);
 
@@ -121,6 +125,7 @@ class Store {
   std::string path_;
   sqlite3* db_ = nullptr;
   std::recursive_mutex mu_;
+  bool read_only_ = false;  // opened with OpenOptions::read_only
   bool opened_ = false;  // the first page authenticated
   std::vector<std::pair<std::string, int>> current_;  // (module, version) found current on this connection
 };

@@ -67,6 +67,14 @@ struct CreateOptions {
 
 struct OpenOptions {
   int busy_timeout_ms = 10000;
+  /// Read-only and without audit (issue 16: the workspace each Spark executor opens; the
+  /// driver writes the job's one audit entry): the database is opened read-only, nothing is
+  /// migrated (a workspace that needs it fails with Error(unsupported_version)) and no audit
+  /// sink is installed, so actions that only read (encrypt, decrypt, tokenize, detokenize,
+  /// identity keys, sign, verify) write no entry: the CALLER records what it did. Anything
+  /// that writes the database (rotate, imports, packages, catalog, …) fails with
+  /// Error(denied) before it changes anything.
+  bool read_only = false;
 };
 
 /// One audited action as the workspace reports it to its AuditSink (docs/audit.md lists them).
