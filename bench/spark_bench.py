@@ -46,8 +46,12 @@ def main() -> int:
     from civitas import spark as cs
     from civitas.workspace import Workspace
 
+    # Long heartbeat and network timeouts: on a loaded machine a late heartbeat makes the local
+    # executor re-register its block manager, which local mode cannot do (the job then hangs).
     spark = (SparkSession.builder.master(a.master).appName("civitas-bench")
-             .config("spark.ui.enabled", "false").config("spark.driver.memory", "2g").getOrCreate())
+             .config("spark.ui.enabled", "false").config("spark.driver.memory", "4g")
+             .config("spark.executor.heartbeatInterval", "60s").config("spark.network.timeout", "600s")
+             .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     n = a.rows
 

@@ -1,3 +1,4 @@
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -17,7 +18,8 @@ namespace {
 constexpr civ_key_source kKeySourceDefaults = CIV_KEY_SOURCE_INIT;
 constexpr std::size_t kKeySourceSizes[] = {sizeof(civ_key_source)};
 constexpr civ_ctx_options kCtxOptionsDefaults = CIV_CTX_OPTIONS_INIT;
-constexpr std::size_t kCtxOptionsSizes[] = {sizeof(civ_ctx_options)};
+// Version 1 ended before read_only.
+constexpr std::size_t kCtxOptionsSizes[] = {offsetof(civ_ctx_options, read_only), sizeof(civ_ctx_options)};
 constexpr std::size_t kKeyIdSize = 16;
 
 ws::KeySource to_source(const civ_key_source* in, const char* name) {
@@ -78,6 +80,7 @@ int civ_ctx_create(civ_ctx** out, const char* path, size_t path_len, const civ_k
     co.department = std::string(view(o->department, o->department_len, "opts->department"));
     co.name = std::string(view(o->name, o->name_len, "opts->name"));
     if (o->busy_timeout_ms > 0) co.busy_timeout_ms = o->busy_timeout_ms;
+    if (o->read_only) throw Error(Code::invalid_argument, "opts->read_only: a new workspace cannot be created read-only");
     auto w = ws::Workspace::create(std::string(view(path, path_len, "path")), to_source(key, "key"), co);
     *out = new civ_ctx{std::move(w)};
     return CIV_OK;
@@ -92,6 +95,7 @@ int civ_ctx_open(civ_ctx** out, const char* path, size_t path_len, const civ_key
     const civ_ctx_options o = opts_or_default(opts);
     ws::OpenOptions oo;
     if (o.busy_timeout_ms > 0) oo.busy_timeout_ms = o.busy_timeout_ms;
+    oo.read_only = o.read_only != 0;
     auto w = ws::Workspace::open(std::string(view(path, path_len, "path")), to_source(key, "key"), oo);
     *out = new civ_ctx{std::move(w)};
     return CIV_OK;

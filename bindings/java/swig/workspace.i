@@ -78,12 +78,14 @@ static int civj_ctx_create(civ_ctx **out, const char *path, size_t path_len, int
   return civ_ctx_create(out, path, path_len, &k, &o);
 }
 static int civj_ctx_open(civ_ctx **out, const char *path, size_t path_len, int kind, const char *passphrase,
-                         size_t passphrase_len, const char *raw_key, size_t raw_key_len, int busy_timeout_ms) {
+                         size_t passphrase_len, const char *raw_key, size_t raw_key_len, int busy_timeout_ms,
+                         int read_only) {
   civ_key_source k;
   civ_ctx_options o = CIV_CTX_OPTIONS_INIT;
   int rc = civj_key_source(&k, kind, passphrase, passphrase_len, raw_key, raw_key_len, 0, 0);
   if (rc != CIV_OK) return rc;
   o.busy_timeout_ms = busy_timeout_ms;
+  o.read_only = read_only;
   return civ_ctx_open(out, path, path_len, &k, &o);
 }
 static int civj_ctx_change_master(civ_ctx *ctx, int kind, const char *passphrase, size_t passphrase_len,

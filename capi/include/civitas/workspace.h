@@ -57,27 +57,39 @@ typedef struct civ_ctx_options {
   const char *name;        /**< create: the department's name (UTF-8); may be NULL */
   size_t name_len;
   int busy_timeout_ms;     /**< how long writers wait for the lock; 0 = 10000 */
+  /** Version 2. open: non-zero opens the workspace read-only and without audit — the file is
+   *  opened read-only (no migration: a workspace that needs one is CIV_EVERSION), nothing is
+   *  ever written to it, and every call that would write it (key rotation, imports, packages,
+   *  catalog, audit…) fails with CIV_EDENIED before changing anything; keyed reads (identity
+   *  keys, tokens, field decryption) write no audit entry either: the caller records its own
+   *  (e.g. a Spark driver, one entry per job, docs/spark.md). Many read-only handles on the
+   *  same workspace may be open at once, in many processes. create: must be 0 (CIV_EINVAL). */
+  int read_only;
 } civ_ctx_options;
 
-#define CIV_CTX_OPTIONS_VERSION 1
-#define CIV_CTX_OPTIONS_INIT {CIV_CTX_OPTIONS_VERSION, NULL, 0, NULL, 0, 0}
-/** Initialises options (for bindings). @return CIV_OK or CIV_EINVAL. */
+#define CIV_CTX_OPTIONS_VERSION 2
+#define CIV_CTX_OPTIONS_INIT {CIV_CTX_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, 0}
+/** Initialises options to the defaults of a version 1..CIV_CTX_OPTIONS_VERSION (for
+ *  bindings). @return CIV_OK or CIV_EINVAL (NULL, version). */
 CIV_API CIV_NODISCARD int civ_ctx_options_init(civ_ctx_options *opts, unsigned version);
 
 /**
  * Creates a workspace at path (and its header path + ".header") with a fresh keyring.
  * @param opts NULL for defaults
- * @return CIV_OK; CIV_EEXISTS when either file exists; CIV_EINVAL for a bad key source;
+ * @return CIV_OK; CIV_EEXISTS when either file exists; CIV_EINVAL for a bad key source or
+ *         opts->read_only set;
  *         CIV_EINVALIDDATA when the department is not a valid USCC; CIV_EIO.
  */
 CIV_API CIV_NODISCARD int civ_ctx_create(civ_ctx **out, const char *path, size_t path_len, const civ_key_source *key,
                            const civ_ctx_options *opts);
 
 /**
- * Opens a workspace.
+ * Opens a workspace (read-only and without audit when opts->read_only, version 2).
+ * @param opts NULL for defaults (read-write)
  * @return CIV_OK; CIV_ENOTFOUND (no file or no header); CIV_EKEY "wrong key, or not a civitas
- *         workspace"; CIV_EINTEGRITY (damaged file); CIV_EVERSION (written by a newer civitas);
- *         CIV_EBUSY; CIV_EIO.
+ *         workspace"; CIV_EINTEGRITY (damaged file); CIV_EVERSION (written by a newer civitas;
+ *         read-only: also a workspace an older civitas wrote that needs a migration);
+ *         CIV_EINVAL (bad options); CIV_EBUSY; CIV_EIO.
  */
 CIV_API CIV_NODISCARD int civ_ctx_open(civ_ctx **out, const char *path, size_t path_len, const civ_key_source *key,
                          const civ_ctx_options *opts);

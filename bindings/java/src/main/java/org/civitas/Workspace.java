@@ -86,8 +86,9 @@ public final class Workspace extends NativeHandle {
 
   /**
    * Options of {@link #create} and {@link #open}: department and name (create only), the
-   * busy timeout, and the Argon2id cost used when a passphrase makes a new master key
-   * (create, {@link #changeMaster(char[], Options)}). Unset values are the C defaults.
+   * busy timeout, the Argon2id cost used when a passphrase makes a new master key
+   * (create, {@link #changeMaster(char[], Options)}), and read-only (open only). Unset values
+   * are the C defaults.
    */
   public static final class Options {
     String department;
@@ -95,6 +96,7 @@ public final class Workspace extends NativeHandle {
     int busyTimeoutMillis;
     long kdfOpsLimit;
     long kdfMemLimit;
+    boolean readOnly;
 
     /** The department's USCC (validated: {@link InvalidDataException} when not valid). */
     public Options department(String uscc) {
@@ -114,6 +116,22 @@ public final class Workspace extends NativeHandle {
         throw new InvalidArgumentException("busyTimeoutMillis must not be negative");
       }
       this.busyTimeoutMillis = millis;
+      return this;
+    }
+
+    /**
+     * Open only: opens the workspace read-only and without audit (the C API's
+     * {@code civ_ctx_options.read_only}, version 2). Nothing is ever written to the file: the
+     * keyed reads (identity keys, tokens, field decryption, detokenisation) work and record
+     * no audit entry — the caller records its own, e.g. a Spark driver one entry per job —,
+     * and every call that would write (key rotation, imports, packages, catalog, audit
+     * appends…) throws {@link DeniedException} before changing anything. Many read-only
+     * handles, in many processes, may be open on one workspace at once. A workspace that
+     * needs a migration (written by an older civitas) is {@link UnsupportedVersionException}
+     * read-only. {@link Workspace#create} refuses it ({@link InvalidArgumentException}).
+     */
+    public Options readOnly(boolean readOnly) {
+      this.readOnly = readOnly;
       return this;
     }
 
@@ -169,7 +187,7 @@ public final class Workspace extends NativeHandle {
     return open(path, passphrase, null);
   }
 
-  /** Opens a workspace with its passphrase and options (busy timeout). */
+  /** Opens a workspace with its passphrase and options (busy timeout, read-only). */
   public static Workspace open(Path path, char[] passphrase, Options options) {
     checkPassphrase(passphrase);
     return open(path, civ_key_source_kind.CIV_KEY_PASSPHRASE, passphrase, null, options);
@@ -180,9 +198,26 @@ public final class Workspace extends NativeHandle {
     return open(path, masterKey, null);
   }
 
-  /** Opens a workspace with its raw master key and options (busy timeout). */
+  /** Opens a workspace with its raw master key and options (busy timeout, read-only). */
   public static Workspace open(Path path, byte[] masterKey, Options options) {
     return open(path, civ_key_source_kind.CIV_KEY_RAW, null, rawKey(masterKey), options);
+  }
+
+  /**
+   * Opens a workspace read-only and without audit with its passphrase: {@link #open(Path,
+   * char[], Options)} with {@link Options#readOnly(boolean) readOnly(true)}.
+   */
+  public static Workspace openReadOnly(Path path, char[] passphrase) {
+    return open(path, passphrase, new Options().readOnly(true));
+  }
+
+  /**
+   * Opens a workspace read-only and without audit with its raw 32-byte master key (e.g. in a
+   * Spark executor, from a key file shipped with the job): {@link #open(Path, byte[],
+   * Options)} with {@link Options#readOnly(boolean) readOnly(true)}.
+   */
+  public static Workspace openReadOnly(Path path, byte[] masterKey) {
+    return open(path, masterKey, new Options().readOnly(true));
   }
 
   /** The header file that belongs to a workspace database ({@code path + ".header"}). */
@@ -193,6 +228,9 @@ public final class Workspace extends NativeHandle {
 
   private static Workspace create(Path path, int kind, char[] pass, byte[] key, Options options) {
     Options o = options == null ? DEFAULTS : options;
+    if (o.readOnly) {
+      throw new InvalidArgumentException("readOnly: a new workspace cannot be created read-only");
+    }
     long[] out = new long[1];
     Errors.check(CivitasNative.civj_ctx_create(out, pathString(path), kind, pass, key, o.kdfOpsLimit, o.kdfMemLimit,
         o.department, o.name, o.busyTimeoutMillis));
@@ -202,7 +240,8 @@ public final class Workspace extends NativeHandle {
   private static Workspace open(Path path, int kind, char[] pass, byte[] key, Options options) {
     Options o = options == null ? DEFAULTS : options;
     long[] out = new long[1];
-    Errors.check(CivitasNative.civj_ctx_open(out, pathString(path), kind, pass, key, o.busyTimeoutMillis));
+    Errors.check(CivitasNative.civj_ctx_open(out, pathString(path), kind, pass, key, o.busyTimeoutMillis,
+        o.readOnly ? 1 : 0));
     return new Workspace(out[0]);
   }
 
