@@ -50,6 +50,7 @@ def main() -> int:
     # executor re-register its block manager, which local mode cannot do (the job then hangs).
     spark = (SparkSession.builder.master(a.master).appName("civitas-bench")
              .config("spark.ui.enabled", "false").config("spark.driver.memory", "4g")
+             .config("spark.ui.showConsoleProgress", "false")
              .config("spark.executor.heartbeatInterval", "60s").config("spark.network.timeout", "600s")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
@@ -89,8 +90,9 @@ def main() -> int:
         t = time.perf_counter()
         fn()
         dt = time.perf_counter() - t
-        results[name] = {"seconds": round(dt, 3), "rows_per_s": round(n / dt)}
-        print(f"{name:34s} {dt:8.2f} s  {n / dt:12,.0f} rows/s", flush=True)
+        load = os.getloadavg()[0]  # the machine is shared: the 1-minute load when the case ended
+        results[name] = {"seconds": round(dt, 3), "rows_per_s": round(n / dt), "load_1m": round(load, 2)}
+        print(f"{name:34s} {dt:8.2f} s  {n / dt:12,.0f} rows/s  (load {load:.1f})", flush=True)
 
     timed("spark: read only (baseline)", lambda: df.select(F.length("ric").alias("x")).filter("x > 0").count())
     timed("spark: sha2(ric, 256) built-in", lambda: df.select(F.sha2("ric", 256).alias("h")).filter("h is not null").count())
@@ -119,7 +121,7 @@ def main() -> int:
         results[k]["overhead_us_per_row_over_baseline"] = round((results[k]["seconds"] - base) / n * 1e6, 3)
         # the Spark path's time per row beyond the work itself (one process, one core)
         results[k]["spark_minus_one_process_us_per_row"] = round((results[k]["seconds"] - results[one]["seconds"]) / n * 1e6, 3)
-    doc = {"rows": n, "master": a.master, "results": results}
+    doc = {"rows": n, "master": a.master, "cpus": os.cpu_count(), "results": results}
     if a.json:
         with open(a.json, "w") as f:
             json.dump(doc, f, indent=1)
