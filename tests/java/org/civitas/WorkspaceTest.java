@@ -129,7 +129,7 @@ class WorkspaceTest {
     // the JNI layer's own check (behind the Java one), converting in locked memory
     InvalidArgumentException j = assertThrows(InvalidArgumentException.class,
         () -> CivitasNative.civj_ctx_open(new long[1], null, civ_key_source_kind.CIV_KEY_PASSPHRASE,
-            new char[] {'x', 'y', '\uDC00'}, null, 0));
+            new char[] {'x', 'y', '\uDC00'}, null, 0, 0));
     assertEquals("passphrase: unpaired UTF-16 surrogate at index 2", j.getMessage());
   }
 

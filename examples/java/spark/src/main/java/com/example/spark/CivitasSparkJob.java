@@ -8,10 +8,12 @@
 // COLUMN_ik (empty for an invalid identifier). Writes OUT_DIR as CSV and prints a summary.
 //
 // Each executor JVM loads civitas.jar's native library itself (the jar carries it) and opens
-// the workspace once, from its path and the path of the key file: the key never travels in a
-// closure. Rows cross into civitas a partition chunk at a time (Ids.reasonsMany and
-// Crypto.identityKeys over 10,000 values), not one call per row. The driver writes one audit
-// entry for the job.
+// the workspace once, read-only and without audit (Workspace.openReadOnly), from its path and
+// the path of the key file: the key never travels in a closure, and no executor writes the
+// workspace (many executors read it at once; none records its own audit entries). Rows cross
+// into civitas a partition chunk at a time (Ids.reasonsMany and Crypto.identityKeys over
+// 10,000 values), not one call per row. The driver, the one process that opens the workspace
+// read-write, writes the one audit entry for the job before it runs.
 package com.example.spark;
 
 import java.nio.charset.StandardCharsets;
@@ -38,14 +40,15 @@ public final class CivitasSparkJob {
 
   private static final int CHUNK = 10_000;
 
-  /** The workspace of this executor JVM, opened once from its path and key file. */
+  /** The workspace of this executor JVM, opened once (read-only, without audit) from its
+   *  path and key file. */
   static final class Executor {
     private static Workspace ws;
     private static String opened;
 
     static synchronized Workspace workspace(String path, String keyFile) throws Exception {
       if (ws == null || !(path + "\n" + keyFile).equals(opened)) {
-        ws = Workspace.open(Paths.get(path), readKey(Paths.get(keyFile)));
+        ws = Workspace.openReadOnly(Paths.get(path), readKey(Paths.get(keyFile)));
         opened = path + "\n" + keyFile;
       }
       return ws;
@@ -113,7 +116,8 @@ public final class CivitasSparkJob {
     };
     Dataset<Row> result = df.mapPartitions(fn, ExpressionEncoder.apply(schema));
 
-    // The driver's one audit entry for the job.
+    // The driver's one audit entry for the job (read-write: the executors' handles are
+    // read-only and record nothing).
     try (Workspace ws = Workspace.open(Paths.get(workspace), readKey(Paths.get(keyFile)))) {
       String user = System.getProperty("user.name", "spark");
       new AuditLog(ws).append(new AuditLog.Event(ws.info().getDepartment() + ":" + user, "spark.identity_keys")
