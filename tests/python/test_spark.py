@@ -216,6 +216,54 @@ def test_deidentify_generated_table_equals_one_process(spark, tmp_path, privacy)
     assert out2.count() == len(expect) - 1 - report2["suppressed"]
 
 
+def test_deidentify_with_a_workspace_writes_one_audit_entry(spark, tmp_path, workspace):
+    path, key_file, key = workspace
+    data = generated(tmp_path, n=600)
+    spec = {"fields": {"name": {"role": "identifier"},
+                       "age": {"role": "quasi-identifier", "hierarchy": "interval:5"},
+                       "district": {"role": "quasi-identifier", "hierarchy": "gb2260"},
+                       "diagnosis": {"role": "sensitive"}},
+            "privacy": {"k": 4, "l": 2, "suppression_limit": 0.03}}
+    sp = tmp_path / "spec.json"
+    sp.write_text(json.dumps(spec))
+    df = spark.read.csv(str(data), header=True, inferSchema=False)
+    # the one-process run with a workspace: its deid.run entry is what the Spark entry must say
+    with Workspace.open(path, key=key) as ws, AuditLog(ws) as log:
+        one = deid.run(sp, data, tmp_path / "one.csv", workspace=ws)
+        one_entry = log.query(action="deid.run")[-1].details
+        before = log.size
+    plain_out, plain = cs.deidentify(df, str(sp))
+    assert plain["audit"] is None
+    with Workspace.open(path, key=key) as ws, AuditLog(ws) as log:
+        assert log.size == before  # nothing recorded without a workspace
+    out, report = cs.deidentify(df, str(sp), workspace=path, key_file=key_file)
+    assert report["audit"] == {"action": "spark.deidentify", "workspace": True}
+    assert {k: v for k, v in report.items() if k != "audit"} == {k: v for k, v in plain.items() if k != "audit"}
+    compare(report, one)
+    with Workspace.open(path, key=key) as ws, AuditLog(ws) as log:
+        entries = log.query(from_index=before)
+    assert [(e.action, e.outcome) for e in entries] == [("spark.deidentify", "ok")]
+    d = entries[0].details
+    assert set(d) == {"spec_sha256", "input", "output", "levels", "suppressed", "risk_after"}
+    for k in ("spec_sha256", "levels", "suppressed", "risk_after"):
+        assert d[k] == one_entry[k], k
+    assert d["input"] == {"rows": one_entry["input"]["rows"]} == {"rows": 600}
+    assert d["output"] == {"rows": one_entry["output"]["rows"]}
+    assert isinstance(d["risk_after"], dict) and d["risk_after"]
+    assert out.count() == 600
+    # a refusal is recorded with its error code; one of the two paths alone is an error
+    too_strict = dict(spec, privacy={"k": 100000})
+    with pytest.raises(Exception, match="no generalisation"):
+        cs.deidentify(df, too_strict, workspace=path, key_file=key_file)
+    with Workspace.open(path, key=key) as ws, AuditLog(ws) as log:
+        last = log.query(from_index=before + 1)
+    assert [(e.action, e.outcome) for e in last] == [("spark.deidentify", "invalid-data")]
+    with pytest.raises(ValueError, match="both workspace and key_file"):
+        cs.deidentify(df, spec, workspace=path)
+    with pytest.raises(FileNotFoundError):
+        cs.deidentify(df, spec, workspace=path, key_file=path + ".nokey")
+
+
 def test_deidentify_refuses_what_is_one_process_only(spark, tmp_path):
     data = generated(tmp_path, n=50)
     df = spark.read.csv(str(data), header=True, inferSchema=False)

@@ -169,13 +169,14 @@ def _paths(workspace: PathLike, key_file: PathLike) -> Tuple[str, str]:
     return w, k
 
 
-def _audit(workspace: str, key_file: str, action: str, resource: str, details: Dict[str, Any]) -> int:
+def _audit(workspace: str, key_file: str, action: str, resource: str, details: Dict[str, Any],
+           outcome: str = "ok") -> int:
     """The driver's one audit entry for a job (the DataFrame it defines)."""
     from .audit import AuditLog
     from .workspace import Workspace
 
     with Workspace.open(workspace, key=_read_key(key_file)) as ws, AuditLog(ws) as log:
-        return log.append(action, resource=resource, details=details)
+        return log.append(action, resource=resource, details=details, outcome=outcome)
 
 
 def identity_keys(df: Any, column: str, kind: str, domain: str, *, workspace: PathLike, key_file: PathLike) -> Any:
@@ -265,7 +266,8 @@ def decrypt(df: Any, column: str, *, resource: str = "", field: str = "", worksp
 
 
 def deidentify(df: Any, spec: Any, *, spec_dir: Optional[PathLike] = None,
-               drop_suppressed: bool = False) -> Tuple[Any, Dict[str, Any]]:
+               drop_suppressed: bool = False, workspace: Optional[PathLike] = None,
+               key_file: Optional[PathLike] = None) -> Tuple[Any, Dict[str, Any]]:
     """De-identifies a DataFrame by a spec of ``civitas deid run`` (a path, a dict or JSON
     text; hierarchy paths are read by the driver). Returns (the released DataFrame, the
     report as a dict, docs/formats/deid-report.md).
@@ -276,11 +278,54 @@ def deidentify(df: Any, spec: Any, *, spec_dir: Optional[PathLike] = None,
     the chosen generalisation and suppression. Every value is handled as text (null as the
     empty text), as the CSV reader of ``civitas deid run`` reads it; rows keep their order.
     The report equals the one-process run's except ``input.sha256`` and ``output.sha256``
-    (null: there are no file bytes) and ``audit`` (null)."""
-    from .deid import _spec
+    (null: there are no file bytes) and ``audit``.
 
-    F = _fn()
+    With ``workspace`` and ``key_file`` (paths, as :func:`identity_keys` takes them; both or
+    neither) the driver writes one ``spark.deidentify`` audit entry for the job once the search
+    has chosen the transformation (spec_sha256, input and output rows, levels, suppressed,
+    risk_after; a refusal is recorded with its error code as the outcome) and the report's
+    ``audit`` is ``{"action": "spark.deidentify", "workspace": true}``; without them
+    ``audit`` is null and nothing is recorded."""
+    from .deid import _spec
+    from .errors import Error as _CivitasError
+
+    if (workspace is None) != (key_file is None):
+        raise ValueError("deidentify: give both workspace and key_file, or neither")
+    audit_paths = _paths(workspace, key_file) if workspace is not None and key_file is not None else None
     text, folder = _spec(spec, spec_dir)
+    try:
+        out, report = _deidentify(df, text, folder, drop_suppressed)
+    except _CivitasError as e:
+        if audit_paths is not None:
+            _audit(audit_paths[0], audit_paths[1], "spark.deidentify", "",
+                   {"spec_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}, outcome=e.code_name)
+        raise
+    if audit_paths is not None:
+        risk = report.get("risk")
+        details = {"spec_sha256": report["spec_sha256"],
+                   "input": {"rows": report["input"]["rows"]},
+                   "output": {"rows": report["output"]["rows"]},
+                   "levels": report["levels"],
+                   "suppressed": report["suppressed"],
+                   "risk_after": _integers_only(risk["after"]) if isinstance(risk, dict) and "after" in risk else None}
+        _audit(audit_paths[0], audit_paths[1], "spark.deidentify", "", details)
+        report["audit"] = {"action": "spark.deidentify", "workspace": True}
+    return out, report
+
+
+def _integers_only(v: Any) -> Any:
+    """Audit details hold integers only: a fraction becomes its JSON text (as deid.run does)."""
+    if isinstance(v, float):
+        return json.dumps(v)
+    if isinstance(v, dict):
+        return {k: _integers_only(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_integers_only(x) for x in v]
+    return v
+
+
+def _deidentify(df: Any, text: str, folder: str, drop_suppressed: bool) -> Tuple[Any, Dict[str, Any]]:
+    F = _fn()
     header = list(df.columns)
     if _ROW in header:
         raise ValueError(f"the DataFrame must not have a column named {_ROW}")
