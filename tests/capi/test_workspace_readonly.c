@@ -165,14 +165,19 @@ int main(void) {
   /* a version-1 struct: read up to its end only, so whatever follows it in the caller's
    * memory (here 0xFF bytes where version 2 has read_only) is not read: a read-write open */
   {
-    unsigned char buf[sizeof(civ_ctx_options) + 16];
+    /* a union: the bytes are aligned as the struct (UBSan checks the alignment) */
+    union {
+      civ_ctx_options opts;
+      unsigned char bytes[sizeof(civ_ctx_options) + 16];
+    } buf;
     ctx_options_v1 v1;
     memset(&v1, 0, sizeof v1);
     v1.version = 1;
     v1.busy_timeout_ms = 5000;
-    memset(buf, 0xFF, sizeof buf);
-    memcpy(buf, &v1, offsetof(civ_ctx_options, read_only));
-    CHECK(civ_ctx_open(&ctx, path, strlen(path), &key, (const civ_ctx_options *)(const void *)buf) == CIV_OK);
+    memset(buf.bytes, 0xFF, sizeof buf.bytes);
+    memcpy(buf.bytes, &v1, offsetof(civ_ctx_options, read_only));
+    CHECK(buf.opts.read_only != 0); /* what a reader of the whole struct would see */
+    CHECK(civ_ctx_open(&ctx, path, strlen(path), &key, &buf.opts) == CIV_OK);
     CHECK(audit_size(ctx) == size_before);
     CHECK(civ_keys_rotate(key_id, sizeof key_id, ctx, CIV_PURPOSE_FIELD) == CIV_OK);
     CHECK(audit_size(ctx) == size_before + 1); /* key.rotate */
@@ -183,9 +188,8 @@ int main(void) {
     civ_ctx_free(ctx);
     ctx = NULL;
     /* version 3 does not exist */
-    memcpy(buf, &v1, sizeof v1);
-    ((civ_ctx_options *)(void *)buf)->version = 3;
-    CHECK(civ_ctx_open(&ctx, path, strlen(path), &key, (const civ_ctx_options *)(const void *)buf) == CIV_EINVAL);
+    buf.opts.version = 3;
+    CHECK(civ_ctx_open(&ctx, path, strlen(path), &key, &buf.opts) == CIV_EINVAL);
     CHECK(ctx == NULL);
   }
   /* NULL options: read-write, as before */
