@@ -223,37 +223,43 @@ class Engine {
       // (a slot is live when its stamp is this check's).
       std::size_t cap = 64;
       while (cap < S.rows * 2 + 16) cap <<= 1;
-      if (slot_key_.size() < cap) {
-        slot_key_.assign(cap, 0);
-        slot_id_.assign(cap, 0);
-        slot_stamp_.assign(cap, 0);
-      }
+      if (slots_.size() < cap) slots_.assign(cap, Slot{});
       if (++stamp_ == 0) {
-        std::fill(slot_stamp_.begin(), slot_stamp_.end(), 0u);
+        for (auto& sl : slots_) sl.stamp = 0;
         stamp_ = 1;
       }
       const std::size_t mask = cap - 1;
+      // Each quasi-identifier's share of the packed key, per code of the source table.
+      contrib_.resize(q_);
+      for (std::size_t i = 0; i < q_; ++i) {
+        const std::size_t n = h_[i].labels_at(S.levels[i]);
+        contrib_[i].resize(n);
+        for (std::size_t v = 0; v < n; ++v)
+          contrib_[i][v] = static_cast<std::uint64_t>(maps[i] ? (*maps[i])[v] : static_cast<std::uint32_t>(v)) << shift_[i];
+      }
       std::vector<std::uint64_t> keys;
       keys.reserve(S.rows / 2 + 16);
       for (std::size_t r = 0; r < S.rows; ++r) {
         const std::uint32_t* c = S.codes.data() + r * q_;
         std::uint64_t key = 0;
-        for (std::size_t i = 0; i < q_; ++i) key |= static_cast<std::uint64_t>(maps[i] ? (*maps[i])[c[i]] : c[i]) << shift_[i];
+        for (std::size_t i = 0; i < q_; ++i) key |= contrib_[i][c[i]];
         std::size_t h = detail::mix64(key) & mask;
         while (true) {
-          if (slot_stamp_[h] != stamp_) {
-            slot_stamp_[h] = stamp_;
-            slot_key_[h] = key;
-            slot_id_[h] = static_cast<std::uint32_t>(keys.size());
+          Slot& sl = slots_[h];
+          if (sl.stamp != stamp_) {
+            sl.stamp = stamp_;
+            sl.key = key;
+            sl.id = static_cast<std::uint32_t>(keys.size());
             keys.push_back(key);
             w.push_back(0);
             break;
           }
-          if (slot_key_[h] == key) break;
+          if (sl.key == key) break;
           h = (h + 1) & mask;
         }
-        w[slot_id_[h]] += S.weights[r];
-        cls[r] = slot_id_[h];
+        const std::uint32_t id = slots_[h].id;
+        w[id] += S.weights[r];
+        cls[r] = id;
       }
       out.codes.resize(keys.size() * q_);
       for (std::size_t k = 0; k < keys.size(); ++k)
@@ -335,14 +341,19 @@ class Engine {
     std::uint64_t released_classes = 0;
     double dm = 0;
     if (outliers) {
+      // The suppressed classes once, in class order, then per quasi-identifier (the sums run
+      // in the same order as over all classes).
+      std::vector<std::uint32_t> bad_list;
+      for (std::size_t c = 0; c < C; ++c)
+        if (bad[c]) bad_list.push_back(static_cast<std::uint32_t>(c));
       for (std::size_t i = 0; i < q_; ++i) {
         std::vector<double> cnt(h_[i].labels_at(lv[i]), 0);
-        for (std::size_t c = 0; c < C; ++c)
-          if (bad[c]) {
-            const std::uint32_t g = out.codes[c * q_ + i];
-            cnt[g] += static_cast<double>(w[c]);
-            lm += static_cast<double>(w[c]) * (1.0 - lmv_[i][lv[i]][g]);
-          }
+        const std::vector<double>& lmv = lmv_[i][lv[i]];
+        for (const std::uint32_t c : bad_list) {
+          const std::uint32_t g = out.codes[c * q_ + i];
+          cnt[g] += static_cast<double>(w[c]);
+          lm += static_cast<double>(w[c]) * (1.0 - lmv[g]);
+        }
         for (double x : cnt)
           if (x > 0) m.entropy -= x * std::log2(x / static_cast<double>(outliers));
       }
@@ -494,8 +505,12 @@ class Engine {
   std::size_t cached_rows_ = 0;
   bool packed_ = false;
   std::vector<std::uint32_t> bits_, shift_;
-  std::vector<std::uint64_t> slot_key_;
-  std::vector<std::uint32_t> slot_id_, slot_stamp_;
+  struct Slot {
+    std::uint64_t key = 0;
+    std::uint32_t id = 0, stamp = 0;
+  };
+  std::vector<Slot> slots_;  // the packed-key hash table, reused between checks
+  std::vector<std::vector<std::uint64_t>> contrib_;
   std::uint32_t stamp_ = 0;
 };
 
