@@ -330,50 +330,57 @@ class Engine {
       if (bad[c]) outliers += w[c];
     o.outliers = outliers;
     o.anonymous = outliers <= max_out_ && o.k_part;
-    // measures
-    Measures& m = o.m;
-    m.entropy = 0;
-    double lm = 0;
-    for (std::size_t i = 0; i < q_; ++i) {
-      m.entropy += ent_[i][lv[i]];
-      lm += lm_[i][lv[i]];
-    }
-    std::uint64_t released_classes = 0;
-    double dm = 0;
-    if (outliers) {
-      // The suppressed classes once, in class order, then per quasi-identifier (the sums run
-      // in the same order as over all classes).
-      std::vector<std::uint32_t> bad_list;
-      for (std::size_t c = 0; c < C; ++c)
-        if (bad[c]) bad_list.push_back(static_cast<std::uint32_t>(c));
+    // Measures: the search needs the loss of an anonymous node only, and of its own measure
+    // only; the result (row_flags, sizes) needs them all. Each is summed in the same order
+    // whichever others are computed.
+    const bool result = row_flags != nullptr || sizes != nullptr;
+    if (o.anonymous || result) {
+      const bool want_entropy = result || p_.measure == Measure::entropy;
+      const bool want_loss = result || p_.measure == Measure::loss;
+      Measures& m = o.m;
+      m.entropy = 0;
+      double lm = 0;
       for (std::size_t i = 0; i < q_; ++i) {
-        std::vector<double> cnt(h_[i].labels_at(lv[i]), 0);
-        const std::vector<double>& lmv = lmv_[i][lv[i]];
-        for (const std::uint32_t c : bad_list) {
-          const std::uint32_t g = out.codes[c * q_ + i];
-          cnt[g] += static_cast<double>(w[c]);
-          lm += static_cast<double>(w[c]) * (1.0 - lmv[g]);
+        m.entropy += ent_[i][lv[i]];
+        lm += lm_[i][lv[i]];
+      }
+      std::uint64_t released_classes = 0;
+      double dm = 0;
+      if (outliers && (want_entropy || want_loss)) {
+        // The suppressed classes once, in class order, then per quasi-identifier (the sums
+        // run in the same order as over all classes).
+        std::vector<std::uint32_t> bad_list;
+        for (std::size_t c = 0; c < C; ++c)
+          if (bad[c]) bad_list.push_back(static_cast<std::uint32_t>(c));
+        for (std::size_t i = 0; i < q_; ++i) {
+          const std::vector<double>& lmv = lmv_[i][lv[i]];
+          if (want_loss)
+            for (const std::uint32_t c : bad_list) lm += static_cast<double>(w[c]) * (1.0 - lmv[out.codes[c * q_ + i]]);
+          if (want_entropy) {
+            std::vector<double> cnt(h_[i].labels_at(lv[i]), 0);
+            for (const std::uint32_t c : bad_list) cnt[out.codes[c * q_ + i]] += static_cast<double>(w[c]);
+            for (double x : cnt)
+              if (x > 0) m.entropy -= x * std::log2(x / static_cast<double>(outliers));
+          }
         }
-        for (double x : cnt)
-          if (x > 0) m.entropy -= x * std::log2(x / static_cast<double>(outliers));
       }
-    }
-    for (std::size_t c = 0; c < C; ++c)
-      if (!bad[c]) {
-        ++released_classes;
-        dm += static_cast<double>(w[c]) * static_cast<double>(w[c]);
+      for (std::size_t c = 0; c < C; ++c)
+        if (!bad[c]) {
+          ++released_classes;
+          dm += static_cast<double>(w[c]) * static_cast<double>(w[c]);
+        }
+      dm += static_cast<double>(outliers) * static_cast<double>(N_);
+      m.discernibility = dm;
+      const std::uint64_t cls_count = released_classes + (outliers ? 1 : 0);
+      m.aecs = cls_count ? static_cast<double>(N_) / static_cast<double>(cls_count) : 0;
+      m.loss = q_ && N_ ? lm / (static_cast<double>(N_) * static_cast<double>(q_)) : 0;
+      o.classes = released_classes;
+      switch (p_.measure) {
+        case Measure::entropy: o.loss = m.entropy; break;
+        case Measure::discernibility: o.loss = m.discernibility; break;
+        case Measure::aecs: o.loss = m.aecs; break;
+        case Measure::loss: o.loss = m.loss; break;
       }
-    dm += static_cast<double>(outliers) * static_cast<double>(N_);
-    m.discernibility = dm;
-    const std::uint64_t cls_count = released_classes + (outliers ? 1 : 0);
-    m.aecs = cls_count ? static_cast<double>(N_) / static_cast<double>(cls_count) : 0;
-    m.loss = q_ && N_ ? lm / (static_cast<double>(N_) * static_cast<double>(q_)) : 0;
-    o.classes = released_classes;
-    switch (p_.measure) {
-      case Measure::entropy: o.loss = m.entropy; break;
-      case Measure::discernibility: o.loss = m.discernibility; break;
-      case Measure::aecs: o.loss = m.aecs; break;
-      case Measure::loss: o.loss = m.loss; break;
     }
     if (row_flags) {
       row_flags->assign(S.rows, 0);
