@@ -239,7 +239,44 @@ class Engine {
       }
       std::vector<std::uint64_t> keys;
       keys.reserve(S.rows / 2 + 16);
-      for (std::size_t r = 0; r < S.rows; ++r) {
+      // When the node's combinations of labels are few, a class is found by its mixed-radix
+      // index in a plain array instead of by hashing (the same ids in the same order).
+      std::uint64_t combos = 1;
+      const std::uint64_t dense_max = std::max<std::uint64_t>(S.rows * 2 + 16, 65536);
+      for (std::size_t i = 0; i < q_ && combos <= dense_max; ++i) combos *= h_[i].labels_at(lv[i]);
+      if (combos <= dense_max) {
+        if (dense_.size() < combos) dense_.assign(combos, Slot{});
+        if (++dense_stamp_ == 0) {
+          for (auto& sl : dense_) sl.stamp = 0;
+          dense_stamp_ = 1;
+        }
+        dcontrib_.resize(q_);
+        std::uint64_t stride = 1;
+        for (std::size_t i = q_; i-- > 0;) {
+          const std::size_t n = h_[i].labels_at(S.levels[i]);
+          dcontrib_[i].resize(n);
+          for (std::size_t v = 0; v < n; ++v)
+            dcontrib_[i][v] = static_cast<std::uint64_t>(maps[i] ? (*maps[i])[v] : static_cast<std::uint32_t>(v)) * stride;
+          stride *= h_[i].labels_at(lv[i]);
+        }
+        for (std::size_t r = 0; r < S.rows; ++r) {
+          const std::uint32_t* c = S.codes.data() + r * q_;
+          std::uint64_t at = 0;
+          for (std::size_t i = 0; i < q_; ++i) at += dcontrib_[i][c[i]];
+          Slot& sl = dense_[at];
+          if (sl.stamp != dense_stamp_) {
+            sl.stamp = dense_stamp_;
+            sl.id = static_cast<std::uint32_t>(keys.size());
+            std::uint64_t key = 0;
+            for (std::size_t i = 0; i < q_; ++i) key |= contrib_[i][c[i]];
+            keys.push_back(key);
+            w.push_back(0);
+          }
+          w[sl.id] += S.weights[r];
+          cls[r] = sl.id;
+        }
+      }
+      for (std::size_t r = 0; r < S.rows && combos > dense_max; ++r) {
         const std::uint32_t* c = S.codes.data() + r * q_;
         std::uint64_t key = 0;
         for (std::size_t i = 0; i < q_; ++i) key |= contrib_[i][c[i]];
@@ -519,6 +556,9 @@ class Engine {
   std::vector<Slot> slots_;  // the packed-key hash table, reused between checks
   std::vector<std::vector<std::uint64_t>> contrib_;
   std::uint32_t stamp_ = 0;
+  std::vector<Slot> dense_;  // the array of the mixed-radix path, reused between checks
+  std::vector<std::vector<std::uint64_t>> dcontrib_;
+  std::uint32_t dense_stamp_ = 0;
 };
 
 void fill_result(Engine& e, const std::vector<std::uint32_t>& lv, SearchResult& r, bool* anonymous) {
