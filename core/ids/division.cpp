@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -115,11 +116,18 @@ std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label
     derive(r.code / 10000 * 10000, r.province, {});
     derive(r.code / 100 * 100, r.province, r.prefecture);
   }
-  std::vector<Entry> all = std::move(rows);
-  all.reserve(all.size() + derived.size() + 1);
-  for (auto& e : derived) all.push_back(std::move(e));
-  all.push_back(Entry{100000, "中华人民共和国", {}, {}});  // national level (central organs' USCCs)
-  std::stable_sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) { return a.code < b.code; });
+  derived.push_back(Entry{100000, "中华人民共和国", {}, {}});  // national level (central organs' USCCs)
+  // The stable sort of counties-then-derived, done as two stable sorts and a merge: a county
+  // code never ends in 00 and a derived one always does, so the merge meets no equal codes
+  // between the two (and the table's counties usually come sorted already).
+  const auto by_code = [](const Entry& a, const Entry& b) { return a.code < b.code; };
+  if (!std::is_sorted(rows.begin(), rows.end(), by_code)) std::stable_sort(rows.begin(), rows.end(), by_code);
+  std::stable_sort(derived.begin(), derived.end(), by_code);
+  std::vector<Entry> all;
+  all.reserve(rows.size() + derived.size());
+  std::merge(std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()),
+             std::make_move_iterator(derived.begin()), std::make_move_iterator(derived.end()), std::back_inserter(all),
+             by_code);
   t->entries.reserve(all.size());
   for (auto& e : all) {
     if (!t->entries.empty() && t->entries.back().code == e.code) continue;  // first wins
