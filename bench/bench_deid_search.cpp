@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -31,6 +32,11 @@ std::string dir() {
 std::vector<std::vector<std::string>> rows() {
   static const std::vector<std::vector<std::string>> r = [] {
     std::ifstream in(dir() + "/adult.csv");
+    if (!in) {  // e.g. __FILE__ relative to another build folder: name the data with CIVITAS_ADULT
+      std::fprintf(stderr, "bench_deid_search: cannot read %s/adult.csv (set CIVITAS_ADULT to tests/data/adult)\n",
+                   dir().c_str());
+      std::exit(2);
+    }
     std::vector<std::vector<std::string>> out;
     std::string line;
     while (std::getline(in, line)) {

@@ -1,9 +1,9 @@
 // civitas deid run --spec SPEC.json IN.csv -o OUT.csv [--report R.json] [--html R.html]
 //                  [--delimiter C] [--encoding E] [--drop-suppressed] [workspace options]
 // Exit codes: 0 written; 1 no transformation satisfies the privacy model, or a value breaks
-// a hierarchy (invalid data); 2 usage, unreadable input, bad spec, I/O error.
+// a hierarchy (invalid data); 2 usage, unreadable input, bad spec, I/O error, no workspace.
+// Every run opens the workspace and is audit-logged as "deid.run" (refusals included).
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -63,24 +63,14 @@ int do_run(const RunArgs& a) {
   std::string dir = ".";
   const auto slash = a.spec.find_last_of('/');
   if (slash != std::string::npos) dir = slash == 0 ? "/" : a.spec.substr(0, slash);
-  const deid::Spec spec = deid::parse_spec(spec_text, dir);
-  deid::RunOptions opt;
-  opt.delimiter = parse_delimiter(a.delimiter);
-  opt.encoding = a.encoding;
-  opt.drop_suppressed = a.drop_suppressed;
-  // A workspace is opened when the spec has keyed actions (its keys) or when one is named
-  // (--workspace or CIVITAS_WORKSPACE): the run is then audit-logged ("deid.run").
-  const bool named = !a.ws.workspace.empty() || std::getenv("CIVITAS_WORKSPACE") != nullptr;
-  json report;
-  if (named || deid::spec_needs_keys(spec)) {
-    auto ws = a.ws.open();
-    report = ws->deid_run(spec_text, dir, a.in, a.out,
-                          json{{"delimiter", std::string(1, opt.delimiter)}, {"encoding", opt.encoding},
-                               {"drop_suppressed", opt.drop_suppressed}});
-  } else {
-    report = deid::run_files(spec, spec_text, a.in, a.out, opt);
-    report["audit"] = nullptr;
-  }
+  const char delimiter = parse_delimiter(a.delimiter);
+  // Every run is audit-logged ("deid.run"): the workspace (--workspace, CIVITAS_WORKSPACE or
+  // ./civitas.db, with its key) is opened first; without one nothing runs (exit 2). The one
+  // audited call parses the spec, runs, and records the run or its refusal.
+  auto ws = a.ws.open();
+  const json report = ws->deid_run(spec_text, dir, a.in, a.out,
+                                   json{{"delimiter", std::string(1, delimiter)}, {"encoding", a.encoding},
+                                        {"drop_suppressed", a.drop_suppressed}});
   const std::string text = report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
   if (!a.report.empty()) write_file_atomic(a.report, text);
   if (!a.html.empty()) write_file_atomic(a.html, deid::report_html(report));

@@ -40,6 +40,13 @@ std::size_t utf8_error(std::string_view s) {
     const unsigned char b = p[i];
     if (b < 0x80) {
       ++i;
+      // ASCII runs 8 bytes at a time
+      while (i + 8 <= s.size()) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ULL) break;
+        i += 8;
+      }
       continue;
     }
     std::size_t n = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
@@ -94,6 +101,52 @@ void append_cell(std::string& out, std::string_view v, char delim) {
   out += '"';
 }
 
+// Whether some cell of `data` needs quoting in the output (the delimiter, a quote, a line
+// break): when none does, cells are copied as they are.
+bool any_quotable(std::string_view data, char delim) {
+  for (char c : data)
+    if (c == delim || c == '"' || c == '\n' || c == '\r') return true;
+  return false;
+}
+
+// A column of cells, the CSV reader's layout: the bytes one after another and rows + 1
+// offsets (no std::string per cell).
+struct Cells {
+  std::string data;
+  std::vector<std::uint64_t> off{0};
+  std::string_view at(std::size_t r) const noexcept {
+    return {data.data() + off[r], static_cast<std::size_t>(off[r + 1] - off[r])};
+  }
+  std::size_t size() const noexcept { return off.size() - 1; }
+  // Appends the first `rows` cells of a batch column (takes its buffers when this is empty).
+  void append(schema::Column& c, std::size_t rows) {
+    if (off.size() == 1 && c.offsets.size() == rows + 1) {
+      data.swap(c.data);
+      off.swap(c.offsets);
+      return;
+    }
+    const std::uint64_t base = data.size();
+    data.append(c.data.data(), static_cast<std::size_t>(c.offsets[rows]));
+    off.reserve(off.size() + rows);
+    for (std::size_t r = 1; r <= rows; ++r) off.push_back(base + c.offsets[r]);
+  }
+  std::vector<std::string> strings() const {
+    std::vector<std::string> v;
+    v.reserve(size());
+    for (std::size_t r = 0; r < size(); ++r) v.emplace_back(at(r));
+    return v;
+  }
+  void assign(const std::vector<std::string>& v) {
+    data.clear();
+    off.assign(1, 0);
+    off.reserve(v.size() + 1);
+    for (const auto& x : v) {
+      data += x;
+      off.push_back(data.size());
+    }
+  }
+};
+
 void write_atomic(const std::string& path, std::string_view data) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
@@ -138,23 +191,16 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
   const std::vector<std::string> header = reader->labels();
   const std::size_t ncols = header.size();
   if (ncols == 0) throw Error(Code::parse, in_path + " has no header row");
-  std::vector<std::vector<std::string>> cols(ncols);
-  {
-    std::size_t lines = 0;
-    for (const char* p = bytes.data(); (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(bytes.data() + bytes.size() - p)))) != nullptr; ++p)
-      ++lines;
-    for (auto& c : cols) c.reserve(lines + 1);
-  }
+  std::vector<Cells> cols(ncols);
   schema::Batch batch;
   std::uint64_t nrows = 0;
   while (reader->next(batch, ncols, 65536)) {
-    for (std::size_t r = 0; r < batch.rows; ++r) {
+    for (std::size_t r = 0; r < batch.rows; ++r)
       if (batch.cell_counts[r] != ncols)
         throw Error(Code::parse,
                     "row has " + std::to_string(batch.cell_counts[r]) + " cells, the header " + std::to_string(ncols),
                     Location{batch.row_numbers[r], std::nullopt, std::nullopt, in_path});
-      for (std::size_t c = 0; c < ncols; ++c) cols[c].emplace_back(batch.columns[c].value(r));
-    }
+    for (std::size_t c = 0; c < ncols; ++c) cols[c].append(batch.columns[c], batch.rows);
     nrows += batch.rows;
   }
   // ---- fields ----
@@ -187,7 +233,7 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
     for (std::size_t c = 0; c < ncols; ++c)
       if (actions[c] && actions[c]->kind == ActionKind::date_shift && !actions[c]->subject.empty())
         for (std::size_t k = 0; k < ncols; ++k)
-          if (header[k] == actions[c]->subject) subjects[c] = cols[k];
+          if (header[k] == actions[c]->subject) subjects[c] = cols[k].strings();
     static const TransformKeys kNoKeys{};
     const TransformKeys& keys = opt.keys ? *opt.keys : kNoKeys;
     for (std::size_t c = 0; c < ncols; ++c) {
@@ -196,7 +242,9 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
       ctx.field = header[c];
       ctx.first_row = 2;
       if (!subjects[c].empty()) ctx.subject = &subjects[c];
-      apply_action(*actions[c], cols[c], keys, ctx);
+      std::vector<std::string> values = cols[c].strings();
+      apply_action(*actions[c], values, keys, ctx);
+      cols[c].assign(values);
     }
   }
   std::vector<std::size_t> qcols, scols;
@@ -213,17 +261,67 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
   std::vector<std::string> qn, sn;
   for (auto c : qcols) qn.push_back(header[c]);
   for (auto c : scols) sn.push_back(header[c]);
-  FrequencyTableBuilder builder(qn, sn);
+  // Interned column by column straight from the cells (first-seen order, as
+  // FrequencyTableBuilder numbers them), then one tuple per record: the same table.
+  FrequencyTable table;
+  table.qi_names = qn;
+  table.sensitive_names = sn;
   std::vector<std::uint32_t> row_of(nrows);
   {
-    std::vector<std::string_view> qv(qcols.size()), sv(scols.size());
+    const std::size_t Q = qcols.size();
+    std::vector<std::uint32_t> ids(Q * nrows);  // record-major: the tuple of record r at r * Q
+    for (std::size_t i = 0; i < Q; ++i) {
+      detail::Interner in;
+      const Cells& col = cols[qcols[i]];
+      for (std::uint64_t r = 0; r < nrows; ++r) ids[r * Q + i] = in.intern(col.at(r));
+      table.qi_values.push_back(in.take());
+    }
+    detail::TupleIndex index(Q, 1024);
     for (std::uint64_t r = 0; r < nrows; ++r) {
-      for (std::size_t i = 0; i < qcols.size(); ++i) qv[i] = cols[qcols[i]][r];
-      for (std::size_t i = 0; i < scols.size(); ++i) sv[i] = cols[scols[i]][r];
-      row_of[r] = builder.add(qv, sv, 1);
+      const auto [id, fresh] = index.insert(ids.data() + r * Q);
+      if (fresh) table.weights.push_back(0);
+      ++table.weights[id];
+      row_of[r] = id;
+    }
+    table.codes = std::move(index.keys);
+    // Sensitive counts per table row, values in first-seen order within a row.
+    const std::size_t R = table.weights.size();
+    std::vector<std::uint32_t> start(R + 1, 0), order(nrows);
+    if (!scols.empty()) {
+      for (std::uint64_t r = 0; r < nrows; ++r) ++start[row_of[r] + 1];
+      for (std::size_t k = 0; k < R; ++k) start[k + 1] += start[k];
+      std::vector<std::uint32_t> pos(start.begin(), start.end() - 1);
+      for (std::uint64_t r = 0; r < nrows; ++r) order[pos[row_of[r]]++] = static_cast<std::uint32_t>(r);
+    }
+    for (std::size_t s = 0; s < scols.size(); ++s) {
+      detail::Interner in;
+      const Cells& col = cols[scols[s]];
+      std::vector<std::uint32_t> sid(nrows);
+      for (std::uint64_t r = 0; r < nrows; ++r) sid[r] = in.intern(col.at(r));
+      table.sensitive_values.push_back(in.take());
+      const std::size_t D = table.sensitive_values.back().size();
+      std::vector<std::uint32_t> slot(D, 0xffffffffu);
+      std::vector<std::pair<std::uint32_t, std::uint64_t>> list;
+      std::vector<std::uint64_t> begin;
+      begin.reserve(R + 1);
+      begin.push_back(0);
+      for (std::size_t k = 0; k < R; ++k) {
+        const std::size_t b = list.size();
+        for (std::uint32_t j = start[k]; j < start[k + 1]; ++j) {
+          const std::uint32_t v = sid[order[j]];
+          if (slot[v] == 0xffffffffu) {
+            slot[v] = static_cast<std::uint32_t>(list.size());
+            list.emplace_back(v, 0);
+          }
+          ++list[slot[v]].second;
+        }
+        for (std::size_t e = b; e < list.size(); ++e) slot[list[e].first] = 0xffffffffu;
+        begin.push_back(list.size());
+      }
+      table.sens.push_back(std::move(list));
+      table.sens_begin.push_back(std::move(begin));
     }
   }
-  FrequencyTable table = builder.finish();
   std::vector<Hierarchy> hier;
   for (std::size_t i = 0; i < qcols.size(); ++i) {
     const FieldSpec* f = fs_of[qcols[i]];
@@ -258,12 +356,18 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
       throw Error(Code::invalid_argument, "field \"" + f->name + "\": \"level\" must be an integer >= 0");
     detail::Interner vals;
     std::vector<std::uint32_t> ids(cols[c].size());
-    for (std::size_t r = 0; r < cols[c].size(); ++r) ids[r] = vals.intern(cols[c][r]);
+    for (std::size_t r = 0; r < cols[c].size(); ++r) ids[r] = vals.intern(cols[c].at(r));
     const Hierarchy h = Hierarchy::build(f->hierarchy, spec.base_dir, vals.values(), f->name);
     const auto level = lj->get<std::uint64_t>();
     if (level >= h.levels())
       throw Error(Code::invalid_argument, "field \"" + f->name + "\": level " + std::to_string(level) + " is above its hierarchy (" + std::to_string(h.levels() - 1) + ")");
-    for (std::size_t r = 0; r < cols[c].size(); ++r) cols[c][r] = h.label(level, h.of(level, ids[r]));
+    Cells g;
+    g.off.reserve(ids.size() + 1);
+    for (const auto id : ids) {
+      g.data += h.label(level, h.of(level, id));
+      g.off.push_back(g.data.size());
+    }
+    cols[c] = std::move(g);
   }
   // ---- search ----
   SearchResult res = search(table, hier, sh, spec.privacy);
@@ -328,35 +432,55 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
     append_cell(out, header[out_cols[k]], opt.delimiter);
   }
   out += '\n';
+  // The output text of every quasi-identifier value at each pass's levels, quoted once.
+  const std::size_t Q = qcols.size();
+  std::vector<std::vector<std::vector<std::string>>> qtext(Q);  // [qi][round][value id]
+  for (std::size_t i = 0; i < Q; ++i)
+    for (const auto& lv : round_levels) {
+      std::vector<std::string> t(table.qi_values[i].size());
+      for (std::uint32_t v = 0; v < t.size(); ++v) append_cell(t[v], hier[i].label(lv[i], hier[i].of(lv[i], v)), opt.delimiter);
+      qtext[i].push_back(std::move(t));
+    }
+  std::vector<std::uint8_t> quote(ncols, 0);
+  for (const auto c : out_cols)
+    if (qi_index[c] < 0) quote[c] = any_quotable(cols[c].data, opt.delimiter);
   std::uint64_t out_rows = 0, suppressed_records = 0;
-  detail::TupleIndex after(qcols.size(), 1024);
-  std::vector<std::uint64_t> after_w;
-  std::vector<std::uint32_t> key(qcols.size());
   for (std::uint64_t r = 0; r < nrows; ++r) {
     const std::uint32_t fr = row_of[r];
     const bool s = sup[fr];
     if (s) ++suppressed_records;
     if (s && opt.drop_suppressed) continue;
-    const auto& lv = round_levels[row_round[fr]];
-    if (!s) {
-      for (std::size_t i = 0; i < qcols.size(); ++i) key[i] = (lv[i] << 24) ^ hier[i].of(lv[i], table.codes[fr * table.qis() + i]);
-      const auto [id, fresh] = after.insert(key.data());
-      if (fresh) after_w.push_back(0);
-      ++after_w[id];
-    }
+    const auto round = row_round[fr];
     for (std::size_t k = 0; k < out_cols.size(); ++k) {
       if (k) out += opt.delimiter;
       const std::size_t c = out_cols[k];
       const int qi = qi_index[c];
-      if (qi < 0) append_cell(out, cols[c][r], opt.delimiter);
-      else if (s) out += '*';
-      else {
+      if (qi < 0) {
+        if (quote[c]) append_cell(out, cols[c].at(r), opt.delimiter);
+        else out.append(cols[c].at(r));
+      } else if (s) {
+        out += '*';
+      } else {
         const auto i = static_cast<std::size_t>(qi);
-        append_cell(out, hier[i].label(lv[i], hier[i].of(lv[i], table.codes[fr * table.qis() + i])), opt.delimiter);
+        out.append(qtext[i][round][table.codes[fr * Q + i]]);
       }
     }
     out += '\n';
     ++out_rows;
+  }
+  // Released classes: the table rows that are not suppressed, by their generalised values.
+  detail::TupleIndex after(Q, 1024);
+  std::vector<std::uint64_t> after_w;
+  {
+    std::vector<std::uint32_t> key(Q);
+    for (std::uint32_t fr = 0; fr < table.rows(); ++fr) {
+      if (sup[fr]) continue;
+      const auto& lv = round_levels[row_round[fr]];
+      for (std::size_t i = 0; i < Q; ++i) key[i] = (lv[i] << 24) ^ hier[i].of(lv[i], table.codes[fr * Q + i]);
+      const auto [id, fresh] = after.insert(key.data());
+      if (fresh) after_w.push_back(0);
+      after_w[id] += table.weights[fr];
+    }
   }
   write_atomic(out_path, out);
   // ---- report ----

@@ -223,37 +223,80 @@ class Engine {
       // (a slot is live when its stamp is this check's).
       std::size_t cap = 64;
       while (cap < S.rows * 2 + 16) cap <<= 1;
-      if (slot_key_.size() < cap) {
-        slot_key_.assign(cap, 0);
-        slot_id_.assign(cap, 0);
-        slot_stamp_.assign(cap, 0);
-      }
+      if (slots_.size() < cap) slots_.assign(cap, Slot{});
       if (++stamp_ == 0) {
-        std::fill(slot_stamp_.begin(), slot_stamp_.end(), 0u);
+        for (auto& sl : slots_) sl.stamp = 0;
         stamp_ = 1;
       }
       const std::size_t mask = cap - 1;
+      // Each quasi-identifier's share of the packed key, per code of the source table.
+      contrib_.resize(q_);
+      for (std::size_t i = 0; i < q_; ++i) {
+        const std::size_t n = h_[i].labels_at(S.levels[i]);
+        contrib_[i].resize(n);
+        for (std::size_t v = 0; v < n; ++v)
+          contrib_[i][v] = static_cast<std::uint64_t>(maps[i] ? (*maps[i])[v] : static_cast<std::uint32_t>(v)) << shift_[i];
+      }
       std::vector<std::uint64_t> keys;
       keys.reserve(S.rows / 2 + 16);
-      for (std::size_t r = 0; r < S.rows; ++r) {
+      // When the node's combinations of labels are few, a class is found by its mixed-radix
+      // index in a plain array instead of by hashing (the same ids in the same order).
+      std::uint64_t combos = 1;
+      const std::uint64_t dense_max = std::max<std::uint64_t>(S.rows * 2 + 16, 65536);
+      for (std::size_t i = 0; i < q_ && combos <= dense_max; ++i) combos *= h_[i].labels_at(lv[i]);
+      if (combos <= dense_max) {
+        if (dense_.size() < combos) dense_.assign(combos, Slot{});
+        if (++dense_stamp_ == 0) {
+          for (auto& sl : dense_) sl.stamp = 0;
+          dense_stamp_ = 1;
+        }
+        dcontrib_.resize(q_);
+        std::uint64_t stride = 1;
+        for (std::size_t i = q_; i-- > 0;) {
+          const std::size_t n = h_[i].labels_at(S.levels[i]);
+          dcontrib_[i].resize(n);
+          for (std::size_t v = 0; v < n; ++v)
+            dcontrib_[i][v] = static_cast<std::uint64_t>(maps[i] ? (*maps[i])[v] : static_cast<std::uint32_t>(v)) * stride;
+          stride *= h_[i].labels_at(lv[i]);
+        }
+        for (std::size_t r = 0; r < S.rows; ++r) {
+          const std::uint32_t* c = S.codes.data() + r * q_;
+          std::uint64_t at = 0;
+          for (std::size_t i = 0; i < q_; ++i) at += dcontrib_[i][c[i]];
+          Slot& sl = dense_[at];
+          if (sl.stamp != dense_stamp_) {
+            sl.stamp = dense_stamp_;
+            sl.id = static_cast<std::uint32_t>(keys.size());
+            std::uint64_t key = 0;
+            for (std::size_t i = 0; i < q_; ++i) key |= contrib_[i][c[i]];
+            keys.push_back(key);
+            w.push_back(0);
+          }
+          w[sl.id] += S.weights[r];
+          cls[r] = sl.id;
+        }
+      }
+      for (std::size_t r = 0; r < S.rows && combos > dense_max; ++r) {
         const std::uint32_t* c = S.codes.data() + r * q_;
         std::uint64_t key = 0;
-        for (std::size_t i = 0; i < q_; ++i) key |= static_cast<std::uint64_t>(maps[i] ? (*maps[i])[c[i]] : c[i]) << shift_[i];
+        for (std::size_t i = 0; i < q_; ++i) key |= contrib_[i][c[i]];
         std::size_t h = detail::mix64(key) & mask;
         while (true) {
-          if (slot_stamp_[h] != stamp_) {
-            slot_stamp_[h] = stamp_;
-            slot_key_[h] = key;
-            slot_id_[h] = static_cast<std::uint32_t>(keys.size());
+          Slot& sl = slots_[h];
+          if (sl.stamp != stamp_) {
+            sl.stamp = stamp_;
+            sl.key = key;
+            sl.id = static_cast<std::uint32_t>(keys.size());
             keys.push_back(key);
             w.push_back(0);
             break;
           }
-          if (slot_key_[h] == key) break;
+          if (sl.key == key) break;
           h = (h + 1) & mask;
         }
-        w[slot_id_[h]] += S.weights[r];
-        cls[r] = slot_id_[h];
+        const std::uint32_t id = slots_[h].id;
+        w[id] += S.weights[r];
+        cls[r] = id;
       }
       out.codes.resize(keys.size() * q_);
       for (std::size_t k = 0; k < keys.size(); ++k)
@@ -324,45 +367,57 @@ class Engine {
       if (bad[c]) outliers += w[c];
     o.outliers = outliers;
     o.anonymous = outliers <= max_out_ && o.k_part;
-    // measures
-    Measures& m = o.m;
-    m.entropy = 0;
-    double lm = 0;
-    for (std::size_t i = 0; i < q_; ++i) {
-      m.entropy += ent_[i][lv[i]];
-      lm += lm_[i][lv[i]];
-    }
-    std::uint64_t released_classes = 0;
-    double dm = 0;
-    if (outliers) {
+    // Measures: the search needs the loss of an anonymous node only, and of its own measure
+    // only; the result (row_flags, sizes) needs them all. Each is summed in the same order
+    // whichever others are computed.
+    const bool result = row_flags != nullptr || sizes != nullptr;
+    if (o.anonymous || result) {
+      const bool want_entropy = result || p_.measure == Measure::entropy;
+      const bool want_loss = result || p_.measure == Measure::loss;
+      Measures& m = o.m;
+      m.entropy = 0;
+      double lm = 0;
       for (std::size_t i = 0; i < q_; ++i) {
-        std::vector<double> cnt(h_[i].labels_at(lv[i]), 0);
+        m.entropy += ent_[i][lv[i]];
+        lm += lm_[i][lv[i]];
+      }
+      std::uint64_t released_classes = 0;
+      double dm = 0;
+      if (outliers && (want_entropy || want_loss)) {
+        // The suppressed classes once, in class order, then per quasi-identifier (the sums
+        // run in the same order as over all classes).
+        std::vector<std::uint32_t> bad_list;
         for (std::size_t c = 0; c < C; ++c)
-          if (bad[c]) {
-            const std::uint32_t g = out.codes[c * q_ + i];
-            cnt[g] += static_cast<double>(w[c]);
-            lm += static_cast<double>(w[c]) * (1.0 - lmv_[i][lv[i]][g]);
+          if (bad[c]) bad_list.push_back(static_cast<std::uint32_t>(c));
+        for (std::size_t i = 0; i < q_; ++i) {
+          const std::vector<double>& lmv = lmv_[i][lv[i]];
+          if (want_loss)
+            for (const std::uint32_t c : bad_list) lm += static_cast<double>(w[c]) * (1.0 - lmv[out.codes[c * q_ + i]]);
+          if (want_entropy) {
+            std::vector<double> cnt(h_[i].labels_at(lv[i]), 0);
+            for (const std::uint32_t c : bad_list) cnt[out.codes[c * q_ + i]] += static_cast<double>(w[c]);
+            for (double x : cnt)
+              if (x > 0) m.entropy -= x * std::log2(x / static_cast<double>(outliers));
           }
-        for (double x : cnt)
-          if (x > 0) m.entropy -= x * std::log2(x / static_cast<double>(outliers));
+        }
       }
-    }
-    for (std::size_t c = 0; c < C; ++c)
-      if (!bad[c]) {
-        ++released_classes;
-        dm += static_cast<double>(w[c]) * static_cast<double>(w[c]);
+      for (std::size_t c = 0; c < C; ++c)
+        if (!bad[c]) {
+          ++released_classes;
+          dm += static_cast<double>(w[c]) * static_cast<double>(w[c]);
+        }
+      dm += static_cast<double>(outliers) * static_cast<double>(N_);
+      m.discernibility = dm;
+      const std::uint64_t cls_count = released_classes + (outliers ? 1 : 0);
+      m.aecs = cls_count ? static_cast<double>(N_) / static_cast<double>(cls_count) : 0;
+      m.loss = q_ && N_ ? lm / (static_cast<double>(N_) * static_cast<double>(q_)) : 0;
+      o.classes = released_classes;
+      switch (p_.measure) {
+        case Measure::entropy: o.loss = m.entropy; break;
+        case Measure::discernibility: o.loss = m.discernibility; break;
+        case Measure::aecs: o.loss = m.aecs; break;
+        case Measure::loss: o.loss = m.loss; break;
       }
-    dm += static_cast<double>(outliers) * static_cast<double>(N_);
-    m.discernibility = dm;
-    const std::uint64_t cls_count = released_classes + (outliers ? 1 : 0);
-    m.aecs = cls_count ? static_cast<double>(N_) / static_cast<double>(cls_count) : 0;
-    m.loss = q_ && N_ ? lm / (static_cast<double>(N_) * static_cast<double>(q_)) : 0;
-    o.classes = released_classes;
-    switch (p_.measure) {
-      case Measure::entropy: o.loss = m.entropy; break;
-      case Measure::discernibility: o.loss = m.discernibility; break;
-      case Measure::aecs: o.loss = m.aecs; break;
-      case Measure::loss: o.loss = m.loss; break;
     }
     if (row_flags) {
       row_flags->assign(S.rows, 0);
@@ -494,9 +549,16 @@ class Engine {
   std::size_t cached_rows_ = 0;
   bool packed_ = false;
   std::vector<std::uint32_t> bits_, shift_;
-  std::vector<std::uint64_t> slot_key_;
-  std::vector<std::uint32_t> slot_id_, slot_stamp_;
+  struct Slot {
+    std::uint64_t key = 0;
+    std::uint32_t id = 0, stamp = 0;
+  };
+  std::vector<Slot> slots_;  // the packed-key hash table, reused between checks
+  std::vector<std::vector<std::uint64_t>> contrib_;
   std::uint32_t stamp_ = 0;
+  std::vector<Slot> dense_;  // the array of the mixed-radix path, reused between checks
+  std::vector<std::vector<std::uint64_t>> dcontrib_;
+  std::uint32_t dense_stamp_ = 0;
 };
 
 void fill_result(Engine& e, const std::vector<std::uint32_t>& lv, SearchResult& r, bool* anonymous) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <sstream>
@@ -101,18 +102,37 @@ std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label
   }
   if (rows.empty()) throw Error(Code::parse, "division table: no entries", Location{{}, {}, {}, std::string(label)});
 
-  // Derive province (XX0000) and prefecture (XXXX00) entries from the counties.
-  std::vector<Entry> all = rows;
+  // Derive province (XX0000) and prefecture (XXXX00) entries from the counties. Only the
+  // first entry of a code is kept below ("first wins"), so a derived code is made once, from
+  // the first county that gives it (the same entry as deriving it from every county).
+  std::vector<Entry> derived;
+  std::vector<std::uint64_t> made(kCodes / 64 + 1, 0);
+  auto derive = [&](std::uint32_t code, const std::string& province, const std::string& prefecture) {
+    if ((made[code >> 6] >> (code & 63)) & 1u) return;
+    made[code >> 6] |= std::uint64_t{1} << (code & 63);
+    derived.push_back(Entry{code, province, prefecture, {}});
+  };
   for (const auto& r : rows) {
-    all.push_back(Entry{r.code / 10000 * 10000, r.province, {}, {}});
-    all.push_back(Entry{r.code / 100 * 100, r.province, r.prefecture, {}});
+    derive(r.code / 10000 * 10000, r.province, {});
+    derive(r.code / 100 * 100, r.province, r.prefecture);
   }
-  all.push_back(Entry{100000, "中华人民共和国", {}, {}});  // national level (central organs' USCCs)
-  std::stable_sort(all.begin(), all.end(), [](const Entry& a, const Entry& b) { return a.code < b.code; });
-  for (const auto& e : all) {
+  derived.push_back(Entry{100000, "中华人民共和国", {}, {}});  // national level (central organs' USCCs)
+  // The stable sort of counties-then-derived, done as two stable sorts and a merge: a county
+  // code never ends in 00 and a derived one always does, so the merge meets no equal codes
+  // between the two (and the table's counties usually come sorted already).
+  const auto by_code = [](const Entry& a, const Entry& b) { return a.code < b.code; };
+  if (!std::is_sorted(rows.begin(), rows.end(), by_code)) std::stable_sort(rows.begin(), rows.end(), by_code);
+  std::stable_sort(derived.begin(), derived.end(), by_code);
+  std::vector<Entry> all;
+  all.reserve(rows.size() + derived.size());
+  std::merge(std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()),
+             std::make_move_iterator(derived.begin()), std::make_move_iterator(derived.end()), std::back_inserter(all),
+             by_code);
+  t->entries.reserve(all.size());
+  for (auto& e : all) {
     if (!t->entries.empty() && t->entries.back().code == e.code) continue;  // first wins
-    t->entries.push_back(e);
     t->known[e.code >> 6] |= std::uint64_t{1} << (e.code & 63);
+    t->entries.push_back(std::move(e));
   }
   return t;
 }

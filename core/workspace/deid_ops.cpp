@@ -1,6 +1,8 @@
 // Workspace::deid_run: a de-identification run with the keyring's keys for keyed actions and
-// its "deid.run" audit entry (docs/development.md, "Audited operations"). The run itself is
-// the deid module's (civitas/deid.hpp); this file only supplies keys and the entry.
+// its "deid.run" audit entry (docs/development.md, "Audited operations"). Every front end
+// (CLI, C, Python, Java) runs through here, so every run is audit-logged, refusals included.
+// The run itself is the deid module's (civitas/deid.hpp); this file only supplies keys and
+// the entry.
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +30,13 @@ nlohmann::json integers_only(const nlohmann::json& j) {
 nlohmann::json Workspace::deid_run(std::string_view spec_json, const std::string& spec_dir, const std::string& in_path,
                                    const std::string& out_path, const nlohmann::json& options) {
   namespace c = civitas::crypto;
+  {
+    // A workspace without its audit log (opened read-only) cannot record the run: refused.
+    std::lock_guard lk(impl_->mu);
+    if (!impl_->sink)
+      throw Error(Code::denied, "deid run needs a workspace that records its audit log (not one opened read-only): "
+                                "every run is audit-logged as deid.run");
+  }
   deid::RunOptions opt;
   if (!options.is_object()) throw Error(Code::invalid_argument, "deid run options must be a JSON object");
   for (auto it = options.begin(); it != options.end(); ++it) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The `civitas deid run` CLI contract: exit codes (0 written, 1 the model cannot be met or a
 # value breaks a hierarchy, 2 usage/spec/I-O), output in input order with suppressed records
-# in place, the JSON report (docs/formats/deid-report.md), no partial output on error.
+# in place, the JSON report (docs/formats/deid-report.md), no partial output on error; every
+# run audit-logged in the workspace ("deid.run", refusals included), none without one.
 set -uo pipefail
 civ=$1
 adult="$(cd "$(dirname "$0")/../data/adult" && pwd)"
@@ -13,6 +14,15 @@ check() {  # description, expected, actual
 }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 py=python3
+
+# Every run is audit-logged: the workspace comes from CIVITAS_WORKSPACE and CIVITAS_KEY here
+# (the standard workspace options).
+printf 'aa%.0s' $(seq 32) > "$tmp/w.key"
+"$civ" init -w "$tmp/w.db" --key-file "$tmp/w.key" --department 91110000100000016D >/dev/null; check "init" 0 $?
+export CIVITAS_WORKSPACE="$tmp/w.db" CIVITAS_KEY="$(cat "$tmp/w.key")"
+entries() {  # the deid.run entries as JSON lines
+  "$civ" audit log --action deid.run --json 2>/dev/null
+}
 
 # Adult, k = 5: ARX's optimum.
 qi='"age","education","marital-status","native-country","race","salary-class","sex","workclass"'
@@ -31,6 +41,14 @@ check "input sha256 in the report" "$(sha256sum "$adult/adult.csv" | cut -d' ' -
 check "header kept in input order" "$(head -1 "$adult/adult.csv" | tr -d "\r")" "$(head -1 "$tmp/out.csv")"
 check "rows in input order (sensitive column unchanged)" "$(tr -d "\r" < "$adult/adult.csv" | cut -d';' -f8 | md5sum)" "$(cut -d';' -f8 "$tmp/out.csv" | md5sum)"
 check "age generalised to level 1" "*;35-39;*" "$(sed -n 2p "$tmp/out.csv" | cut -d';' -f1-3)"
+check "report names its audit entry" "deid.run True" "$($py -c "import json;a=json.load(open('$tmp/r.json'))['audit'];print(a['action'],a['workspace'])")"
+# A plain run (no keyed action) writes exactly one deid.run entry: spec, input and output
+# hashes, the risk after.
+entries > "$tmp/e.jsonl"
+check "one deid.run entry" 1 "$(wc -l < "$tmp/e.jsonl")"
+check "the entry: ok, spec/input/output hashes, risk after" \
+  "ok $(sha256sum "$tmp/k5.json" | cut -d' ' -f1) $(sha256sum "$adult/adult.csv" | cut -d' ' -f1) $(sha256sum "$tmp/out.csv" | cut -d' ' -f1) 30162" \
+  "$($py -c "import json;e=json.loads(open('$tmp/e.jsonl').readline());d=e['details'];d=json.loads(d) if isinstance(d,str) else d;print(e['outcome'],d['spec_sha256'],d['input']['sha256'],d['output']['sha256'],d['risk_after']['records'])")"
 
 # Suppression: 1 %, suppressed records stay in place with every QI '*'; --drop-suppressed.
 sed 's/"k": 5}/"k": 5, "suppression_limit": 0.01}/' "$tmp/k5.json" > "$tmp/k5s.json"
@@ -74,9 +92,11 @@ check "value missing from a hierarchy exits 1" 1 $rc
 check "the message names the value" 1 $([[ "$err" == *'"36"'* ]] && echo 1 || echo 0)
 printf '34;30-34;*\n35;35-39;*\n36;35-39;*\n37;35-39;*\n' > "$tmp/age.csv"
 echo '{"fields": {"age": {"role": "quasi-identifier", "hierarchy": "age.csv"}}, "privacy": {"k": 5}}' > "$tmp/k.json"
+before=$(entries | wc -l)
 "$civ" deid run --spec "$tmp/k.json" "$tmp/p.csv" -o "$tmp/x.csv" 2>/dev/null; rc=$?
 check "unsatisfiable model exits 1" 1 $rc
 check "no output when unsatisfiable" 0 $([ -e "$tmp/x.csv" ] && echo 1 || echo 0)
+check "the refusal is audited" "$((before + 1)) invalid-data" "$(entries | wc -l) $(entries | tail -1 | $py -c "import json,sys;print(json.loads(sys.stdin.read())['outcome'])")"
 printf 'name,age\nA\xff,34\n' > "$tmp/latin.csv"
 err=$("$civ" deid run --spec "$tmp/p.json" "$tmp/latin.csv" -o "$tmp/x.csv" 2>&1 >/dev/null); rc=$?
 check "undecodable byte exits 2" 2 $rc
@@ -86,9 +106,27 @@ check "unreadable input exits 2" 2 $rc
 "$civ" deid run "$tmp/p.csv" -o "$tmp/x.csv" 2>/dev/null; rc=$?
 check "missing --spec exits 2" 2 $rc
 
-# With a workspace: keyed actions (pseudonymize, tokenize) and the audit entry "deid.run".
-printf 'aa%.0s' $(seq 32) > "$tmp/w.key"
-"$civ" init -w "$tmp/w.db" --key-file "$tmp/w.key" --department 91110000100000016D >/dev/null; check "init" 0 $?
+# No workspace (none named, none in CIVITAS_WORKSPACE, no ./civitas.db), or a wrong key:
+# exit 2, nothing run, no output.
+mkdir "$tmp/empty"
+n0=$(entries | wc -l)
+err=$(cd "$tmp/empty" && env -u CIVITAS_WORKSPACE "$civ" deid run --spec "$tmp/p.json" "$tmp/p.csv" -o "$tmp/nw.csv" 2>&1 >/dev/null); rc=$?
+check "no workspace exits 2" 2 $rc
+check "no workspace: no output" 0 $([ -e "$tmp/nw.csv" ] && echo 1 || echo 0)
+check "no workspace: none created" 0 $([ -e "$tmp/empty/civitas.db" ] && echo 1 || echo 0)
+check "no workspace: the message says so" "civitas: error: no workspace at civitas.db" "$err"
+err=$(cd "$tmp/empty" && env -u CIVITAS_WORKSPACE -u CIVITAS_KEY "$civ" deid run --spec "$tmp/p.json" "$tmp/p.csv" -o "$tmp/nw.csv" 2>&1 >/dev/null); rc=$?
+check "no workspace and no key exits 2" 2 $rc
+check "no key: the message says so" 1 $([[ "$err" == *"no master key"* ]] && echo 1 || echo 0)
+env -u CIVITAS_KEY "$civ" deid run --spec "$tmp/p.json" "$tmp/p.csv" -o "$tmp/nw.csv" 2>/dev/null; rc=$?
+check "no key exits 2" 2 $rc
+printf 'bb%.0s' $(seq 32) > "$tmp/wrong.key"
+env -u CIVITAS_KEY "$civ" deid run --key-file "$tmp/wrong.key" --spec "$tmp/p.json" "$tmp/p.csv" -o "$tmp/nw.csv" 2>/dev/null; rc=$?
+check "wrong key exits 2" 2 $rc
+check "wrong key: no output" 0 $([ -e "$tmp/nw.csv" ] && echo 1 || echo 0)
+check "nothing logged without the workspace" "$n0" "$(entries | wc -l)"
+
+# Keyed actions (pseudonymize, tokenize) use the workspace's keys; -w and --key-file name it.
 cat > "$tmp/kp.csv" <<'CSV'
 ric,age,zip
 11010519491231002X,34,10001
@@ -102,10 +140,10 @@ cat > "$tmp/kp.json" <<'J'
             "age": {"role": "quasi-identifier", "hierarchy": "age.csv"}},
  "privacy": {"k": 2}}
 J
-"$civ" deid run --spec "$tmp/kp.json" "$tmp/kp.csv" -o "$tmp/kp.out" 2>/dev/null; rc=$?
-check "keyed actions without a workspace key exit 2" 2 $rc
+(cd "$tmp/empty" && env -u CIVITAS_WORKSPACE -u CIVITAS_KEY "$civ" deid run --spec "$tmp/kp.json" "$tmp/kp.csv" -o "$tmp/kp.out" 2>/dev/null); rc=$?
+check "keyed actions without a workspace exit 2" 2 $rc
 check "no output without keys" 0 $([ -e "$tmp/kp.out" ] && echo 1 || echo 0)
-"$civ" deid run -w "$tmp/w.db" --key-file "$tmp/w.key" --spec "$tmp/kp.json" "$tmp/kp.csv" -o "$tmp/kp.out" \
+env -u CIVITAS_WORKSPACE -u CIVITAS_KEY "$civ" deid run -w "$tmp/w.db" --key-file "$tmp/w.key" --spec "$tmp/kp.json" "$tmp/kp.csv" -o "$tmp/kp.out" \
   --report "$tmp/kp.rep" --html "$tmp/kp.html"; rc=$?
 check "keyed run exits 0" 0 $rc
 check "pseudonyms: same person, same pseudonym" 1 "$(cut -d, -f1 "$tmp/kp.out" | sed -n '2p;3p' | sort -u | wc -l)"

@@ -26,6 +26,23 @@ def cli() -> str:
     return c
 
 
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """Every run is audit-logged: one workspace (raw key) for the module's runs."""
+    d = tmp_path_factory.mktemp("ws")
+    key = bytes(range(32)).hex()
+    subprocess.run([cli(), "init", "-w", str(d / "w.db"), "--department", "91110000100000016D"], check=True,
+                   stdout=subprocess.DEVNULL, env={**os.environ, "CIVITAS_KEY": key})
+    return str(d / "w.db"), key
+
+
+@pytest.fixture(autouse=True)
+def _in_workspace(workspace, monkeypatch):
+    """The CLI finds the workspace and its key in CIVITAS_WORKSPACE and CIVITAS_KEY."""
+    monkeypatch.setenv("CIVITAS_WORKSPACE", workspace[0])
+    monkeypatch.setenv("CIVITAS_KEY", workspace[1])
+
+
 def run(tmp_path: Path, privacy: dict, occupation_hierarchy=False, extra=()):
     fields = {q: {"role": "quasi-identifier", "hierarchy": str(ADULT / f"adult_hierarchy_{q}.csv")} for q in QI}
     fields["occupation"] = {"role": "sensitive"}

@@ -157,7 +157,8 @@ def test_deidentify_adult_equals_one_process(spark, tmp_path, privacy):
     fields["occupation"] = {"role": "sensitive"}
     spec = tmp_path / "spec.json"
     spec.write_text(json.dumps({"fields": fields, "privacy": privacy}))
-    one = deid.run(spec, ADULT / "adult.csv", tmp_path / "one.csv", delimiter=";")
+    with Workspace.create(tmp_path / "one.db", key=os.urandom(32)) as ws:  # every run is audit-logged
+        one = deid.run(spec, ADULT / "adult.csv", tmp_path / "one.csv", delimiter=";", workspace=ws)
     df = spark.read.csv(str(ADULT / "adult.csv"), sep=";", header=True, inferSchema=False)
     out, report = cs.deidentify(df, str(spec))
     compare(report, one)
@@ -197,7 +198,8 @@ def test_deidentify_generated_table_equals_one_process(spark, tmp_path, privacy)
             "privacy": privacy}
     sp = tmp_path / "spec.json"
     sp.write_text(json.dumps(spec))
-    one = deid.run(sp, data, tmp_path / "one.csv")
+    with Workspace.create(tmp_path / "one.db", key=os.urandom(32)) as ws:  # every run is audit-logged
+        one = deid.run(sp, data, tmp_path / "one.csv", workspace=ws)
     # several partitions (small splits of the file): the row index keeps the input order across them
     spark.conf.set("spark.sql.files.maxPartitionBytes", "16384")
     try:

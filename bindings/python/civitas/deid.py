@@ -5,17 +5,19 @@ the quasi-identifiers are generalised by hierarchies at the globally optimal lev
 On files::
 
     from civitas import deid
-    report = deid.run("spec.json", "people.csv", "open.csv")     # the report, a dict
+    report = deid.run("spec.json", "people.csv", "open.csv", workspace=ws)   # a dict
     report["levels"], report["suppressed"], report["risk"]["after"]
 
 On a pandas DataFrame or a pyarrow Table (every value read as text)::
 
-    out, report = deid.run_frame(df, spec)        # a DataFrame back (a Table for a Table)
+    out, report = deid.run_frame(df, spec, workspace=ws)  # a DataFrame back (a Table for a Table)
 
 ``spec`` is a path to a JSON file (hierarchy paths are relative to its folder), a ``dict``
-or JSON text (then ``spec_dir`` names the folder, default the current one). With
-``workspace=`` the workspace's identity and token keys serve pseudonymize, tokenize and
-date_shift, and the run is audit-logged as ``deid.run``. Formats:
+or JSON text (then ``spec_dir`` names the folder, default the current one). ``workspace=``
+(an open :class:`civitas.workspace.Workspace`) is required: every run is audit-logged there
+as ``deid.run`` (refusals included), and its identity and token keys serve pseudonymize,
+tokenize and date_shift; without one :class:`civitas.InvalidArgumentError` is raised and
+nothing runs. Formats:
 docs/formats/deid-spec.md and deid-report.md.
 """
 
@@ -30,6 +32,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 from . import _native
 from ._args import PathLike, native_workspace as _native_workspace, path as _path
+from .errors import InvalidArgumentError
 from .workspace import Workspace
 
 __all__ = ["run", "run_frame"]
@@ -66,14 +69,14 @@ def run(
     returns the report (docs/formats/deid-report.md). Raises :class:`civitas.InvalidDataError`
     when no transformation satisfies the model or a value is missing from its hierarchy,
     :class:`civitas.InvalidArgumentError` for a bad spec (the message names the JSON path),
-    :class:`civitas.ParseError`, :class:`civitas.CivitasIOError`."""
+    :class:`civitas.ParseError`, :class:`civitas.CivitasIOError`; ``InvalidArgumentError``
+    too without a workspace (every run is audit-logged)."""
+    if workspace is None:
+        raise InvalidArgumentError("deid.run needs workspace= (an open Workspace): every run is audit-logged as deid.run")
     text, folder = _spec(spec, spec_dir)
     opts = json.dumps({"delimiter": delimiter, "encoding": encoding or "", "drop_suppressed": bool(drop_suppressed)})
     i, o = _path(input, "input"), _path(output, "output")
-    if workspace is not None:
-        r = _native.deid.run_in(_native_workspace(workspace), text, folder, i, o, opts)
-    else:
-        r = _native.deid.run(text, folder, i, o, opts)
+    r = _native.deid.run_in(_native_workspace(workspace), text, folder, i, o, opts)
     result: Dict[str, Any] = json.loads(r)
     return result
 
@@ -87,7 +90,10 @@ def run_frame(
     workspace: Optional[Workspace] = None,
 ) -> Tuple[Any, Dict[str, Any]]:
     """De-identifies a pandas ``DataFrame`` or a pyarrow ``Table``; returns (the same kind of
-    table, every column text, rows in input order; the report)."""
+    table, every column text, rows in input order; the report). ``workspace=`` is required,
+    as for :func:`run`."""
+    if workspace is None:
+        raise InvalidArgumentError("deid.run_frame needs workspace= (an open Workspace): every run is audit-logged as deid.run")
     kind = type(data).__module__.split(".")[0]
     with tempfile.TemporaryDirectory(prefix="civitas-deid-") as d:
         src, dst = os.path.join(d, "in.csv"), os.path.join(d, "out.csv")

@@ -24,20 +24,20 @@ extern "C" {
  * the report (docs/formats/deid-report.md). The output is written to a temporary file and
  * renamed: on any error nothing is left at out_path.
  *
- * With a workspace (ctx not NULL), the keyring's identity and token keys serve the keyed
- * actions (pseudonymize, tokenize, date_shift) and the run is audit-logged as "deid.run"
- * (spec, input and output SHA-256, the risk after); a refused run is audited with its error.
- * Without one (ctx NULL) a spec with a keyed action fails with CIV_EINVAL and nothing is
- * logged.
+ * Every run is audit-logged as "deid.run" in the workspace ctx (spec, input and output
+ * SHA-256, the chosen levels, suppressed records, the risk after); a refused run (bad spec,
+ * unreadable input, no transformation satisfies the model…) is audited with its error. The
+ * keyring's identity and token keys serve the keyed actions (pseudonymize, tokenize,
+ * date_shift). ctx is required: NULL fails with CIV_EINVAL and nothing is run.
  *
  * @param out_report receives the report (NUL-terminated JSON); release with civ_free()
- * @param ctx an open workspace, or NULL
+ * @param ctx an open workspace (required)
  * @param spec_json the spec (NUL-terminated UTF-8 JSON)
  * @param in_path input CSV (header row)
  * @param out_path output CSV (UTF-8)
  * @param options_json NULL, or {"spec_dir": ".", "delimiter": ",", "encoding": "utf-8",
  *        "drop_suppressed": false}; spec_dir is the folder hierarchy paths are relative to
- * @return CIV_OK; CIV_EINVAL (NULL argument, bad option, keyed action without keys);
+ * @return CIV_OK; CIV_EINVAL (NULL argument or ctx, bad option, keyed action without keys);
  *         CIV_EPARSE (malformed spec JSON, bad CSV, undecodable input); CIV_EIO; CIV_ENOTFOUND
  *         (a named field missing from the input); CIV_EINVALIDDATA (a value outside its
  *         hierarchy, or no transformation satisfies the privacy model); CIV_EBUSY.

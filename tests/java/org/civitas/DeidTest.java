@@ -11,7 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** civitas deid run from Java: a run, a bad spec, an unsatisfiable model, with a workspace. */
+/** civitas deid run from Java: a run audited in its workspace, a bad spec, an unsatisfiable
+ *  model (both audited as refusals), no workspace. */
 class DeidTest {
   static final String SPEC = "{\"fields\": {\"name\": {\"role\": \"identifier\"}, \"age\": {\"role\": "
       + "\"quasi-identifier\", \"hierarchy\": \"age.csv\"}}, \"privacy\": {\"k\": 2}}";
@@ -23,34 +24,52 @@ class DeidTest {
     return in;
   }
 
+  static List<AuditEntry> runs(Workspace ws) {
+    return new AuditLog(ws).query(new AuditLog.Filter().action("deid.run"));
+  }
+
   @Test
-  void runWritesTheOutputAndTheReport(@TempDir Path dir) throws Exception {
+  void runWritesTheOutputTheReportAndOneAuditEntry(@TempDir Path dir) throws Exception {
     Path in = data(dir);
     Path out = dir.resolve("out.csv");
-    String report = Deid.run(SPEC, in, out, new Deid.Options().specDir(dir));
-    assertTrue(report.contains("\"format\":\"civitas-deid-report/1\""), report);
-    assertTrue(report.contains("\"levels\":{\"age\":1}"), report);
-    assertEquals(List.of("age", "30-39", "30-39", "40-49", "40-49"), Files.readAllLines(out));
+    try (Workspace ws = Workspace.create(dir.resolve("w.db"), WorkspaceTest.randomKey(), new Workspace.Options())) {
+      String report = Deid.run(ws, SPEC, in, out, new Deid.Options().specDir(dir));
+      assertTrue(report.contains("\"format\":\"civitas-deid-report/1\""), report);
+      assertTrue(report.contains("\"levels\":{\"age\":1}"), report);
+      assertTrue(report.contains("\"action\":\"deid.run\""), report);
+      assertEquals(List.of("age", "30-39", "30-39", "40-49", "40-49"), Files.readAllLines(out));
+      List<AuditEntry> e = runs(ws);
+      assertEquals(1, e.size());
+      assertEquals("ok", e.get(0).getOutcome());
+      assertTrue(e.get(0).getDetailsJson().contains("risk_after"), e.get(0).getDetailsJson());
+    }
   }
 
   @Test
-  void errors(@TempDir Path dir) throws Exception {
+  void errorsAreAuditedRefusals(@TempDir Path dir) throws Exception {
     Path in = data(dir);
     Path out = dir.resolve("x.csv");
-    InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
-        () -> Deid.run("{\"fields\": {}, \"privacy\": {\"k\": 0}}", in, out, null));
-    assertTrue(e.getMessage().contains("$.privacy.k"), e.getMessage());
-    assertThrows(InvalidDataException.class,
-        () -> Deid.run(SPEC.replace("\"k\": 2", "\"k\": 5"), in, out, new Deid.Options().specDir(dir)));
-    assertFalse(Files.exists(out));
+    try (Workspace ws = Workspace.create(dir.resolve("w.db"), WorkspaceTest.randomKey(), new Workspace.Options())) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+          () -> Deid.run(ws, "{\"fields\": {}, \"privacy\": {\"k\": 0}}", in, out, null));
+      assertTrue(e.getMessage().contains("$.privacy.k"), e.getMessage());
+      assertThrows(InvalidDataException.class,
+          () -> Deid.run(ws, SPEC.replace("\"k\": 2", "\"k\": 5"), in, out, new Deid.Options().specDir(dir)));
+      assertFalse(Files.exists(out));
+      List<AuditEntry> r = runs(ws);
+      assertEquals(2, r.size());
+      assertEquals("invalid-argument", r.get(0).getOutcome());
+      assertEquals("invalid-data", r.get(1).getOutcome());
+    }
   }
 
   @Test
-  void withAWorkspaceTheRunIsAudited(@TempDir Path dir) throws Exception {
+  void noWorkspaceIsAnInvalidArgument(@TempDir Path dir) throws Exception {
     Path in = data(dir);
-    try (Workspace ws = Workspace.create(dir.resolve("w.db"), WorkspaceTest.randomKey(), new Workspace.Options())) {
-      String report = Deid.run(ws, SPEC, in, dir.resolve("o.csv"), new Deid.Options().specDir(dir));
-      assertTrue(report.contains("\"action\":\"deid.run\""), report);
-    }
+    Path out = dir.resolve("n.csv");
+    InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+        () -> Deid.run(null, SPEC, in, out, new Deid.Options().specDir(dir)));
+    assertTrue(e.getMessage().contains("workspace"), e.getMessage());
+    assertFalse(Files.exists(out));
   }
 }

@@ -8,7 +8,8 @@ import org.civitas.internal.CivitasNative;
  * actions, hierarchies and a privacy model: k-anonymity, l-diversity, t-closeness, a
  * suppression limit; docs/formats/deid-spec.md) to a CSV file, generalising the
  * quasi-identifiers at the globally optimal levels, and returns the report as JSON text
- * (docs/formats/deid-report.md). The output is written whole or not at all. Thread-safe.
+ * (docs/formats/deid-report.md). The output is written whole or not at all. Every run is
+ * audit-logged in the workspace it is given ("deid.run"). Thread-safe.
  */
 public final class Deid {
   private Deid() {}
@@ -50,30 +51,21 @@ public final class Deid {
   }
 
   /**
-   * De-identifies {@code input} into {@code output} without a workspace (a spec with a keyed
-   * action then fails with InvalidArgumentException; the run is not audit-logged).
+   * De-identifies {@code input} into {@code output} in a workspace: every run is audit-logged
+   * there as "deid.run" (spec, input and output SHA-256, the risk after; a refused run with its
+   * error), and the workspace's identity and token keys serve pseudonymize, tokenize and
+   * date_shift. The workspace is required.
    *
    * @return the report (JSON text)
-   * @throws InvalidArgumentException for a bad spec (the message names the JSON path)
+   * @throws InvalidArgumentException without a workspace (null), or for a bad spec (the
+   *     message names the JSON path)
    * @throws InvalidDataException when no transformation satisfies the model or a value is
    *     missing from its hierarchy
    */
-  public static String run(String specJson, Path input, Path output, Options options) {
-    notNull(specJson, "specJson");
-    notNull(input, "input");
-    notNull(output, "output");
-    String[] out = new String[1];
-    String opts = (options == null ? new Options() : options).toJson();
-    Errors.check(CivitasNative.civ_deid_run(out, 0, specJson, input.toString(), output.toString(), opts));
-    return out[0];
-  }
-
-  /**
-   * The same with a workspace: its identity and token keys serve pseudonymize, tokenize and
-   * date_shift, and the run is audit-logged as "deid.run".
-   */
   public static String run(Workspace workspace, String specJson, Path input, Path output, Options options) {
-    notNull(workspace, "workspace");
+    if (workspace == null) {
+      throw new InvalidArgumentException("Deid.run needs an open workspace: every run is audit-logged as deid.run");
+    }
     notNull(specJson, "specJson");
     notNull(input, "input");
     notNull(output, "output");
