@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 
@@ -67,22 +68,27 @@ bool valid_utf8(std::string_view s) {
   const std::size_t n = s.size();
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   while (i < n) {
-    while (i + 8 <= n) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if (w & 0x8080808080808080ull) break;
-      i += 8;
+    // Fast paths for what the slow path below accepts with the same length: ASCII (eight
+    // bytes at a time), three-byte sequences with a lead E0..EF other than ED (ED may start a
+    // surrogate) and two-byte sequences C2..DF, all followed by their continuation bytes.
+    while (i + 4 <= n) {
+      const unsigned char b0 = p[i], b1 = p[i + 1];
+      if (b0 < 0x80) {
+        std::uint64_t w = 0x80;
+        if (i + 8 <= n) std::memcpy(&w, p + i, 8);
+        i += (w & 0x8080808080808080ull) ? 1 : 8;
+      } else if ((b0 & 0xF0) == 0xE0 && b0 != 0xED && (b1 & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) {
+        i += 3;
+      } else if (b0 >= 0xC2 && b0 <= 0xDF && (b1 & 0xC0) == 0x80) {
+        i += 2;
+      } else {
+        break;
+      }
     }
     if (i >= n) break;
     if (p[i] < 0x80) {
       ++i;
       continue;
-    }
-    if (p[i] >= 0xE1 && p[i] <= 0xEC) {
-      // The common three-byte case (most Han characters), in a loop of its own.
-      while (i + 2 < n && p[i] >= 0xE1 && p[i] <= 0xEC && (p[i + 1] & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) i += 3;
-      if (i >= n) break;
-      if (p[i] < 0x80) continue;
     }
     std::size_t len = 1;
     char32_t c = detail::decode_utf8(s, i, &len);

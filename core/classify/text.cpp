@@ -385,8 +385,12 @@ struct Scanner {
     if (c == 0x540D /*名*/ || c == 0x4EBA /*人*/ || c == 0x8005 /*者*/ || c == 0x4E3B /*主*/) {
       std::size_t e = i + clen;
       bool key = false;
+      // The last byte before the keyword's final character is compared first (a cheap
+      // rejection), the whole keyword only when it matches.
       for (std::string_view kw : kNameKeys)
-        if (!key && e >= kw.size() && std::memcmp(s.data() + e - kw.size(), kw.data(), kw.size()) == 0) key = true;
+        if (!key && e >= kw.size() && s[e - 4] == kw[kw.size() - 4] &&
+            std::memcmp(s.data() + e - kw.size(), kw.data(), kw.size()) == 0)
+          key = true;
       if (key) {
         std::size_t k = e;
         if (at(k) == ':') ++k;
@@ -503,18 +507,16 @@ struct Scanner {
 
   void run() {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::uint64_t* trig = trigger_bits().data();
     std::size_t i = 0;
     while (i < n) {
       unsigned char b = p[i];
       if (b < 0x80) {
-        if (is_alnum(b)) {
+        if (kAscii[b]) {
           std::size_t j = i;
-          bool letters = false, digits = false;
-          while (j < n && is_alnum(p[j])) {
-            if (is_digit(p[j])) digits = true;
-            else letters = true;
-            ++j;
-          }
+          unsigned kinds = 0;  // kDigit | kLetter of the run
+          for (unsigned k; j < n && (k = kAscii[p[j]]) != 0; ++j) kinds |= k;
+          const bool letters = kinds & kLetter, digits = kinds & kDigit;
           const unsigned char after = j < n ? p[j] : 0;
           // An e-mail's local part is this run followed by '@' or by more local-part characters.
           if (after == '@' || after == '.' || after == '_' || after == '%' || after == '+' || after == '-') {
@@ -535,27 +537,35 @@ struct Scanner {
           while (i < n && is_alnum(p[i]) && i > 0 && is_alnum(p[i - 1])) ++i;
           continue;
         }
-        if (b == '(' || b == '+' || b == '-') {
-          ++i;
-          continue;
-        }
         ++i;
         continue;
       }
-      if (b >= 0xE0 && b < 0xF0 && i + 2 < n) {
-        char32_t c = ((b & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) | (p[i + 2] & 0x3Fu);
-        if (trigger(c)) {
-          i = std::max(han(i, c, 3), i + 1);
-          continue;
-        }
-        i += 3;
+      if ((b & 0xF0) == 0xE0 && i + 2 < n) {
+        // A run of three-byte characters (Han text): only the trigger characters stop it.
+        do {
+          const char32_t c = ((p[i] & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) | (p[i + 2] & 0x3Fu);
+          if ((trig[c >> 6] >> (c & 63)) & 1u) {
+            i = std::max(han(i, c, 3), i + 1);
+            break;
+          }
+          i += 3;
+        } while (i + 2 < n && (p[i] & 0xF0) == 0xE0);
         continue;
       }
       ++i;
     }
   }
 
-  static bool trigger(char32_t c) {
+  // Classes of ASCII bytes for run(): 0 = not a letter or digit.
+  static constexpr unsigned kDigit = 1, kLetter = 2;
+  static constexpr std::array<unsigned char, 256> kAscii = [] {
+    std::array<unsigned char, 256> t{};
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = kDigit;
+    for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = kLetter, t[static_cast<std::size_t>(c - 32)] = kLetter;
+    return t;
+  }();
+
+  static const std::array<std::uint64_t, 0x10000 / 64>& trigger_bits() {
     // One bit per BMP character: plate provinces, division suffixes, name keyword ends.
     static const std::array<std::uint64_t, 0x10000 / 64> bits = [] {
       std::array<std::uint64_t, 0x10000 / 64> v{};
@@ -565,7 +575,7 @@ struct Scanner {
       for (char32_t x : {U'名', U'人', U'者', U'主', U'先', U'女', U'同', U'老', U'小'}) set(x);
       return v;
     }();
-    return c < 0x10000 && ((bits[c >> 6] >> (c & 63)) & 1u);
+    return bits;
   }
 };
 
