@@ -68,22 +68,27 @@ bool valid_utf8(std::string_view s) {
   const std::size_t n = s.size();
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   while (i < n) {
-    // Fast paths for what the slow path below accepts with the same length: ASCII (eight
-    // bytes at a time), three-byte sequences with a lead E0..EF other than ED (ED may start a
-    // surrogate) and two-byte sequences C2..DF, all followed by their continuation bytes.
-    while (i + 4 <= n) {
-      const unsigned char b0 = p[i], b1 = p[i + 1];
-      if (b0 < 0x80) {
-        std::uint64_t w = 0x80;
-        if (i + 8 <= n) std::memcpy(&w, p + i, 8);
-        i += (w & 0x8080808080808080ull) ? 1 : 8;
-      } else if ((b0 & 0xF0) == 0xE0 && b0 != 0xED && (b1 & 0xC0) == 0x80 && (p[i + 2] & 0xC0) == 0x80) {
-        i += 3;
-      } else if (b0 >= 0xC2 && b0 <= 0xDF && (b1 & 0xC0) == 0x80) {
-        i += 2;
-      } else {
-        break;
+    // Fast paths for what the slow path below accepts with the same length, each in a tight
+    // loop of its own: ASCII (eight bytes at a time), and runs of three-byte sequences with a
+    // lead E0..EF other than ED (ED may start a surrogate) and two continuation bytes.
+    for (;;) {
+      while (i + 8 <= n) {
+        std::uint64_t w;
+        std::memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ull) break;
+        i += 8;
       }
+      while (i + 3 <= n && p[i] < 0x80) ++i;
+      bool three = false;
+      while (i + 3 <= n) {
+        const unsigned b0 = p[i];
+        if ((b0 & 0xF0) != 0xE0 || b0 == 0xED || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80) break;
+        i += 3;
+        three = true;
+      }
+      if (i + 3 > n) break;
+      if (p[i] < 0x80) continue;
+      if (!three) break;
     }
     if (i >= n) break;
     if (p[i] < 0x80) {

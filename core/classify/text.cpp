@@ -385,12 +385,16 @@ struct Scanner {
     if (c == 0x540D /*名*/ || c == 0x4EBA /*人*/ || c == 0x8005 /*者*/ || c == 0x4E3B /*主*/) {
       std::size_t e = i + clen;
       bool key = false;
-      // The last byte before the keyword's final character is compared first (a cheap
-      // rejection), the whole keyword only when it matches.
-      for (std::string_view kw : kNameKeys)
-        if (!key && e >= kw.size() && s[e - 4] == kw[kw.size() - 4] &&
-            std::memcmp(s.data() + e - kw.size(), kw.data(), kw.size()) == 0)
-          key = true;
+      // The last byte before the keyword's final character rejects most places at once
+      // (个人, 人名 …): the keywords are compared only when some keyword has that byte there.
+      static const std::array<bool, 256> kKeyByte = [] {
+        std::array<bool, 256> t{};
+        for (std::string_view kw : kNameKeys) t[static_cast<unsigned char>(kw[kw.size() - 4])] = true;
+        return t;
+      }();
+      if (e >= 6 && kKeyByte[static_cast<unsigned char>(s[e - 4])])
+        for (std::string_view kw : kNameKeys)
+          if (!key && e >= kw.size() && std::memcmp(s.data() + e - kw.size(), kw.data(), kw.size()) == 0) key = true;
       if (key) {
         std::size_t k = e;
         if (at(k) == ':') ++k;
