@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cmath>
 #include <cstdint>
@@ -80,6 +81,16 @@ bool valid_utf8(std::string_view s) {
       }
       while (i + 3 <= n && p[i] < 0x80) ++i;
       bool three = false;
+      if constexpr (std::endian::native == std::endian::little) {
+        // Two three-byte sequences per eight-byte load (bytes 0-5: lead, two continuations, twice).
+        while (i + 8 <= n) {
+          std::uint64_t w;
+          std::memcpy(&w, p + i, 8);
+          if ((w & 0x0000C0C0F0C0C0F0ull) != 0x00008080E08080E0ull || (w & 0xFF) == 0xED || ((w >> 24) & 0xFF) == 0xED) break;
+          i += 6;
+          three = true;
+        }
+      }
       while (i + 3 <= n) {
         const unsigned b0 = p[i];
         if ((b0 & 0xF0) != 0xE0 || b0 == 0xED || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80) break;

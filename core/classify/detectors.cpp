@@ -192,16 +192,19 @@ bool parse_gps(std::string_view v) noexcept {
 bool chinese_name(std::string_view v) noexcept {
   // 2–4 Han characters (or a minority name with a middle dot), starting with a surname,
   // without characters that mark products, places or organisations.
-  std::vector<char32_t> cs;
-  std::vector<std::size_t> offs;
+  // At most 17 characters are read (more is no name): fixed arrays, no allocation.
+  std::array<char32_t, 17> chars{};
+  std::array<std::size_t, 17> offs{};
+  std::size_t count = 0;
   for (std::size_t i = 0; i < v.size();) {
     std::size_t n = 1;
     char32_t c = detail::decode_utf8(v, i, &n);
-    offs.push_back(i);
-    cs.push_back(c);
+    offs[count] = i;
+    chars[count++] = c;
     i += n;
-    if (cs.size() > 16) return false;
+    if (count > 16) return false;
   }
+  const std::u32string_view cs(chars.data(), count);
   bool dotted = false;
   for (char32_t c : cs) {
     if (c == 0x00B7 || c == 0x2022 || c == 0x30FB) dotted = true;
