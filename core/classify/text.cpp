@@ -223,7 +223,8 @@ struct Scanner {
         if (ctx(i, kOrgWords) && ids::check(ids::Kind::orgcode, v) == ids::Reason::ok) add(Type::orgcode, i, len);
         break;
       case 11:
-        if (detail::check(Type::mobile_phone, v)) add(Type::mobile_phone, i, len);
+        // check(mobile_phone) on eleven digits: its pattern leaves only 1[3-9] and nine digits.
+        if (v[0] == '1' && v[1] >= '3' && v[1] <= '9') add(Type::mobile_phone, i, len);
         else if (at(i) == '0' && ctx(i, kPhoneWords, 15) && detail::check(Type::phone, v)) add(Type::phone, i, len);
         break;
       case 12:
