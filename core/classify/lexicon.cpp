@@ -177,28 +177,31 @@ const Divisions& divisions() {
     // Provinces PP0000 and prefectures PPCC00 are derived from their counties by the ids
     // table, so an unknown one has no counties: skip its block (34 provinces, a few hundred
     // prefectures instead of 720,000 codes).
-    auto known = [](std::uint32_t code) {
-      char buf[6];
-      for (std::uint32_t k = 0, c = code; k < 6; ++k, c /= 10) buf[5 - k] = static_cast<char>('0' + c % 10);
-      return ids::region_known(std::string_view(buf, 6));
-    };
     std::string last_province, last_prefecture;
-    auto add = [&](std::uint32_t code) {
-      char buf[6];
-      for (std::uint32_t k = 0, c = code; k < 6; ++k, c /= 10) buf[5 - k] = static_cast<char>('0' + c % 10);
-      ids::Region reg = ids::lookup_region(std::string_view(buf, 6));
+    auto add = [&](std::string_view code6) {
+      ids::Region reg = ids::lookup_region(code6);
       // add_name is idempotent: a province or prefecture repeated from the code before is
       // skipped (thousands of repeats otherwise).
       if (reg.province != last_province) add_name(r, reg.province), last_province = reg.province;
       if (reg.prefecture != last_prefecture) add_name(r, reg.prefecture), last_prefecture = reg.prefecture;
       add_name(r, reg.county);
     };
+    auto digits2 = [](char* at, std::uint32_t v) {
+      at[0] = static_cast<char>('0' + v / 10);
+      at[1] = static_cast<char>('0' + v % 10);
+    };
+    char code[6];  // PPCCDD, written two digits at a time
+    const std::string_view code6(code, 6);
     for (std::uint32_t pp = 11; pp <= 82; ++pp) {
+      digits2(code, pp);
       for (std::uint32_t cc = 0; cc < 100; ++cc) {
-        std::uint32_t pref = pp * 10000 + cc * 100;
-        if (cc > 0 && !known(pref)) continue;
-        for (std::uint32_t dd = 0; dd < 100; ++dd)
-          if (known(pref + dd)) add(pref + dd);
+        digits2(code + 2, cc);
+        digits2(code + 4, 0);
+        if (cc > 0 && !ids::region_known(code6)) continue;
+        for (std::uint32_t dd = 0; dd < 100; ++dd) {
+          digits2(code + 4, dd);
+          if (ids::region_known(code6)) add(code6);
+        }
       }
     }
     // Names that are not divisions although they end like one.
