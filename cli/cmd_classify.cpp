@@ -6,7 +6,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -139,7 +142,11 @@ class Mapped {
       throw Error(Code::io, S_ISDIR(st.st_mode) ? "is a directory" : "cannot stat", Location{{}, {}, {}, path});
     }
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
-      void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      int flags = MAP_PRIVATE;
+#ifdef MAP_POPULATE
+      flags |= MAP_POPULATE;  // the whole file is read: map it in one go rather than fault by fault
+#endif
+      void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, flags, fd, 0);
       if (p != MAP_FAILED) {
         map_ = p;
         size_ = static_cast<std::size_t>(st.st_size);
@@ -178,28 +185,55 @@ int do_text(const TextArgs& a) {
     }
     std::string_view bytes = map ? map->bytes() : std::string_view(in);
     auto found = cl::find_encoded(bytes, a.encoding);
+    // Written straight into one buffer (no JSON tree per finding): the bytes are those
+    // nlohmann::ordered_json{{"type"},{"offset"},{"length"}[,{"text"}]}.dump() gives.
     std::string out;
-    char num[48];
+    out.reserve(std::min<std::size_t>(found.size() * 32 + 64, (1u << 16) + 4096));
+    char num[24];
+    auto number = [&out, &num](std::uint64_t v) {
+      auto r = std::to_chars(num, num + sizeof num, v);
+      out.append(num, static_cast<std::size_t>(r.ptr - num));
+    };
+    auto json_string = [&out](std::string_view v) {
+      bool plain = true;
+      for (char c : v) plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+      if (plain) {
+        out += '"';
+        out.append(v);
+        out += '"';
+      } else {
+        out += nlohmann::ordered_json(std::string(v)).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+      }
+    };
     for (const auto& f : found) {
       if (a.json_out) {
-        nlohmann::ordered_json j{{"type", std::string(f.type)}, {"offset", f.offset}, {"length", f.length}};
-        if (a.show) j["text"] = std::string(bytes.substr(f.offset, f.length));
-        out += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-        out += '\n';
+        out.append("{\"type\":");
+        json_string(f.type);
+        out.append(",\"offset\":");
+        number(f.offset);
+        out.append(",\"length\":");
+        number(f.length);
+        if (a.show) {
+          out.append(",\"text\":");
+          out += nlohmann::ordered_json(std::string(bytes.substr(f.offset, f.length)))
+                     .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+        }
+        out.append("}\n");
       } else {
         out.append(f.type);
-        int k = std::snprintf(num, sizeof num, "\t%llu\t%llu", static_cast<unsigned long long>(f.offset),
-                              static_cast<unsigned long long>(f.length));
-        out.append(num, static_cast<std::size_t>(k));
+        out += '\t';
+        number(f.offset);
+        out += '\t';
+        number(f.length);
         if (a.show) out += '\t' + cli::printable(bytes.substr(f.offset, f.length));
         out += '\n';
       }
       if (out.size() > (1u << 16)) {
-        std::cout << out;
+        std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
         out.clear();
       }
     }
-    std::cout << out;
+    std::cout.write(out.data(), static_cast<std::streamsize>(out.size()));
     return kOk;
   } catch (const Error& e) {
     std::cerr << "civitas: error: " << (a.file == "-" ? std::string("<stdin>: ") : a.file + ": ") << e.what();

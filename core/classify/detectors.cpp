@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <memory>
+#include <mutex>
 
 #include "civitas/error.hpp"
 #include "civitas/ids.hpp"
@@ -25,17 +27,33 @@ RE2::Options re_opts() {
   return o;
 }
 
+// A pattern compiled on its first use: a text scan needs a few of them, and compiling all
+// (the street pattern's \p{Han} above all) is a good part of a short run's time.
+class Lazy {
+ public:
+  explicit Lazy(const char* pattern) : pattern_(pattern) {}
+  const RE2& get() const {
+    std::call_once(once_, [this] { re_ = std::make_unique<RE2>(pattern_, re_opts()); });
+    return *re_;
+  }
+
+ private:
+  const char* pattern_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<RE2> re_;
+};
+
 struct Patterns {
-  RE2 mobile{R"((?:\+?86[- ]?)?1[3-9][0-9](?:[0-9]{8}|-[0-9]{4}-[0-9]{4}| [0-9]{4} [0-9]{4}))", re_opts()};
-  RE2 phone{R"((?:\+?86[- ]?)?(?:\(0[1-9][0-9]{1,2}\) ?|（0[1-9][0-9]{1,2}） ?|0[1-9][0-9]{1,2}[- ]?)[2-9][0-9]{6,7}(?:(?:-|转|ext\.?|x|#)[0-9]{1,6})?)", re_opts()};
-  RE2 email{R"([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24})", re_opts()};
-  RE2 ipv4{R"((?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]))", re_opts()};
-  RE2 mac{R"((?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}|(?:[0-9A-Fa-f]{2}-){5}[0-9A-Fa-f]{2}|(?:[0-9A-Fa-f]{4}\.){2}[0-9A-Fa-f]{4})", re_opts()};
-  RE2 plate{R"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·• ]?(?:[DF][A-HJ-NP-Z0-9][0-9]{4}|[0-9]{5}[DF]|[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳领试超]))", re_opts()};
-  RE2 passport{R"(E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8})", re_opts()};
-  RE2 permit{R"([CW][0-9]{8}|C[A-HJ-NP-Z][0-9]{7}|[HM][0-9]{8}(?:[0-9]{2})?)", re_opts()};
-  RE2 postal{R"((?:0[1-9]|[1-7][0-9]|8[0-6])[0-9]{4})", re_opts()};
-  RE2 street{R"(\p{Han}{1,12}(?:路|街|大道|大街|巷|弄|胡同|道)[0-9一二三四五六七八九十百]{1,5}(?:号|號).*)", re_opts()};
+  Lazy mobile{R"((?:\+?86[- ]?)?1[3-9][0-9](?:[0-9]{8}|-[0-9]{4}-[0-9]{4}| [0-9]{4} [0-9]{4}))"};
+  Lazy phone{R"((?:\+?86[- ]?)?(?:\(0[1-9][0-9]{1,2}\) ?|（0[1-9][0-9]{1,2}） ?|0[1-9][0-9]{1,2}[- ]?)[2-9][0-9]{6,7}(?:(?:-|转|ext\.?|x|#)[0-9]{1,6})?)"};
+  Lazy email{R"([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24})"};
+  Lazy ipv4{R"((?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]))"};
+  Lazy mac{R"((?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}|(?:[0-9A-Fa-f]{2}-){5}[0-9A-Fa-f]{2}|(?:[0-9A-Fa-f]{4}\.){2}[0-9A-Fa-f]{4})"};
+  Lazy plate{R"([京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·• ]?(?:[DF][A-HJ-NP-Z0-9][0-9]{4}|[0-9]{5}[DF]|[A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳领试超]))"};
+  Lazy passport{R"(E[0-9]{8}|E[A-HJ-NP-Z][0-9]{7}|G[0-9]{8})"};
+  Lazy permit{R"([CW][0-9]{8}|C[A-HJ-NP-Z][0-9]{7}|[HM][0-9]{8}(?:[0-9]{2})?)"};
+  Lazy postal{R"((?:0[1-9]|[1-7][0-9]|8[0-6])[0-9]{4})"};
+  Lazy street{R"(\p{Han}{1,12}(?:路|街|大道|大街|巷|弄|胡同|道)[0-9一二三四五六七八九十百]{1,5}(?:号|號).*)"};
 };
 const Patterns& pats() {
   static const Patterns p;
@@ -192,16 +210,19 @@ bool parse_gps(std::string_view v) noexcept {
 bool chinese_name(std::string_view v) noexcept {
   // 2–4 Han characters (or a minority name with a middle dot), starting with a surname,
   // without characters that mark products, places or organisations.
-  std::vector<char32_t> cs;
-  std::vector<std::size_t> offs;
+  // At most 17 characters are read (more is no name): fixed arrays, no allocation.
+  std::array<char32_t, 17> chars{};
+  std::array<std::size_t, 17> offs{};
+  std::size_t count = 0;
   for (std::size_t i = 0; i < v.size();) {
     std::size_t n = 1;
     char32_t c = detail::decode_utf8(v, i, &n);
-    offs.push_back(i);
-    cs.push_back(c);
+    offs[count] = i;
+    chars[count++] = c;
     i += n;
-    if (cs.size() > 16) return false;
+    if (count > 16) return false;
   }
+  const std::u32string_view cs(chars.data(), count);
   bool dotted = false;
   for (char32_t c : cs) {
     if (c == 0x00B7 || c == 0x2022 || c == 0x30FB) dotted = true;
@@ -261,7 +282,7 @@ bool latin_name(std::string_view v) noexcept {
 
 bool address_value(std::string_view v) {
   if (v.size() < 12) return false;  // four Han characters at least
-  if (RE2::FullMatch(v, pats().street)) return true;
+  if (RE2::FullMatch(v, pats().street.get())) return true;
   // A division name (full form anywhere, or a short province/prefecture form at the start)
   // followed by address words.
   const Divisions& d = divisions();
@@ -307,13 +328,13 @@ bool check(Type t, std::string_view v) {
     case Type::gb2260:
       return v.size() == 6 && all_digits(v) && ids::region_known(v);
     case Type::mobile_phone:
-      return v.size() >= 11 && v.size() <= 17 && RE2::FullMatch(v, p.mobile);
+      return v.size() >= 11 && v.size() <= 17 && RE2::FullMatch(v, p.mobile.get());
     case Type::phone:
-      return v.size() >= 10 && v.size() <= 32 && RE2::FullMatch(v, p.phone);
+      return v.size() >= 10 && v.size() <= 32 && RE2::FullMatch(v, p.phone.get());
     case Type::bank_card:
       return v.size() >= 16 && v.size() <= 23 && strip_separators(v, buf, 19) && bank_card_valid(buf);
     case Type::email:
-      return v.size() <= 254 && v.find('@') != std::string_view::npos && RE2::FullMatch(v, p.email);
+      return v.size() <= 254 && v.find('@') != std::string_view::npos && RE2::FullMatch(v, p.email.get());
     case Type::ip_address: {
       if (v.size() < 2 || v.size() > 45) return false;
       if (v.find(':') != std::string_view::npos) {
@@ -321,20 +342,20 @@ bool check(Type t, std::string_view v) {
         std::memcpy(tmp, v.data(), v.size());
         tmp[v.size()] = 0;
         unsigned char out[16];
-        return inet_pton(AF_INET6, tmp, out) == 1 && !RE2::FullMatch(v, p.mac);
+        return inet_pton(AF_INET6, tmp, out) == 1 && !RE2::FullMatch(v, p.mac.get());
       }
-      return RE2::FullMatch(v, p.ipv4);
+      return RE2::FullMatch(v, p.ipv4.get());
     }
     case Type::mac_address:
-      return v.size() >= 14 && v.size() <= 17 && RE2::FullMatch(v, p.mac);
+      return v.size() >= 14 && v.size() <= 17 && RE2::FullMatch(v, p.mac.get());
     case Type::vehicle_plate:
-      return v.size() >= 8 && v.size() <= 14 && RE2::FullMatch(v, p.plate);
+      return v.size() >= 8 && v.size() <= 14 && RE2::FullMatch(v, p.plate.get());
     case Type::passport:
-      return v.size() == 9 && RE2::FullMatch(v, p.passport);
+      return v.size() == 9 && RE2::FullMatch(v, p.passport.get());
     case Type::hk_macao_permit:
-      return (v.size() == 9 || v.size() == 11) && RE2::FullMatch(v, p.permit);
+      return (v.size() == 9 || v.size() == 11) && RE2::FullMatch(v, p.permit.get());
     case Type::postal_code:
-      return v.size() == 6 && RE2::FullMatch(v, p.postal);
+      return v.size() == 6 && RE2::FullMatch(v, p.postal.get());
     case Type::birth_date:
       return v.size() >= 8 && v.size() <= 17 && parse_birth_date(v);
     case Type::person_name:

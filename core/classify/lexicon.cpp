@@ -75,8 +75,15 @@ std::vector<char32_t> chars_of(std::string_view s) {
 
 struct CharSet {
   std::vector<char32_t> v;
-  explicit CharSet(std::string_view s) : v(chars_of(s)) {}
-  bool has(char32_t c) const noexcept { return std::binary_search(v.begin(), v.end(), c); }
+  std::array<std::uint64_t, 0x10000 / 64> bmp{};  ///< the same characters below U+10000, one bit each
+  explicit CharSet(std::string_view s) : v(chars_of(s)) {
+    for (char32_t c : v)
+      if (c < 0x10000) bmp[c >> 6] |= std::uint64_t{1} << (c & 63);
+  }
+  bool has(char32_t c) const noexcept {
+    if (c < 0x10000) return (bmp[c >> 6] >> (c & 63)) & 1u;
+    return std::binary_search(v.begin(), v.end(), c);
+  }
 };
 
 const CharSet& singles() { static const CharSet s(kSingleSurnames); return s; }
@@ -84,6 +91,14 @@ const CharSet& stops() { static const CharSet s(kNameStop); return s; }
 const CharSet& plates() { static const CharSet s(kPlateProvinces); return s; }
 const CharSet& suffixes() { static const CharSet s(kDivisionSuffixes); return s; }
 const CharSet& addr() { static const CharSet s(kAddressChars); return s; }
+
+// The hash of a byte string taken from its last byte backwards: h += byte * pw, pw *= P.
+// Extending a string at its front costs one step per byte.
+constexpr std::uint64_t kMix = 0x9E3779B97F4A7C15ull;
+inline void back_hash_step(std::uint64_t& h, std::uint64_t& pw, unsigned char b) noexcept {
+  h += (static_cast<std::uint64_t>(b) + 1) * pw;
+  pw *= 0x100000001B3ull;
+}
 
 void add_name(Divisions& d, const std::string& name) {
   if (name.empty()) return;
@@ -162,29 +177,47 @@ const Divisions& divisions() {
     // Provinces PP0000 and prefectures PPCC00 are derived from their counties by the ids
     // table, so an unknown one has no counties: skip its block (34 provinces, a few hundred
     // prefectures instead of 720,000 codes).
-    auto known = [](std::uint32_t code) {
-      char buf[6];
-      for (std::uint32_t k = 0, c = code; k < 6; ++k, c /= 10) buf[5 - k] = static_cast<char>('0' + c % 10);
-      return ids::region_known(std::string_view(buf, 6));
-    };
-    auto add = [&](std::uint32_t code) {
-      char buf[6];
-      for (std::uint32_t k = 0, c = code; k < 6; ++k, c /= 10) buf[5 - k] = static_cast<char>('0' + c % 10);
-      ids::Region reg = ids::lookup_region(std::string_view(buf, 6));
-      add_name(r, reg.province);
-      add_name(r, reg.prefecture);
+    std::string last_province, last_prefecture;
+    auto add = [&](std::string_view code6) {
+      ids::Region reg = ids::lookup_region(code6);
+      // add_name is idempotent: a province or prefecture repeated from the code before is
+      // skipped (thousands of repeats otherwise).
+      if (reg.province != last_province) add_name(r, reg.province), last_province = reg.province;
+      if (reg.prefecture != last_prefecture) add_name(r, reg.prefecture), last_prefecture = reg.prefecture;
       add_name(r, reg.county);
     };
+    auto digits2 = [](char* at, std::uint32_t v) {
+      at[0] = static_cast<char>('0' + v / 10);
+      at[1] = static_cast<char>('0' + v % 10);
+    };
+    char code[6];  // PPCCDD, written two digits at a time
+    const std::string_view code6(code, 6);
     for (std::uint32_t pp = 11; pp <= 82; ++pp) {
+      digits2(code, pp);
       for (std::uint32_t cc = 0; cc < 100; ++cc) {
-        std::uint32_t pref = pp * 10000 + cc * 100;
-        if (cc > 0 && !known(pref)) continue;
-        for (std::uint32_t dd = 0; dd < 100; ++dd)
-          if (known(pref + dd)) add(pref + dd);
+        digits2(code + 2, cc);
+        digits2(code + 4, 0);
+        if (cc > 0 && !ids::region_known(code6)) continue;
+        for (std::uint32_t dd = 0; dd < 100; ++dd) {
+          digits2(code + 4, dd);
+          if (ids::region_known(code6)) add(code6);
+        }
       }
     }
     // Names that are not divisions although they end like one.
     for (const char* bad : {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}) r.full.erase(bad);
+    std::size_t slots = 16;
+    unsigned shift = 60;
+    while (slots < 2 * r.full.size()) slots *= 2, --shift;
+    r.table.assign(slots, {});
+    r.shift = shift;
+    for (const std::string& name : r.full) {
+      std::uint64_t h = 0, pw = 1;
+      for (std::size_t b = name.size(); b-- > 0;) back_hash_step(h, pw, static_cast<unsigned char>(name[b]));
+      std::size_t at = static_cast<std::size_t>((h * kMix) >> r.shift);
+      while (r.table[at].name) at = (at + 1) & (slots - 1);
+      r.table[at] = {h, &name};
+    }
     return r;
   }();
   return d;
@@ -204,13 +237,22 @@ std::size_t division_ending_at(std::string_view s, std::size_t end) {
     char32_t c = decode_utf8(s, end - l1 - l2, &n2);
     if (c >= 0x10000 || !d.before_suffix[c]) return best;
   }
-  thread_local std::string key;
+  // Walks back one character at a time, extending the backward hash of s[start, end) by the
+  // bytes of that character, and looks the hash up in d.table (confirmed by comparing the name).
+  const std::size_t mask = d.table.size() - 1;
+  std::uint64_t h = 0, pw = 1;
   for (std::size_t k = 0; k < d.max_chars && start > 0; ++k) {
     std::size_t n = prev_char_len(s, start);
+    for (std::size_t b = 0; b < n; ++b) back_hash_step(h, pw, static_cast<unsigned char>(s[start - 1 - b]));
     start -= n;
     if (k >= 1) {
-      key.assign(s.data() + start, end - start);
-      if (d.full.count(key)) best = start;
+      for (std::size_t at = static_cast<std::size_t>((h * kMix) >> d.shift); d.table[at].name; at = (at + 1) & mask) {
+        const std::string& name = *d.table[at].name;
+        if (d.table[at].hash == h && name.size() == end - start && std::memcmp(name.data(), s.data() + start, name.size()) == 0) {
+          best = start;
+          break;
+        }
+      }
     }
   }
   return best;

@@ -36,6 +36,14 @@ struct Divisions {
   std::vector<bool> before_suffix = std::vector<bool>(0x10000, false);  ///< last character before the suffix
   std::unordered_set<std::string> short_forms;
   std::size_t max_chars = 0;  ///< longest full name, in characters
+  /// The full names again, for division_ending_at: an open-addressing table of their hashes
+  /// taken backwards from the last byte (see back_hash), each with its name to confirm a hit.
+  struct Slot {
+    std::uint64_t hash = 0;
+    const std::string* name = nullptr;  ///< into `full`; null = empty slot
+  };
+  std::vector<Slot> table;
+  unsigned shift = 64;  ///< slot of a hash: (hash * kMix) >> shift
 };
 const Divisions& divisions();
 /// Division suffix characters: 省 市 区 县 州 旗 盟.

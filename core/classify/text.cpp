@@ -223,7 +223,8 @@ struct Scanner {
         if (ctx(i, kOrgWords) && ids::check(ids::Kind::orgcode, v) == ids::Reason::ok) add(Type::orgcode, i, len);
         break;
       case 11:
-        if (detail::check(Type::mobile_phone, v)) add(Type::mobile_phone, i, len);
+        // check(mobile_phone) on eleven digits: its pattern leaves only 1[3-9] and nine digits.
+        if (v[0] == '1' && v[1] >= '3' && v[1] <= '9') add(Type::mobile_phone, i, len);
         else if (at(i) == '0' && ctx(i, kPhoneWords, 15) && detail::check(Type::phone, v)) add(Type::phone, i, len);
         break;
       case 12:
@@ -385,8 +386,16 @@ struct Scanner {
     if (c == 0x540D /*名*/ || c == 0x4EBA /*人*/ || c == 0x8005 /*者*/ || c == 0x4E3B /*主*/) {
       std::size_t e = i + clen;
       bool key = false;
-      for (std::string_view kw : kNameKeys)
-        if (!key && e >= kw.size() && std::memcmp(s.data() + e - kw.size(), kw.data(), kw.size()) == 0) key = true;
+      // The last byte before the keyword's final character rejects most places at once
+      // (个人, 人名 …): the keywords are compared only when some keyword has that byte there.
+      static const std::array<bool, 256> kKeyByte = [] {
+        std::array<bool, 256> t{};
+        for (std::string_view kw : kNameKeys) t[static_cast<unsigned char>(kw[kw.size() - 4])] = true;
+        return t;
+      }();
+      if (e >= 6 && kKeyByte[static_cast<unsigned char>(s[e - 4])])
+        for (std::string_view kw : kNameKeys)
+          if (!key && e >= kw.size() && std::memcmp(s.data() + e - kw.size(), kw.data(), kw.size()) == 0) key = true;
       if (key) {
         std::size_t k = e;
         if (at(k) == ':') ++k;
@@ -503,59 +512,78 @@ struct Scanner {
 
   void run() {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::uint64_t* trig = trigger_bits().data();
     std::size_t i = 0;
     while (i < n) {
+      // ASCII bytes other than letters and digits start nothing.
+      while (kAscii[p[i]] == kSkip)
+        if (++i == n) return;
       unsigned char b = p[i];
-      if (b < 0x80) {
-        if (is_alnum(b)) {
-          std::size_t j = i;
-          bool letters = false, digits = false;
-          while (j < n && is_alnum(p[j])) {
-            if (is_digit(p[j])) digits = true;
-            else letters = true;
-            ++j;
-          }
-          const unsigned char after = j < n ? p[j] : 0;
-          // An e-mail's local part is this run followed by '@' or by more local-part characters.
-          if (after == '@' || after == '.' || after == '_' || after == '%' || after == '+' || after == '-') {
-            if (std::size_t e = email_at(i)) {
-              add(Type::email, i, e - i);
-              i = e;
-              continue;
-            }
-          }
-          // A word of letters only can start a MAC/IPv6 address or a Latin name, nothing else.
-          if (!digits && !(after == ':' || after == '-' || (after == ' ' && p[i] >= 'A' && p[i] <= 'Z'))) {
-            i = j;
+      if (b < 0x80) {  // a letter or digit
+        std::size_t j = i;
+        unsigned kinds = 0;  // kDigit | kLetter of the run
+        for (unsigned k; j < n && ((k = kAscii[p[j]]) & (kDigit | kLetter)) != 0; ++j) kinds |= k;
+        const bool letters = kinds & kLetter, digits = kinds & kDigit;
+        const unsigned char after = j < n ? p[j] : 0;
+        // An e-mail's local part is this run followed by '@' or by more local-part characters.
+        if (after == '@' || after == '.' || after == '_' || after == '%' || after == '+' || after == '-') {
+          if (std::size_t e = email_at(i)) {
+            add(Type::email, i, e - i);
+            i = e;
             continue;
           }
-          std::size_t next = letters ? alnum_run(i, j) : digit_run(i, j);
-          i = std::max(next, i + 1);
-          // Resume after the whole alphanumeric run so that no tail is read as a new run.
-          while (i < n && is_alnum(p[i]) && i > 0 && is_alnum(p[i - 1])) ++i;
+        }
+        // A word of letters only can start a MAC/IPv6 address or a Latin name, nothing else.
+        if (!digits && !(after == ':' || after == '-' || (after == ' ' && p[i] >= 'A' && p[i] <= 'Z'))) {
+          i = j;
           continue;
         }
-        if (b == '(' || b == '+' || b == '-') {
-          ++i;
-          continue;
-        }
-        ++i;
+        std::size_t next = letters ? alnum_run(i, j) : digit_run(i, j);
+        i = std::max(next, i + 1);
+        // Resume after the whole alphanumeric run so that no tail is read as a new run.
+        while (i < n && is_alnum(p[i]) && i > 0 && is_alnum(p[i - 1])) ++i;
         continue;
       }
-      if (b >= 0xE0 && b < 0xF0 && i + 2 < n) {
-        char32_t c = ((b & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) | (p[i + 2] & 0x3Fu);
-        if (trigger(c)) {
-          i = std::max(han(i, c, 3), i + 1);
-          continue;
+      if ((b & 0xF0) == 0xE0 && i + 2 < n) {
+        // A run of three-byte characters (Han text): only the trigger characters stop it.
+        // Two characters a step while two are there, then one.
+        auto code = [p](std::size_t k) -> char32_t {
+          return ((p[k] & 0x0Fu) << 12) | ((p[k + 1] & 0x3Fu) << 6) | (p[k + 2] & 0x3Fu);
+        };
+        auto triggers = [trig](char32_t c) -> bool { return (trig[c >> 6] >> (c & 63)) & 1u; };
+        while (i + 5 < n && (p[i + 3] & 0xF0) == 0xE0) {
+          const char32_t c1 = code(i), c2 = code(i + 3);
+          if (triggers(c1) || triggers(c2)) break;
+          i += 6;
+          if ((p[i] & 0xF0) != 0xE0) break;
         }
-        i += 3;
+        if (i + 2 < n && (p[i] & 0xF0) == 0xE0) {
+          do {
+            const char32_t c = code(i);
+            if (triggers(c)) {
+              i = std::max(han(i, c, 3), i + 1);
+              break;
+            }
+            i += 3;
+          } while (i + 2 < n && (p[i] & 0xF0) == 0xE0);
+        }
         continue;
       }
       ++i;
     }
   }
 
-  static bool trigger(char32_t c) {
+  // Classes of bytes for run(): digits, letters, other ASCII (skipped), and bytes ≥ 0x80 (kHigh).
+  static constexpr unsigned kSkip = 0, kDigit = 1, kLetter = 2, kHigh = 4;
+  static constexpr std::array<unsigned char, 256> kAscii = [] {
+    std::array<unsigned char, 256> t{};
+    for (int c = 0x80; c < 0x100; ++c) t[static_cast<std::size_t>(c)] = kHigh;
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = kDigit;
+    for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = kLetter, t[static_cast<std::size_t>(c - 32)] = kLetter;
+    return t;
+  }();
+
+  static const std::array<std::uint64_t, 0x10000 / 64>& trigger_bits() {
     // One bit per BMP character: plate provinces, division suffixes, name keyword ends.
     static const std::array<std::uint64_t, 0x10000 / 64> bits = [] {
       std::array<std::uint64_t, 0x10000 / 64> v{};
@@ -565,24 +593,27 @@ struct Scanner {
       for (char32_t x : {U'名', U'人', U'者', U'主', U'先', U'女', U'同', U'老', U'小'}) set(x);
       return v;
     }();
-    return c < 0x10000 && ((bits[c >> 6] >> (c & 63)) & 1u);
+    return bits;
   }
 };
 
 void resolve_overlaps(std::vector<Finding>& f) {
-  std::stable_sort(f.begin(), f.end(), [](const Finding& a, const Finding& b) {
+  auto before = [](const Finding& a, const Finding& b) {
     return a.offset != b.offset ? a.offset < b.offset : a.length > b.length;
-  });
-  std::vector<Finding> out;
-  out.reserve(f.size());
-  for (const auto& x : f) {
-    if (!out.empty() && x.offset < out.back().offset + out.back().length) {
-      if (x.length > out.back().length && x.offset == out.back().offset) out.back() = x;
+  };
+  // The scanner finds in offset order: the sort is needed only when custom detectors added theirs.
+  if (!std::is_sorted(f.begin(), f.end(), before)) std::stable_sort(f.begin(), f.end(), before);
+  // In place: `kept` findings stay at the front.
+  std::size_t kept = 0;
+  for (std::size_t k = 0; k < f.size(); ++k) {
+    const Finding x = f[k];
+    if (kept && x.offset < f[kept - 1].offset + f[kept - 1].length) {
+      if (x.length > f[kept - 1].length && x.offset == f[kept - 1].offset) f[kept - 1] = x;
       continue;
     }
-    out.push_back(x);
+    f[kept++] = x;
   }
-  f.swap(out);
+  f.resize(kept);
 }
 
 }  // namespace
