@@ -555,7 +555,7 @@ struct Scanner {
           const char32_t c1 = code(i), c2 = code(i + 3);
           if (triggers(c1) || triggers(c2)) break;
           i += 6;
-          if ((p[i] & 0xF0) != 0xE0) break;
+          if (i >= n || (p[i] & 0xF0) != 0xE0) break;  // the text may end right after the pair
         }
         if (i + 2 < n && (p[i] & 0xF0) == 0xE0) {
           do {

@@ -1,7 +1,10 @@
 // Each detector on its own: accepted forms, checksums, boundaries, and near misses.
 #include <doctest/doctest.h>
 
+#include <cstring>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include "civitas/classify.hpp"
 #include "civitas/error.hpp"
@@ -182,6 +185,22 @@ TEST_CASE("free text: invalid UTF-8 and odd input neither crash nor hang") {
   for (int i = 0; i < 20000; ++i) colons += "x:";
   CHECK(cl::find(colons).empty());
   CHECK(cl::find("").empty());
+}
+
+TEST_CASE("free text: a text that ends right after Han characters is read inside its bytes") {
+  // The fuzzer found the two-characters-a-step loop reading the byte after the text when the
+  // text ended right after a pair. An exact-size heap buffer (no NUL after it) lets the
+  // sanitizer build see any read past the end; every length from 1 to 8 characters.
+  const std::string han = "数据共享工作安排确保";  // 10 three-byte characters, no trigger
+  for (std::size_t chars = 1; chars <= 8; ++chars) {
+    for (const std::string& lead : {std::string(), std::string("a "), std::string("1.")}) {
+      const std::string text = lead + han.substr(0, 3 * chars);
+      std::unique_ptr<char[]> exact(new char[text.size()]);
+      std::memcpy(exact.get(), text.data(), text.size());
+      CAPTURE(text);
+      CHECK(cl::find(std::string_view(exact.get(), text.size())).empty());
+    }
+  }
 }
 
 TEST_CASE("GB18030 text: offsets and lengths are bytes of the input as given") {
