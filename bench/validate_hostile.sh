@@ -14,10 +14,15 @@
 #   clean      200,000 rows x 8 columns, no errors
 #   dirty      the same rows, 15 % with an error (--limit 0), text and --json output
 #   flat       dirty CSV and JSONL at 1x and 4x the rows: peak memory should not grow
+# Then the peer, frictionless-py (`frictionless validate --limit-errors 100000000 --json`, from the
+# project's venv or $FRICTIONLESS), on the enum, clean and dirty CSV cases, in the same run
+# (SKIP_FRICTIONLESS=1 leaves it out; the 10 MiB one-line cases are left out for it: minutes).
 set -euo pipefail
 after=${1:?usage: bench/validate_hostile.sh AFTER_BIN [BEFORE_BIN]}
 before=${2:-}
 after=$(realpath "$after")
+here=$(cd "$(dirname "$0")/.." && pwd)
+fl=${FRICTIONLESS:-$here/.venv/bin/frictionless}
 [ -z "$before" ] || before=$(realpath "$before")
 work=${WORK:-$(mktemp -d)}
 mkdir -p "$work"
@@ -108,3 +113,27 @@ for which in before after; do
   measure "dirty 200k rows JSONL --limit 0" "$bin" --schema table.schema.json --limit 0 dirty.jsonl
   measure "dirty 800k rows JSONL --limit 0" "$bin" --schema table.schema.json --limit 0 dirty4.jsonl
 done
+
+peer() {  # label args… → "label  seconds  MB/s  peak MB  (errors)" for frictionless
+  local label=$1; shift
+  local input=${@: -1}
+  local bytes; bytes=$(stat -c %s "$input")
+  /usr/bin/time -v "$fl" validate --limit-errors 100000000 --json "$@" > fl.json 2> time.txt || true
+  local secs rss
+  secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' time.txt)
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' time.txt)
+  printf '%-34s %8.2f s %9.1f MB/s %8.1f MB peak   (%s errors)\n' "$label" "$secs" \
+    "$(awk -v b="$bytes" -v s="$secs" 'BEGIN{print (s>0? b/1e6/s : 0)}')" "$(awk -v r="$rss" 'BEGIN{print r/1024}')" \
+    "$(python3 -c 'import json,sys
+try:
+    r = json.load(open("fl.json")); print(sum(len(t.get("errors", [])) for t in r.get("tasks", [])))
+except Exception as e:
+    print("no report: %s" % e)')"
+}
+
+if [ "${SKIP_FRICTIONLESS:-0}" != 1 ] && [ -x "$fl" ]; then
+  echo "== peer: frictionless ($("$fl" --version 2>/dev/null | head -1))"
+  peer "enum 20k values, 1 MB" --schema enum.schema.json enum.csv
+  peer "clean 200k rows CSV" --schema table.schema.json clean.csv
+  peer "dirty 200k rows CSV" --schema table.schema.json dirty.csv
+fi

@@ -183,17 +183,44 @@ TEST_CASE("runs: the in-place split of a plain file agrees with the CSV reader")
       {"BOM, no final newline", "\xEF\xBB\xBFname,age,city,note\nAnn,34,x,1\nBob,35,y,2\nCid,36,x,3\nDan,47,w,"},
       {"NUL and UTF-8 in cells", std::string(kNul, sizeof kNul - 1)},
       {"header only", "name,age,city,note\n"},
+      {"mixed endings (more rows than either count)", "name,age,city,note\rAnn,34,x,1\nBob,35,y,2\rCid,36,x,3\nDan,47,w,4"},
   };
-  for (const auto& c : cases) {
-    CAPTURE(c.what);
+  // And random files: rows of random cells and line endings, each row starting with a word
+  // (the one that gets quoted), some rows with a wrong number of cells.
+  std::uint32_t seed = 7;
+  const auto rnd = [&seed](std::uint32_t m) { seed = seed * 1103515245u + 12345u; return (seed >> 16) % m; };
+  std::vector<Case> generated;
+  std::vector<std::string> names;
+  for (int t = 0; t < 150; ++t) {
+    static const char* const ends[] = {"\n", "\r\n", "\r"};
+    static const char* const cells[] = {"", "x", "y", "34", "35", "36", "47", "a b", "\xE4\xB8\xAD", std::string_view("\0", 1).data()};
+    std::string f = std::string("name,age,city,note") + ends[rnd(3)];
+    const int rows = static_cast<int>(rnd(6));
+    for (int r = 0; r < rows; ++r) {
+      f += "P" + std::to_string(r);
+      const int extra = rnd(10) == 0 ? static_cast<int>(rnd(5)) : 3;
+      for (int c = 0; c < extra; ++c) f += std::string(",") + (c == 0 ? std::string(cells[3 + rnd(4)]) : std::string(cells[rnd(9)]));
+      if (r + 1 < rows || rnd(2)) f += ends[rnd(3)];
+    }
+    names.push_back("random " + std::to_string(t));
+    generated.push_back({nullptr, f});
+  }
+  for (std::size_t g = 0; g < generated.size(); ++g) generated[g].what = names[g].c_str();
+  std::vector<Case> all = cases;
+  all.insert(all.end(), generated.begin(), generated.end());
+  for (const auto& c : all) {
+    CAPTURE(std::string(c.what));
     std::string quoted = c.plain;
     const auto at = quoted.find_first_of("\r\n");
     if (at != std::string::npos && at + 1 < quoted.size()) {
       std::size_t s = at + 1;
       while (s < quoted.size() && (quoted[s] == '\r' || quoted[s] == '\n')) ++s;
-      const auto e = quoted.find(',', s);
-      quoted.insert(e, "\"");
-      quoted.insert(s, "\"");
+      if (s < quoted.size()) {
+        auto e = quoted.find_first_of(",\r\n", s);
+        if (e == std::string::npos) e = quoted.size();
+        quoted.insert(e, "\"");
+        quoted.insert(s, "\"");
+      }
     }
     const std::string in = tmp_path("plain_in.csv");  // one path: errors name it
     std::string e1, e2;
