@@ -16,7 +16,8 @@
 #   flat       dirty CSV and JSONL at 1x and 4x the rows: peak memory should not grow
 # Then the peer, frictionless-py (`frictionless validate --limit-errors 100000000 --json`, from the
 # project's venv or $FRICTIONLESS), on the enum, clean and dirty CSV cases, in the same run
-# (SKIP_FRICTIONLESS=1 leaves it out; the 10 MiB one-line cases are left out for it: minutes).
+# (SKIP_FRICTIONLESS=1 leaves it out; the 10 MiB one-line cases are left out for it: minutes),
+# under a 4 GiB memory cap.
 set -euo pipefail
 after=${1:?usage: bench/validate_hostile.sh AFTER_BIN [BEFORE_BIN]}
 before=${2:-}
@@ -118,7 +119,9 @@ peer() {  # label args… → "label  seconds  MB/s  peak MB  (errors)" for fric
   local label=$1; shift
   local input=${@: -1}
   local bytes; bytes=$(stat -c %s "$input")
-  /usr/bin/time -v "$fl" validate --limit-errors 100000000 --json "$@" > fl.json 2> time.txt || true
+  # Under a 4 GiB address-space cap: on the enum case it grew to 23 GB and was OOM-killed after
+  # 255 s when it ran without one (2026-12-07), taking the machine's memory with it.
+  ( ulimit -v $((4 << 20)); /usr/bin/time -v "$fl" validate --limit-errors 100000000 --json "$@" > fl.json 2> time.txt ) || true
   local secs rss
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' time.txt)
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' time.txt)
@@ -128,7 +131,7 @@ peer() {  # label args… → "label  seconds  MB/s  peak MB  (errors)" for fric
 try:
     r = json.load(open("fl.json")); print(sum(len(t.get("errors", [])) for t in r.get("tasks", [])))
 except Exception as e:
-    print("no report: %s" % e)')"
+    print("no report (stopped: the 4 GiB cap or an error)")')"
 }
 
 if [ "${SKIP_FRICTIONLESS:-0}" != 1 ] && [ -x "$fl" ]; then
