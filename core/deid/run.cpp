@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstdio>
 #include <future>
+#include <memory>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -128,13 +129,21 @@ bool any_quotable(std::string_view data, char delim) {
 struct Cells {
   std::string data;
   std::vector<std::uint64_t> off{0};
+  // View mode: row r's cell is base[b[r*stride] .. b[r*stride + 1] - 1), where b points at this
+  // column's entry in the rows' bounds (split_plain: per row, each cell's start and, last, one
+  // past the line's end).
   const char* base = nullptr;
-  std::vector<std::uint32_t> pos, end;
+  std::shared_ptr<const std::uint32_t[]> bounds;
+  const std::uint32_t* b = nullptr;
+  std::size_t stride = 0, rows = 0;
   std::string_view at(std::size_t r) const noexcept {
-    if (base) return {base + pos[r], static_cast<std::size_t>(end[r] - pos[r])};
+    if (base) {
+      const std::uint32_t* x = b + r * stride;
+      return {base + x[0], static_cast<std::size_t>(x[1] - 1 - x[0])};
+    }
     return {data.data() + off[r], static_cast<std::size_t>(off[r + 1] - off[r])};
   }
-  std::size_t size() const noexcept { return base ? pos.size() : off.size() - 1; }
+  std::size_t size() const noexcept { return base ? rows : off.size() - 1; }
   // Whether some cell needs quoting in the output (views never do: split_plain takes only
   // files without quotes or line breaks in cells).
   bool quotable(char delim) const { return !base && any_quotable(data, delim); }
@@ -158,8 +167,9 @@ struct Cells {
   }
   void assign(const std::vector<std::string>& v) {
     base = nullptr;
-    pos.clear();
-    end.clear();
+    bounds.reset();
+    b = nullptr;
+    stride = rows = 0;
     data.clear();
     off.assign(1, 0);
     off.reserve(v.size() + 1);
@@ -216,42 +226,41 @@ bool split_plain(const std::string& bytes, char delim, const std::string& in_pat
     c = d + 1;
   }
   const std::size_t ncols = labels.size();
-  std::vector<Cells> out(ncols);
   p = skip_eol(hend);
-  // Cells are written by row index into arrays sized from the line endings ('\r\n' counts
-  // once; a file that mixes endings may need more, and the arrays grow).
+  // Per row, ncols + 1 offsets: each cell's start, then one past the line's end (so that cell k
+  // ends one byte before entry k + 1), in one array written in order. Sized from the line
+  // endings ('\r\n' counts once; a file that mixes endings may need more, and it grows).
+  const std::size_t S = ncols + 1;
   std::size_t cap = std::max<std::size_t>(static_cast<std::size_t>(std::count(p, e, '\n')),
                                           static_cast<std::size_t>(std::count(p, e, '\r'))) + 1;
-  for (auto& c : out) {
-    c.base = b;
-    c.pos.resize(cap);
-    c.end.resize(cap);
-  }
-  // One pass over the bytes that end a cell (the delimiter, '\n', '\r'), found 16 at a time.
+  std::unique_ptr<std::uint32_t[]> B(new std::uint32_t[cap * S]);
   std::uint64_t row = 1;
   std::size_t n = 0;         // rows done
   std::size_t k = 0;         // cells of the current line so far
-  const char* cs = p;        // start of the current cell
   const char* line = p;      // start of the current line
   const char* cr = nullptr;  // a '\r' that ended the last line (a '\n' right after it is part of the ending)
+  std::uint32_t* cur = B.get();  // the current row's entries
+  cur[0] = static_cast<std::uint32_t>(p - b);
+  // Cell k ends at `at` (a delimiter or the line's end).
   const auto cell = [&](const char* at) {
-    if (k < ncols) {
-      if (n == cap) {
-        cap *= 2;
-        for (auto& c : out) c.pos.resize(cap), c.end.resize(cap);
-      }
-      out[k].pos[n] = static_cast<std::uint32_t>(cs - b);
-      out[k].end[n] = static_cast<std::uint32_t>(at - b);
-    }
+    if (k < ncols) cur[k + 1] = static_cast<std::uint32_t>(at - b + 1);
     ++k;
   };
-  const auto end_line = [&](const char* at) {
+  const auto end_line = [&](const char* at, const char* next) {
     if (static_cast<std::size_t>(at - line) > kMaxLine) return false;
     if (k != ncols)
       throw Error(Code::parse, "row has " + std::to_string(k) + " cells, the header " + std::to_string(ncols),
                   Location{row, std::nullopt, std::nullopt, in_path});
     ++n;
     k = 0;
+    if (n == cap) {
+      std::unique_ptr<std::uint32_t[]> g(new std::uint32_t[2 * cap * S]);
+      std::memcpy(g.get(), B.get(), cap * S * sizeof(std::uint32_t));
+      B = std::move(g);
+      cap *= 2;
+    }
+    cur = B.get() + n * S;
+    cur[0] = static_cast<std::uint32_t>(next - b);
     return true;
   };
   for (const char* q = p; q < e; q += 16) {
@@ -274,26 +283,34 @@ bool split_plain(const std::string& bytes, char delim, const std::string& in_pat
       const char c = *at;
       if (c == delim) {
         cell(at);
-        cs = at + 1;
         continue;
       }
       if (c == '\n' && cr && at == cr + 1) {  // the '\n' of a '\r\n'
-        line = cs = at + 1;
+        line = at + 1;
+        cur[0] = static_cast<std::uint32_t>(line - b);
         continue;
       }
       ++row;
       if (at != line) cell(at);  // an empty line is a record of no cells
-      if (!end_line(at)) return false;
+      if (!end_line(at, at + 1)) return false;
       cr = c == '\r' ? at : nullptr;
-      line = cs = at + 1;
+      line = at + 1;
     }
   }
-  if (cs < e || k > 0) {  // a last line without its line ending
+  if (line < e || k > 0) {  // a last line without its line ending
     ++row;
     cell(e);
-    if (!end_line(e)) return false;
+    if (!end_line(e, e)) return false;
   }
-  for (auto& c : out) c.pos.resize(n), c.end.resize(n);
+  std::shared_ptr<const std::uint32_t[]> shared(B.release());
+  std::vector<Cells> out(ncols);
+  for (std::size_t c = 0; c < ncols; ++c) {
+    out[c].base = b;
+    out[c].bounds = shared;
+    out[c].b = shared.get() + c;
+    out[c].stride = S;
+    out[c].rows = n;
+  }
   header = std::move(labels);
   cols = std::move(out);
   nrows = n;
@@ -312,8 +329,6 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
                const RunOptions& opt) {
   // ---- read ----
   const std::string bytes = read_file(in_path);
-  // The input's SHA-256 (for the report) on the second core while the file is parsed.
-  auto in_sha = std::async(std::launch::async, [&bytes] { return sha256_hex(bytes); });
   schema::Dialect d;
   d.delimiter = opt.delimiter;
   const bool utf8 = opt.encoding.empty() || opt.encoding == "utf-8" || opt.encoding == "UTF-8" || opt.encoding == "utf8";
@@ -324,6 +339,8 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
       throw Error(Code::parse, in_path + " is not UTF-8 (byte " + std::to_string(bad) + "); name its encoding with --encoding",
                   Location{std::nullopt, std::nullopt, bad, in_path});
   }
+  // The input's SHA-256 (for the report) on the second core while the file is parsed.
+  auto in_sha = std::async(std::launch::async, [&bytes] { return sha256_hex(bytes); });
   std::vector<std::string> header;
   std::vector<Cells> cols;
   std::uint64_t nrows = 0;
@@ -412,12 +429,16 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
   {
     const std::size_t Q = qcols.size();
     std::vector<std::uint32_t> ids(Q * nrows);  // record-major: the tuple of record r at r * Q
-    for (std::size_t i = 0; i < Q; ++i) {
-      detail::Interner in;
-      const Cells& col = cols[qcols[i]];
-      for (std::uint64_t r = 0; r < nrows; ++r) ids[r * Q + i] = in.intern(col.at(r));
-      table.qi_values.push_back(in.take());
+    // Record by record (each record's cells are near each other in the input), one interner
+    // per column: the same first-seen numbering as column by column. Sensitive values too.
+    const std::size_t SC = scols.size();
+    std::vector<detail::Interner> qin(Q), sin(SC);
+    std::vector<std::vector<std::uint32_t>> sids(SC, std::vector<std::uint32_t>(nrows));
+    for (std::uint64_t r = 0; r < nrows; ++r) {
+      for (std::size_t i = 0; i < Q; ++i) ids[r * Q + i] = qin[i].intern(cols[qcols[i]].at(r));
+      for (std::size_t k = 0; k < SC; ++k) sids[k][r] = sin[k].intern(cols[scols[k]].at(r));
     }
+    for (std::size_t i = 0; i < Q; ++i) table.qi_values.push_back(qin[i].take());
     detail::TupleIndex index(Q, 1024);
     for (std::uint64_t r = 0; r < nrows; ++r) {
       const auto [id, fresh] = index.insert(ids.data() + r * Q);
@@ -436,11 +457,8 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
       for (std::uint64_t r = 0; r < nrows; ++r) order[pos[row_of[r]]++] = static_cast<std::uint32_t>(r);
     }
     for (std::size_t s = 0; s < scols.size(); ++s) {
-      detail::Interner in;
-      const Cells& col = cols[scols[s]];
-      std::vector<std::uint32_t> sid(nrows);
-      for (std::uint64_t r = 0; r < nrows; ++r) sid[r] = in.intern(col.at(r));
-      table.sensitive_values.push_back(in.take());
+      const std::vector<std::uint32_t>& sid = sids[s];
+      table.sensitive_values.push_back(sin[s].take());
       const std::size_t D = table.sensitive_values.back().size();
       std::vector<std::uint32_t> slot(D, 0xffffffffu);
       std::vector<std::pair<std::uint32_t, std::uint64_t>> list;
