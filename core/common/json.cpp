@@ -1,6 +1,9 @@
 #include "civitas/json.hpp"
 
 #include <string>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
 
 namespace civitas {
 namespace {
@@ -54,11 +57,98 @@ std::string reason(const nlohmann::json::exception& e) {
   return s;
 }
 
+// Builds an ordered_json exactly as nlohmann's DOM parser does (a repeated key keeps its first
+// position and takes the last value), with a hash index per open object: ordered_map finds
+// a key by walking its members, so the DOM parser costs O(n^2) on an object of n members (a
+// JSON Lines record of 40,000 keys took a minute); this costs O(n).
+class OrderedBuilder {
+ public:
+  using J = nlohmann::ordered_json;
+  explicit OrderedBuilder(J& root) : root_(root) {}
+  bool null() { return put(J(nullptr)), true; }
+  bool boolean(bool v) { return put(J(v)), true; }
+  bool number_integer(J::number_integer_t v) { return put(J(v)), true; }
+  bool number_unsigned(J::number_unsigned_t v) { return put(J(v)), true; }
+  bool number_float(J::number_float_t v, const J::string_t&) { return put(J(v)), true; }
+  bool string(J::string_t& v) { return put(J(std::move(v))), true; }
+  bool binary(J::binary_t& v) { return put(J::binary(std::move(v))), true; }
+  bool start_object(std::size_t) {
+    open_.push_back({put(J::object()), {}});
+    return true;
+  }
+  bool key(J::string_t& k) {
+    key_ = std::move(k);
+    return true;
+  }
+  bool end_object() {
+    open_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) {
+    open_.push_back({put(J::array()), {}});
+    return true;
+  }
+  bool end_array() {
+    open_.pop_back();
+    return true;
+  }
+  template <class Exception>
+  bool parse_error(std::size_t, const std::string&, const Exception& ex) {
+    throw ex;  // as the DOM parser does with exceptions allowed (parse_as catches it)
+  }
+
+ private:
+  struct Open {
+    J* value;
+    std::unordered_map<std::string, std::size_t> index;  // objects: key → member position
+  };
+  // Stores v where the parser is (the root, the open array, or the open object under key_)
+  // and returns where it is. Only the innermost open container grows, so the pointers to
+  // the open ones stay valid.
+  J* put(J&& v) {
+    if (open_.empty()) {
+      root_ = std::move(v);
+      return &root_;
+    }
+    Open& o = open_.back();
+    if (o.value->is_array()) {
+      auto& a = o.value->get_ref<J::array_t&>();
+      a.push_back(std::move(v));
+      return &a.back();
+    }
+    // ordered_map is a vector of members: appended to as a vector (no search for the key).
+    std::vector<std::pair<const std::string, J>>& members = o.value->get_ref<J::object_t&>();
+    auto [it, fresh] = o.index.try_emplace(key_, members.size());
+    if (!fresh) {
+      members[it->second].second = std::move(v);
+      return &members[it->second].second;
+    }
+    members.emplace_back(key_, std::move(v));
+    return &members.back().second;
+  }
+
+  J& root_;
+  std::vector<Open> open_;
+  std::string key_;
+};
+
+template <class J>
+J parse_dom(std::string_view text) {
+  if constexpr (std::is_same_v<J, nlohmann::ordered_json>) {
+    J root;
+    OrderedBuilder b(root);
+    J::sax_parse(text.begin(), text.end(), &b);
+    return root;
+  } else {
+    return J::parse(text.begin(), text.end());
+  }
+}
+
 template <class J>
 J parse_as(std::string_view text, std::string_view what, const Location& where) {
   check_json_depth(text, what, where);
   try {
-    return J::parse(text.begin(), text.end());
+    return parse_dom<J>(text);
   } catch (const typename J::parse_error& e) {
     std::size_t byte = e.byte > 0 ? e.byte - 1 : 0;  // nlohmann counts the byte read, 1-based
     throw Error(Code::parse, std::string(what) + " is not valid JSON: " + reason(e), at(where, byte));

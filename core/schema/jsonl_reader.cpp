@@ -1,6 +1,7 @@
 // Streaming JSON Lines reader: one JSON object (or array) per line. Labels come from the
 // first object's keys in document order; the header counts as row 1, as in frictionless.
 #include <cstring>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 
 #include "civitas/json.hpp"
@@ -46,13 +47,17 @@ class JsonlReader final : public RecordReader {
       cells_.clear();
       present_.clear();
       if (pending_.is_object()) {
+        // The record's members by name, once per record (ordered_json finds a key by walking
+        // its members: a lookup per label would cost labels x members).
+        members_.clear();
+        for (auto it = pending_.begin(); it != pending_.end(); ++it) members_.emplace(std::string_view(it.key()), &it.value());
         for (const auto& name : labels_) {
-          auto it = pending_.find(name);
-          if (it == pending_.end()) {
+          auto it = members_.find(name);
+          if (it == members_.end()) {
             cells_.emplace_back();
             present_.push_back(false);
           } else {
-            cells_.push_back(text(*it));
+            cells_.push_back(text(*it->second));
             present_.push_back(true);
           }
         }
@@ -116,6 +121,7 @@ class JsonlReader final : public RecordReader {
 
   detail::LineBuffer in_;
   std::vector<std::string> labels_;
+  std::unordered_map<std::string_view, const ojson*> members_;
   bool header_ = true;
   ojson pending_;
   bool have_pending_ = false;

@@ -454,10 +454,19 @@ class Validator {
       add(make_error("blank-header", {{"labels", json::array()}, {"rowNumbers", {1}}, {"rowNumber", 1}}));
       return;
     }
+    // A label error lists the header's labels, as frictionless does, while there are at most
+    // kMaxErrorCells of them; the errors of a longer header list none (labelsTruncated: the
+    // task's "labels" has them all), so that a hostile header of n labels costs O(n), not
+    // O(n^2): one extra label is one error.
+    const bool cut = nl > kMaxErrorCells;
+    const json listed = cut ? json::array() : json(labels);
     auto label_err = [&](const char* type, const std::string& label, const std::string& field, std::size_t number,
                          const std::string& note) {
-      add(make_error(type, {{"note", note}, {"labels", labels}, {"rowNumbers", {1}}, {"rowNumber", 1},
-                            {"label", label}, {"fieldName", field}, {"fieldNumber", number}}));
+      if (stopped_) return;
+      json f = {{"note", note}, {"labels", listed}, {"rowNumbers", {1}}, {"rowNumber", 1},
+                {"label", label}, {"fieldName", field}, {"fieldNumber", number}};
+      if (cut) f["labelsTruncated"] = true;
+      add(make_error(type, std::move(f)));
     };
     for (std::size_t i = nf; i < nl; ++i) label_err("extra-label", "", "", i + 1, "");
     for (std::size_t i = nl; i < nf; ++i) label_err("missing-label", "", schema_.fields[i].name, i + 1, "");

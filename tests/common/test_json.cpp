@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <functional>
+#include <vector>
 #include <string>
 
 #include "civitas/error.hpp"
@@ -123,4 +125,92 @@ TEST_CASE("integers from outside JSON: floats, huge values and wrong types are r
     CHECK(e.code() == Code::parse);
     CHECK(std::string(e.what()).find("\"size\" is missing") != std::string::npos);
   }
+}
+
+// parse_ordered_json builds the tree itself (an index per object, so that an object of n
+// members costs O(n)); it must give exactly what nlohmann's own DOM parser gives: member
+// order, a repeated key at its first position with its last value, every value type, and the
+// same errors.
+TEST_CASE("ordered parse: the same tree and errors as nlohmann's parser, repeated keys included") {
+  const std::vector<std::string> docs = {
+      R"({"b":1,"a":2,"b":3})",
+      R"({"z":{"y":1,"x":[1,2,{"w":null,"v":true,"w":false}]},"a":"s","z":0.5})",
+      R"([1,-2,18446744073709551615,-9223372036854775808,1.5e300,"\u00e9\ud83d\ude00",[],{},[[{}]]])",
+      R"("just a string")", "42", "null", "true",
+      R"({"":1,"":{"":2}})",
+      R"({"k":{"a":1},"k":[1]})",
+  };
+  for (const auto& d : docs) {
+    CAPTURE(d);
+    const auto mine = parse_ordered_json(d);
+    const auto ref = nlohmann::ordered_json::parse(d);
+    CHECK(mine == ref);
+    CHECK(mine.dump() == ref.dump());
+  }
+  // Random documents over a small key alphabet (many repeats) and nesting.
+  std::uint32_t seed = 11;
+  const auto rnd = [&seed](std::uint32_t m) { seed = seed * 1664525u + 1013904223u; return (seed >> 8) % m; };
+  std::function<std::string(int)> gen = [&](int depth) -> std::string {
+    const auto kind = rnd(depth > 3 ? 4 : 6);
+    if (kind == 0) return std::to_string(static_cast<int>(rnd(2000)) - 1000);
+    if (kind == 1) return "\"" + std::string(1, static_cast<char>('a' + rnd(3))) + "\"";
+    if (kind == 2) return rnd(2) ? "null" : "1.25";
+    if (kind == 3) return rnd(2) ? "true" : "false";
+    const int n = static_cast<int>(rnd(6));
+    std::string s = kind == 4 ? "[" : "{";
+    for (int i = 0; i < n; ++i) {
+      if (i) s += ",";
+      if (kind == 5) s += "\"" + std::string(1, static_cast<char>('a' + rnd(4))) + "\":";
+      s += gen(depth + 1);
+    }
+    return s + (kind == 4 ? "]" : "}");
+  };
+  for (int t = 0; t < 500; ++t) {
+    const std::string d = gen(0);
+    CAPTURE(d);
+    CHECK(parse_ordered_json(d).dump() == nlohmann::ordered_json::parse(d).dump());
+  }
+  // Errors: the same reason and position as before.
+  for (const std::string bad : {R"({"a":1,})", R"({"a" 1})", R"([1,2)", R"({"a":[1,{"b":}]})", "", "1e999999"}) {
+    CAPTURE(bad);
+    std::string msg;
+    std::uint64_t off = 0;
+    try {
+      const auto r = parse_ordered_json(bad, "the line");
+      CHECK(r.is_discarded());  // not reached: every one of them is an error
+    } catch (const Error& e) {
+      msg = e.what();
+      off = e.where().offset.value_or(0);
+      CHECK(e.code() == Code::parse);
+    }
+    std::string ref;
+    std::size_t ref_byte = 0;
+    try {
+      const auto r = nlohmann::ordered_json::parse(bad);
+      CHECK(r.is_discarded());
+    } catch (const nlohmann::json::parse_error& e) {
+      ref = e.what();
+      ref_byte = e.byte > 0 ? e.byte - 1 : 0;
+    } catch (const nlohmann::json::exception& e) {
+      ref = e.what();
+    }
+    const std::string prefix = "the line is not valid JSON: ";
+    REQUIRE(msg.rfind(prefix, 0) == 0);
+    const std::string reason = msg.substr(prefix.size());
+    // the reason is nlohmann's message without its prefixes, from the same parser
+    CHECK(reason.size() > 5);
+    CHECK(ref.find(reason.substr(0, reason.find(" (at "))) != std::string::npos);
+    if (ref_byte) CHECK(off == ref_byte);
+  }
+  // A wide object: 100,000 members, each key once, in order.
+  std::string wide = "{";
+  for (int i = 0; i < 100000; ++i) wide += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
+  wide += ",\"k5\":-1}";
+  const auto w = parse_ordered_json(wide);
+  CHECK(w.size() == 100000);
+  CHECK(w.begin().key() == "k0");
+  CHECK(w["k5"] == -1);
+  const auto& members = w.get_ref<const nlohmann::ordered_json::object_t&>();
+  CHECK(std::next(members.begin(), 5)->first == "k5");
+  CHECK(std::prev(members.end())->first == "k99999");
 }

@@ -126,6 +126,27 @@ TEST_CASE("header errors: duplicate, blank, incorrect, missing and extra labels"
   CHECK(error_keys(x) == std::vector<std::string>{"extra-label 1", "extra-cell 2"});
 }
 
+TEST_CASE("a label error lists the header while it has at most 1,000 labels; a longer header's errors list none") {
+  json x = run(kInt, "id,v,w\n1,a,b\n");
+  const json& e = x["tasks"][0]["errors"][0];
+  CHECK(e["labels"] == json::array({"id", "v", "w"}));
+  CHECK(!e.contains("labelsTruncated"));
+  // 1,500 labels against a schema of 2 fields: 1,498 extra-label errors, each O(1) in size
+  std::string header = "id,v";
+  for (int i = 2; i < 1500; ++i) header += ",x" + std::to_string(i);
+  ValidateOptions o;
+  o.limit_errors = 0;
+  json big = run(kInt, header + "\n", o);
+  const json& errs = big["tasks"][0]["errors"];
+  REQUIRE(errs.size() == 1498);
+  for (const json& le : errs) {
+    CHECK(le["type"] == "extra-label");
+    CHECK(le["labels"] == json::array());
+    CHECK(le["labelsTruncated"] == true);
+  }
+  CHECK(big["tasks"][0]["labels"].size() == 1500);  // the task lists them all, once
+}
+
 TEST_CASE("the error limit stops validation and marks the task partial") {
   std::string csv = "id,v\n";
   for (int i = 0; i < 100; ++i) csv += "x,a\n";
