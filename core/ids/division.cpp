@@ -176,6 +176,13 @@ const Table& current() {
 namespace detail {
 std::atomic<const std::uint64_t*> g_region_bits{nullptr};
 
+void release_retired_division_tables() {
+  builtin();
+  std::lock_guard lock(g_mu);
+  const Table* cur = g_current.load(std::memory_order_acquire);
+  std::erase_if(g_tables, [cur](const std::unique_ptr<Table>& t) { return t.get() != cur && t.get() != g_builtin; });
+}
+
 bool region_known_code_slow(std::uint32_t code) noexcept {
   if (code >= kCodes) return false;
   const Table* t = g_current.load(std::memory_order_acquire);

@@ -47,6 +47,11 @@ extern const std::array<std::uint16_t, 256> kCategoryMask;
 /// The known-code bitmap of the current GB/T 2260 table (bit c set when code c is known);
 /// null until the built-in table is first used. Set with the current table (division.cpp).
 extern std::atomic<const std::uint64_t*> g_region_bits;
+// Frees every division table but the built-in and the current one (core/ids/division.cpp
+// keeps each loaded table until exit, so that a lookup racing a load stays valid). Only for
+// a process in which no other thread can be using an old table: the division_table fuzz
+// target, which loads one table per input and would otherwise grow without bound.
+void release_retired_division_tables();
 bool region_known_code_slow(std::uint32_t code) noexcept;
 
 /// region_known() for a code already parsed to its value (0..999999); false otherwise.
