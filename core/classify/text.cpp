@@ -4,6 +4,8 @@
 // keywords). Custom detectors run as RE2 searches of their own.
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 
 #include "civitas/classify.hpp"
@@ -546,16 +548,28 @@ struct Scanner {
       }
       if ((b & 0xF0) == 0xE0 && i + 2 < n) {
         // A run of three-byte characters (Han text): only the trigger characters stop it.
-        // Two characters a step while two are there, then one.
+        // Four characters a step (two eight-byte loads, six bytes of each used) while the
+        // bytes are there, then one at a time up to the next trigger or the end of the run.
         auto code = [p](std::size_t k) -> char32_t {
           return ((p[k] & 0x0Fu) << 12) | ((p[k + 1] & 0x3Fu) << 6) | (p[k + 2] & 0x3Fu);
         };
         auto triggers = [trig](char32_t c) -> bool { return (trig[c >> 6] >> (c & 63)) & 1u; };
-        while (i + 5 < n && (p[i + 3] & 0xF0) == 0xE0) {
-          const char32_t c1 = code(i), c2 = code(i + 3);
-          if (triggers(c1) || triggers(c2)) break;
-          i += 6;
-          if (i >= n || (p[i] & 0xF0) != 0xE0) break;  // the text may end right after the pair
+        if constexpr (std::endian::native == std::endian::little) {
+          // Bytes 0-5 of w: two characters (lead E0..EF, two more bytes), as code() reads them:
+          // the bitmap word is c >> 6 (lead's low four bits, second byte's low six), the bit c & 63.
+          auto two_plain = [trig](std::uint64_t w) -> bool {
+            if ((w & 0xF00000F0u) != 0xE00000E0u) return false;
+            const std::uint64_t a = trig[((w & 0x0Fu) << 6) | ((w >> 8) & 0x3Fu)] >> ((w >> 16) & 0x3Fu);
+            const std::uint64_t b = trig[(((w >> 24) & 0x0Fu) << 6) | ((w >> 32) & 0x3Fu)] >> ((w >> 40) & 0x3Fu);
+            return ((a | b) & 1u) == 0;
+          };
+          while (i + 14 <= n) {
+            std::uint64_t w1, w2;
+            std::memcpy(&w1, p + i, 8);
+            std::memcpy(&w2, p + i + 6, 8);
+            if (!two_plain(w1) || !two_plain(w2)) break;
+            i += 12;
+          }
         }
         if (i + 2 < n && (p[i] & 0xF0) == 0xE0) {
           do {
