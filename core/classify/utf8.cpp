@@ -14,6 +14,7 @@
 #include "utf8.hpp"
 
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -107,20 +108,31 @@ __attribute__((target("avx2"))) std::size_t prefix_avx2(const unsigned char* p, 
   return i;
 }
 
-bool have_avx2() noexcept {
-  static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
-  }();
-  return yes;
-}
 #endif
 
 }  // namespace
 
+namespace {
+std::atomic<bool> g_scalar_only{false};
+}  // namespace
+
+bool cpu_avx2() noexcept {
+#ifdef CIVITAS_UTF8_AVX2
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return yes && !g_scalar_only.load(std::memory_order_relaxed);
+#else
+  return false;
+#endif
+}
+
+void set_scalar_only(bool on) noexcept { g_scalar_only.store(on, std::memory_order_relaxed); }
+
 std::size_t utf8_vector_prefix(std::string_view s) noexcept {
 #ifdef CIVITAS_UTF8_AVX2
-  if (s.size() >= 64 && have_avx2()) return prefix_avx2(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  if (s.size() >= 64 && cpu_avx2()) return prefix_avx2(reinterpret_cast<const unsigned char*>(s.data()), s.size());
 #endif
   (void)s;
   return 0;

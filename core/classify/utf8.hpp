@@ -27,4 +27,11 @@ bool valid_utf8_scalar(std::string_view s, std::size_t from = 0) noexcept;
 /// returned length and the rest of `s` are left to valid_utf8_scalar.
 std::size_t utf8_vector_prefix(std::string_view s) noexcept;
 
+/// Whether to run the AVX2 code: the CPU has it (x86-64; asked once), and the tests have not
+/// turned the vector code off.
+bool cpu_avx2() noexcept;
+/// For the tests, which compare the vector code with the scalar code: true turns the vector
+/// code off (valid_utf8 and the free-text scanner take their scalar paths), false back on.
+void set_scalar_only(bool on) noexcept;
+
 }  // namespace civitas::classify::detail

@@ -145,3 +145,12 @@ TEST_CASE("utf8: the vector prefix covers valid text (where the CPU has it)") {
   CHECK(d::valid_utf8(s));
   CHECK(civitas::classify::guess_encoding(s) == "utf-8");
 }
+
+TEST_CASE("utf8: with the vector code off, the same answers (and no prefix)") {
+  std::mt19937 r(99);
+  d::set_scalar_only(true);
+  std::string s = text_of(1000, r);
+  CHECK(d::utf8_vector_prefix(s) == 0);
+  CHECK(d::valid_utf8(s));
+  d::set_scalar_only(false);
+}
