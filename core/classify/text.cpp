@@ -8,6 +8,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "civitas/classify.hpp"
 #include "civitas/error.hpp"
 #include "civitas/ids.hpp"
@@ -524,8 +528,14 @@ struct Scanner {
 #ifdef CIVITAS_HAN_AVX2
     const bool avx2 = detail::cpu_avx2();  // asked once per text, not per run of Han characters
 #endif
+    const bool quiet = detail::vector_code_on();
     std::size_t i = 0;
     while (i < n) {
+      // ASCII prose: past what the loop below would pass without finding anything.
+      if (quiet && p[i] < 0x80) {
+        i = quiet_ascii(i);
+        if (i >= n) return;
+      }
       // ASCII bytes other than letters and digits start nothing.
       while (kAscii[p[i]] == kSkip)
         if (++i == n) return;
@@ -570,6 +580,46 @@ struct Scanner {
       }
       ++i;
     }
+  }
+
+  // From i (an ASCII byte where run()'s loop is): past the bytes that the loop would pass
+  // without a finding or a look at a detector, to the start of the first run of letters and
+  // digits that might begin something (or the first byte that is not ASCII). The loop passes
+  // ASCII bytes other than letters and digits, and runs of letters with no digit that do not
+  // start with a capital letter and are not followed by one of @ . _ % + - : (a run is taken
+  // to start at i even if a letter precedes i, as the loop does); so the first byte >= 0x80,
+  // digit, capital letter or one of those seven characters, taken back to the start of the run
+  // it is in or ends, is where the loop must go on. 16 bytes a step with SSE2 (x86-64);
+  // elsewhere, and for the last bytes of the text, the loop itself.
+  std::size_t quiet_ascii(std::size_t i) const noexcept {
+#if defined(__SSE2__)
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const __m128i dbias = _mm_set1_epi8(static_cast<char>(0x80 - '0')), dlim = _mm_set1_epi8(static_cast<char>(0x80 + 10));
+    const __m128i ubias = _mm_set1_epi8(static_cast<char>(0x80 - 'A')), ulim = _mm_set1_epi8(static_cast<char>(0x80 + 26));
+    std::size_t k = i;
+    while (k + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+      // '0'..'9' and 'A'..'Z' moved to -128..-119 and -128..-103: signed compares.
+      const __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, dbias), dlim);
+      const __m128i upper = _mm_cmplt_epi8(_mm_add_epi8(v, ubias), ulim);
+      const __m128i sep = _mm_or_si128(
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmpeq_epi8(v, _mm_set1_epi8('%')))),
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
+                       _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))));
+      // Bytes >= 0x80 by their sign bit.
+      const auto events = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, upper), _mm_or_si128(sep, v))));
+      if (events) {
+        k += static_cast<std::size_t>(std::countr_zero(events));
+        break;
+      }
+      k += 16;
+    }
+    while (k > i && is_alnum(p[k - 1])) --k;
+    return k;
+#else
+    return i;
+#endif
   }
 
   // The Han runs, with the functions below: from i (a lead E0..EF with two bytes after it),

@@ -128,6 +128,8 @@ bool cpu_avx2() noexcept {
 #endif
 }
 
+bool vector_code_on() noexcept { return !g_scalar_only.load(std::memory_order_relaxed); }
+
 void set_scalar_only(bool on) noexcept { g_scalar_only.store(on, std::memory_order_relaxed); }
 
 std::size_t utf8_vector_prefix(std::string_view s) noexcept {

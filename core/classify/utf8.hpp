@@ -30,6 +30,9 @@ std::size_t utf8_vector_prefix(std::string_view s) noexcept;
 /// Whether to run the AVX2 code: the CPU has it (x86-64; asked once), and the tests have not
 /// turned the vector code off.
 bool cpu_avx2() noexcept;
+/// Whether the vector code that needs only the baseline instructions (SSE2 on x86-64) runs:
+/// true unless the tests have turned the vector code off.
+bool vector_code_on() noexcept;
 /// For the tests, which compare the vector code with the scalar code: true turns the vector
 /// code off (valid_utf8 and the free-text scanner take their scalar paths), false back on.
 void set_scalar_only(bool on) noexcept;

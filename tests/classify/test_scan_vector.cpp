@@ -1,5 +1,5 @@
-// The free-text scanner's vector code (the AVX2 Han-run loop, where the CPU has it) finds what
-// its scalar code finds: generated texts of Han runs with trigger characters at every place,
+// The free-text scanner's vector code (the AVX2 Han-run loop, where the CPU has it, and the
+// SSE2 pass over quiet ASCII prose) finds what its scalar code finds: generated texts of Han runs with trigger characters at every place,
 // labelled snippets, ASCII, two- and four-byte characters and stray bytes, cut at every length
 // (exact-size buffers, so that the sanitizer build sees any read past the end), and the lines
 // of the labelled corpus.
@@ -48,7 +48,14 @@ const std::vector<std::string> kPieces = {
     "联系人张三", "王先生", "京A12345", "福建省福州市鼓楼区五四路158号", "姓名：李四",
     "电话13912345678", "邮编350001", "身份证11010519491231002X",
     " ", "a", "The report", "x1", "13912345678", "2024-01-05", "a.b@example.com",
-    "\xC3\xA9", "\xF0\x9F\x98\x80", "\xE4\xB8", "\x80", "\n"};
+    "\xC3\xA9", "\xF0\x9F\x98\x80", "\xE4\xB8", "\x80", "\n",
+    // ASCII prose and what stops the quiet pass over it
+    "the quarterly report covers data quality ", "sharing requests and the audit results of the platform",
+    "John Smith", "Mary Lee ", "Tel", "tel:", "fax-", "ip ", "mac:", "Zip ", "DOB", "x_y", "50%", "a+b", "a-b",
+    "ab:cd", "E12345678", "C12345678", "1M8GDM9AXKP042788", "00:1A:2B:3C:4D:5E", "2001:db8::1", "192.168.1.10",
+    "(0591)87654321", "+86 13912345678", "6222 0212 3456 7890 128", "26.0745,119.2965", ", ", ". ", "!", "\t",
+    "abcd:ef01:2345:6789:abcd:ef01:2345:6789", "aa:bb:cc:dd:ee:ff", "aa-bb-cc-dd-ee-ff", "abc.def@example.com",
+    "abc_d@example.com", "Anna Brown"};
 
 }  // namespace
 
@@ -68,6 +75,15 @@ TEST_CASE("free text: the vector Han loop finds what the scalar loop finds") {
     for (const char* trig : {"市", "联系人张三", "王先生", "京A12345"})
       for (const char* tail : {"", "数据", "数据共享工作安排确保准确完整"})
         same_both_ways(plain.substr(0, 3 * chars) + trig + tail);
+  // One thing that stops the quiet ASCII pass after 0..70 bytes of prose (every place in and
+  // across its 16-byte steps), at the end of the text or followed by more prose.
+  const std::string prose = "the quarterly report covers data quality and sharing requests of the platform ok";
+  for (std::size_t len = 0; len <= 70; ++len)
+    for (const char* stop : {"13912345678", "John Smith", "a.b@example.com", "E12345678", "x:1", "-", ".", "A", "7", "联系人张三",
+                             "abcd:ef01:2345:6789:abcd:ef01:2345:6789", "aa:bb:cc:dd:ee:ff", "aa-bb-cc-dd-ee-ff",
+                             "ab%c@example.com", "ab+c@example.com", "ab_c@example.com"})
+      for (const char* tail : {"", " and the audit results of the platform", "x"})
+        same_both_ways(prose.substr(0, len) + stop + tail);
 }
 
 TEST_CASE("free text: the vector Han loop finds what the scalar loop finds on the labelled corpus") {
