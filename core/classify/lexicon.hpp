@@ -44,6 +44,10 @@ struct Divisions {
   };
   std::vector<Slot> table;
   unsigned shift = 64;  ///< slot of a hash: (hash * kMix) >> shift
+  /// Every character of every full name (BMP), and whether some name has a character beyond
+  /// the BMP: division_ending_at stops walking back at a character of no name.
+  std::vector<bool> in_names = std::vector<bool>(0x10000, false);
+  bool beyond_bmp = false;
 };
 const Divisions& divisions();
 /// Division suffix characters: 省 市 区 县 州 旗 盟.

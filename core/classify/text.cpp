@@ -341,7 +341,8 @@ struct Scanner {
   // Han trigger characters.
   std::size_t han(std::size_t i, char32_t c, std::size_t clen) {
     // Vehicle plates: province + letter + 5/6.
-    if (detail::is_plate_province(c) && at(i + clen) >= 'A' && at(i + clen) <= 'Z') {
+    const TriggerBits& tb = triggers();
+    if (at(i + clen) >= 'A' && at(i + clen) <= 'Z' && has_bit(tb.plate, c)) {
       for (std::size_t total : {std::size_t(8), std::size_t(9), std::size_t(10), std::size_t(11), std::size_t(12)}) {
         // Candidate lengths: 3 + 1 + (5|6) ASCII, optionally a middle dot (2 bytes) or a
         // trailing Han character (3 bytes).
@@ -358,7 +359,7 @@ struct Scanner {
       }
     }
     // Addresses: a division name ending with this suffix character, then address words.
-    if (detail::is_division_suffix(c)) {
+    if (has_bit(tb.suffix, c)) {
       std::size_t start = detail::division_ending_at(s, i + clen);
       if (start != std::string_view::npos) {
         std::size_t k = i + clen, last_good = 0;
@@ -698,17 +699,30 @@ struct Scanner {
     return t;
   }();
 
-  static const std::array<std::uint64_t, 0x10000 / 64>& trigger_bits() {
-    // One bit per BMP character: plate provinces, division suffixes, name keyword ends.
-    static const std::array<std::uint64_t, 0x10000 / 64> bits = [] {
-      std::array<std::uint64_t, 0x10000 / 64> v{};
-      auto set = [&v](char32_t x) { v[x >> 6] |= std::uint64_t{1} << (x & 63); };
-      for (char32_t x = 0x3400; x < 0xA000; ++x)
-        if (detail::is_plate_province(x) || detail::is_division_suffix(x)) set(x);
-      for (char32_t x : {U'名', U'人', U'者', U'主', U'先', U'女', U'同', U'老', U'小'}) set(x);
-      return v;
+  // One bit per BMP character: the triggers (plate provinces, division suffixes, name keyword
+  // ends), and the plate provinces and division suffixes among them on their own, for han()
+  // (which sees only triggers, all of them in U+3400..U+9FFF).
+  struct TriggerBits {
+    std::array<std::uint64_t, 0x10000 / 64> any{}, plate{}, suffix{};
+  };
+  static const TriggerBits& triggers() {
+    static const TriggerBits bits = [] {
+      TriggerBits t;
+      auto set = [](std::array<std::uint64_t, 0x10000 / 64>& v, char32_t x) { v[x >> 6] |= std::uint64_t{1} << (x & 63); };
+      for (char32_t x = 0x3400; x < 0xA000; ++x) {
+        const bool plate = detail::is_plate_province(x), suffix = detail::is_division_suffix(x);
+        if (plate) set(t.plate, x);
+        if (suffix) set(t.suffix, x);
+        if (plate || suffix) set(t.any, x);
+      }
+      for (char32_t x : {U'名', U'人', U'者', U'主', U'先', U'女', U'同', U'老', U'小'}) set(t.any, x);
+      return t;
     }();
     return bits;
+  }
+  static const std::array<std::uint64_t, 0x10000 / 64>& trigger_bits() { return triggers().any; }
+  static bool has_bit(const std::array<std::uint64_t, 0x10000 / 64>& v, char32_t c) noexcept {
+    return c < 0x10000 && ((v[c >> 6] >> (c & 63)) & 1u);
   }
 };
 

@@ -230,6 +230,24 @@ TEST_CASE("free text: a trigger character is seen at every place in a run of Han
   }
 }
 
+TEST_CASE("free text: a division name is found whatever precedes it (the walk back stops at a character of no name)") {
+  struct Case {
+    const char* text;
+    std::uint64_t offset, length;
+  };
+  for (const Case& c : {Case{"我家在鼓楼区五四路158号", 9, 24}, Case{"福州市鼓楼区五四路158号", 0, 33},
+                        Case{"，福建省福州市鼓楼区五四路158号", 3, 42}, Case{"abc福州市鼓楼区五四路158号", 3, 33},
+                        Case{"内蒙古自治区呼和浩特市新城区中山路1号", 18, 37}, Case{"新城区中山路1号", 0, 22},
+                        Case{"\x80\x80\x80\x80福州市鼓楼区五四路158号", 4, 33}}) {
+    CAPTURE(c.text);
+    const auto f = cl::find(c.text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "address");
+    CHECK(f[0].offset == c.offset);
+    CHECK(f[0].length == c.length);
+  }
+}
+
 TEST_CASE("GB18030 text: offsets and lengths are bytes of the input as given") {
   // "电话13912345678" in GB18030: 电 = B5E7, 话 = BBB0.
   std::string gb = "\xB5\xE7\xBB\xB0" "13912345678 \xB5\xE7";
