@@ -1,6 +1,6 @@
 // The UTF-8 check of the encoding guess (see utf8.hpp): a byte-by-byte reference, and a
-// vector check of whole 64-byte blocks (AVX2, chosen at run time) that hands the last
-// character and the rest of the text to the reference.
+// vector check of whole 64-byte blocks (AVX-512 BW or AVX2, chosen at run time) that hands the
+// last character and the rest of the text to the reference.
 //
 // The vector check follows the lookup method of Keiser and Lemire ("Validating UTF-8 in less
 // than one instruction per byte", 2021): every pair of adjacent bytes is classified by three
@@ -108,12 +108,67 @@ __attribute__((target("avx2"))) std::size_t prefix_avx2(const unsigned char* p, 
   return i;
 }
 
+// The same with AVX-512 (BW): 64 bytes a vector; the bytes before each byte from the previous
+// vector's last 16-byte lane (valignq) and per-lane byte shifts.
+__attribute__((target("avx512f,avx512bw"))) inline __m512i pair_errors512(__m512i cur, __m512i prev, __m512i t_hi1,
+                                                                         __m512i t_lo1, __m512i t_hi2) {
+  const __m512i low4 = _mm512_set1_epi8(0x0F);
+  // (the zero-masking forms here and below: GCC 12 warns of the unmasked forms' undefined source)
+  const __m512i joined = _mm512_maskz_alignr_epi64(0xFF, cur, prev, 6);  // prev's last lane, cur's first three
+  const __m512i p1 = _mm512_alignr_epi8(cur, joined, 15);
+  const __m512i p2 = _mm512_alignr_epi8(cur, joined, 14);
+  const __m512i p3 = _mm512_alignr_epi8(cur, joined, 13);
+  const __m512i a = _mm512_shuffle_epi8(t_hi1, _mm512_and_si512(_mm512_srli_epi16(p1, 4), low4));
+  const __m512i b = _mm512_shuffle_epi8(t_lo1, _mm512_and_si512(p1, low4));
+  const __m512i c = _mm512_shuffle_epi8(t_hi2, _mm512_and_si512(_mm512_srli_epi16(cur, 4), low4));
+  const __m512i special = _mm512_and_si512(_mm512_and_si512(a, b), c);
+  const __m512i third = _mm512_subs_epu8(p2, _mm512_set1_epi8(static_cast<char>(0xE0 - 0x80)));
+  const __m512i fourth = _mm512_subs_epu8(p3, _mm512_set1_epi8(static_cast<char>(0xF0 - 0x80)));
+  const __m512i must = _mm512_and_si512(_mm512_or_si512(third, fourth), _mm512_set1_epi8(static_cast<char>(0x80)));
+  return _mm512_xor_si512(special, must);
+}
+
+__attribute__((target("avx512f,avx512bw"))) std::size_t prefix_avx512(const unsigned char* p, std::size_t n) noexcept {
+  const __m512i t_hi1 = _mm512_maskz_broadcast_i32x4(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(kPairs.hi1.data())));
+  const __m512i t_lo1 = _mm512_maskz_broadcast_i32x4(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(kPairs.lo1.data())));
+  const __m512i t_hi2 = _mm512_maskz_broadcast_i32x4(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(kPairs.hi2.data())));
+  __m512i prev = _mm512_setzero_si512();
+  std::size_t i = 0;
+  // Two vectors a step, then one.
+  while (i + 128 <= n) {
+    const __m512i x = _mm512_loadu_si512(p + i);
+    const __m512i y = _mm512_loadu_si512(p + i + 64);
+    const __m512i err = _mm512_or_si512(pair_errors512(x, prev, t_hi1, t_lo1, t_hi2), pair_errors512(y, x, t_hi1, t_lo1, t_hi2));
+    if (_mm512_test_epi64_mask(err, err) != 0) {
+      // The prefix ends before the first of the two with an error.
+      const __m512i ex = pair_errors512(x, prev, t_hi1, t_lo1, t_hi2);
+      return _mm512_test_epi64_mask(ex, ex) != 0 ? i : i + 64;
+    }
+    prev = y;
+    i += 128;
+  }
+  if (i + 64 <= n) {
+    const __m512i x = _mm512_loadu_si512(p + i);
+    const __m512i err = pair_errors512(x, prev, t_hi1, t_lo1, t_hi2);
+    if (_mm512_test_epi64_mask(err, err) == 0) i += 64;
+  }
+  return i;
+}
+
+bool have_avx512bw() noexcept {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0;
+  }();
+  return yes;
+}
 #endif
 
 }  // namespace
 
+
 namespace {
-std::atomic<bool> g_scalar_only{false};
+std::atomic<int> g_vector_limit{2};
 }  // namespace
 
 bool cpu_avx2() noexcept {
@@ -122,19 +177,23 @@ bool cpu_avx2() noexcept {
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") != 0;
   }();
-  return yes && !g_scalar_only.load(std::memory_order_relaxed);
+  return yes && g_vector_limit.load(std::memory_order_relaxed) >= 1;
 #else
   return false;
 #endif
 }
 
-bool vector_code_on() noexcept { return !g_scalar_only.load(std::memory_order_relaxed); }
+bool vector_code_on() noexcept { return g_vector_limit.load(std::memory_order_relaxed) >= 1; }
 
-void set_scalar_only(bool on) noexcept { g_scalar_only.store(on, std::memory_order_relaxed); }
+void set_vector_limit(int level) noexcept { g_vector_limit.store(level, std::memory_order_relaxed); }
 
 std::size_t utf8_vector_prefix(std::string_view s) noexcept {
 #ifdef CIVITAS_UTF8_AVX2
-  if (s.size() >= 64 && cpu_avx2()) return prefix_avx2(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  if (s.size() >= 64 && cpu_avx2()) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    return have_avx512bw() && g_vector_limit.load(std::memory_order_relaxed) >= 2 ? prefix_avx512(p, s.size())
+                                                                                  : prefix_avx2(p, s.size());
+  }
 #endif
   (void)s;
   return 0;

@@ -21,7 +21,7 @@ bool valid_utf8(std::string_view s) noexcept;
 /// position of an invalid byte) in `s`.
 bool valid_utf8_scalar(std::string_view s, std::size_t from = 0) noexcept;
 
-/// The length of the prefix of `s` that the vector code (AVX2, x86-64 only) checked and found
+/// The length of the prefix of `s` that the vector code (AVX-512 BW or AVX2, x86-64 only) checked and found
 /// valid under a stricter rule than the one above (it also rejects F0 80..F0 8F), in whole
 /// 64-byte blocks; 0 when the vector code is not available. The character straddling the
 /// returned length and the rest of `s` are left to valid_utf8_scalar.
@@ -33,8 +33,9 @@ bool cpu_avx2() noexcept;
 /// Whether the vector code that needs only the baseline instructions (SSE2 on x86-64) runs:
 /// true unless the tests have turned the vector code off.
 bool vector_code_on() noexcept;
-/// For the tests, which compare the vector code with the scalar code: true turns the vector
-/// code off (valid_utf8 and the free-text scanner take their scalar paths), false back on.
-void set_scalar_only(bool on) noexcept;
+/// For the tests, which compare the vector code with the scalar code: 0 turns the vector code
+/// off (valid_utf8 and the free-text scanner take their scalar paths), 1 allows up to AVX2,
+/// 2 (the default) everything the CPU has (AVX-512 BW for valid_utf8).
+void set_vector_limit(int level) noexcept;
 
 }  // namespace civitas::classify::detail

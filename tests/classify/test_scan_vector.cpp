@@ -33,9 +33,9 @@ void same_both_ways(const std::string& text) {
   std::unique_ptr<char[]> exact(new char[text.size() + 1]);
   std::memcpy(exact.get(), text.data(), text.size());
   const std::string_view v(exact.get(), text.size());
-  d::set_scalar_only(true);
+  d::set_vector_limit(0);
   const std::string scalar = render(cl::find(v));
-  d::set_scalar_only(false);
+  d::set_vector_limit(2);
   const std::string vec = render(cl::find(v));
   CAPTURE(text);
   CHECK(vec == scalar);
