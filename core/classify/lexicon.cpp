@@ -169,6 +169,8 @@ bool is_latin_surname(std::string_view w) noexcept {
 }
 bool is_plate_province(char32_t c) noexcept { return plates().has(c); }
 bool is_division_suffix(char32_t c) noexcept { return suffixes().has(c); }
+const std::vector<char32_t>& plate_province_chars() noexcept { return plates().v; }
+const std::vector<char32_t>& division_suffix_chars() noexcept { return suffixes().v; }
 bool is_address_char(char32_t c) noexcept { return addr().has(c); }
 
 const Divisions& divisions() {

@@ -28,6 +28,9 @@ bool is_latin_surname(std::string_view w) noexcept;
 
 /// Province abbreviations of vehicle plates (京 津 沪 …).
 bool is_plate_province(char32_t c) noexcept;
+/// The characters of is_plate_province and is_division_suffix, sorted.
+const std::vector<char32_t>& plate_province_chars() noexcept;
+const std::vector<char32_t>& division_suffix_chars() noexcept;
 
 /// The GB/T 2260 division names (full forms: 福建省, 福州市, 鼓楼区 …) of the current table,
 /// and the short forms of provinces and prefectures (福建, 福州).
