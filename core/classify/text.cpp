@@ -401,11 +401,7 @@ struct Scanner {
       bool key = false;
       // The last byte before the keyword's final character rejects most places at once
       // (个人, 人名 …): the keywords are compared only when some keyword has that byte there.
-      static const std::array<bool, 256> kKeyByte = [] {
-        std::array<bool, 256> t{};
-        for (std::string_view kw : kNameKeys) t[static_cast<unsigned char>(kw[kw.size() - 4])] = true;
-        return t;
-      }();
+      const std::array<bool, 256>& kKeyByte = key_bytes();
       if (e >= 6 && kKeyByte[static_cast<unsigned char>(s[e - 4])])
         for (std::string_view kw : kNameKeys)
           if (!key && e >= kw.size() && std::memcmp(s.data() + e - kw.size(), kw.data(), kw.size()) == 0) key = true;
@@ -633,14 +629,24 @@ struct Scanner {
   // spread to a 32-bit lane, the code points computed in the lanes and their trigger bits
   // gathered from the bitmap (read as 32-bit words); the last step and the rest go to the
   // scalar loop.
+  //
+  // It also passes the triggers that han() would pass without doing anything (their kind in
+  // TriggerBits::kind): a plate province not followed by a capital letter (the byte after each
+  // character is spread into its lane too), and a name keyword's last character whose byte
+  // before is not one of key_bytes() (checked when the loop stops there). The caller calls han()
+  // at every other trigger, as with the scalar loop.
   [[gnu::noinline]] __attribute__((target("avx2"))) static std::size_t han_run_avx2(
       const unsigned char* p, std::size_t i, const std::size_t n, const std::uint64_t* trig) noexcept {
-    const __m256i spread = _mm256_setr_epi8(0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1,  //
-                                            0, 1, 2, -1, 3, 4, 5, -1, 6, 7, 8, -1, 9, 10, 11, -1);
+    // Each lane: the character's three bytes, then the byte after it.
+    const __m256i spread = _mm256_setr_epi8(0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12,  //
+                                            0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12);
     const __m256i f0 = _mm256_set1_epi32(0xF0), e0 = _mm256_set1_epi32(0xE0), low4 = _mm256_set1_epi32(0x0F);
-    const __m256i mid6 = _mm256_set1_epi32(0xFC0), low6 = _mm256_set1_epi32(0x3F), low5 = _mm256_set1_epi32(31);
-    const __m256i one = _mm256_set1_epi32(1);
-    const int* words = reinterpret_cast<const int*>(trig);  // little-endian: bit c is bit c & 31 of word c >> 5
+    const __m256i mid6 = _mm256_set1_epi32(0xFC0), low6 = _mm256_set1_epi32(0x3F), low4x2 = _mm256_set1_epi32(15);
+    const __m256i three = _mm256_set1_epi32(3), two = _mm256_set1_epi32(2), zero = _mm256_setzero_si256();
+    const __m256i big_a = _mm256_set1_epi32('A'), span = _mm256_set1_epi32(25);
+    // little-endian: the two bits of c are bits 2 (c & 15) of word c >> 4
+    const int* kinds = reinterpret_cast<const int*>(triggers().kind.data());
+    const std::array<bool, 256>& key_byte = key_bytes();
     while (i + 28 <= n) {
       const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
       const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 12));
@@ -649,12 +655,28 @@ struct Scanner {
       const __m256i c = _mm256_or_si256(_mm256_or_si256(_mm256_slli_epi32(_mm256_and_si256(d, low4), 12),
                                                         _mm256_and_si256(_mm256_srli_epi32(d, 2), mid6)),
                                         _mm256_and_si256(_mm256_srli_epi32(d, 16), low6));
-      const __m256i w = _mm256_i32gather_epi32(words, _mm256_srli_epi32(c, 5), 4);
-      const __m256i plain = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_srlv_epi32(w, _mm256_and_si256(c, low5)), one),
-                                               _mm256_setzero_si256());
-      // The first lane that is not a plain three-byte character: where the scalar loop stops.
-      const auto stop = static_cast<unsigned>(~_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_and_si256(lead, plain)))) & 0xFFu;
-      if (stop) return i + 3 * static_cast<std::size_t>(std::countr_zero(stop));
+      const __m256i w = _mm256_i32gather_epi32(kinds, _mm256_srli_epi32(c, 4), 4);
+      const __m256i kind = _mm256_and_si256(_mm256_srlv_epi32(w, _mm256_slli_epi32(_mm256_and_si256(c, low4x2), 1)), three);
+      // 'A'..'Z' after the character: (next - 'A') <= 25, unsigned (min equals the value).
+      const __m256i off = _mm256_sub_epi32(_mm256_srli_epi32(d, 24), big_a);
+      const __m256i capital = _mm256_cmpeq_epi32(_mm256_min_epu32(off, span), off);
+      const __m256i passed = _mm256_or_si256(_mm256_cmpeq_epi32(kind, zero),
+                                             _mm256_andnot_si256(capital, _mm256_cmpeq_epi32(kind, two)));
+      // The first lane that is not a character the loop passes: where it stops.
+      const auto stop = static_cast<unsigned>(~_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_and_si256(lead, passed)))) & 0xFFu;
+      if (stop) {
+        const unsigned lane = static_cast<unsigned>(std::countr_zero(stop));
+        const std::size_t at = i + 3 * lane;
+        if (((static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(lead))) >> lane) & 1u) != 0) {
+          alignas(32) std::uint32_t ks[8];
+          _mm256_store_si256(reinterpret_cast<__m256i*>(ks), kind);
+          if (ks[lane] == 3 && !(at >= 3 && key_byte[p[at - 1]])) {  // a keyword end han() passes
+            i = at + 3;
+            continue;
+          }
+        }
+        return at;
+      }
       i += 24;
     }
     return han_run_scalar(p, i, n, trig);
@@ -704,7 +726,21 @@ struct Scanner {
   // (which sees only triggers, all of them in U+3400..U+9FFF).
   struct TriggerBits {
     std::array<std::uint64_t, 0x10000 / 64> any{}, plate{}, suffix{};
+    // Two bits per BMP character, for the AVX2 Han loop: 0 not a trigger; 1 a trigger; 2 a plate
+    // province that is no other trigger (han() does nothing with it unless a capital letter
+    // follows); 3 the last character of a name keyword (名 人 者 主) that is no other trigger
+    // (han() does nothing with it unless key_bytes() has the byte before it).
+    std::array<std::uint32_t, 0x10000 / 16> kind{};
   };
+  // The bytes that end the character before a name keyword's last character (see han()).
+  static const std::array<bool, 256>& key_bytes() {
+    static const std::array<bool, 256> t = [] {
+      std::array<bool, 256> v{};
+      for (std::string_view kw : kNameKeys) v[static_cast<unsigned char>(kw[kw.size() - 4])] = true;
+      return v;
+    }();
+    return t;
+  }
   static const TriggerBits& triggers() {
     static const TriggerBits bits = [] {
       TriggerBits t;
@@ -716,6 +752,18 @@ struct Scanner {
       for (char32_t x : detail::division_suffix_chars())
         if (x >= 0x3400 && x < 0xA000) set(t.suffix, x), set(t.any, x);
       for (char32_t x : {U'名', U'人', U'者', U'主', U'先', U'女', U'同', U'老', U'小'}) set(t.any, x);
+      auto has = [](const std::array<std::uint64_t, 0x10000 / 64>& v, char32_t x) { return ((v[x >> 6] >> (x & 63)) & 1u) != 0; };
+      for (std::size_t word = 0; word < t.any.size(); ++word)
+        for (std::uint64_t bits = t.any[word]; bits; bits &= bits - 1) {
+          const auto x = static_cast<char32_t>(word * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+          const bool plate = has(t.plate, x), suffix = has(t.suffix, x);
+          const bool key_end = x == U'名' || x == U'人' || x == U'者' || x == U'主';
+          const bool after = x == U'先' || x == U'女' || x == U'同' || x == U'老' || x == U'小';
+          std::uint32_t k = 1;
+          if (plate && !suffix && !key_end && !after) k = 2;
+          else if (key_end && !plate && !suffix && !after) k = 3;
+          t.kind[x >> 4] |= k << ((x & 15) * 2);
+        }
       return t;
     }();
     return bits;

@@ -72,7 +72,8 @@ TEST_CASE("free text: the vector Han loop finds what the scalar loop finds") {
   // A trigger after 0..40 plain characters, at the end or followed by more Han text.
   const std::string plain = "数据共享工作安排确保准确完整资源数据共享工作安排确保准确完整资源数据共享工作安排确保准确";
   for (std::size_t chars = 0; chars <= 40; ++chars)
-    for (const char* trig : {"市", "联系人张三", "王先生", "京A12345"})
+    for (const char* trig : {"市", "联系人张三", "王先生", "京A12345", "更新数据", "京a12345", "京", "个人信息", "申请人李四",
+                             "负责人：王五", "人", "户主张三", "主", "本市", "福州市鼓楼区五四路158号"})
       for (const char* tail : {"", "数据", "数据共享工作安排确保准确完整"})
         same_both_ways(plain.substr(0, 3 * chars) + trig + tail);
   // One thing that stops the quiet ASCII pass after 0..70 bytes of prose (every place in and
