@@ -14,6 +14,7 @@
 #include "civitas/ids.hpp"
 #include "detectors.hpp"
 #include "lexicon.hpp"
+#include "utf8.hpp"
 
 namespace civitas::classify {
 namespace {
@@ -64,66 +65,6 @@ double round4(double x) { return std::round(x * 10000) / 10000; }
 
 bool is_blank(std::string_view v) { return detail::trim(v).empty(); }
 
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  while (i < n) {
-    // Fast paths for what the slow path below accepts with the same length, each in a tight
-    // loop of its own: ASCII (eight bytes at a time), and runs of three-byte sequences with a
-    // lead E0..EF other than ED (ED may start a surrogate) and two continuation bytes.
-    for (;;) {
-      while (i + 8 <= n) {
-        std::uint64_t w;
-        std::memcpy(&w, p + i, 8);
-        if (w & 0x8080808080808080ull) break;
-        i += 8;
-      }
-      while (i + 3 <= n && p[i] < 0x80) ++i;
-      bool three = false;
-      if constexpr (std::endian::native == std::endian::little) {
-        // Two three-byte sequences per eight-byte load (bytes 0-5: lead, two continuations, twice).
-        while (i + 8 <= n) {
-          std::uint64_t w;
-          std::memcpy(&w, p + i, 8);
-          if ((w & 0x0000C0C0F0C0C0F0ull) != 0x00008080E08080E0ull || (w & 0xFF) == 0xED || ((w >> 24) & 0xFF) == 0xED) break;
-          i += 6;
-          three = true;
-        }
-      }
-      while (i + 3 <= n) {
-        const unsigned b0 = p[i];
-        if ((b0 & 0xF0) != 0xE0 || b0 == 0xED || (p[i + 1] & 0xC0) != 0x80 || (p[i + 2] & 0xC0) != 0x80) break;
-        i += 3;
-        three = true;
-      }
-      if (i + 3 > n) break;
-      if (p[i] < 0x80) continue;
-      if (!three) break;
-    }
-    if (i >= n) break;
-    if (p[i] < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 1;
-    char32_t c = detail::decode_utf8(s, i, &len);
-    if (c == 0xFFFD && len == 1) {
-      // A sequence cut at the very end is allowed (segments end anywhere).
-      std::size_t k = p[i] >= 0xF0 ? 4 : p[i] >= 0xE0 ? 3 : p[i] >= 0xC2 ? 2 : 0;
-      if (k && i + k > n) {
-        bool cont = true;
-        for (std::size_t j = i + 1; j < n; ++j) cont = cont && (p[j] & 0xC0) == 0x80;
-        if (cont) return true;
-      }
-      return false;
-    }
-    if (c >= 0xD800 && c <= 0xDFFF) return false;
-    i += len;
-  }
-  return true;
-}
-
 bool other_date_name(std::string_view column_name) {
   std::string n(column_name);
   for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -134,7 +75,7 @@ bool other_date_name(std::string_view column_name) {
 
 }  // namespace
 
-std::string guess_encoding(std::string_view bytes) { return valid_utf8(bytes) ? "utf-8" : "gb18030"; }
+std::string guess_encoding(std::string_view bytes) { return detail::valid_utf8(bytes) ? "utf-8" : "gb18030"; }
 
 std::optional<Type> name_hint(std::string_view column_name) {
   std::string n(detail::trim(column_name));
@@ -427,7 +368,7 @@ TableResult scan_impl(std::string_view whole, const std::string& path, std::uint
         enc = "utf-8";
         for (std::size_t i = 0; i < raws.size(); ++i) {
           std::string_view part = whole_lines(raws[i], i == 0, i + 1 == raws.size());
-          if (!valid_utf8(part)) enc = "gb18030";
+          if (!detail::valid_utf8(part)) enc = "gb18030";
         }
       }
       for (std::size_t i = 0; i < raws.size(); ++i) {

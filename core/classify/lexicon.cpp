@@ -169,6 +169,8 @@ bool is_latin_surname(std::string_view w) noexcept {
 }
 bool is_plate_province(char32_t c) noexcept { return plates().has(c); }
 bool is_division_suffix(char32_t c) noexcept { return suffixes().has(c); }
+const std::vector<char32_t>& plate_province_chars() noexcept { return plates().v; }
+const std::vector<char32_t>& division_suffix_chars() noexcept { return suffixes().v; }
 bool is_address_char(char32_t c) noexcept { return addr().has(c); }
 
 const Divisions& divisions() {
@@ -206,6 +208,15 @@ const Divisions& divisions() {
     }
     // Names that are not divisions although they end like one.
     for (const char* bad : {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}) r.full.erase(bad);
+    for (const std::string& name : r.full) {
+      for (std::size_t i = 0; i < name.size();) {
+        std::size_t n = 1;
+        const char32_t c = decode_utf8(name, i, &n);
+        if (c < 0x10000) r.in_names[c] = true;
+        else r.beyond_bmp = true;
+        i += n;
+      }
+    }
     std::size_t slots = 16;
     unsigned shift = 60;
     while (slots < 2 * r.full.size()) slots *= 2, --shift;
@@ -245,6 +256,15 @@ std::size_t division_ending_at(std::string_view s, std::size_t end) {
     std::size_t n = prev_char_len(s, start);
     for (std::size_t b = 0; b < n; ++b) back_hash_step(h, pw, static_cast<unsigned char>(s[start - 1 - b]));
     start -= n;
+    if (!d.beyond_bmp) {
+      // A name that matched s[start', end) for some start' <= start would be valid UTF-8 read
+      // back character by character as here, so s[start, start + n) would be one of its
+      // characters: when it is no name's character (or not a character), no longer name ends
+      // at `end` either.
+      std::size_t len = 1;
+      const char32_t c = decode_utf8(s, start, &len);
+      if (len != n || c >= 0x10000 || !d.in_names[c]) break;
+    }
     if (k >= 1) {
       for (std::size_t at = static_cast<std::size_t>((h * kMix) >> d.shift); d.table[at].name; at = (at + 1) & mask) {
         const std::string& name = *d.table[at].name;

@@ -28,6 +28,9 @@ bool is_latin_surname(std::string_view w) noexcept;
 
 /// Province abbreviations of vehicle plates (京 津 沪 …).
 bool is_plate_province(char32_t c) noexcept;
+/// The characters of is_plate_province and is_division_suffix, sorted.
+const std::vector<char32_t>& plate_province_chars() noexcept;
+const std::vector<char32_t>& division_suffix_chars() noexcept;
 
 /// The GB/T 2260 division names (full forms: 福建省, 福州市, 鼓楼区 …) of the current table,
 /// and the short forms of provinces and prefectures (福建, 福州).
@@ -44,6 +47,10 @@ struct Divisions {
   };
   std::vector<Slot> table;
   unsigned shift = 64;  ///< slot of a hash: (hash * kMix) >> shift
+  /// Every character of every full name (BMP), and whether some name has a character beyond
+  /// the BMP: division_ending_at stops walking back at a character of no name.
+  std::vector<bool> in_names = std::vector<bool>(0x10000, false);
+  bool beyond_bmp = false;
 };
 const Divisions& divisions();
 /// Division suffix characters: 省 市 区 县 州 旗 盟.

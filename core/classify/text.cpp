@@ -4,13 +4,25 @@
 // keywords). Custom detectors run as RE2 searches of their own.
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "civitas/classify.hpp"
 #include "civitas/error.hpp"
 #include "civitas/ids.hpp"
 #include "detectors.hpp"
 #include "lexicon.hpp"
+#include "utf8.hpp"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define CIVITAS_HAN_AVX2 1
+#endif
 
 namespace civitas::classify {
 namespace {
@@ -329,7 +341,8 @@ struct Scanner {
   // Han trigger characters.
   std::size_t han(std::size_t i, char32_t c, std::size_t clen) {
     // Vehicle plates: province + letter + 5/6.
-    if (detail::is_plate_province(c) && at(i + clen) >= 'A' && at(i + clen) <= 'Z') {
+    const TriggerBits& tb = triggers();
+    if (at(i + clen) >= 'A' && at(i + clen) <= 'Z' && has_bit(tb.plate, c)) {
       for (std::size_t total : {std::size_t(8), std::size_t(9), std::size_t(10), std::size_t(11), std::size_t(12)}) {
         // Candidate lengths: 3 + 1 + (5|6) ASCII, optionally a middle dot (2 bytes) or a
         // trailing Han character (3 bytes).
@@ -346,7 +359,7 @@ struct Scanner {
       }
     }
     // Addresses: a division name ending with this suffix character, then address words.
-    if (detail::is_division_suffix(c)) {
+    if (has_bit(tb.suffix, c)) {
       std::size_t start = detail::division_ending_at(s, i + clen);
       if (start != std::string_view::npos) {
         std::size_t k = i + clen, last_good = 0;
@@ -388,11 +401,7 @@ struct Scanner {
       bool key = false;
       // The last byte before the keyword's final character rejects most places at once
       // (个人, 人名 …): the keywords are compared only when some keyword has that byte there.
-      static const std::array<bool, 256> kKeyByte = [] {
-        std::array<bool, 256> t{};
-        for (std::string_view kw : kNameKeys) t[static_cast<unsigned char>(kw[kw.size() - 4])] = true;
-        return t;
-      }();
+      const std::array<bool, 256>& kKeyByte = key_bytes();
       if (e >= 6 && kKeyByte[static_cast<unsigned char>(s[e - 4])])
         for (std::string_view kw : kNameKeys)
           if (!key && e >= kw.size() && std::memcmp(s.data() + e - kw.size(), kw.data(), kw.size()) == 0) key = true;
@@ -513,8 +522,17 @@ struct Scanner {
   void run() {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const std::uint64_t* trig = trigger_bits().data();
+#ifdef CIVITAS_HAN_AVX2
+    const bool avx2 = detail::cpu_avx2();  // asked once per text, not per run of Han characters
+#endif
+    const bool quiet = detail::vector_code_on();
     std::size_t i = 0;
     while (i < n) {
+      // ASCII prose: past what the loop below would pass without finding anything.
+      if (quiet && p[i] < 0x80) {
+        i = quiet_ascii(i);
+        if (i >= n) return;
+      }
       // ASCII bytes other than letters and digits start nothing.
       while (kAscii[p[i]] == kSkip)
         if (++i == n) return;
@@ -546,31 +564,151 @@ struct Scanner {
       }
       if ((b & 0xF0) == 0xE0 && i + 2 < n) {
         // A run of three-byte characters (Han text): only the trigger characters stop it.
-        // Two characters a step while two are there, then one.
-        auto code = [p](std::size_t k) -> char32_t {
-          return ((p[k] & 0x0Fu) << 12) | ((p[k + 1] & 0x3Fu) << 6) | (p[k + 2] & 0x3Fu);
-        };
-        auto triggers = [trig](char32_t c) -> bool { return (trig[c >> 6] >> (c & 63)) & 1u; };
-        while (i + 5 < n && (p[i + 3] & 0xF0) == 0xE0) {
-          const char32_t c1 = code(i), c2 = code(i + 3);
-          if (triggers(c1) || triggers(c2)) break;
-          i += 6;
-          if (i >= n || (p[i] & 0xF0) != 0xE0) break;  // the text may end right after the pair
-        }
-        if (i + 2 < n && (p[i] & 0xF0) == 0xE0) {
-          do {
-            const char32_t c = code(i);
-            if (triggers(c)) {
-              i = std::max(han(i, c, 3), i + 1);
-              break;
-            }
-            i += 3;
-          } while (i + 2 < n && (p[i] & 0xF0) == 0xE0);
+#ifdef CIVITAS_HAN_AVX2
+        i = avx2 ? han_run_avx2(p, i, n, trig) : han_run_scalar(p, i, n, trig);
+#else
+        i = han_run_scalar(p, i, n, trig);
+#endif
+        if (i + 2 < n && (p[i] & 0xF0) == 0xE0) {  // stopped at a trigger
+          const char32_t c = ((p[i] & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) | (p[i + 2] & 0x3Fu);
+          i = std::max(han(i, c, 3), i + 1);
         }
         continue;
       }
       ++i;
     }
+  }
+
+  // From i (an ASCII byte where run()'s loop is): past the bytes that the loop would pass
+  // without a finding or a look at a detector, to the start of the first run of letters and
+  // digits that might begin something (or the first byte that is not ASCII). The loop passes
+  // ASCII bytes other than letters and digits, and runs of letters with no digit that do not
+  // start with a capital letter and are not followed by one of @ . _ % + - : (a run is taken
+  // to start at i even if a letter precedes i, as the loop does); so the first byte >= 0x80,
+  // digit, capital letter or one of those seven characters, taken back to the start of the run
+  // it is in or ends, is where the loop must go on. 16 bytes a step with SSE2 (x86-64);
+  // elsewhere, and for the last bytes of the text, the loop itself.
+  std::size_t quiet_ascii(std::size_t i) const noexcept {
+#if defined(__SSE2__)
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const __m128i dbias = _mm_set1_epi8(static_cast<char>(0x80 - '0')), dlim = _mm_set1_epi8(static_cast<char>(0x80 + 10));
+    const __m128i ubias = _mm_set1_epi8(static_cast<char>(0x80 - 'A')), ulim = _mm_set1_epi8(static_cast<char>(0x80 + 26));
+    std::size_t k = i;
+    while (k + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+      // '0'..'9' and 'A'..'Z' moved to -128..-119 and -128..-103: signed compares.
+      const __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, dbias), dlim);
+      const __m128i upper = _mm_cmplt_epi8(_mm_add_epi8(v, ubias), ulim);
+      const __m128i sep = _mm_or_si128(
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
+                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmpeq_epi8(v, _mm_set1_epi8('%')))),
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
+                       _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))));
+      // Bytes >= 0x80 by their sign bit.
+      const auto events = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, upper), _mm_or_si128(sep, v))));
+      if (events) {
+        k += static_cast<std::size_t>(std::countr_zero(events));
+        break;
+      }
+      k += 16;
+    }
+    while (k > i && is_alnum(p[k - 1])) --k;
+    return k;
+#else
+    return i;
+#endif
+  }
+
+  // The Han runs, with the functions below: from i (a lead E0..EF with two bytes after it),
+  // over three-byte characters that are not triggers, to the first trigger character or the
+  // first byte that does not start a three-byte character (or has fewer than two bytes after
+  // it). Functions of their own, out of run(), so that their loops have the registers to
+  // themselves.
+#ifdef CIVITAS_HAN_AVX2
+  // Eight characters a step: two 16-byte loads 12 bytes apart, each character's three bytes
+  // spread to a 32-bit lane, the code points computed in the lanes and their trigger bits
+  // gathered from the bitmap (read as 32-bit words); the last step and the rest go to the
+  // scalar loop.
+  //
+  // It also passes the triggers that han() would pass without doing anything (their kind in
+  // TriggerBits::kind): a plate province not followed by a capital letter (the byte after each
+  // character is spread into its lane too), and a name keyword's last character whose byte
+  // before is not one of key_bytes() (checked when the loop stops there). The caller calls han()
+  // at every other trigger, as with the scalar loop.
+  [[gnu::noinline]] __attribute__((target("avx2"))) static std::size_t han_run_avx2(
+      const unsigned char* p, std::size_t i, const std::size_t n, const std::uint64_t* trig) noexcept {
+    // Each lane: the character's three bytes, then the byte after it.
+    const __m256i spread = _mm256_setr_epi8(0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12,  //
+                                            0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12);
+    const __m256i f0 = _mm256_set1_epi32(0xF0), e0 = _mm256_set1_epi32(0xE0), low4 = _mm256_set1_epi32(0x0F);
+    const __m256i mid6 = _mm256_set1_epi32(0xFC0), low6 = _mm256_set1_epi32(0x3F), low4x2 = _mm256_set1_epi32(15);
+    const __m256i three = _mm256_set1_epi32(3), two = _mm256_set1_epi32(2), zero = _mm256_setzero_si256();
+    const __m256i big_a = _mm256_set1_epi32('A'), span = _mm256_set1_epi32(25);
+    // little-endian: the two bits of c are bits 2 (c & 15) of word c >> 4
+    const int* kinds = reinterpret_cast<const int*>(triggers().kind.data());
+    const std::array<bool, 256>& key_byte = key_bytes();
+    while (i + 28 <= n) {
+      const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 12));
+      const __m256i d = _mm256_shuffle_epi8(_mm256_inserti128_si256(_mm256_castsi128_si256(a), b, 1), spread);
+      const __m256i lead = _mm256_cmpeq_epi32(_mm256_and_si256(d, f0), e0);
+      const __m256i c = _mm256_or_si256(_mm256_or_si256(_mm256_slli_epi32(_mm256_and_si256(d, low4), 12),
+                                                        _mm256_and_si256(_mm256_srli_epi32(d, 2), mid6)),
+                                        _mm256_and_si256(_mm256_srli_epi32(d, 16), low6));
+      const __m256i w = _mm256_i32gather_epi32(kinds, _mm256_srli_epi32(c, 4), 4);
+      const __m256i kind = _mm256_and_si256(_mm256_srlv_epi32(w, _mm256_slli_epi32(_mm256_and_si256(c, low4x2), 1)), three);
+      // 'A'..'Z' after the character: (next - 'A') <= 25, unsigned (min equals the value).
+      const __m256i off = _mm256_sub_epi32(_mm256_srli_epi32(d, 24), big_a);
+      const __m256i capital = _mm256_cmpeq_epi32(_mm256_min_epu32(off, span), off);
+      const __m256i passed = _mm256_or_si256(_mm256_cmpeq_epi32(kind, zero),
+                                             _mm256_andnot_si256(capital, _mm256_cmpeq_epi32(kind, two)));
+      // The first lane that is not a character the loop passes: where it stops.
+      const auto stop = static_cast<unsigned>(~_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_and_si256(lead, passed)))) & 0xFFu;
+      if (stop) {
+        const unsigned lane = static_cast<unsigned>(std::countr_zero(stop));
+        const std::size_t at = i + 3 * lane;
+        if (((static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(lead))) >> lane) & 1u) != 0) {
+          alignas(32) std::uint32_t ks[8];
+          _mm256_store_si256(reinterpret_cast<__m256i*>(ks), kind);
+          if (ks[lane] == 3 && !(at >= 3 && key_byte[p[at - 1]])) {  // a keyword end han() passes
+            i = at + 3;
+            continue;
+          }
+        }
+        return at;
+      }
+      i += 24;
+    }
+    return han_run_scalar(p, i, n, trig);
+  }
+#endif
+  [[gnu::noinline]] static std::size_t han_run_scalar(const unsigned char* p, std::size_t i, const std::size_t n,
+                                                      const std::uint64_t* trig) noexcept {
+    // Four characters a step (two eight-byte loads, six bytes of each used) while the bytes
+    // are there, then one at a time.
+    if constexpr (std::endian::native == std::endian::little) {
+      // Bytes 0-5 of w: two characters (lead E0..EF, two more bytes). The bitmap word of a
+      // character c is c >> 6 (the lead's low four bits, the second byte's low six), its bit c & 63.
+      auto two_plain = [trig](std::uint64_t w) -> bool {
+        if ((w & 0xF00000F0u) != 0xE00000E0u) return false;
+        const std::uint64_t a = trig[((w & 0x0Fu) << 6) | ((w >> 8) & 0x3Fu)] >> ((w >> 16) & 0x3Fu);
+        const std::uint64_t b = trig[(((w >> 24) & 0x0Fu) << 6) | ((w >> 32) & 0x3Fu)] >> ((w >> 40) & 0x3Fu);
+        return ((a | b) & 1u) == 0;
+      };
+      while (i + 14 <= n) {
+        std::uint64_t w1, w2;
+        std::memcpy(&w1, p + i, 8);
+        std::memcpy(&w2, p + i + 6, 8);
+        if (!two_plain(w1) || !two_plain(w2)) break;
+        i += 12;
+      }
+    }
+    while (i + 2 < n && (p[i] & 0xF0) == 0xE0) {
+      const char32_t c = ((p[i] & 0x0Fu) << 12) | ((p[i + 1] & 0x3Fu) << 6) | (p[i + 2] & 0x3Fu);
+      if ((trig[c >> 6] >> (c & 63)) & 1u) break;
+      i += 3;
+    }
+    return i;
   }
 
   // Classes of bytes for run(): digits, letters, other ASCII (skipped), and bytes ≥ 0x80 (kHigh).
@@ -583,17 +721,56 @@ struct Scanner {
     return t;
   }();
 
-  static const std::array<std::uint64_t, 0x10000 / 64>& trigger_bits() {
-    // One bit per BMP character: plate provinces, division suffixes, name keyword ends.
-    static const std::array<std::uint64_t, 0x10000 / 64> bits = [] {
-      std::array<std::uint64_t, 0x10000 / 64> v{};
-      auto set = [&v](char32_t x) { v[x >> 6] |= std::uint64_t{1} << (x & 63); };
-      for (char32_t x = 0x3400; x < 0xA000; ++x)
-        if (detail::is_plate_province(x) || detail::is_division_suffix(x)) set(x);
-      for (char32_t x : {U'名', U'人', U'者', U'主', U'先', U'女', U'同', U'老', U'小'}) set(x);
+  // One bit per BMP character: the triggers (plate provinces, division suffixes, name keyword
+  // ends), and the plate provinces and division suffixes among them on their own, for han()
+  // (which sees only triggers, all of them in U+3400..U+9FFF).
+  struct TriggerBits {
+    std::array<std::uint64_t, 0x10000 / 64> any{}, plate{}, suffix{};
+    // Two bits per BMP character, for the AVX2 Han loop: 0 not a trigger; 1 a trigger; 2 a plate
+    // province that is no other trigger (han() does nothing with it unless a capital letter
+    // follows); 3 the last character of a name keyword (名 人 者 主) that is no other trigger
+    // (han() does nothing with it unless key_bytes() has the byte before it).
+    std::array<std::uint32_t, 0x10000 / 16> kind{};
+  };
+  // The bytes that end the character before a name keyword's last character (see han()).
+  static const std::array<bool, 256>& key_bytes() {
+    static const std::array<bool, 256> t = [] {
+      std::array<bool, 256> v{};
+      for (std::string_view kw : kNameKeys) v[static_cast<unsigned char>(kw[kw.size() - 4])] = true;
       return v;
     }();
+    return t;
+  }
+  static const TriggerBits& triggers() {
+    static const TriggerBits bits = [] {
+      TriggerBits t;
+      auto set = [](std::array<std::uint64_t, 0x10000 / 64>& v, char32_t x) { v[x >> 6] |= std::uint64_t{1} << (x & 63); };
+      // (from the lists themselves: asking is_plate_province and is_division_suffix of every
+      // character of U+3400..U+9FFF was a good part of a short text's time)
+      for (char32_t x : detail::plate_province_chars())
+        if (x >= 0x3400 && x < 0xA000) set(t.plate, x), set(t.any, x);
+      for (char32_t x : detail::division_suffix_chars())
+        if (x >= 0x3400 && x < 0xA000) set(t.suffix, x), set(t.any, x);
+      for (char32_t x : {U'名', U'人', U'者', U'主', U'先', U'女', U'同', U'老', U'小'}) set(t.any, x);
+      auto has = [](const std::array<std::uint64_t, 0x10000 / 64>& v, char32_t x) { return ((v[x >> 6] >> (x & 63)) & 1u) != 0; };
+      for (std::size_t word = 0; word < t.any.size(); ++word)
+        for (std::uint64_t bits = t.any[word]; bits; bits &= bits - 1) {
+          const auto x = static_cast<char32_t>(word * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+          const bool plate = has(t.plate, x), suffix = has(t.suffix, x);
+          const bool key_end = x == U'名' || x == U'人' || x == U'者' || x == U'主';
+          const bool after = x == U'先' || x == U'女' || x == U'同' || x == U'老' || x == U'小';
+          std::uint32_t k = 1;
+          if (plate && !suffix && !key_end && !after) k = 2;
+          else if (key_end && !plate && !suffix && !after) k = 3;
+          t.kind[x >> 4] |= k << ((x & 15) * 2);
+        }
+      return t;
+    }();
     return bits;
+  }
+  static const std::array<std::uint64_t, 0x10000 / 64>& trigger_bits() { return triggers().any; }
+  static bool has_bit(const std::array<std::uint64_t, 0x10000 / 64>& v, char32_t c) noexcept {
+    return c < 0x10000 && ((v[c >> 6] >> (c & 63)) & 1u);
   }
 };
 

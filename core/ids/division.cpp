@@ -62,6 +62,7 @@ std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label
   auto t = std::make_unique<Table>();
   t->label = std::string(label);
   std::vector<Entry> rows;
+  rows.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
   std::size_t lineno = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -73,12 +74,13 @@ std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label
     ++lineno;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty() || line[0] == '#') continue;
-    Location where{lineno, std::nullopt, line_offset, std::string(label)};
+    // Made only for an error (the label is copied into it): not once per line.
+    auto where = [&] { return Location{lineno, std::nullopt, line_offset, std::string(label)}; };
     std::uint32_t code = 0;
     if (line.size() < 6 || !parse_code(line.substr(0, 6), &code) || (line.size() > 6 && line[6] != ' '))
-      throw Error(Code::parse, "division table: a line must start with a six-digit code", where);
+      throw Error(Code::parse, "division table: a line must start with a six-digit code", where());
     if (code % 100 == 0)
-      throw Error(Code::parse, "division table: only county-level codes (not ending in 00) are listed", where);
+      throw Error(Code::parse, "division table: only county-level codes (not ending in 00) are listed", where());
     Entry e{code, {}, {}, {}};
     std::size_t i = 6;
     while (i < line.size()) {
@@ -86,11 +88,11 @@ std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label
       if (i >= line.size()) break;
       std::size_t eq = line.find('=', i);
       if (eq == std::string_view::npos || eq + 1 >= line.size() || line[eq + 1] != '"')
-        throw Error(Code::parse, "division table: expected key=\"value\"", where);
+        throw Error(Code::parse, "division table: expected key=\"value\"", where());
       std::string_view key = line.substr(i, eq - i);
       std::size_t close = line.find('"', eq + 2);
       if (close == std::string_view::npos)
-        throw Error(Code::parse, "division table: unterminated quoted value", where);
+        throw Error(Code::parse, "division table: unterminated quoted value", where());
       std::string value(line.substr(eq + 2, close - eq - 2));
       if (key == "province") e.province = std::move(value);
       else if (key == "prefecture") e.prefecture = std::move(value);
@@ -106,10 +108,12 @@ std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label
   // first entry of a code is kept below ("first wins"), so a derived code is made once, from
   // the first county that gives it (the same entry as deriving it from every county).
   std::vector<Entry> derived;
-  std::vector<std::uint64_t> made(kCodes / 64 + 1, 0);
+  // One bit per derived code, indexed by code / 100 (a derived code ends in 00).
+  std::vector<std::uint64_t> made(kCodes / 100 / 64 + 1, 0);
   auto derive = [&](std::uint32_t code, const std::string& province, const std::string& prefecture) {
-    if ((made[code >> 6] >> (code & 63)) & 1u) return;
-    made[code >> 6] |= std::uint64_t{1} << (code & 63);
+    const std::uint32_t k = code / 100;
+    if ((made[k >> 6] >> (k & 63)) & 1u) return;
+    made[k >> 6] |= std::uint64_t{1} << (k & 63);
     derived.push_back(Entry{code, province, prefecture, {}});
   };
   for (const auto& r : rows) {

@@ -190,16 +190,61 @@ TEST_CASE("free text: invalid UTF-8 and odd input neither crash nor hang") {
 TEST_CASE("free text: a text that ends right after Han characters is read inside its bytes") {
   // The fuzzer found the two-characters-a-step loop reading the byte after the text when the
   // text ended right after a pair. An exact-size heap buffer (no NUL after it) lets the
-  // sanitizer build see any read past the end; every length from 1 to 8 characters.
+  // sanitizer build see any read past the end; every length from 1 to 10 characters (the
+  // loop now takes four characters a step), also cut inside the last character.
   const std::string han = "数据共享工作安排确保";  // 10 three-byte characters, no trigger
-  for (std::size_t chars = 1; chars <= 8; ++chars) {
+  for (std::size_t bytes = 1; bytes <= han.size(); ++bytes) {
     for (const std::string& lead : {std::string(), std::string("a "), std::string("1.")}) {
-      const std::string text = lead + han.substr(0, 3 * chars);
+      const std::string text = lead + han.substr(0, bytes);
       std::unique_ptr<char[]> exact(new char[text.size()]);
       std::memcpy(exact.get(), text.data(), text.size());
       CAPTURE(text);
       CHECK(cl::find(std::string_view(exact.get(), text.size())).empty());
     }
+  }
+}
+
+TEST_CASE("free text: a trigger character is seen at every place in a run of Han characters") {
+  // The Han loop skips several characters a step: a keyword after 0..13 plain characters (every
+  // alignment of the step), at the very end of the text or followed by more text.
+  const std::string han = "数据共享工作安排确保数据准确";  // 14 characters, no trigger
+  for (std::size_t chars = 0; chars <= 14; ++chars) {
+    for (const std::string& tail : {std::string(), std::string("，共享数据"), std::string(" ok")}) {
+      const std::string text = han.substr(0, 3 * chars) + "联系人张三" + tail;
+      std::unique_ptr<char[]> exact(new char[text.size()]);
+      std::memcpy(exact.get(), text.data(), text.size());
+      CAPTURE(text);
+      const auto f = cl::find(std::string_view(exact.get(), text.size()));
+      REQUIRE(f.size() == 1);
+      CHECK(f[0].type == "person_name");
+      CHECK(f[0].offset == 3 * chars + 9);
+      CHECK(f[0].length == 6);
+    }
+    // A plate (province character as the trigger) and an address after the same prefixes.
+    const std::string plate = han.substr(0, 3 * chars) + "京A12345";
+    CHECK(cl::find(plate).size() == 1);
+    const std::string addr = han.substr(0, 3 * chars) + "，福建省福州市鼓楼区五四路158号";
+    const auto fa = cl::find(addr);
+    REQUIRE(fa.size() == 1);
+    CHECK(fa[0].type == "address");
+  }
+}
+
+TEST_CASE("free text: a division name is found whatever precedes it (the walk back stops at a character of no name)") {
+  struct Case {
+    const char* text;
+    std::uint64_t offset, length;
+  };
+  for (const Case& c : {Case{"我家在鼓楼区五四路158号", 9, 24}, Case{"福州市鼓楼区五四路158号", 0, 33},
+                        Case{"，福建省福州市鼓楼区五四路158号", 3, 42}, Case{"abc福州市鼓楼区五四路158号", 3, 33},
+                        Case{"内蒙古自治区呼和浩特市新城区中山路1号", 18, 37}, Case{"新城区中山路1号", 0, 22},
+                        Case{"\x80\x80\x80\x80福州市鼓楼区五四路158号", 4, 33}}) {
+    CAPTURE(c.text);
+    const auto f = cl::find(c.text);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0].type == "address");
+    CHECK(f[0].offset == c.offset);
+    CHECK(f[0].length == c.length);
   }
 }
 

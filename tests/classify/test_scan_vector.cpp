@@ -1,0 +1,99 @@
+// The free-text scanner's vector code (the AVX2 Han-run loop, where the CPU has it, and the
+// SSE2 pass over quiet ASCII prose) finds what its scalar code finds: generated texts of Han runs with trigger characters at every place,
+// labelled snippets, ASCII, two- and four-byte characters and stray bytes, cut at every length
+// (exact-size buffers, so that the sanitizer build sees any read past the end), and the lines
+// of the labelled corpus.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "civitas/classify.hpp"
+#include "classify/utf8.hpp"
+
+namespace cl = civitas::classify;
+namespace d = civitas::classify::detail;
+
+namespace {
+
+std::string render(const std::vector<cl::Finding>& f) {
+  std::string out;
+  for (const auto& x : f) out += std::string(x.type) + "@" + std::to_string(x.offset) + "+" + std::to_string(x.length) + ";";
+  return out;
+}
+
+// Findings of `text` read from an exact-size heap buffer, with the vector code on and off.
+void same_both_ways(const std::string& text) {
+  std::unique_ptr<char[]> exact(new char[text.size() + 1]);
+  std::memcpy(exact.get(), text.data(), text.size());
+  const std::string_view v(exact.get(), text.size());
+  d::set_vector_limit(0);
+  const std::string scalar = render(cl::find(v));
+  d::set_vector_limit(2);
+  const std::string vec = render(cl::find(v));
+  CAPTURE(text);
+  CHECK(vec == scalar);
+}
+
+const std::vector<std::string> kPieces = {
+    "数据", "共享", "工作", "安排", "确保", "准确", "完整", "资源",    // plain Han
+    "市", "人", "京", "名", "者", "主", "先", "女", "同", "老", "小", "区", "省", "县",  // triggers
+    "，", "。", "：", "、",                                             // full-width punctuation
+    "联系人张三", "王先生", "京A12345", "福建省福州市鼓楼区五四路158号", "姓名：李四",
+    "电话13912345678", "邮编350001", "身份证11010519491231002X",
+    " ", "a", "The report", "x1", "13912345678", "2024-01-05", "a.b@example.com",
+    "\xC3\xA9", "\xF0\x9F\x98\x80", "\xE4\xB8", "\x80", "\n",
+    // ASCII prose and what stops the quiet pass over it
+    "the quarterly report covers data quality ", "sharing requests and the audit results of the platform",
+    "John Smith", "Mary Lee ", "Tel", "tel:", "fax-", "ip ", "mac:", "Zip ", "DOB", "x_y", "50%", "a+b", "a-b",
+    "ab:cd", "E12345678", "C12345678", "1M8GDM9AXKP042788", "00:1A:2B:3C:4D:5E", "2001:db8::1", "192.168.1.10",
+    "(0591)87654321", "+86 13912345678", "6222 0212 3456 7890 128", "26.0745,119.2965", ", ", ". ", "!", "\t",
+    "abcd:ef01:2345:6789:abcd:ef01:2345:6789", "aa:bb:cc:dd:ee:ff", "aa-bb-cc-dd-ee-ff", "abc.def@example.com",
+    "abc_d@example.com", "Anna Brown"};
+
+}  // namespace
+
+TEST_CASE("free text: the vector Han loop finds what the scalar loop finds") {
+  std::mt19937 r(4242);
+  for (int k = 0; k < 400; ++k) {
+    std::string t;
+    const std::size_t parts = 1 + r() % 60;
+    for (std::size_t q = 0; q < parts; ++q) t += kPieces[r() % kPieces.size()];
+    same_both_ways(t);
+    // Cut at a few places (inside characters too).
+    for (int c = 0; c < 4 && !t.empty(); ++c) same_both_ways(t.substr(0, r() % t.size()));
+  }
+  // A trigger after 0..40 plain characters, at the end or followed by more Han text.
+  const std::string plain = "数据共享工作安排确保准确完整资源数据共享工作安排确保准确完整资源数据共享工作安排确保准确";
+  for (std::size_t chars = 0; chars <= 40; ++chars)
+    for (const char* trig : {"市", "联系人张三", "王先生", "京A12345", "更新数据", "京a12345", "京", "个人信息", "申请人李四",
+                             "负责人：王五", "人", "户主张三", "主", "本市", "福州市鼓楼区五四路158号"})
+      for (const char* tail : {"", "数据", "数据共享工作安排确保准确完整"})
+        same_both_ways(plain.substr(0, 3 * chars) + trig + tail);
+  // One thing that stops the quiet ASCII pass after 0..70 bytes of prose (every place in and
+  // across its 16-byte steps), at the end of the text or followed by more prose.
+  const std::string prose = "the quarterly report covers data quality and sharing requests of the platform ok";
+  for (std::size_t len = 0; len <= 70; ++len)
+    for (const char* stop : {"13912345678", "John Smith", "a.b@example.com", "E12345678", "x:1", "-", ".", "A", "7", "联系人张三",
+                             "abcd:ef01:2345:6789:abcd:ef01:2345:6789", "aa:bb:cc:dd:ee:ff", "aa-bb-cc-dd-ee-ff",
+                             "ab%c@example.com", "ab+c@example.com", "ab_c@example.com"})
+      for (const char* tail : {"", " and the audit results of the platform", "x"})
+        same_both_ways(prose.substr(0, len) + stop + tail);
+}
+
+TEST_CASE("free text: the vector Han loop finds what the scalar loop finds on the labelled corpus") {
+  std::ifstream f(std::string(CIVITAS_TEST_DATA) + "/classify/text.txt", std::ios::binary);
+  REQUIRE(f);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  const std::string all = ss.str();
+  same_both_ways(all);
+  std::istringstream lines(all);
+  for (std::string line; std::getline(lines, line);) same_both_ways(line);
+}
