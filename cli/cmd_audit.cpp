@@ -222,7 +222,7 @@ int do_verify_proof(const AuditArgs& x) {
   return kOk;
 }
 
-Register reg(60, [](CLI::App& root, int& result) {
+Register reg(60, {"audit"}, [](Root& root, int& result) {
   auto* au = root.add_subcommand("audit", "Tamper-evident audit log: append, query, checkpoints, proofs, verification");
   au->require_subcommand(1);
   static AuditArgs x;

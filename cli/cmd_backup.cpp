@@ -120,7 +120,7 @@ int do_restore(const RestoreArgs& a) {
   return kOk;
 }
 
-Register reg(55, [](CLI::App& root, int& result) {
+Register reg(55, {"recovery-key", "backup", "restore"}, [](Root& root, int& result) {
   static KeygenArgs kg;
   auto* rk = root.add_subcommand("recovery-key", "Recovery keys: the X25519 keys backups are encrypted to");
   rk->require_subcommand(1);

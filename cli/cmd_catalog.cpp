@@ -142,7 +142,7 @@ int do_import(const Args& a) {
   return kOk;
 }
 
-Register reg(31, [](CLI::App& root, int& result) {
+Register reg(31, {"catalog"}, [](Root& root, int& result) {
   auto* cat = root.add_subcommand("catalog", "Catalog entries (政务信息资源目录): check, store (versioned), export, import");
   cat->require_subcommand(1);
   static Args args;

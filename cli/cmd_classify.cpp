@@ -246,7 +246,7 @@ int do_text(const TextArgs& a) {
 ScanArgs sargs;
 TextArgs targs;
 
-Register reg(33, [](CLI::App& root, int& result) {
+Register reg(33, {"classify"}, [](Root& root, int& result) {
   auto* c = root.add_subcommand("classify", "Classify tables and texts: identifiers and other personal information");
   c->require_subcommand(1);
   auto* s = c->add_subcommand("scan", "Classify the columns of a CSV file (sampled in segments when large)");

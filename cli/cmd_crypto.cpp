@@ -276,7 +276,7 @@ void add_common(CLI::App* cmd, CryptoArgs& a) {
   cmd->add_option("--domain", a.domain, "Token domain (default: the column name)");
 }
 
-Register reg(30, [](CLI::App& root, int& result) {
+Register reg(30, {"encrypt", "decrypt"}, [](Root& root, int& result) {
   static CryptoArgs enc, dec;
   auto* e = root.add_subcommand("encrypt", "Encrypt CSV columns (XChaCha20-Poly1305; values become base64url)");
   add_common(e, enc);

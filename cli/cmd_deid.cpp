@@ -78,7 +78,7 @@ int do_run(const RunArgs& a) {
   return kOk;
 }
 
-Register reg(60, [](CLI::App& root, int& result) {
+Register reg(60, {"deid"}, [](Root& root, int& result) {
   auto* deid = root.add_subcommand("deid", "De-identification for open data (docs/deid.md)");
   deid->require_subcommand(1);
   static RunArgs args;

@@ -129,7 +129,7 @@ int run_budget(const DpArgs& a) {
   return kOk;
 }
 
-Register reg(72, [](CLI::App& root, int& result) {
+Register reg(72, {"dp"}, [](Root& root, int& result) {
   static DpArgs args;
   auto* dp = root.add_subcommand("dp", "Differentially private aggregates paid from a dataset's privacy budget (docs/dp.md)");
   dp->require_subcommand(1);

@@ -185,7 +185,7 @@ int do_require(const EscrowArgs& a) {
   return kOk;
 }
 
-Register reg(41, [](CLI::App& root, int& result) {
+Register reg(41, {"keys", "package"}, [](Root& root, int& result) {
   static EscrowArgs args;
   CLI::App* keys = root.get_subcommand("keys");
   CLI::App* pkg = root.get_subcommand("package");

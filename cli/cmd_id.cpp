@@ -134,7 +134,7 @@ int do_check_char(const IdArgs& a) {
   return rc;
 }
 
-Register reg(10, [](CLI::App& root, int& result) {
+Register reg(10, {"id"}, [](Root& root, int& result) {
   auto* id = root.add_subcommand("id", "Identifiers: USCC, organisation codes, resident IDs, division codes");
   id->require_subcommand(1);
   static IdArgs args;

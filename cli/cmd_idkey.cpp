@@ -43,7 +43,7 @@ int do_key(const IdKeyArgs& a) {
   return all_valid ? kOk : kInvalid;
 }
 
-Register reg(11, [](CLI::App& root, int& result) {
+Register reg(11, {"id"}, [](Root& root, int& result) {
   static IdKeyArgs args;
   CLI::App* id = root.get_subcommand("id");  // registered by cmd_id.cpp (order 10)
   auto* k = id->add_subcommand("key",

@@ -190,7 +190,7 @@ int do_change_master(const KeysArgs& a) {
   return kOk;
 }
 
-Register reg(20, [](CLI::App& root, int& result) {
+Register reg(20, {"keys"}, [](Root& root, int& result) {
   static KeysArgs args;
   auto* keys = root.add_subcommand("keys", "The workspace keyring and the peer directory");
   keys->require_subcommand(1);

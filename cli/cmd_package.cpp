@@ -240,7 +240,7 @@ int do_open(const PackageArgs& a) {
   return kOk;
 }
 
-Register reg(40, [](CLI::App& root, int& result) {
+Register reg(40, {"package"}, [](Root& root, int& result) {
   static PackageArgs args;
   auto* pkg = root.add_subcommand("package", "Exchange packages: compressed, encrypted to consumers, signed by the provider");
   pkg->require_subcommand(1);

@@ -113,7 +113,7 @@ int errors_are_usage(Fn&& fn) {
   }
 }
 
-Register reg(34, [](CLI::App& root, int& result) {
+Register reg(34, {"policy"}, [](Root& root, int& result) {
   auto* pol = root.add_subcommand("policy", "Data policy: check a policy document, decide sharing and opening");
   pol->require_subcommand(1);
   static Args args;

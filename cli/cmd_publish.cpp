@@ -127,7 +127,7 @@ int do_verify(const Args& a) {
   return kOk;
 }
 
-Register reg(36, [](CLI::App& root, int& result) {
+Register reg(36, {"publish"}, [](Root& root, int& result) {
   auto* pub = root.add_subcommand("publish", "Open-data publishing: publish a table (de-identified, signed) and verify a publication");
   pub->require_subcommand(1);
   static Args args;

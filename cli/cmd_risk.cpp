@@ -124,7 +124,7 @@ int do_risk(const RiskArgs& a) {
   return kOk;
 }
 
-Register reg(45, [](CLI::App& root, int& result) {
+Register reg(45, {"risk"}, [](Root& root, int& result) {
   static RiskArgs args;
   auto* c = root.add_subcommand("risk",
                                 "Re-identification risk of a CSV file's quasi-identifiers (prosecutor, journalist, "

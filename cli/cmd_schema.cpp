@@ -203,7 +203,7 @@ int could_not_run_on_error(Fn&& fn) {
   }
 }
 
-Register reg(30, [](CLI::App& root, int& result) {
+Register reg(30, {"schema", "validate"}, [](Root& root, int& result) {
   auto* schema = root.add_subcommand("schema", "Table schemas (Frictionless Table Schema + civitas extensions)");
   schema->require_subcommand(1);
   static CheckArgs cargs;

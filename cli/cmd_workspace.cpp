@@ -29,7 +29,7 @@ int do_init(const InitArgs& a) {
   return kOk;
 }
 
-Register reg(5, [](CLI::App& root, int& result) {
+Register reg(5, {"init"}, [](Root& root, int& result) {
   static InitArgs args;
   auto* init = root.add_subcommand("init", "Create a workspace (SQLCipher file + header) with a fresh keyring");
   add_workspace_options(init, args.ws);

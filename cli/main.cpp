@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <iostream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "civitas/error.hpp"
@@ -14,6 +17,7 @@ namespace {
 
 struct Entry {
   int order;
+  std::vector<std::string> commands;
   Setup setup;
 };
 std::vector<Entry>& registry() {
@@ -48,7 +52,55 @@ void one_value_per_occurrence(CLI::App& app) {
 
 }  // namespace
 
-Register::Register(int order, Setup setup) { registry().push_back({order, std::move(setup)}); }
+Register::Register(int order, std::initializer_list<const char*> commands, Setup setup) {
+  registry().push_back({order, std::vector<std::string>(commands.begin(), commands.end()), std::move(setup)});
+}
+
+void Root::check(const std::string& name) const {
+  if (std::find(commands_.begin(), commands_.end(), name) == commands_.end())
+    throw std::logic_error("civitas cli: a command group uses the command '" + name +
+                           "' without naming it in its Register");
+}
+
+namespace {
+
+// The command a run names: the first argument that is not a root option or its value. Empty
+// when there is none (`civitas`, `civitas --help`, `civitas --version`).
+std::string command_of(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--division-table") {
+      ++i;
+      continue;
+    }
+    if (a == "--") return {};
+    if (!a.empty() && a[0] == '-') continue;
+    return std::string(a);
+  }
+  return {};
+}
+
+// Which groups to set up: those that name `command`, closed over the other commands they
+// name (a group that adds `keys escrow` needs the group that creates `keys`). Every group
+// when the command is unknown or absent, so that help and errors list all commands.
+std::vector<bool> groups_for(const std::vector<Entry>& reg, const std::string& command) {
+  std::vector<bool> use(reg.size(), command.empty());
+  if (command.empty()) return use;
+  std::vector<std::string> wanted{command};
+  for (std::size_t w = 0; w < wanted.size(); ++w)
+    for (std::size_t g = 0; g < reg.size(); ++g) {
+      if (use[g]) continue;
+      const auto& cs = reg[g].commands;
+      if (std::find(cs.begin(), cs.end(), wanted[w]) == cs.end()) continue;
+      use[g] = true;
+      for (const auto& c : cs)
+        if (std::find(wanted.begin(), wanted.end(), c) == wanted.end()) wanted.push_back(c);
+    }
+  if (std::find(use.begin(), use.end(), true) == use.end()) use.assign(reg.size(), true);
+  return use;
+}
+
+}  // namespace
 
 void for_each_line(std::istream& in, const std::function<void(const std::string&)>& fn) {
   std::string line;
@@ -74,10 +126,14 @@ int run(int argc, char** argv) {
   int result = kOk;
   auto& reg = registry();
   std::stable_sort(reg.begin(), reg.end(), [](const Entry& a, const Entry& b) { return a.order < b.order; });
-  for (auto& e : reg) e.setup(app, result);
-  one_value_per_occurrence(app);
-
   try {
+    const std::vector<bool> use = groups_for(reg, command_of(argc, argv));
+    for (std::size_t g = 0; g < reg.size(); ++g)
+      if (use[g]) {
+        Root root(app, reg[g].commands);
+        reg[g].setup(root, result);
+      }
+    one_value_per_occurrence(app);
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
     app.exit(e);

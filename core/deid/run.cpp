@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <bit>
 #include <cstdio>
+#include <atomic>
 #include <future>
 #include <memory>
+#include <thread>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -19,8 +21,18 @@
 #include "civitas/deid.hpp"
 #include "civitas/schema.hpp"
 #include "intern.hpp"
+#include "run_detail.hpp"
 
 namespace civitas::deid {
+
+namespace {
+std::atomic<std::size_t> g_parallel_bytes{std::size_t{1} << 20}, g_parallel_rows{16384};
+}  // namespace
+
+void detail::set_parallel_min(std::size_t bytes, std::size_t rows) noexcept {
+  g_parallel_bytes = bytes;
+  g_parallel_rows = rows;
+}
 
 using nlohmann::json;
 
@@ -132,13 +144,15 @@ struct Cells {
   // View mode: row r's cell is base[b[r*stride] .. b[r*stride + 1] - 1), where b points at this
   // column's entry in the rows' bounds (split_plain: per row, each cell's start and, last, one
   // past the line's end).
+  // A file split in two parts (split_plain) has its rows from `split` on in a second array.
   const char* base = nullptr;
-  std::shared_ptr<const std::uint32_t[]> bounds;
+  std::shared_ptr<const std::uint32_t[]> bounds, bounds2;
   const std::uint32_t* b = nullptr;
-  std::size_t stride = 0, rows = 0;
+  const std::uint32_t* b2 = nullptr;
+  std::size_t stride = 0, rows = 0, split = 0;
   std::string_view at(std::size_t r) const noexcept {
     if (base) {
-      const std::uint32_t* x = b + r * stride;
+      const std::uint32_t* x = r < split ? b + r * stride : b2 + (r - split) * stride;
       return {base + x[0], static_cast<std::size_t>(x[1] - 1 - x[0])};
     }
     return {data.data() + off[r], static_cast<std::size_t>(off[r + 1] - off[r])};
@@ -168,8 +182,9 @@ struct Cells {
   void assign(const std::vector<std::string>& v) {
     base = nullptr;
     bounds.reset();
-    b = nullptr;
-    stride = rows = 0;
+    bounds2.reset();
+    b = b2 = nullptr;
+    stride = rows = split = 0;
     data.clear();
     off.assign(1, 0);
     off.reserve(v.size() + 1);
@@ -199,48 +214,35 @@ void write_atomic(const std::string& path, std::string_view data) {
 }
 
 
-// The fast path of the common file: no quote character anywhere, under 4 GiB, no line over
-// the reader's record limit. Lines end at '\n', '\r\n' or '\r' and cells at the delimiter, and
-// the cells stay in the input (Cells views). The labels, cells and errors are those of the CSV
-// reader (schema::csv_reader) on the same bytes; returns false, having changed nothing, when
-// the file does not qualify, and the reader runs instead.
-bool split_plain(const std::string& bytes, char delim, const std::string& in_path, std::vector<std::string>& header,
-                 std::vector<Cells>& cols, std::uint64_t& nrows) {
-  constexpr std::size_t kMaxLine = std::size_t{64} << 20;  // csv_reader's default max_record
-  if (bytes.size() >= 0xffffffffu || delim == '"' || delim == '\n' || delim == '\r') return false;
-  if (std::memchr(bytes.data(), '"', bytes.size())) return false;
-  const char* const b = bytes.data();
-  const char* p = b;
-  const char* const e = b + bytes.size();
-  if (bytes.size() >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // the reader drops a BOM
-  // After a line's last cell: past its line ending.
-  const auto skip_eol = [e](const char* q) { return q >= e ? q : *q == '\r' && q + 1 < e && q[1] == '\n' ? q + 2 : q + 1; };
-  const char* hend = p;
-  while (hend < e && *hend != '\n' && *hend != '\r') ++hend;
-  if (hend == p || static_cast<std::size_t>(hend - p) > kMaxLine) return false;
-  std::vector<std::string> labels;
-  for (const char* c = p;;) {
-    const char* d = static_cast<const char*>(std::memchr(c, delim, static_cast<std::size_t>(hend - c)));
-    labels.emplace_back(c, d ? d : hend);
-    if (!d) break;
-    c = d + 1;
-  }
-  const std::size_t ncols = labels.size();
-  p = skip_eol(hend);
-  // Per row, ncols + 1 offsets: each cell's start, then one past the line's end (so that cell k
-  // ends one byte before entry k + 1), in one array written in order. Sized from the line
-  // endings ('\r\n' counts once; a file that mixes endings may need more, and it grows).
+// The rows of a plain file's part (split_plain): per row, ncols + 1 offsets into the file,
+// each cell's start, then one past the line's end (so that cell k ends one byte before entry
+// k + 1), in one array written in order.
+struct RowBounds {
+  std::unique_ptr<std::uint32_t[]> b;
+  std::size_t n = 0;  // rows
+};
+
+constexpr std::size_t kMaxLine = std::size_t{64} << 20;  // csv_reader's default max_record
+
+// Splits the lines of [from, e) of the file b into rows of ncols cells. A line ends at '\n',
+// '\r\n' or '\r', a cell at the delimiter. Returns false for a line over kMaxLine; throws the
+// CSV reader's error for a row of another number of cells (numbered from row0, the line before
+// `from`).
+bool scan_rows(const char* b, const char* from, const char* e, char delim, std::size_t ncols, std::uint64_t row0,
+               const std::string& in_path, RowBounds& out) {
   const std::size_t S = ncols + 1;
-  std::size_t cap = std::max<std::size_t>(static_cast<std::size_t>(std::count(p, e, '\n')),
-                                          static_cast<std::size_t>(std::count(p, e, '\r'))) + 1;
+  // Sized from the line endings ('\r\n' counts once; a part that mixes endings may need more,
+  // and it grows).
+  std::size_t cap = std::max<std::size_t>(static_cast<std::size_t>(std::count(from, e, '\n')),
+                                          static_cast<std::size_t>(std::count(from, e, '\r'))) + 1;
   std::unique_ptr<std::uint32_t[]> B(new std::uint32_t[cap * S]);
-  std::uint64_t row = 1;
+  std::uint64_t row = row0;
   std::size_t n = 0;         // rows done
   std::size_t k = 0;         // cells of the current line so far
-  const char* line = p;      // start of the current line
+  const char* line = from;   // start of the current line
   const char* cr = nullptr;  // a '\r' that ended the last line (a '\n' right after it is part of the ending)
   std::uint32_t* cur = B.get();  // the current row's entries
-  cur[0] = static_cast<std::uint32_t>(p - b);
+  cur[0] = static_cast<std::uint32_t>(from - b);
   // Cell k ends at `at` (a delimiter or the line's end).
   const auto cell = [&](const char* at) {
     if (k < ncols) cur[k + 1] = static_cast<std::uint32_t>(at - b + 1);
@@ -263,7 +265,7 @@ bool split_plain(const std::string& bytes, char delim, const std::string& in_pat
     cur[0] = static_cast<std::uint32_t>(next - b);
     return true;
   };
-  for (const char* q = p; q < e; q += 16) {
+  for (const char* q = from; q < e; q += 16) {
     unsigned m = 0;
 #if defined(__SSE2__)
     if (q + 16 <= e) {
@@ -302,18 +304,82 @@ bool split_plain(const std::string& bytes, char delim, const std::string& in_pat
     cell(e);
     if (!end_line(e, e)) return false;
   }
-  std::shared_ptr<const std::uint32_t[]> shared(B.release());
+  out.b = std::move(B);
+  out.n = n;
+  return true;
+}
+
+// The fast path of the common file: no quote character anywhere, under 4 GiB, no line over
+// the reader's record limit. Lines end at '\n', '\r\n' or '\r' and cells at the delimiter, and
+// the cells stay in the input (Cells views). The labels, cells and errors are those of the CSV
+// reader (schema::csv_reader) on the same bytes; returns false, having changed nothing, when
+// the file does not qualify, and the reader runs instead.
+//
+// A file of 1 MB or more on a machine of two cores or more is split in two at a line ending
+// near its middle, and the second part is scanned on another thread. A line ends at the same
+// place in either way (a part starts right after a '\n', where a line always starts), so the
+// rows are the same; when the second part finds an error, the whole file is scanned again on
+// one thread, so that the error is the first one in the file, with its row number.
+bool split_plain(const std::string& bytes, char delim, const std::string& in_path, std::vector<std::string>& header,
+                 std::vector<Cells>& cols, std::uint64_t& nrows, bool parallel) {
+  if (bytes.size() >= 0xffffffffu || delim == '"' || delim == '\n' || delim == '\r') return false;
+  if (std::memchr(bytes.data(), '"', bytes.size())) return false;
+  const char* const b = bytes.data();
+  const char* p = b;
+  const char* const e = b + bytes.size();
+  if (bytes.size() >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) p += 3;  // the reader drops a BOM
+  const char* hend = p;
+  while (hend < e && *hend != '\n' && *hend != '\r') ++hend;
+  if (hend == p || static_cast<std::size_t>(hend - p) > kMaxLine) return false;
+  std::vector<std::string> labels;
+  for (const char* c = p;;) {
+    const char* d = static_cast<const char*>(std::memchr(c, delim, static_cast<std::size_t>(hend - c)));
+    labels.emplace_back(c, d ? d : hend);
+    if (!d) break;
+    c = d + 1;
+  }
+  const std::size_t ncols = labels.size();
+  // After the header's line ending.
+  p = hend >= e ? hend : *hend == '\r' && hend + 1 < e && hend[1] == '\n' ? hend + 2 : hend + 1;
+  RowBounds first, second;
+  bool split = false;
+  const char* mid = p + (e - p) / 2;
+  const char* nl = parallel && static_cast<std::size_t>(e - p) >= g_parallel_bytes ? static_cast<const char*>(std::memchr(mid, '\n', static_cast<std::size_t>(e - mid))) : nullptr;
+  if (nl && nl + 1 < e) {
+    const char* const s = nl + 1;
+    auto later = std::async(std::launch::async, [&] {
+      try {
+        return scan_rows(b, s, e, delim, ncols, 0, in_path, second);
+      } catch (const Error&) {
+        return false;
+      }
+    });
+    bool ok;
+    try {
+      ok = scan_rows(b, p, s, delim, ncols, 1, in_path, first);
+    } catch (...) {
+      later.wait();
+      throw;
+    }
+    split = later.get();
+    if (!ok) return false;
+  }
+  if (!split && !scan_rows(b, p, e, delim, ncols, 1, in_path, first)) return false;
+  std::shared_ptr<const std::uint32_t[]> one(first.b.release()), two(second.b.release());
   std::vector<Cells> out(ncols);
   for (std::size_t c = 0; c < ncols; ++c) {
     out[c].base = b;
-    out[c].bounds = shared;
-    out[c].b = shared.get() + c;
-    out[c].stride = S;
-    out[c].rows = n;
+    out[c].bounds = one;
+    out[c].bounds2 = two;
+    out[c].b = one.get() + c;
+    out[c].b2 = split ? two.get() + c : nullptr;
+    out[c].stride = ncols + 1;
+    out[c].split = first.n;
+    out[c].rows = first.n + (split ? second.n : 0);
   }
   header = std::move(labels);
   cols = std::move(out);
-  nrows = n;
+  nrows = first.n + (split ? second.n : 0);
   return true;
 }
 
@@ -339,12 +405,18 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
       throw Error(Code::parse, in_path + " is not UTF-8 (byte " + std::to_string(bad) + "); name its encoding with --encoding",
                   Location{std::nullopt, std::nullopt, bad, in_path});
   }
-  // The input's SHA-256 (for the report) on the second core while the file is parsed.
-  auto in_sha = std::async(std::launch::async, [&bytes] { return sha256_hex(bytes); });
+  // Two threads split and intern a large file (split_plain, below); the input's SHA-256 (for
+  // the report) runs on the second core after them, else while the file is parsed.
+  const bool two = std::thread::hardware_concurrency() >= 2;
+  std::future<std::string> in_sha;
+  const auto hash_input = [&in_sha, &bytes] {
+    if (!in_sha.valid()) in_sha = std::async(std::launch::async, [&bytes] { return sha256_hex(bytes); });
+  };
+  if (!two || bytes.size() < g_parallel_bytes) hash_input();
   std::vector<std::string> header;
   std::vector<Cells> cols;
   std::uint64_t nrows = 0;
-  if (!(utf8 && split_plain(bytes, opt.delimiter, in_path, header, cols, nrows))) {
+  if (!(utf8 && split_plain(bytes, opt.delimiter, in_path, header, cols, nrows, two))) {
     auto reader = schema::csv_reader(schema::memory_source(bytes, in_path), d);
     header = reader->labels();
     if (header.empty()) throw Error(Code::parse, in_path + " has no header row");
@@ -434,10 +506,40 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
     const std::size_t SC = scols.size();
     std::vector<detail::Interner> qin(Q), sin(SC);
     std::vector<std::vector<std::uint32_t>> sids(SC, std::vector<std::uint32_t>(nrows));
-    for (std::uint64_t r = 0; r < nrows; ++r) {
-      for (std::size_t i = 0; i < Q; ++i) ids[r * Q + i] = qin[i].intern(cols[qcols[i]].at(r));
-      for (std::size_t k = 0; k < SC; ++k) sids[k][r] = sin[k].intern(cols[scols[k]].at(r));
+    const auto intern_rows = [&](std::uint64_t from, std::uint64_t to, std::vector<detail::Interner>& qi,
+                                 std::vector<detail::Interner>& si) {
+      for (std::uint64_t r = from; r < to; ++r) {
+        for (std::size_t i = 0; i < Q; ++i) ids[r * Q + i] = qi[i].intern(cols[qcols[i]].at(r));
+        for (std::size_t k = 0; k < SC; ++k) sids[k][r] = si[k].intern(cols[scols[k]].at(r));
+      }
+    };
+    if (two && nrows >= g_parallel_rows && nrows >= 2) {
+      // The second half on another thread, with interners of its own, whose values are then
+      // interned here in their first-seen order: the ids are those of one pass (first seen in
+      // the first half, then first seen in the second), and the second half's are mapped.
+      const std::uint64_t h = nrows / 2;
+      std::vector<detail::Interner> qloc(Q), sloc(SC);
+      auto later = std::async(std::launch::async, [&] { intern_rows(h, nrows, qloc, sloc); });
+      try {
+        intern_rows(0, h, qin, sin);
+      } catch (...) {
+        later.wait();
+        throw;
+      }
+      later.get();
+      std::vector<std::vector<std::uint32_t>> qmap(Q), smap(SC);
+      for (std::size_t i = 0; i < Q; ++i)
+        for (const auto& v : qloc[i].values()) qmap[i].push_back(qin[i].intern(v));
+      for (std::size_t k = 0; k < SC; ++k)
+        for (const auto& v : sloc[k].values()) smap[k].push_back(sin[k].intern(v));
+      for (std::uint64_t r = h; r < nrows; ++r)
+        for (std::size_t i = 0; i < Q; ++i) ids[r * Q + i] = qmap[i][ids[r * Q + i]];
+      for (std::size_t k = 0; k < SC; ++k)
+        for (std::uint64_t r = h; r < nrows; ++r) sids[k][r] = smap[k][sids[k][r]];
+    } else {
+      intern_rows(0, nrows, qin, sin);
     }
+    hash_input();
     for (std::size_t i = 0; i < Q; ++i) table.qi_values.push_back(qin[i].take());
     detail::TupleIndex index(Q, 1024);
     for (std::uint64_t r = 0; r < nrows; ++r) {
@@ -700,6 +802,7 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
   if (suppressed_records && !opt.drop_suppressed) after_classes.push_back(suppressed_records);
   const json risk = {{"before", risk_to_json(measure_risk(before_hist))},
                      {"after", risk_to_json(measure_risk(class_size_histogram(after_classes)))}};
+  hash_input();  // (started already, unless the run was short)
   json report = {
       {"format", "civitas-deid-report/1"},
       {"input", {{"rows", nrows}, {"sha256", in_sha.get()}}},
