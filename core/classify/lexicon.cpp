@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "civitas/ids.hpp"
+#include "ids/tables.hpp"
 
 namespace civitas::classify::detail {
 namespace {
@@ -100,9 +101,9 @@ inline void back_hash_step(std::uint64_t& h, std::uint64_t& pw, unsigned char b)
   pw *= 0x100000001B3ull;
 }
 
-void add_name(Divisions& d, const std::string& name) {
+void add_name(Divisions& d, std::string_view name) {
   if (name.empty()) return;
-  d.full.insert(name);
+  d.full.emplace(name);
   std::size_t chars = 0;
   char32_t prev = 0, last = 0;
   for (std::size_t i = 0; i < name.size();) {
@@ -119,7 +120,7 @@ void add_name(Divisions& d, const std::string& name) {
   static const std::array<std::string_view, 8> sfx = {"维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "省", "市", "地区"};
   for (std::string_view s : sfx) {
     if (name.size() > s.size() + 3 && name.compare(name.size() - s.size(), s.size(), s) == 0) {
-      d.short_forms.insert(name.substr(0, name.size() - s.size()));
+      d.short_forms.emplace(name.substr(0, name.size() - s.size()));
       break;
     }
   }
@@ -176,36 +177,19 @@ bool is_address_char(char32_t c) noexcept { return addr().has(c); }
 const Divisions& divisions() {
   static const Divisions d = [] {
     Divisions r;
-    // Provinces PP0000 and prefectures PPCC00 are derived from their counties by the ids
-    // table, so an unknown one has no counties: skip its block (34 provinces, a few hundred
-    // prefectures instead of 720,000 codes).
-    std::string last_province, last_prefecture;
-    auto add = [&](std::string_view code6) {
-      ids::Region reg = ids::lookup_region(code6);
+    // Every code of the table from 110000 to 829999 (the national 100000 aside), in code
+    // order: a province or prefecture name comes first with its code PP0000 / PPCC00, which
+    // the ids table derives from its counties.
+    std::string_view last_province, last_prefecture;
+    ids::detail::for_each_region([&](std::uint32_t code, std::string_view province, std::string_view prefecture,
+                                     std::string_view county) {
+      if (code < 110000 || code > 829999) return;
       // add_name is idempotent: a province or prefecture repeated from the code before is
       // skipped (thousands of repeats otherwise).
-      if (reg.province != last_province) add_name(r, reg.province), last_province = reg.province;
-      if (reg.prefecture != last_prefecture) add_name(r, reg.prefecture), last_prefecture = reg.prefecture;
-      add_name(r, reg.county);
-    };
-    auto digits2 = [](char* at, std::uint32_t v) {
-      at[0] = static_cast<char>('0' + v / 10);
-      at[1] = static_cast<char>('0' + v % 10);
-    };
-    char code[6];  // PPCCDD, written two digits at a time
-    const std::string_view code6(code, 6);
-    for (std::uint32_t pp = 11; pp <= 82; ++pp) {
-      digits2(code, pp);
-      for (std::uint32_t cc = 0; cc < 100; ++cc) {
-        digits2(code + 2, cc);
-        digits2(code + 4, 0);
-        if (cc > 0 && !ids::region_known(code6)) continue;
-        for (std::uint32_t dd = 0; dd < 100; ++dd) {
-          digits2(code + 4, dd);
-          if (ids::region_known(code6)) add(code6);
-        }
-      }
-    }
+      if (province != last_province) add_name(r, province), last_province = province;
+      if (prefecture != last_prefecture) add_name(r, prefecture), last_prefecture = prefecture;
+      add_name(r, county);
+    });
     // Names that are not divisions although they end like one.
     for (const char* bad : {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}) r.full.erase(bad);
     for (const std::string& name : r.full) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <mutex>
@@ -22,13 +23,16 @@ namespace {
 
 constexpr std::uint32_t kCodes = 1000000;
 
+// Names are views into the table's text: the built-in table's is static data, a loaded
+// table keeps its own copy (Table::text), so that a table is made without a string per name.
 struct Entry {
   std::uint32_t code;
-  std::string province, prefecture, county;
+  std::string_view province, prefecture, county;
 };
 
 struct Table {
   std::string label;
+  std::string text;  // a loaded table's text (the built-in one's is static)
   std::vector<std::uint64_t> known = std::vector<std::uint64_t>(kCodes / 64 + 1, 0);
   std::vector<Entry> entries;  // sorted by code
 
@@ -58,9 +62,14 @@ bool parse_code(std::string_view s, std::uint32_t* out) noexcept {
   return true;
 }
 
-std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label) {
+// `own`: copy the text into the table (else it must outlive the table: static data).
+std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label, bool own) {
   auto t = std::make_unique<Table>();
   t->label = std::string(label);
+  if (own) {
+    t->text = std::string(text);
+    text = t->text;
+  }
   std::vector<Entry> rows;
   rows.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
   std::size_t lineno = 0;
@@ -93,14 +102,14 @@ std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label
       std::size_t close = line.find('"', eq + 2);
       if (close == std::string_view::npos)
         throw Error(Code::parse, "division table: unterminated quoted value", where());
-      std::string value(line.substr(eq + 2, close - eq - 2));
-      if (key == "province") e.province = std::move(value);
-      else if (key == "prefecture") e.prefecture = std::move(value);
-      else if (key == "county") e.county = std::move(value);
+      const std::string_view value = line.substr(eq + 2, close - eq - 2);
+      if (key == "province") e.province = value;
+      else if (key == "prefecture") e.prefecture = value;
+      else if (key == "county") e.county = value;
       // other keys are allowed and ignored, for forward compatibility
       i = close + 1;
     }
-    rows.push_back(std::move(e));
+    rows.push_back(e);
   }
   if (rows.empty()) throw Error(Code::parse, "division table: no entries", Location{{}, {}, {}, std::string(label)});
 
@@ -110,7 +119,7 @@ std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label
   std::vector<Entry> derived;
   // One bit per derived code, indexed by code / 100 (a derived code ends in 00).
   std::vector<std::uint64_t> made(kCodes / 100 / 64 + 1, 0);
-  auto derive = [&](std::uint32_t code, const std::string& province, const std::string& prefecture) {
+  auto derive = [&](std::uint32_t code, std::string_view province, std::string_view prefecture) {
     const std::uint32_t k = code / 100;
     if ((made[k >> 6] >> (k & 63)) & 1u) return;
     made[k >> 6] |= std::uint64_t{1} << (k & 63);
@@ -129,14 +138,12 @@ std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label
   std::stable_sort(derived.begin(), derived.end(), by_code);
   std::vector<Entry> all;
   all.reserve(rows.size() + derived.size());
-  std::merge(std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()),
-             std::make_move_iterator(derived.begin()), std::make_move_iterator(derived.end()), std::back_inserter(all),
-             by_code);
+  std::merge(rows.begin(), rows.end(), derived.begin(), derived.end(), std::back_inserter(all), by_code);
   t->entries.reserve(all.size());
-  for (auto& e : all) {
+  for (const auto& e : all) {
     if (!t->entries.empty() && t->entries.back().code == e.code) continue;  // first wins
     t->known[e.code >> 6] |= std::uint64_t{1} << (e.code & 63);
-    t->entries.push_back(std::move(e));
+    t->entries.push_back(e);
   }
   return t;
 }
@@ -159,7 +166,7 @@ const Table& builtin() {
   static std::once_flag once;
   std::call_once(once, [] {
     std::string_view text(reinterpret_cast<const char*>(civitas_division_data), civitas_division_data_size);
-    auto t = parse_table(text, std::string("builtin: ") + civitas_division_data_label);
+    auto t = parse_table(text, std::string("builtin: ") + civitas_division_data_label, false);
     std::lock_guard lock(g_mu);
     g_builtin = t.get();
     g_tables.push_back(std::move(t));
@@ -187,6 +194,11 @@ void release_retired_division_tables() {
   std::erase_if(g_tables, [cur](const std::unique_ptr<Table>& t) { return t.get() != cur && t.get() != g_builtin; });
 }
 
+void for_each_region(const std::function<void(std::uint32_t code, std::string_view province, std::string_view prefecture,
+                                              std::string_view county)>& fn) {
+  for (const Entry& e : current().entries) fn(e.code, e.province, e.prefecture, e.county);
+}
+
 bool region_known_code_slow(std::uint32_t code) noexcept {
   if (code >= kCodes) return false;
   const Table* t = g_current.load(std::memory_order_acquire);
@@ -212,9 +224,9 @@ Region lookup_region(std::string_view code6) {
   if (!parse_code(code6, &c)) return r;
   if (const Entry* e = current().find(c)) {
     r.known = true;
-    r.province = e->province;
-    r.prefecture = e->prefecture;
-    r.county = e->county;
+    r.province = std::string(e->province);
+    r.prefecture = std::string(e->prefecture);
+    r.county = std::string(e->county);
   }
   return r;
 }
@@ -224,7 +236,7 @@ std::size_t division_table_size() { return current().entries.size(); }
 
 void load_division_table(std::string_view text, std::string_view label) {
   builtin();  // make sure the built-in table is registered first
-  install(parse_table(text, label));
+  install(parse_table(text, label, true));
 }
 
 void load_division_table_file(const std::string& path) {

@@ -4,6 +4,8 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <string_view>
 
 namespace civitas::ids::detail {
 
@@ -53,6 +55,13 @@ extern std::atomic<const std::uint64_t*> g_region_bits;
 // target, which loads one table per input and would otherwise grow without bound.
 void release_retired_division_tables();
 bool region_known_code_slow(std::uint32_t code) noexcept;
+
+/// Calls fn for every entry of the current GB/T 2260 table, in code order: the counties as
+/// listed, the provinces (PP0000) and prefectures (PPCC00) derived from them, and 100000 (the
+/// national level). The names are those lookup_region gives (empty where there is none); the
+/// views stay valid until exit.
+void for_each_region(const std::function<void(std::uint32_t code, std::string_view province, std::string_view prefecture,
+                                              std::string_view county)>& fn);
 
 /// region_known() for a code already parsed to its value (0..999999); false otherwise.
 inline bool region_known_code(std::uint32_t code) noexcept {
