@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <atomic>
 #include <future>
+#include <initializer_list>
 #include <memory>
 #include <thread>
 #if defined(__SSE2__)
@@ -38,10 +39,14 @@ using nlohmann::json;
 
 namespace {
 
-std::string sha256_hex(std::string_view data) {
+// The SHA-256 of the parts one after another, in hex.
+std::string sha256_hex(std::initializer_list<std::string_view> parts) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr) != 1) throw Error(Code::internal, "SHA-256 failed");
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
+  for (std::string_view p : parts) ok = ok && EVP_DigestUpdate(ctx.get(), p.data(), p.size()) == 1;
+  if (!(ok && EVP_DigestFinal_ex(ctx.get(), md, &n) == 1)) throw Error(Code::internal, "SHA-256 failed");
   static const char* hex = "0123456789abcdef";
   std::string s;
   for (unsigned int i = 0; i < n; ++i) {
@@ -195,12 +200,14 @@ struct Cells {
   }
 };
 
-void write_atomic(const std::string& path, std::string_view data) {
+// Writes the parts one after another into path, through a temporary file renamed over it.
+void write_atomic(const std::string& path, std::initializer_list<std::string_view> parts) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
     if (!f) throw Error(Code::io, "cannot write " + path, Location{std::nullopt, std::nullopt, std::nullopt, path});
-    const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
+    bool ok = true;
+    for (std::string_view data : parts) ok = ok && std::fwrite(data.data(), 1, data.size(), f) == data.size();
     const bool closed = std::fclose(f) == 0;
     if (!ok || !closed) {
       std::remove(tmp.c_str());
@@ -410,7 +417,7 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
   const bool two = std::thread::hardware_concurrency() >= 2;
   std::future<std::string> in_sha;
   const auto hash_input = [&in_sha, &bytes] {
-    if (!in_sha.valid()) in_sha = std::async(std::launch::async, [&bytes] { return sha256_hex(bytes); });
+    if (!in_sha.valid()) in_sha = std::async(std::launch::async, [&bytes] { return sha256_hex({bytes}); });
   };
   if (!two || bytes.size() < g_parallel_bytes) hash_input();
   std::vector<std::string> header;
@@ -688,7 +695,7 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
     if (action != "drop") out_cols.push_back(c);
   }
   std::string out;
-  out.reserve(bytes.size());
+  out.reserve(two && nrows >= g_parallel_rows ? bytes.size() / 2 + 64 : bytes.size());
   for (std::size_t k = 0; k < out_cols.size(); ++k) {
     if (k) out += opt.delimiter;
     append_cell(out, header[out_cols[k]], opt.delimiter);
@@ -706,32 +713,54 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
   std::vector<std::uint8_t> quote(ncols, 0);
   for (const auto c : out_cols)
     if (qi_index[c] < 0) quote[c] = cols[c].quotable(opt.delimiter);
-  std::uint64_t out_rows = 0, suppressed_records = 0;
-  for (std::uint64_t r = 0; r < nrows; ++r) {
-    const std::uint32_t fr = row_of[r];
-    const bool s = sup[fr];
-    if (s) ++suppressed_records;
-    if (s && opt.drop_suppressed) continue;
-    const auto round = row_round[fr];
-    for (std::size_t k = 0; k < out_cols.size(); ++k) {
-      if (k) out += opt.delimiter;
-      const std::size_t c = out_cols[k];
-      const int qi = qi_index[c];
-      if (qi < 0) {
-        if (quote[c]) append_cell(out, cols[c].at(r), opt.delimiter);
-        else out.append(cols[c].at(r));
-      } else if (s) {
-        out += '*';
-      } else {
-        const auto i = static_cast<std::size_t>(qi);
-        out.append(qtext[i][round][table.codes[fr * Q + i]]);
+  // Records [from, to) in input order: appended to o, counted in rows and suppressed.
+  const auto emit = [&](std::uint64_t from, std::uint64_t to, std::string& o, std::uint64_t& rows, std::uint64_t& suppressed) {
+    for (std::uint64_t r = from; r < to; ++r) {
+      const std::uint32_t fr = row_of[r];
+      const bool s = sup[fr];
+      if (s) ++suppressed;
+      if (s && opt.drop_suppressed) continue;
+      const auto round = row_round[fr];
+      for (std::size_t k = 0; k < out_cols.size(); ++k) {
+        if (k) o += opt.delimiter;
+        const std::size_t c = out_cols[k];
+        const int qi = qi_index[c];
+        if (qi < 0) {
+          if (quote[c]) append_cell(o, cols[c].at(r), opt.delimiter);
+          else o.append(cols[c].at(r));
+        } else if (s) {
+          o += '*';
+        } else {
+          const auto i = static_cast<std::size_t>(qi);
+          o.append(qtext[i][round][table.codes[fr * Q + i]]);
+        }
       }
+      o += '\n';
+      ++rows;
     }
-    out += '\n';
-    ++out_rows;
+  };
+  // A large file's second half is written on another thread into a string of its own; the
+  // output is the two strings one after the other.
+  std::uint64_t out_rows = 0, suppressed_records = 0, rows2 = 0, suppressed2 = 0;
+  std::string out2;
+  if (two && nrows >= g_parallel_rows && nrows >= 2) {
+    const std::uint64_t h = nrows / 2;
+    out2.reserve(bytes.size() / 2 + 64);
+    auto later = std::async(std::launch::async, [&] { emit(h, nrows, out2, rows2, suppressed2); });
+    try {
+      emit(0, h, out, out_rows, suppressed_records);
+    } catch (...) {
+      later.wait();
+      throw;
+    }
+    later.get();
+    out_rows += rows2;
+    suppressed_records += suppressed2;
+  } else {
+    emit(0, nrows, out, out_rows, suppressed_records);
   }
   // The output's SHA-256 beside the class count and the write.
-  auto out_sha = std::async(std::launch::async, [&out] { return sha256_hex(out); });
+  auto out_sha = std::async(std::launch::async, [&out, &out2] { return sha256_hex({out, out2}); });
   // Released classes: the table rows that are not suppressed, by their generalised values.
   detail::TupleIndex after(Q, 1024);
   std::vector<std::uint64_t> after_w;
@@ -746,7 +775,7 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
       after_w[id] += table.weights[fr];
     }
   }
-  write_atomic(out_path, out);
+  write_atomic(out_path, {out, out2});
   // ---- report ----
   json levels = json::object();
   for (std::size_t i = 0; i < qcols.size(); ++i) levels[header[qcols[i]]] = res.levels[i];
@@ -807,7 +836,7 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
       {"format", "civitas-deid-report/1"},
       {"input", {{"rows", nrows}, {"sha256", in_sha.get()}}},
       {"output", {{"rows", out_rows}, {"sha256", out_sha.get()}}},
-      {"spec_sha256", sha256_hex(spec_bytes)},
+      {"spec_sha256", sha256_hex({spec_bytes})},
       {"privacy", spec.privacy.to_json()},
       {"levels", levels},
       {"suppressed", suppressed_records},
