@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <string>
+
 #include "civitas/error.hpp"
 #include "civitas/ids.hpp"
 
@@ -40,6 +43,21 @@ TEST_CASE("a newer table can be loaded and the built-in one restored") {
   ids::reset_division_table();
   CHECK(ids::region_known("371702"));
   CHECK_FALSE(ids::region_known("990101"));
+}
+
+TEST_CASE("a loaded table keeps its own copy of the text its names come from") {
+  {
+    std::string text = "990101 county=\"新区\" prefecture=\"新市\" province=\"新省\"\n";
+    ids::load_division_table(text, "copied");
+    std::fill(text.begin(), text.end(), 'x');  // the caller's buffer changes, then goes
+  }
+  const ids::Region r = ids::lookup_region("990101");
+  CHECK(r.known);
+  CHECK(r.county == "新区");
+  CHECK(r.prefecture == "新市");
+  CHECK(r.province == "新省");
+  CHECK(ids::lookup_region("990000").province == "新省");
+  ids::reset_division_table();
 }
 
 TEST_CASE("malformed division tables are refused with the line number, keeping the old table") {
