@@ -524,6 +524,7 @@ struct Scanner {
     const std::uint64_t* trig = trigger_bits().data();
 #ifdef CIVITAS_HAN_AVX2
     const bool avx2 = detail::cpu_avx2();  // asked once per text, not per run of Han characters
+    const bool avx512 = detail::cpu_avx512_vbmi() && triggers().hash_ok;
 #endif
     const bool quiet = detail::vector_code_on();
     std::size_t i = 0;
@@ -565,7 +566,7 @@ struct Scanner {
       if ((b & 0xF0) == 0xE0 && i + 2 < n) {
         // A run of three-byte characters (Han text): only the trigger characters stop it.
 #ifdef CIVITAS_HAN_AVX2
-        i = avx2 ? han_run_avx2(p, i, n, trig) : han_run_scalar(p, i, n, trig);
+        i = avx512 ? han_run_avx512(p, i, n, trig) : avx2 ? han_run_avx2(p, i, n, trig) : han_run_scalar(p, i, n, trig);
 #else
         i = han_run_scalar(p, i, n, trig);
 #endif
@@ -681,7 +682,78 @@ struct Scanner {
     }
     return han_run_scalar(p, i, n, trig);
   }
+  // Sixteen characters a step (AVX-512 F/BW/VBMI): one 64-byte load, each character's three
+  // bytes and the byte after it spread to a 32-bit lane (vpermb), the code points computed in
+  // the lanes. No gather: the trigger characters are told by a perfect hash of the code point
+  // into 128 slots (slot_of; built only if no two triggers share a slot, the loop is not used
+  // otherwise), whose code point and kind are read from byte tables held in registers
+  // (vpermi2b): a lane is a trigger exactly when its slot holds its own code point. The lanes
+  // passed and where the loop stops are those of han_run_avx2 (the same kinds, the same
+  // capital-letter and key-byte tests); fewer than 64 bytes left go to han_run_avx2. (The
+  // zero-masking forms of the shifts and vpermb: GCC 12 warns of the unmasked forms' undefined
+  // source.)
+  __attribute__((target("avx512f,avx512bw,avx512vbmi,avx2"))) [[gnu::noinline]] static std::size_t han_run_avx512(
+      const unsigned char* p, std::size_t i, const std::size_t n, const std::uint64_t* trig) noexcept {
+    const TriggerBits& tb = triggers();
+    const __m512i spread = _mm512_loadu_si512(kSpread16.data());
+    const __m512i lo0 = _mm512_loadu_si512(tb.slot_lo.data()), lo1 = _mm512_loadu_si512(tb.slot_lo.data() + 64);
+    const __m512i hi0 = _mm512_loadu_si512(tb.slot_hi.data()), hi1 = _mm512_loadu_si512(tb.slot_hi.data() + 64);
+    const __m512i kd0 = _mm512_loadu_si512(tb.slot_kind.data()), kd1 = _mm512_loadu_si512(tb.slot_kind.data() + 64);
+    const __m512i f0 = _mm512_set1_epi32(0xF0), e0 = _mm512_set1_epi32(0xE0), low4 = _mm512_set1_epi32(0x0F);
+    const __m512i mid6 = _mm512_set1_epi32(0xFC0), low6 = _mm512_set1_epi32(0x3F);
+    const __m512i mult = _mm512_set1_epi32(static_cast<int>(kSlotMul));
+    const __m512i word = _mm512_set1_epi32(0xFFFF), byte = _mm512_set1_epi32(0xFF), two = _mm512_set1_epi32(2);
+    const __m512i big_a = _mm512_set1_epi32('A'), span = _mm512_set1_epi32(25);
+    const std::array<bool, 256>& key_byte = key_bytes();
+    while (i + 64 <= n) {
+      const __m512i d = _mm512_maskz_permutexvar_epi8(~__mmask64{0}, spread, _mm512_loadu_si512(p + i));
+      const __mmask16 lead = _mm512_cmpeq_epi32_mask(_mm512_and_si512(d, f0), e0);
+      const __m512i c = _mm512_or_si512(_mm512_or_si512(_mm512_maskz_slli_epi32(0xFFFF, _mm512_and_si512(d, low4), 12),
+                                                        _mm512_and_si512(_mm512_maskz_srli_epi32(0xFFFF, d, 2), mid6)),
+                                        _mm512_and_si512(_mm512_maskz_srli_epi32(0xFFFF, d, 16), low6));
+      // The slot (c < 0x10000, so the 16-bit product is in the lane's low word, its high word
+      // 0), in the lane's bytes 0 and 1 for the lookups of the slot's code point, low and high byte.
+      const __m512i h = _mm512_maskz_srli_epi32(0xFFFF, _mm512_mullo_epi16(c, mult), 16 - kSlotBits);
+      const __m512i idx = _mm512_or_si512(h, _mm512_maskz_slli_epi32(0xFFFF, h, 8));
+      const __m512i held = _mm512_and_si512(_mm512_mask_blend_epi8(0xAAAAAAAAAAAAAAAAull, _mm512_permutex2var_epi8(lo0, idx, lo1),
+                                                                   _mm512_permutex2var_epi8(hi0, idx, hi1)),
+                                            word);
+      const __mmask16 trigger = _mm512_cmpeq_epi32_mask(held, c);
+      const __m512i kind = _mm512_and_si512(_mm512_permutex2var_epi8(kd0, idx, kd1), byte);
+      // 'A'..'Z' after the character: (next - 'A') <= 25, unsigned.
+      const __mmask16 capital = _mm512_cmple_epu32_mask(_mm512_sub_epi32(_mm512_maskz_srli_epi32(0xFFFF, d, 24), big_a), span);
+      const __mmask16 plate_only = _mm512_cmpeq_epi32_mask(kind, two);
+      const unsigned passed = static_cast<unsigned>(lead) &
+                              (~static_cast<unsigned>(trigger) | (static_cast<unsigned>(plate_only) & ~static_cast<unsigned>(capital)));
+      // The first lane that is not a character the loop passes: where it stops.
+      const unsigned stop = ~passed & 0xFFFFu;
+      if (stop) {
+        const auto lane = static_cast<unsigned>(std::countr_zero(stop));
+        const std::size_t at = i + 3 * lane;
+        if (((static_cast<unsigned>(trigger) >> lane) & 1u) != 0 && kind_of(p + at) == 3 &&
+            !(at >= 3 && key_byte[p[at - 1]])) {  // a keyword end han() passes
+          i = at + 3;
+          continue;
+        }
+        return at;
+      }
+      i += 48;
+    }
+    return han_run_avx2(p, i, n, trig);
+  }
+  // The AVX-512 loop's lanes: lane k holds bytes 3k..3k+3 of the 64 read.
+  static constexpr std::array<unsigned char, 64> kSpread16 = [] {
+    std::array<unsigned char, 64> t{};
+    for (std::size_t k = 0; k < 16; ++k)
+      for (std::size_t b = 0; b < 4; ++b) t[4 * k + b] = static_cast<unsigned char>(3 * k + b);
+    return t;
+  }();
 #endif
+  // The two-bit kind (TriggerBits::kind) of the character whose three bytes are at q.
+  static unsigned kind_of(const unsigned char* q) noexcept {
+    const unsigned c = ((q[0] & 0x0Fu) << 12) | ((q[1] & 0x3Fu) << 6) | (q[2] & 0x3Fu);
+    return (triggers().kind[c >> 4] >> ((c & 15) * 2)) & 3u;
+  }
   [[gnu::noinline]] static std::size_t han_run_scalar(const unsigned char* p, std::size_t i, const std::size_t n,
                                                       const std::uint64_t* trig) noexcept {
     // Four characters a step (two eight-byte loads, six bytes of each used) while the bytes
@@ -731,7 +803,17 @@ struct Scanner {
     // follows); 3 the last character of a name keyword (名 人 者 主) that is no other trigger
     // (han() does nothing with it unless key_bytes() has the byte before it).
     std::array<std::uint32_t, 0x10000 / 16> kind{};
+    // For the AVX-512 Han loop: each slot's trigger (slot_of), its code point's low and high
+    // byte and its kind; a slot with no trigger holds another slot's trigger, which no
+    // character of this slot can equal. hash_ok when no two triggers share a slot.
+    std::array<std::uint8_t, 128> slot_lo{}, slot_hi{}, slot_kind{};
+    bool hash_ok = false;
   };
+  // The slot of a character c < 0x10000: the top kSlotBits of the low 16 bits of c * kSlotMul
+  // (a multiplier found by search to give the 47 triggers 47 slots).
+  static constexpr unsigned kSlotBits = 7, kSlotMul = 6021;
+  static constexpr unsigned slot_of(char32_t c) noexcept { return ((c * kSlotMul) & 0xFFFFu) >> (16 - kSlotBits); }
+
   // The bytes that end the character before a name keyword's last character (see han()).
   static const std::array<bool, 256>& key_bytes() {
     static const std::array<bool, 256> t = [] {
@@ -764,6 +846,27 @@ struct Scanner {
           else if (key_end && !plate && !suffix && !after) k = 3;
           t.kind[x >> 4] |= k << ((x & 15) * 2);
         }
+      // The slots of the perfect hash, each trigger's own.
+      std::array<char32_t, 128> held{};
+      std::array<bool, 128> used{};
+      t.hash_ok = true;
+      char32_t first = 0;
+      for (std::size_t word = 0; word < t.any.size(); ++word)
+        for (std::uint64_t bits = t.any[word]; bits; bits &= bits - 1) {
+          const auto x = static_cast<char32_t>(word * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+          const unsigned h = slot_of(x);
+          if (used[h]) t.hash_ok = false;
+          if (!first) first = x;
+          used[h] = true;
+          held[h] = x;
+          t.slot_kind[h] = static_cast<std::uint8_t>((t.kind[x >> 4] >> ((x & 15) * 2)) & 3u);
+        }
+      if (!first) t.hash_ok = false;
+      for (std::size_t h = 0; h < held.size(); ++h) {
+        const char32_t x = used[h] ? held[h] : first;
+        t.slot_lo[h] = static_cast<std::uint8_t>(x & 0xFF);
+        t.slot_hi[h] = static_cast<std::uint8_t>(x >> 8);
+      }
       return t;
     }();
     return bits;
