@@ -637,7 +637,7 @@ struct Scanner {
   // before is not one of key_bytes() (checked when the loop stops there). The caller calls han()
   // at every other trigger, as with the scalar loop.
   [[gnu::noinline]] __attribute__((target("avx2"))) static std::size_t han_run_avx2(
-      const unsigned char* p, std::size_t i, const std::size_t n, const std::uint64_t* trig) noexcept {
+      const unsigned char* p, std::size_t i, const std::size_t n, const std::uint64_t* trig) {
     // Each lane: the character's three bytes, then the byte after it.
     const __m256i spread = _mm256_setr_epi8(0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12,  //
                                             0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12);
@@ -647,7 +647,6 @@ struct Scanner {
     const __m256i big_a = _mm256_set1_epi32('A'), span = _mm256_set1_epi32(25);
     // little-endian: the two bits of c are bits 2 (c & 15) of word c >> 4
     const int* kinds = reinterpret_cast<const int*>(triggers().kind.data());
-    const std::array<bool, 256>& key_byte = key_bytes();
     while (i + 28 <= n) {
       const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
       const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 12));
@@ -668,13 +667,10 @@ struct Scanner {
       if (stop) {
         const unsigned lane = static_cast<unsigned>(std::countr_zero(stop));
         const std::size_t at = i + 3 * lane;
-        if (((static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(lead))) >> lane) & 1u) != 0) {
-          alignas(32) std::uint32_t ks[8];
-          _mm256_store_si256(reinterpret_cast<__m256i*>(ks), kind);
-          if (ks[lane] == 3 && !(at >= 3 && key_byte[p[at - 1]])) {  // a keyword end han() passes
-            i = at + 3;
-            continue;
-          }
+        if (((static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(lead))) >> lane) & 1u) != 0 &&
+            idle_trigger(p, n, at)) {  // a trigger han() passes without doing anything
+          i = at + 3;
+          continue;
         }
         return at;
       }
@@ -693,7 +689,7 @@ struct Scanner {
   // zero-masking forms of the shifts and vpermb: GCC 12 warns of the unmasked forms' undefined
   // source.)
   __attribute__((target("avx512f,avx512bw,avx512vbmi,avx2"))) [[gnu::noinline]] static std::size_t han_run_avx512(
-      const unsigned char* p, std::size_t i, const std::size_t n, const std::uint64_t* trig) noexcept {
+      const unsigned char* p, std::size_t i, const std::size_t n, const std::uint64_t* trig) {
     const TriggerBits& tb = triggers();
     const __m512i spread = _mm512_loadu_si512(kSpread16.data());
     const __m512i lo0 = _mm512_loadu_si512(tb.slot_lo.data()), lo1 = _mm512_loadu_si512(tb.slot_lo.data() + 64);
@@ -704,7 +700,6 @@ struct Scanner {
     const __m512i mult = _mm512_set1_epi32(static_cast<int>(kSlotMul));
     const __m512i word = _mm512_set1_epi32(0xFFFF), byte = _mm512_set1_epi32(0xFF), two = _mm512_set1_epi32(2);
     const __m512i big_a = _mm512_set1_epi32('A'), span = _mm512_set1_epi32(25);
-    const std::array<bool, 256>& key_byte = key_bytes();
     while (i + 64 <= n) {
       const __m512i d = _mm512_maskz_permutexvar_epi8(~__mmask64{0}, spread, _mm512_loadu_si512(p + i));
       const __mmask16 lead = _mm512_cmpeq_epi32_mask(_mm512_and_si512(d, f0), e0);
@@ -730,9 +725,8 @@ struct Scanner {
       if (stop) {
         const auto lane = static_cast<unsigned>(std::countr_zero(stop));
         const std::size_t at = i + 3 * lane;
-        if (((static_cast<unsigned>(trigger) >> lane) & 1u) != 0 && kind_of(p + at) == 3 &&
-            !(at >= 3 && key_byte[p[at - 1]])) {  // a keyword end han() passes
-          i = at + 3;
+        if (((static_cast<unsigned>(trigger) >> lane) & 1u) != 0 && idle_trigger(p, n, at)) {
+          i = at + 3;  // a trigger han() passes without doing anything
           continue;
         }
         return at;
@@ -749,10 +743,32 @@ struct Scanner {
     return t;
   }();
 #endif
-  // The two-bit kind (TriggerBits::kind) of the character whose three bytes are at q.
-  static unsigned kind_of(const unsigned char* q) noexcept {
-    const unsigned c = ((q[0] & 0x0Fu) << 12) | ((q[1] & 0x3Fu) << 6) | (q[2] & 0x3Fu);
-    return (triggers().kind[c >> 4] >> ((c & 15) * 2)) & 3u;
+  // Whether han() would do nothing at the trigger character at `at` (a lead E0..EF, the text
+  // [p, p + n) having at least three bytes from there) but return at + 3: a name keyword's
+  // last character (kind 3) whose byte before is not one of key_bytes(); a division suffix
+  // that is no other trigger, where no division name ends; one of 先 女 同 老 小 that is no other
+  // trigger, not starting one of kNameAfter. The vector loops pass these (not the scalar loop,
+  // after which run() calls han()), the same tests as han()'s, with the same calls.
+  static bool idle_trigger(const unsigned char* p, std::size_t n, std::size_t at) {
+    const char32_t c = ((p[at] & 0x0Fu) << 12) | ((p[at + 1] & 0x3Fu) << 6) | (p[at + 2] & 0x3Fu);
+    const TriggerBits& tb = triggers();
+    const unsigned kind = (tb.kind[c >> 4] >> ((c & 15) * 2)) & 3u;
+    if (kind == 3) return !(at >= 3 && key_bytes()[p[at - 1]]);
+    if (kind != 1 || has_bit(tb.plate, c) || is_key_end(c)) return false;
+    const bool suffix = has_bit(tb.suffix, c), after = is_name_after(c);
+    const std::string_view s(reinterpret_cast<const char*>(p), n);
+    if (suffix && !after) return detail::division_ending_at(s, at + 3) == std::string_view::npos;
+    if (after && !suffix) {
+      const std::string_view two = s.substr(at, 6);
+      for (auto w : kNameAfter)
+        if (two == w) return false;
+      return true;
+    }
+    return false;
+  }
+  static constexpr bool is_key_end(char32_t c) noexcept { return c == U'名' || c == U'人' || c == U'者' || c == U'主'; }
+  static constexpr bool is_name_after(char32_t c) noexcept {
+    return c == U'先' || c == U'女' || c == U'同' || c == U'老' || c == U'小';
   }
   [[gnu::noinline]] static std::size_t han_run_scalar(const unsigned char* p, std::size_t i, const std::size_t n,
                                                       const std::uint64_t* trig) noexcept {
