@@ -688,7 +688,7 @@ struct Scanner {
   // capital-letter and key-byte tests); fewer than 64 bytes left go to han_run_avx2. (The
   // zero-masking forms of the shifts and vpermb: GCC 12 warns of the unmasked forms' undefined
   // source.)
-  __attribute__((target("avx512f,avx512bw,avx512vbmi,avx2"))) [[gnu::noinline]] static std::size_t han_run_avx512(
+  [[gnu::noinline]] __attribute__((target("avx512f,avx512bw,avx512vbmi,avx2"))) static std::size_t han_run_avx512(
       const unsigned char* p, std::size_t i, const std::size_t n, const std::uint64_t* trig) {
     const TriggerBits& tb = triggers();
     const __m512i spread = _mm512_loadu_si512(kSpread16.data());
