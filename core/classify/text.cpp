@@ -581,39 +581,61 @@ struct Scanner {
   }
 
   // From i (an ASCII byte where run()'s loop is): past the bytes that the loop would pass
-  // without a finding or a look at a detector, to the start of the first run of letters and
-  // digits that might begin something (or the first byte that is not ASCII). The loop passes
-  // ASCII bytes other than letters and digits, and runs of letters with no digit that do not
-  // start with a capital letter and are not followed by one of @ . _ % + - : (a run is taken
-  // to start at i even if a letter precedes i, as the loop does); so the first byte >= 0x80,
-  // digit, capital letter or one of those seven characters, taken back to the start of the run
-  // it is in or ends, is where the loop must go on. 16 bytes a step with SSE2 (x86-64);
-  // elsewhere, and for the last bytes of the text, the loop itself.
+  // without a finding, to a place where it must go on. The loop finds nothing in ASCII bytes
+  // other than letters and digits, nor in a run of letters with no digit unless the run starts
+  // with a capital letter and is followed by a space, or is followed by one of @ . _ % + - :
+  // (a run is taken to start at i even if a letter precedes i, as the loop does). Of those
+  // followed by . _ % or +, it only tries an e-mail (email_at), which needs an '@' at the end
+  // of the run of local-part characters (letters, digits, . _ % + -) from the run's start; so
+  // the events are the bytes >= 0x80, digits, capital letters, '@', '-' and ':', and the loop
+  // must go on at the start of the run of local-part characters that ends at the first event
+  // (no e-mail can reach past a byte that is not one, and none of those before it is an '@').
+  // A capital letter is passed with the run of letters it is in when that run does nothing in
+  // the loop: no digit, not followed by one of @ . _ % + - :, and when it starts with the
+  // capital and is followed by a space, not 9, 11, 17 or 18 letters long (the lengths
+  // alnum_run tries identifiers of) nor followed by a capital letter after the space (a Latin
+  // name). 16 bytes a step with SSE2 (x86-64); elsewhere, and for the last bytes of the text,
+  // the loop itself.
   std::size_t quiet_ascii(std::size_t i) const noexcept {
 #if defined(__SSE2__)
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const __m128i dbias = _mm_set1_epi8(static_cast<char>(0x80 - '0')), dlim = _mm_set1_epi8(static_cast<char>(0x80 + 10));
     const __m128i ubias = _mm_set1_epi8(static_cast<char>(0x80 - 'A')), ulim = _mm_set1_epi8(static_cast<char>(0x80 + 26));
-    std::size_t k = i;
+    std::size_t k = i, floor = i;  // floor: the end of the last run of letters passed (or i)
     while (k + 16 <= n) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
       // '0'..'9' and 'A'..'Z' moved to -128..-119 and -128..-103: signed compares.
       const __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, dbias), dlim);
       const __m128i upper = _mm_cmplt_epi8(_mm_add_epi8(v, ubias), ulim);
-      const __m128i sep = _mm_or_si128(
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
-                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmpeq_epi8(v, _mm_set1_epi8('%')))),
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
-                       _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))));
+      const __m128i sep = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
+                                       _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
       // Bytes >= 0x80 by their sign bit.
       const auto events = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, upper), _mm_or_si128(sep, v))));
-      if (events) {
-        k += static_cast<std::size_t>(std::countr_zero(events));
-        break;
+      if (!events) {
+        k += 16;
+        continue;
       }
-      k += 16;
+      k += static_cast<std::size_t>(std::countr_zero(events));
+      if (p[k] >= 'A' && p[k] <= 'Z') {
+        std::size_t start = k, j = k;
+        while (start > floor && is_alnum(p[start - 1])) --start;
+        bool digits = false;
+        for (; j < n && is_alnum(p[j]); ++j) digits = digits || is_digit(p[j]);
+        const unsigned char after = j < n ? p[j] : 0;
+        bool quiet = !digits && !(after == '@' || after == '.' || after == '_' || after == '%' || after == '+' ||
+                                  after == '-' || after == ':');
+        if (quiet && after == ' ' && p[start] >= 'A' && p[start] <= 'Z') {
+          const std::size_t len = j - start;
+          quiet = len != 9 && len != 11 && len != 17 && len != 18 && !(j + 1 < n && p[j + 1] >= 'A' && p[j + 1] <= 'Z');
+        }
+        if (quiet) {
+          k = floor = j;
+          continue;
+        }
+      }
+      break;
     }
-    while (k > i && is_alnum(p[k - 1])) --k;
+    while (k > floor && is_local(p[k - 1])) --k;
     return k;
 #else
     return i;

@@ -59,7 +59,8 @@ const std::vector<std::string> kPieces = {
     "ab:cd", "E12345678", "C12345678", "1M8GDM9AXKP042788", "00:1A:2B:3C:4D:5E", "2001:db8::1", "192.168.1.10",
     "(0591)87654321", "+86 13912345678", "6222 0212 3456 7890 128", "26.0745,119.2965", ", ", ". ", "!", "\t",
     "abcd:ef01:2345:6789:abcd:ef01:2345:6789", "aa:bb:cc:dd:ee:ff", "aa-bb-cc-dd-ee-ff", "abc.def@example.com",
-    "abc_d@example.com", "Anna Brown",
+    "abc_d@example.com", "Anna Brown", "platform.", "The ", "a.b", "x_y@example.com", "ab.cd-ef@example.com",
+    "ABCDEFGHJ ", "ABCDEFGHJKLMNPRST ", "LVSW0DUS1HC601251", "Report ", "@", ".", "_", "%", "+",
     // triggers han() passes without a finding, and their neighbours that make one
     "个人", "本市", "福州市", "同时", "共同", "小心", "老师", "女士", "先生", "首先", "妇女", "县城", "山区", "杭州", "自治州", "盟旗",
     "鼓楼区", "福建省", "省份", "张三先生", "李四女士", "持卡人", "主要", "车主", "名单", "作者", "患者", "京A"};
@@ -92,8 +93,19 @@ TEST_CASE("free text: the vector Han loop finds what the scalar loop finds") {
   for (std::size_t len = 0; len <= 70; ++len)
     for (const char* stop : {"13912345678", "John Smith", "a.b@example.com", "E12345678", "x:1", "-", ".", "A", "7", "联系人张三",
                              "abcd:ef01:2345:6789:abcd:ef01:2345:6789", "aa:bb:cc:dd:ee:ff", "aa-bb-cc-dd-ee-ff",
-                             "ab%c@example.com", "ab+c@example.com", "ab_c@example.com"})
-      for (const char* tail : {"", " and the audit results of the platform", "x"})
+                             "ab%c@example.com", "ab+c@example.com", "ab_c@example.com",
+                             // capital letters passed with their run, or not; e-mails reached
+                             // from before '.', '_', '%', '+' (which are no stops themselves)
+                             "The report", "The Report", "The", "Abc.", "Abc,", "Abc_x", "Ab:", "Ab-", "Ab@example.com",
+                             "iPhone ok", "iPhone13 ok", "xY ", "John Smith", "John smith", "A b", "ABCDEFGHX ok",
+                             "ABCDEFGHXYZ ok", "ABCDEFGHJKLMNPRST ok", "ABCDEFGHJKLMNPRSTU ok", "Abcdefghi ok", "Abcdefghij ok",
+                             "Ab cd.e@example.com", "ab.Cd@example.com", "ab.Cd foo", "ab.cd-ef@example.com",
+                             "ab.cd1@example.com", "ab.cd:ef", "platform. The", "x.y", "a_b", "a%b", "a+b", "a.b.c.d.e",
+                             "e.g. The", "Tel13912345678", "Zip 350001", "DOB 1990-01-02", "ZIP:350001", "Abc.d", "Ab%c",
+                             "Ab+c", "Abcd:ef01:2345:6789:abcd:ef01:2345:6789", "Aa-bb-cc-dd-ee-ff",
+                             // an organisation code and a VIN of capital letters only (9 and 17 long)
+                             "orgcode HVUEMWSXX", "KHYATUPBXWDLEJUSB"})
+      for (const char* tail : {"", " and the audit results of the platform", "x", "@example.com", ".cd@example.com", " Smith"})
         same_both_ways(prose.substr(0, len) + stop + tail);
 }
 
