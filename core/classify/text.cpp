@@ -694,6 +694,10 @@ struct Scanner {
           i = at + 3;
           continue;
         }
+        if (skip_then_han(p, at)) {  // (at + 3 < n: at <= i + 21)
+          i = at + 1;
+          continue;
+        }
         return at;
       }
       i += 24;
@@ -751,6 +755,10 @@ struct Scanner {
           i = at + 3;  // a trigger han() passes without doing anything
           continue;
         }
+        if (skip_then_han(p, at)) {  // (at + 3 < n: at <= i + 45)
+          i = at + 1;
+          continue;
+        }
         return at;
       }
       i += 48;
@@ -787,6 +795,13 @@ struct Scanner {
       return true;
     }
     return false;
+  }
+  // Whether run(), at `at` (where a vector Han loop stopped, at + 3 < n), would pass the byte
+  // there and call the Han loop at at + 1: an ASCII byte other than a letter or digit (which
+  // quiet_ascii and the loop's skip pass, whatever follows), then a lead E0..EF. The vector
+  // loops go on there themselves (a line break or ASCII punctuation inside Han text).
+  static bool skip_then_han(const unsigned char* p, std::size_t at) noexcept {
+    return kAscii[p[at]] == kSkip && (p[at + 1] & 0xF0) == 0xE0;
   }
   static constexpr bool is_key_end(char32_t c) noexcept { return c == U'名' || c == U'人' || c == U'者' || c == U'主'; }
   static constexpr bool is_name_after(char32_t c) noexcept {

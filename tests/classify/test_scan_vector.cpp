@@ -84,7 +84,11 @@ TEST_CASE("free text: the vector Han loop finds what the scalar loop finds") {
     for (const char* trig : {"市", "联系人张三", "王先生", "京A12345", "更新数据", "京a12345", "京", "个人信息", "申请人李四",
                              "负责人：王五", "人", "户主张三", "主", "本市", "福州市鼓楼区五四路158号", "福州市", "鼓楼区",
                              "福建省", "同时", "张三同志", "小", "老", "老师", "女", "李四女士", "先", "首先", "王五先生", "小姐",
-                             "区", "县", "州", "旗", "盟", "省"})
+                             "区", "县", "州", "旗", "盟", "省",
+                             // ASCII between Han characters (the vector loops go on past one byte
+                             // other than a letter or digit followed by a three-byte character)
+                             "\n", ",", " ", ".", "@", "-", ":", "a", "1", "Z", "\n\n", ".\n", "a@", "x.", "\xC3\xA9", "\x80",
+                             "\xF0\x9F\x98\x80", "\n京A12345", " 王先生", "\n本市", ",人", "\n联系人张三"})
       for (const std::string& tail : {std::string(), std::string("数据"), std::string("数据共享工作安排确保准确完整"), plain})
         same_both_ways(plain.substr(0, 3 * chars) + trig + tail);
   // One thing that stops the quiet ASCII pass after 0..70 bytes of prose (every place in and
