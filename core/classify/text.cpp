@@ -799,7 +799,8 @@ struct Scanner {
   // Whether run(), at `at` (where a vector Han loop stopped, at + 3 < n), would pass the byte
   // there and call the Han loop at at + 1: an ASCII byte other than a letter or digit (which
   // quiet_ascii and the loop's skip pass, whatever follows), then a lead E0..EF. The vector
-  // loops go on there themselves (a line break or ASCII punctuation inside Han text).
+  // loops go on there themselves (a line break or ASCII punctuation inside Han text). (The lead
+  // test only spares a step: the loop stops again at once at any other byte.)
   static bool skip_then_han(const unsigned char* p, std::size_t at) noexcept {
     return kAscii[p[at]] == kSkip && (p[at + 1] & 0xF0) == 0xE0;
   }
