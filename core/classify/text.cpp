@@ -685,20 +685,25 @@ struct Scanner {
       const __m256i passed = _mm256_or_si256(_mm256_cmpeq_epi32(kind, zero),
                                              _mm256_andnot_si256(capital, _mm256_cmpeq_epi32(kind, two)));
       // The first lane that is not a character the loop passes: where it stops.
-      const auto stop = static_cast<unsigned>(~_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_and_si256(lead, passed)))) & 0xFFu;
+      auto stop = static_cast<unsigned>(~_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_and_si256(lead, passed)))) & 0xFFu;
       if (stop) {
-        const unsigned lane = static_cast<unsigned>(std::countr_zero(stop));
-        const std::size_t at = i + 3 * lane;
-        if (((static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(lead))) >> lane) & 1u) != 0 &&
-            idle_trigger(p, n, at)) {  // a trigger han() passes without doing anything
-          i = at + 3;
-          continue;
+        // Each lane not passed, in order: a trigger han() passes without doing anything is
+        // passed here (the lanes after it are still the next characters); a byte run() passes
+        // before calling this loop again restarts it after that byte; anything else stops it.
+        const auto leads = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(lead)));
+        std::size_t next = i + 24;
+        for (; stop; stop &= stop - 1) {
+          const auto lane = static_cast<unsigned>(std::countr_zero(stop));
+          const std::size_t at = i + 3 * lane;
+          if (((leads >> lane) & 1u) != 0 && idle_trigger(p, n, at)) continue;
+          if (skip_then_han(p, at)) {  // (at + 3 < n: at <= i + 21)
+            next = at + 1;
+            break;
+          }
+          return at;
         }
-        if (skip_then_han(p, at)) {  // (at + 3 < n: at <= i + 21)
-          i = at + 1;
-          continue;
-        }
-        return at;
+        i = next;
+        continue;
       }
       i += 24;
     }
@@ -747,19 +752,22 @@ struct Scanner {
       const unsigned passed = static_cast<unsigned>(lead) &
                               (~static_cast<unsigned>(trigger) | (static_cast<unsigned>(plate_only) & ~static_cast<unsigned>(capital)));
       // The first lane that is not a character the loop passes: where it stops.
-      const unsigned stop = ~passed & 0xFFFFu;
+      unsigned stop = ~passed & 0xFFFFu;
       if (stop) {
-        const auto lane = static_cast<unsigned>(std::countr_zero(stop));
-        const std::size_t at = i + 3 * lane;
-        if (((static_cast<unsigned>(trigger) >> lane) & 1u) != 0 && idle_trigger(p, n, at)) {
-          i = at + 3;  // a trigger han() passes without doing anything
-          continue;
+        // Each lane not passed, in order, as in han_run_avx2.
+        std::size_t next = i + 48;
+        for (; stop; stop &= stop - 1) {
+          const auto lane = static_cast<unsigned>(std::countr_zero(stop));
+          const std::size_t at = i + 3 * lane;
+          if (((static_cast<unsigned>(trigger) >> lane) & 1u) != 0 && idle_trigger(p, n, at)) continue;
+          if (skip_then_han(p, at)) {  // (at + 3 < n: at <= i + 45)
+            next = at + 1;
+            break;
+          }
+          return at;
         }
-        if (skip_then_han(p, at)) {  // (at + 3 < n: at <= i + 45)
-          i = at + 1;
-          continue;
-        }
-        return at;
+        i = next;
+        continue;
       }
       i += 48;
     }
