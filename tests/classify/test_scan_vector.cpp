@@ -110,7 +110,9 @@ TEST_CASE("free text: the vector Han loop finds what the scalar loop finds") {
                              "e.g. The", "Tel13912345678", "Zip 350001", "DOB 1990-01-02", "ZIP:350001", "Abc.d", "Ab%c",
                              "Ab+c", "Abcd:ef01:2345:6789:abcd:ef01:2345:6789", "Aa-bb-cc-dd-ee-ff",
                              // an organisation code and a VIN of capital letters only (9 and 17 long)
-                             "orgcode HVUEMWSXX", "KHYATUPBXWDLEJUSB"})
+                             "orgcode HVUEMWSXX", "KHYATUPBXWDLEJUSB",
+                             // a lone 9 starting digit groups (an IMEI), a Latin name starting with Z
+                             "9 35639483292731", "9", "Zhang Wei", "Zhao Lei"})
       for (const char* tail : {"", " and the audit results of the platform", "x", "@example.com", ".cd@example.com", " Smith"})
         same_both_ways(prose.substr(0, len) + stop + tail);
 }
