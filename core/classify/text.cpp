@@ -610,7 +610,7 @@ struct Scanner {
     std::size_t k = i, floor = i;  // floor: the end of the last run of letters passed (or i)
     while (k + 16 <= n) {
 #ifdef CIVITAS_HAN_AVX2
-      if (wide && k + 64 <= n) {
+      if (wide && k >= i + 16 && k + 64 <= n) {  // (the first step inline: most stretches are short)
         bool found = false;
         k = quiet_events512(p, k, n, found);
         if (!found) continue;  // fewer than 64 bytes left: 16 a step from k
