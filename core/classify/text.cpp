@@ -691,11 +691,11 @@ struct Scanner {
   // gathered from the bitmap (read as 32-bit words); the last step and the rest go to the
   // scalar loop.
   //
-  // It also passes the triggers that han() would pass without doing anything (their kind in
-  // TriggerBits::kind): a plate province not followed by a capital letter (the byte after each
-  // character is spread into its lane too), and a name keyword's last character whose byte
-  // before is not one of key_bytes() (checked when the loop stops there). The caller calls han()
-  // at every other trigger, as with the scalar loop.
+  // It also passes the triggers that han() would pass without doing anything: a plate province
+  // not followed by a capital letter (in the lanes: their kind in TriggerBits::kind, the byte
+  // after each character spread into its lane too), and, where the loop stops, the others of
+  // idle_trigger(); and it goes on past a byte that run() would pass before calling it again
+  // (skip_then_han). The caller calls han() at every other trigger, as with the scalar loop.
   [[gnu::noinline]] __attribute__((target("avx2"))) static std::size_t han_run_avx2(
       const unsigned char* p, std::size_t i, const std::size_t n, const std::uint64_t* trig) {
     // Each lane: the character's three bytes, then the byte after it.
