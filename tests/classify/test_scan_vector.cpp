@@ -1,6 +1,7 @@
 // The free-text scanner's vector code (the AVX-512 and AVX2 Han-run loops, where the CPU has
-// them, and the SSE2 pass over quiet ASCII prose) finds what its scalar code finds, each vector
-// level (1: up to AVX2, 2: AVX-512 too) compared with the scalar code (0): generated texts of Han runs with trigger characters at every place,
+// them, and the SSE2 / AVX-512 BW pass over quiet ASCII prose) finds what its scalar code
+// finds, each vector level (1: up to AVX2, 2: AVX-512 too) compared with the scalar code (0):
+// generated texts of Han runs with trigger characters at every place,
 // labelled snippets, ASCII, two- and four-byte characters and stray bytes, cut at every length
 // (exact-size buffers, so that the sanitizer build sees any read past the end), and the lines
 // of the labelled corpus.
