@@ -524,13 +524,19 @@ struct Scanner {
     const std::uint64_t* trig = trigger_bits().data();
 #ifdef CIVITAS_HAN_AVX2
     const bool avx2 = detail::cpu_avx2();  // asked once per text, not per run of Han characters
+    const bool avx512 = detail::cpu_avx512_vbmi() && triggers().hash_ok;
 #endif
     const bool quiet = detail::vector_code_on();
+#ifdef CIVITAS_HAN_AVX2
+    const bool wide = detail::cpu_avx512_vbmi();  // (VBMI: the CPUs that have it have BW)
+#else
+    const bool wide = false;
+#endif
     std::size_t i = 0;
     while (i < n) {
       // ASCII prose: past what the loop below would pass without finding anything.
       if (quiet && p[i] < 0x80) {
-        i = quiet_ascii(i);
+        i = quiet_ascii(i, wide);
         if (i >= n) return;
       }
       // ASCII bytes other than letters and digits start nothing.
@@ -565,7 +571,7 @@ struct Scanner {
       if ((b & 0xF0) == 0xE0 && i + 2 < n) {
         // A run of three-byte characters (Han text): only the trigger characters stop it.
 #ifdef CIVITAS_HAN_AVX2
-        i = avx2 ? han_run_avx2(p, i, n, trig) : han_run_scalar(p, i, n, trig);
+        i = avx512 ? han_run_avx512(p, i, n, trig) : avx2 ? han_run_avx2(p, i, n, trig) : han_run_scalar(p, i, n, trig);
 #else
         i = han_run_scalar(p, i, n, trig);
 #endif
@@ -580,44 +586,99 @@ struct Scanner {
   }
 
   // From i (an ASCII byte where run()'s loop is): past the bytes that the loop would pass
-  // without a finding or a look at a detector, to the start of the first run of letters and
-  // digits that might begin something (or the first byte that is not ASCII). The loop passes
-  // ASCII bytes other than letters and digits, and runs of letters with no digit that do not
-  // start with a capital letter and are not followed by one of @ . _ % + - : (a run is taken
-  // to start at i even if a letter precedes i, as the loop does); so the first byte >= 0x80,
-  // digit, capital letter or one of those seven characters, taken back to the start of the run
-  // it is in or ends, is where the loop must go on. 16 bytes a step with SSE2 (x86-64);
-  // elsewhere, and for the last bytes of the text, the loop itself.
-  std::size_t quiet_ascii(std::size_t i) const noexcept {
+  // without a finding, to a place where it must go on. The loop finds nothing in ASCII bytes
+  // other than letters and digits, nor in a run of letters with no digit unless the run starts
+  // with a capital letter and is followed by a space, or is followed by one of @ . _ % + - :
+  // (a run is taken to start at i even if a letter precedes i, as the loop does). Of those
+  // followed by . _ % or +, it only tries an e-mail (email_at), which needs an '@' at the end
+  // of the run of local-part characters (letters, digits, . _ % + -) from the run's start; so
+  // the events are the bytes >= 0x80, digits, capital letters, '@', '-' and ':', and the loop
+  // must go on at the start of the run of local-part characters that ends at the first event
+  // (no e-mail can reach past a byte that is not one, and none of those before it is an '@').
+  // A capital letter is passed with the run of letters it is in when that run does nothing in
+  // the loop: no digit, not followed by one of @ . _ % + - :, and when it starts with the
+  // capital and is followed by a space, not 9, 11, 17 or 18 letters long (the lengths
+  // alnum_run tries identifiers of) nor followed by a capital letter after the space (a Latin
+  // name). 64 bytes a step with AVX-512 BW where the CPU has it (`wide`), 16 with SSE2 for
+  // fewer bytes or elsewhere on x86-64; elsewhere, and for the last bytes of the text, the
+  // loop itself.
+  std::size_t quiet_ascii(std::size_t i, [[maybe_unused]] bool wide) const noexcept {
 #if defined(__SSE2__)
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const __m128i dbias = _mm_set1_epi8(static_cast<char>(0x80 - '0')), dlim = _mm_set1_epi8(static_cast<char>(0x80 + 10));
     const __m128i ubias = _mm_set1_epi8(static_cast<char>(0x80 - 'A')), ulim = _mm_set1_epi8(static_cast<char>(0x80 + 26));
-    std::size_t k = i;
+    std::size_t k = i, floor = i;  // floor: the end of the last run of letters passed (or i)
     while (k + 16 <= n) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
-      // '0'..'9' and 'A'..'Z' moved to -128..-119 and -128..-103: signed compares.
-      const __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, dbias), dlim);
-      const __m128i upper = _mm_cmplt_epi8(_mm_add_epi8(v, ubias), ulim);
-      const __m128i sep = _mm_or_si128(
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_cmpeq_epi8(v, _mm_set1_epi8('.'))),
-                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmpeq_epi8(v, _mm_set1_epi8('%')))),
-          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('+')), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
-                       _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))));
-      // Bytes >= 0x80 by their sign bit.
-      const auto events = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, upper), _mm_or_si128(sep, v))));
-      if (events) {
+#ifdef CIVITAS_HAN_AVX2
+      if (wide && k >= i + 16 && k + 64 <= n) {  // (the first step inline: most stretches are short)
+        bool found = false;
+        k = quiet_events512(p, k, n, found);
+        if (!found) continue;  // fewer than 64 bytes left: 16 a step from k
+      } else
+#endif
+      {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + k));
+        // '0'..'9' and 'A'..'Z' moved to -128..-119 and -128..-103: signed compares.
+        const __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(v, dbias), dlim);
+        const __m128i upper = _mm_cmplt_epi8(_mm_add_epi8(v, ubias), ulim);
+        const __m128i sep = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('@')), _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))),
+                                         _mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
+        // Bytes >= 0x80 by their sign bit.
+        const auto events = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(digit, upper), _mm_or_si128(sep, v))));
+        if (!events) {
+          k += 16;
+          continue;
+        }
         k += static_cast<std::size_t>(std::countr_zero(events));
-        break;
       }
-      k += 16;
+      if (p[k] >= 'A' && p[k] <= 'Z') {
+        std::size_t start = k, j = k;
+        while (start > floor && is_alnum(p[start - 1])) --start;
+        bool digits = false;
+        for (; j < n && is_alnum(p[j]); ++j) digits = digits || is_digit(p[j]);
+        const unsigned char after = j < n ? p[j] : 0;
+        bool quiet = !digits && !(after == '@' || after == '.' || after == '_' || after == '%' || after == '+' ||
+                                  after == '-' || after == ':');
+        if (quiet && after == ' ' && p[start] >= 'A' && p[start] <= 'Z') {
+          const std::size_t len = j - start;
+          quiet = len != 9 && len != 11 && len != 17 && len != 18 && !(j + 1 < n && p[j + 1] >= 'A' && p[j + 1] <= 'Z');
+        }
+        if (quiet) {
+          k = floor = j;
+          continue;
+        }
+      }
+      break;
     }
-    while (k > i && is_alnum(p[k - 1])) --k;
+    while (k > floor && is_local(p[k - 1])) --k;
     return k;
 #else
     return i;
 #endif
   }
+
+#ifdef CIVITAS_HAN_AVX2
+  // quiet_ascii's events (bytes >= 0x80, digits, capital letters, @ - :) from k, 64 bytes a
+  // step: the first one's place (found), or where fewer than 64 bytes are left (none before).
+  [[gnu::noinline]] __attribute__((target("avx512f,avx512bw"))) static std::size_t quiet_events512(
+      const unsigned char* p, std::size_t k, const std::size_t n, bool& found) noexcept {
+    const __m512i c0 = _mm512_set1_epi8('0'), nine = _mm512_set1_epi8(9), big_a = _mm512_set1_epi8('A');
+    const __m512i z = _mm512_set1_epi8(25), at = _mm512_set1_epi8('@'), dash = _mm512_set1_epi8('-');
+    const __m512i colon = _mm512_set1_epi8(':');
+    for (; k + 64 <= n; k += 64) {
+      const __m512i v = _mm512_loadu_si512(p + k);
+      const __mmask64 events = _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, c0), nine) |
+                               _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, big_a), z) | _mm512_cmpeq_epi8_mask(v, at) |
+                               _mm512_cmpeq_epi8_mask(v, dash) | _mm512_cmpeq_epi8_mask(v, colon) | _mm512_movepi8_mask(v);
+      if (events) {
+        found = true;
+        return k + static_cast<std::size_t>(std::countr_zero(static_cast<std::uint64_t>(events)));
+      }
+    }
+    found = false;
+    return k;
+  }
+#endif
 
   // The Han runs, with the functions below: from i (a lead E0..EF with two bytes after it),
   // over three-byte characters that are not triggers, to the first trigger character or the
@@ -630,13 +691,13 @@ struct Scanner {
   // gathered from the bitmap (read as 32-bit words); the last step and the rest go to the
   // scalar loop.
   //
-  // It also passes the triggers that han() would pass without doing anything (their kind in
-  // TriggerBits::kind): a plate province not followed by a capital letter (the byte after each
-  // character is spread into its lane too), and a name keyword's last character whose byte
-  // before is not one of key_bytes() (checked when the loop stops there). The caller calls han()
-  // at every other trigger, as with the scalar loop.
+  // It also passes the triggers that han() would pass without doing anything: a plate province
+  // not followed by a capital letter (in the lanes: their kind in TriggerBits::kind, the byte
+  // after each character spread into its lane too), and, where the loop stops, the others of
+  // idle_trigger(); and it goes on past a byte that run() would pass before calling it again
+  // (skip_then_han). The caller calls han() at every other trigger, as with the scalar loop.
   [[gnu::noinline]] __attribute__((target("avx2"))) static std::size_t han_run_avx2(
-      const unsigned char* p, std::size_t i, const std::size_t n, const std::uint64_t* trig) noexcept {
+      const unsigned char* p, std::size_t i, const std::size_t n, const std::uint64_t* trig) {
     // Each lane: the character's three bytes, then the byte after it.
     const __m256i spread = _mm256_setr_epi8(0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12,  //
                                             0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12);
@@ -646,7 +707,6 @@ struct Scanner {
     const __m256i big_a = _mm256_set1_epi32('A'), span = _mm256_set1_epi32(25);
     // little-endian: the two bits of c are bits 2 (c & 15) of word c >> 4
     const int* kinds = reinterpret_cast<const int*>(triggers().kind.data());
-    const std::array<bool, 256>& key_byte = key_bytes();
     while (i + 28 <= n) {
       const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
       const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 12));
@@ -663,25 +723,137 @@ struct Scanner {
       const __m256i passed = _mm256_or_si256(_mm256_cmpeq_epi32(kind, zero),
                                              _mm256_andnot_si256(capital, _mm256_cmpeq_epi32(kind, two)));
       // The first lane that is not a character the loop passes: where it stops.
-      const auto stop = static_cast<unsigned>(~_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_and_si256(lead, passed)))) & 0xFFu;
+      auto stop = static_cast<unsigned>(~_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_and_si256(lead, passed)))) & 0xFFu;
       if (stop) {
-        const unsigned lane = static_cast<unsigned>(std::countr_zero(stop));
-        const std::size_t at = i + 3 * lane;
-        if (((static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(lead))) >> lane) & 1u) != 0) {
-          alignas(32) std::uint32_t ks[8];
-          _mm256_store_si256(reinterpret_cast<__m256i*>(ks), kind);
-          if (ks[lane] == 3 && !(at >= 3 && key_byte[p[at - 1]])) {  // a keyword end han() passes
-            i = at + 3;
-            continue;
+        // Each lane not passed, in order: a trigger han() passes without doing anything is
+        // passed here (the lanes after it are still the next characters); a byte run() passes
+        // before calling this loop again restarts it after that byte; anything else stops it.
+        const auto leads = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(lead)));
+        std::size_t next = i + 24;
+        for (; stop; stop &= stop - 1) {
+          const auto lane = static_cast<unsigned>(std::countr_zero(stop));
+          const std::size_t at = i + 3 * lane;
+          if (((leads >> lane) & 1u) != 0 && idle_trigger(p, n, at)) continue;
+          if (skip_then_han(p, at)) {  // (at + 3 < n: at <= i + 21)
+            next = at + 1;
+            break;
           }
+          return at;
         }
-        return at;
+        i = next;
+        continue;
       }
       i += 24;
     }
     return han_run_scalar(p, i, n, trig);
   }
+  // Sixteen characters a step (AVX-512 F/BW/VBMI): one 64-byte load, each character's three
+  // bytes and the byte after it spread to a 32-bit lane (vpermb), the code points computed in
+  // the lanes. No gather: the trigger characters are told by a perfect hash of the code point
+  // into 128 slots (slot_of; built only if no two triggers share a slot, the loop is not used
+  // otherwise), whose code point and kind are read from byte tables held in registers
+  // (vpermi2b): a lane is a trigger exactly when its slot holds its own code point. The lanes
+  // passed and where the loop stops are those of han_run_avx2 (the same kinds, the same
+  // capital-letter and key-byte tests); fewer than 64 bytes left go to han_run_avx2. (The
+  // zero-masking forms of the shifts and vpermb: GCC 12 warns of the unmasked forms' undefined
+  // source.)
+  [[gnu::noinline]] __attribute__((target("avx512f,avx512bw,avx512vbmi,avx2"))) static std::size_t han_run_avx512(
+      const unsigned char* p, std::size_t i, const std::size_t n, const std::uint64_t* trig) {
+    const TriggerBits& tb = triggers();
+    const __m512i spread = _mm512_loadu_si512(kSpread16.data());
+    const __m512i lo0 = _mm512_loadu_si512(tb.slot_lo.data()), lo1 = _mm512_loadu_si512(tb.slot_lo.data() + 64);
+    const __m512i hi0 = _mm512_loadu_si512(tb.slot_hi.data()), hi1 = _mm512_loadu_si512(tb.slot_hi.data() + 64);
+    const __m512i kd0 = _mm512_loadu_si512(tb.slot_kind.data()), kd1 = _mm512_loadu_si512(tb.slot_kind.data() + 64);
+    const __m512i f0 = _mm512_set1_epi32(0xF0), e0 = _mm512_set1_epi32(0xE0), low4 = _mm512_set1_epi32(0x0F);
+    const __m512i mid6 = _mm512_set1_epi32(0xFC0), low6 = _mm512_set1_epi32(0x3F);
+    const __m512i mult = _mm512_set1_epi32(static_cast<int>(kSlotMul));
+    const __m512i word = _mm512_set1_epi32(0xFFFF), byte = _mm512_set1_epi32(0xFF), two = _mm512_set1_epi32(2);
+    const __m512i big_a = _mm512_set1_epi32('A'), span = _mm512_set1_epi32(25);
+    while (i + 64 <= n) {
+      const __m512i d = _mm512_maskz_permutexvar_epi8(~__mmask64{0}, spread, _mm512_loadu_si512(p + i));
+      const __mmask16 lead = _mm512_cmpeq_epi32_mask(_mm512_and_si512(d, f0), e0);
+      const __m512i c = _mm512_or_si512(_mm512_or_si512(_mm512_maskz_slli_epi32(0xFFFF, _mm512_and_si512(d, low4), 12),
+                                                        _mm512_and_si512(_mm512_maskz_srli_epi32(0xFFFF, d, 2), mid6)),
+                                        _mm512_and_si512(_mm512_maskz_srli_epi32(0xFFFF, d, 16), low6));
+      // The slot (c < 0x10000, so the 16-bit product is in the lane's low word, its high word
+      // 0), in the lane's bytes 0 and 1 for the lookups of the slot's code point, low and high byte.
+      const __m512i h = _mm512_maskz_srli_epi32(0xFFFF, _mm512_mullo_epi16(c, mult), 16 - kSlotBits);
+      const __m512i idx = _mm512_or_si512(h, _mm512_maskz_slli_epi32(0xFFFF, h, 8));
+      const __m512i held = _mm512_and_si512(_mm512_mask_blend_epi8(0xAAAAAAAAAAAAAAAAull, _mm512_permutex2var_epi8(lo0, idx, lo1),
+                                                                   _mm512_permutex2var_epi8(hi0, idx, hi1)),
+                                            word);
+      const __mmask16 trigger = _mm512_cmpeq_epi32_mask(held, c);
+      const __m512i kind = _mm512_and_si512(_mm512_permutex2var_epi8(kd0, idx, kd1), byte);
+      // 'A'..'Z' after the character: (next - 'A') <= 25, unsigned.
+      const __mmask16 capital = _mm512_cmple_epu32_mask(_mm512_sub_epi32(_mm512_maskz_srli_epi32(0xFFFF, d, 24), big_a), span);
+      const __mmask16 plate_only = _mm512_cmpeq_epi32_mask(kind, two);
+      const unsigned passed = static_cast<unsigned>(lead) &
+                              (~static_cast<unsigned>(trigger) | (static_cast<unsigned>(plate_only) & ~static_cast<unsigned>(capital)));
+      // The first lane that is not a character the loop passes: where it stops.
+      unsigned stop = ~passed & 0xFFFFu;
+      if (stop) {
+        // Each lane not passed, in order, as in han_run_avx2.
+        std::size_t next = i + 48;
+        for (; stop; stop &= stop - 1) {
+          const auto lane = static_cast<unsigned>(std::countr_zero(stop));
+          const std::size_t at = i + 3 * lane;
+          if (((static_cast<unsigned>(trigger) >> lane) & 1u) != 0 && idle_trigger(p, n, at)) continue;
+          if (skip_then_han(p, at)) {  // (at + 3 < n: at <= i + 45)
+            next = at + 1;
+            break;
+          }
+          return at;
+        }
+        i = next;
+        continue;
+      }
+      i += 48;
+    }
+    return han_run_avx2(p, i, n, trig);
+  }
+  // The AVX-512 loop's lanes: lane k holds bytes 3k..3k+3 of the 64 read.
+  static constexpr std::array<unsigned char, 64> kSpread16 = [] {
+    std::array<unsigned char, 64> t{};
+    for (std::size_t k = 0; k < 16; ++k)
+      for (std::size_t b = 0; b < 4; ++b) t[4 * k + b] = static_cast<unsigned char>(3 * k + b);
+    return t;
+  }();
 #endif
+  // Whether han() would do nothing at the trigger character at `at` (a lead E0..EF, the text
+  // [p, p + n) having at least three bytes from there) but return at + 3: a name keyword's
+  // last character (kind 3) whose byte before is not one of key_bytes(); a division suffix
+  // that is no other trigger, where no division name ends; one of 先 女 同 老 小 that is no other
+  // trigger, not starting one of kNameAfter. The vector loops pass these (not the scalar loop,
+  // after which run() calls han()), the same tests as han()'s, with the same calls.
+  static bool idle_trigger(const unsigned char* p, std::size_t n, std::size_t at) {
+    const char32_t c = ((p[at] & 0x0Fu) << 12) | ((p[at + 1] & 0x3Fu) << 6) | (p[at + 2] & 0x3Fu);
+    const TriggerBits& tb = triggers();
+    const unsigned kind = (tb.kind[c >> 4] >> ((c & 15) * 2)) & 3u;
+    if (kind == 3) return !(at >= 3 && key_bytes()[p[at - 1]]);
+    if (kind != 1 || has_bit(tb.plate, c) || is_key_end(c)) return false;
+    const bool suffix = has_bit(tb.suffix, c), after = is_name_after(c);
+    const std::string_view s(reinterpret_cast<const char*>(p), n);
+    if (suffix && !after) return detail::division_ending_at(s, at + 3) == std::string_view::npos;
+    if (after && !suffix) {
+      const std::string_view two = s.substr(at, 6);
+      for (auto w : kNameAfter)
+        if (two == w) return false;
+      return true;
+    }
+    return false;
+  }
+  // Whether run(), at `at` (where a vector Han loop stopped, at + 3 < n), would pass the byte
+  // there and call the Han loop at at + 1: an ASCII byte other than a letter or digit (which
+  // quiet_ascii and the loop's skip pass, whatever follows), then a lead E0..EF. The vector
+  // loops go on there themselves (a line break or ASCII punctuation inside Han text). (The lead
+  // test only spares a step: the loop stops again at once at any other byte.)
+  static bool skip_then_han(const unsigned char* p, std::size_t at) noexcept {
+    return kAscii[p[at]] == kSkip && (p[at + 1] & 0xF0) == 0xE0;
+  }
+  static constexpr bool is_key_end(char32_t c) noexcept { return c == U'名' || c == U'人' || c == U'者' || c == U'主'; }
+  static constexpr bool is_name_after(char32_t c) noexcept {
+    return c == U'先' || c == U'女' || c == U'同' || c == U'老' || c == U'小';
+  }
   [[gnu::noinline]] static std::size_t han_run_scalar(const unsigned char* p, std::size_t i, const std::size_t n,
                                                       const std::uint64_t* trig) noexcept {
     // Four characters a step (two eight-byte loads, six bytes of each used) while the bytes
@@ -731,7 +903,17 @@ struct Scanner {
     // follows); 3 the last character of a name keyword (名 人 者 主) that is no other trigger
     // (han() does nothing with it unless key_bytes() has the byte before it).
     std::array<std::uint32_t, 0x10000 / 16> kind{};
+    // For the AVX-512 Han loop: each slot's trigger (slot_of), its code point's low and high
+    // byte and its kind; a slot with no trigger holds another slot's trigger, which no
+    // character of this slot can equal. hash_ok when no two triggers share a slot.
+    std::array<std::uint8_t, 128> slot_lo{}, slot_hi{}, slot_kind{};
+    bool hash_ok = false;
   };
+  // The slot of a character c < 0x10000: the top kSlotBits of the low 16 bits of c * kSlotMul
+  // (a multiplier found by search to give the 47 triggers 47 slots).
+  static constexpr unsigned kSlotBits = 7, kSlotMul = 6021;
+  static constexpr unsigned slot_of(char32_t c) noexcept { return ((c * kSlotMul) & 0xFFFFu) >> (16 - kSlotBits); }
+
   // The bytes that end the character before a name keyword's last character (see han()).
   static const std::array<bool, 256>& key_bytes() {
     static const std::array<bool, 256> t = [] {
@@ -764,6 +946,27 @@ struct Scanner {
           else if (key_end && !plate && !suffix && !after) k = 3;
           t.kind[x >> 4] |= k << ((x & 15) * 2);
         }
+      // The slots of the perfect hash, each trigger's own.
+      std::array<char32_t, 128> held{};
+      std::array<bool, 128> used{};
+      t.hash_ok = true;
+      char32_t first = 0;
+      for (std::size_t word = 0; word < t.any.size(); ++word)
+        for (std::uint64_t bits = t.any[word]; bits; bits &= bits - 1) {
+          const auto x = static_cast<char32_t>(word * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+          const unsigned h = slot_of(x);
+          if (used[h]) t.hash_ok = false;
+          if (!first) first = x;
+          used[h] = true;
+          held[h] = x;
+          t.slot_kind[h] = static_cast<std::uint8_t>((t.kind[x >> 4] >> ((x & 15) * 2)) & 3u);
+        }
+      if (!first) t.hash_ok = false;
+      for (std::size_t h = 0; h < held.size(); ++h) {
+        const char32_t x = used[h] ? held[h] : first;
+        t.slot_lo[h] = static_cast<std::uint8_t>(x & 0xFF);
+        t.slot_hi[h] = static_cast<std::uint8_t>(x >> 8);
+      }
       return t;
     }();
     return bits;

@@ -183,6 +183,19 @@ bool cpu_avx2() noexcept {
 #endif
 }
 
+bool cpu_avx512_vbmi() noexcept {
+#ifdef CIVITAS_UTF8_AVX2
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
+           __builtin_cpu_supports("avx512vbmi") != 0;
+  }();
+  return yes && g_vector_limit.load(std::memory_order_relaxed) >= 2;
+#else
+  return false;
+#endif
+}
+
 bool vector_code_on() noexcept { return g_vector_limit.load(std::memory_order_relaxed) >= 1; }
 
 void set_vector_limit(int level) noexcept { g_vector_limit.store(level, std::memory_order_relaxed); }

@@ -30,6 +30,9 @@ std::size_t utf8_vector_prefix(std::string_view s) noexcept;
 /// Whether to run the AVX2 code: the CPU has it (x86-64; asked once), and the tests have not
 /// turned the vector code off.
 bool cpu_avx2() noexcept;
+/// Whether to run the AVX-512 code of the free-text scanner: the CPU has AVX-512 F, BW and VBMI
+/// (x86-64; asked once), and the tests allow everything (level 2).
+bool cpu_avx512_vbmi() noexcept;
 /// Whether the vector code that needs only the baseline instructions (SSE2 on x86-64) runs:
 /// true unless the tests have turned the vector code off.
 bool vector_code_on() noexcept;
