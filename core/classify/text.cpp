@@ -729,18 +729,9 @@ struct Scanner {
         // passed here (the lanes after it are still the next characters); a byte run() passes
         // before calling this loop again restarts it after that byte; anything else stops it.
         const auto leads = static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(lead)));
-        std::size_t next = i + 24;
-        for (; stop; stop &= stop - 1) {
-          const auto lane = static_cast<unsigned>(std::countr_zero(stop));
-          const std::size_t at = i + 3 * lane;
-          if (((leads >> lane) & 1u) != 0 && idle_trigger(p, n, at)) continue;
-          if (skip_then_han(p, at)) {  // (at + 3 < n: at <= i + 21)
-            next = at + 1;
-            break;
-          }
-          return at;
-        }
-        i = next;
+        bool stopped = false;
+        i = stopped_lanes(p, n, i, stop, leads, 24, stopped);  // (at + 3 < n: at <= i + 21)
+        if (stopped) return i;
         continue;
       }
       i += 24;
@@ -793,18 +784,9 @@ struct Scanner {
       unsigned stop = ~passed & 0xFFFFu;
       if (stop) {
         // Each lane not passed, in order, as in han_run_avx2.
-        std::size_t next = i + 48;
-        for (; stop; stop &= stop - 1) {
-          const auto lane = static_cast<unsigned>(std::countr_zero(stop));
-          const std::size_t at = i + 3 * lane;
-          if (((static_cast<unsigned>(trigger) >> lane) & 1u) != 0 && idle_trigger(p, n, at)) continue;
-          if (skip_then_han(p, at)) {  // (at + 3 < n: at <= i + 45)
-            next = at + 1;
-            break;
-          }
-          return at;
-        }
-        i = next;
+        bool stopped = false;
+        i = stopped_lanes(p, n, i, stop, static_cast<unsigned>(trigger), 48, stopped);  // (at + 3 < n: at <= i + 45)
+        if (stopped) return i;
         continue;
       }
       i += 48;
@@ -849,6 +831,23 @@ struct Scanner {
   // test only spares a step: the loop stops again at once at any other byte.)
   static bool skip_then_han(const unsigned char* p, std::size_t at) noexcept {
     return kAscii[p[at]] == kSkip && (p[at + 1] & 0xF0) == 0xE0;
+  }
+  // The lanes a vector Han loop stopped at in its step from i (bit k of `stop`: the character
+  // at i + 3k; of `triggers`: that character is a trigger), in order: a trigger that
+  // idle_trigger() passes is passed; a byte skip_then_han() passes restarts the loop after it
+  // (returned); anything else is where the loop stops (returned, with `stopped`). When every
+  // lane is passed, the loop goes on after the step (i + step).
+  static std::size_t stopped_lanes(const unsigned char* p, std::size_t n, std::size_t i, unsigned stop, unsigned triggers,
+                                   std::size_t step, bool& stopped) {
+    for (; stop; stop &= stop - 1) {
+      const auto lane = static_cast<unsigned>(std::countr_zero(stop));
+      const std::size_t at = i + 3 * lane;
+      if (((triggers >> lane) & 1u) != 0 && idle_trigger(p, n, at)) continue;
+      if (skip_then_han(p, at)) return at + 1;
+      stopped = true;
+      return at;
+    }
+    return i + step;
   }
   static constexpr bool is_key_end(char32_t c) noexcept { return c == U'名' || c == U'人' || c == U'者' || c == U'主'; }
   static constexpr bool is_name_after(char32_t c) noexcept {

@@ -441,6 +441,8 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
     }
   }
   const std::size_t ncols = header.size();
+  // Records interned and written by two threads, each half (a large file, two cores).
+  const bool rows_in_two = two && nrows >= 2 && nrows >= g_parallel_rows;
   // ---- fields ----
   std::vector<int> col_of(spec.fields.size(), -1);
   for (std::size_t f = 0; f < spec.fields.size(); ++f) {
@@ -520,7 +522,7 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
         for (std::size_t k = 0; k < SC; ++k) sids[k][r] = si[k].intern(cols[scols[k]].at(r));
       }
     };
-    if (two && nrows >= g_parallel_rows && nrows >= 2) {
+    if (rows_in_two) {
       // The second half on another thread, with interners of its own, whose values are then
       // interned here in their first-seen order: the ids are those of one pass (first seen in
       // the first half, then first seen in the second), and the second half's are mapped.
@@ -695,7 +697,7 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
     if (action != "drop") out_cols.push_back(c);
   }
   std::string out;
-  out.reserve(two && nrows >= g_parallel_rows ? bytes.size() / 2 + 64 : bytes.size());
+  out.reserve(rows_in_two ? bytes.size() / 2 + 64 : bytes.size());
   for (std::size_t k = 0; k < out_cols.size(); ++k) {
     if (k) out += opt.delimiter;
     append_cell(out, header[out_cols[k]], opt.delimiter);
@@ -743,7 +745,7 @@ json run_files(const Spec& spec, std::string_view spec_bytes, const std::string&
   // output is the two strings one after the other.
   std::uint64_t out_rows = 0, suppressed_records = 0, rows2 = 0, suppressed2 = 0;
   std::string out2;
-  if (two && nrows >= g_parallel_rows && nrows >= 2) {
+  if (rows_in_two) {
     const std::uint64_t h = nrows / 2;
     out2.reserve(bytes.size() / 2 + 64);
     auto later = std::async(std::launch::async, [&] { emit(h, nrows, out2, rows2, suppressed2); });
