@@ -61,16 +61,10 @@ ActionKind action_from_name(std::string_view name) {
 }
 
 Action parse_action(const nlohmann::json& j, std::string_view field) {
+  // The bare string NAME is {"action": NAME}: the same checks, so an action that needs a
+  // parameter (date_shift, top_bottom) is refused in either form.
+  if (j.is_string()) return parse_action(nlohmann::json{{"action", j}}, field);
   Action a;
-  if (j.is_string()) {
-    try {
-      a.kind = action_from_name(j.get<std::string>());
-    } catch (const Error& e) {
-      bad(field, e.what());
-    }
-    if (a.kind == ActionKind::date_shift) bad(field, "date_shift needs \"subject\" and \"max_days\"");
-    return a;
-  }
   if (!j.is_object()) bad(field, "an action is a string or an object {\"action\": NAME, …}");
   auto it = j.find("action");
   if (it == j.end() || !it->is_string()) bad(field, "the action object needs \"action\": NAME");
