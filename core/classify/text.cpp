@@ -785,7 +785,9 @@ struct Scanner {
       if (stop) {
         // Each lane not passed, in order, as in han_run_avx2.
         bool stopped = false;
-        i = stopped_lanes(p, n, i, stop, static_cast<unsigned>(trigger), 48, stopped);  // (at + 3 < n: at <= i + 45)
+        // (Only a lane with a lead byte is a trigger: the code point of any other lane is made of
+        // whatever bytes are there, ASCII "d::" reads as 人.)
+        i = stopped_lanes(p, n, i, stop, static_cast<unsigned>(trigger & lead), 48, stopped);  // (at + 3 < n: at <= i + 45)
         if (stopped) return i;
         continue;
       }

@@ -118,6 +118,31 @@ TEST_CASE("free text: the vector Han loop finds what the scalar loop finds") {
         same_both_ways(prose.substr(0, len) + stop + tail);
 }
 
+TEST_CASE("free text: the vector code finds what the scalar code finds on stray bytes") {
+  // A lead byte E0..EF followed by ASCII: the scanner takes it and the next two bytes as one
+  // character, and the vector loops' next lanes then hold ASCII bytes, whose made-up code
+  // points may be those of triggers ("d::" reads as 人, "T::" too). Only a lane with a lead
+  // byte is a character: found by the classify fuzzer, where the AVX-512 loop passed "d::1b8"
+  // and "Amy Wu" as idle triggers.
+  const std::string plain = "数据共享工作安排确保准确完整资源数据共享工作安排确保准确完整资源";
+  for (std::size_t chars = 0; chars <= 20; ++chars)
+    for (const char* odd : {"\xE6" "1:d::1b8 email a.b@example.com", "\xE7l W\x9C" "Amy Wu said", "\xE6T::T::1 Amy Wu",
+                            "\xE4xd::d::d::d::d::d::d::d::d::d::d::d::d::d::d::d:: 2001:db8::1 and more text after it"})
+      for (const char* tail : {"", " and the audit results of the platform are attached for the review of the office"})
+        same_both_ways(plain.substr(0, 3 * chars) + odd + tail);
+  // Random bytes, weighted to lead bytes, continuation bytes and the ASCII that ends up in
+  // the lanes: 64 bytes and more, so that the 64-byte steps run.
+  const std::string alphabet = std::string("\xE4\xE5\xE6\xE7\xE8\xE9\xEF\x80\x8F\x9C\xA9\xBA\xBC") +
+                               "d:T1 .@-AaWmyu9\n" + "人市京名先区省" + "数据共享";
+  std::mt19937 r(77);
+  for (int k = 0; k < 3000; ++k) {
+    std::string t;
+    const std::size_t len = 64 + r() % 200;
+    while (t.size() < len) t += alphabet[r() % alphabet.size()];
+    same_both_ways(t);
+  }
+}
+
 TEST_CASE("free text: the vector Han loop finds what the scalar loop finds on the labelled corpus") {
   std::ifstream f(std::string(CIVITAS_TEST_DATA) + "/classify/text.txt", std::ios::binary);
   REQUIRE(f);
