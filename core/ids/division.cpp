@@ -1,5 +1,5 @@
-// GB/T 2260 division table: parser for the stdnum loc.dat format, the built-in table, and
-// a replaceable current table.
+// GB/T 2260 division table: the built-in table (generated at build time), tables loaded at
+// run time (parsed by division_parse.cpp), and a replaceable current table.
 #include <algorithm>
 #include <atomic>
 #include <fstream>
@@ -8,33 +8,34 @@
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include "civitas/error.hpp"
 #include "civitas/ids.hpp"
+#include "division_table.hpp"
 #include "tables.hpp"
-
-extern const unsigned char civitas_division_data[];
-extern const std::size_t civitas_division_data_size;
-extern const char civitas_division_data_label[];
 
 namespace civitas::ids {
 namespace {
 
 constexpr std::uint32_t kCodes = 1000000;
 
-// Names are views into the table's text: the built-in table's is static data, a loaded
-// table keeps its own copy (Table::text), so that a table is made without a string per name.
-struct Entry {
-  std::uint32_t code;
-  std::string_view province, prefecture, county;
-};
+// Names are views into the table's text: the built-in table's are static data (generated at
+// build time, division_table.hpp), a loaded table keeps its own copy of its text (Table::text),
+// so that a table is made without a string per name.
+using Entry = detail::DivisionEntry;
 
 struct Table {
   std::string label;
   std::string text;  // a loaded table's text (the built-in one's is static)
   std::vector<std::uint64_t> known = std::vector<std::uint64_t>(kCodes / 64 + 1, 0);
   std::vector<Entry> entries;  // sorted by code
+
+  void set_entries(std::vector<Entry> e) {
+    entries = std::move(e);
+    for (const Entry& x : entries) known[x.code >> 6] |= std::uint64_t{1} << (x.code & 63);
+  }
 
   bool has(std::uint32_t c) const noexcept { return (known[c >> 6] >> (c & 63)) & 1u; }
   const Entry* find(std::uint32_t c) const noexcept {
@@ -51,100 +52,14 @@ std::vector<std::unique_ptr<Table>> g_tables;
 std::atomic<const Table*> g_current{nullptr};
 const Table* g_builtin = nullptr;
 
-bool parse_code(std::string_view s, std::uint32_t* out) noexcept {
-  if (s.size() != 6) return false;
-  std::uint32_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<std::uint32_t>(c - '0');
-  }
-  *out = v;
-  return true;
-}
+using detail::parse_division_code;
 
-// `own`: copy the text into the table (else it must outlive the table: static data).
-std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label, bool own) {
+// A loaded table: its own copy of the text, and the entries parsed from it.
+std::unique_ptr<Table> parse_table(std::string_view text, std::string_view label) {
   auto t = std::make_unique<Table>();
   t->label = std::string(label);
-  if (own) {
-    t->text = std::string(text);
-    text = t->text;
-  }
-  std::vector<Entry> rows;
-  rows.reserve(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
-  std::size_t lineno = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    std::size_t line_offset = pos;
-    pos = end + 1;
-    ++lineno;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty() || line[0] == '#') continue;
-    // Made only for an error (the label is copied into it): not once per line.
-    auto where = [&] { return Location{lineno, std::nullopt, line_offset, std::string(label)}; };
-    std::uint32_t code = 0;
-    if (line.size() < 6 || !parse_code(line.substr(0, 6), &code) || (line.size() > 6 && line[6] != ' '))
-      throw Error(Code::parse, "division table: a line must start with a six-digit code", where());
-    if (code % 100 == 0)
-      throw Error(Code::parse, "division table: only county-level codes (not ending in 00) are listed", where());
-    Entry e{code, {}, {}, {}};
-    std::size_t i = 6;
-    while (i < line.size()) {
-      while (i < line.size() && line[i] == ' ') ++i;
-      if (i >= line.size()) break;
-      std::size_t eq = line.find('=', i);
-      if (eq == std::string_view::npos || eq + 1 >= line.size() || line[eq + 1] != '"')
-        throw Error(Code::parse, "division table: expected key=\"value\"", where());
-      std::string_view key = line.substr(i, eq - i);
-      std::size_t close = line.find('"', eq + 2);
-      if (close == std::string_view::npos)
-        throw Error(Code::parse, "division table: unterminated quoted value", where());
-      const std::string_view value = line.substr(eq + 2, close - eq - 2);
-      if (key == "province") e.province = value;
-      else if (key == "prefecture") e.prefecture = value;
-      else if (key == "county") e.county = value;
-      // other keys are allowed and ignored, for forward compatibility
-      i = close + 1;
-    }
-    rows.push_back(e);
-  }
-  if (rows.empty()) throw Error(Code::parse, "division table: no entries", Location{{}, {}, {}, std::string(label)});
-
-  // Derive province (XX0000) and prefecture (XXXX00) entries from the counties. Only the
-  // first entry of a code is kept below ("first wins"), so a derived code is made once, from
-  // the first county that gives it (the same entry as deriving it from every county).
-  std::vector<Entry> derived;
-  // One bit per derived code, indexed by code / 100 (a derived code ends in 00).
-  std::vector<std::uint64_t> made(kCodes / 100 / 64 + 1, 0);
-  auto derive = [&](std::uint32_t code, std::string_view province, std::string_view prefecture) {
-    const std::uint32_t k = code / 100;
-    if ((made[k >> 6] >> (k & 63)) & 1u) return;
-    made[k >> 6] |= std::uint64_t{1} << (k & 63);
-    derived.push_back(Entry{code, province, prefecture, {}});
-  };
-  for (const auto& r : rows) {
-    derive(r.code / 10000 * 10000, r.province, {});
-    derive(r.code / 100 * 100, r.province, r.prefecture);
-  }
-  derived.push_back(Entry{100000, "中华人民共和国", {}, {}});  // national level (central organs' USCCs)
-  // The stable sort of counties-then-derived, done as two stable sorts and a merge: a county
-  // code never ends in 00 and a derived one always does, so the merge meets no equal codes
-  // between the two (and the table's counties usually come sorted already).
-  const auto by_code = [](const Entry& a, const Entry& b) { return a.code < b.code; };
-  if (!std::is_sorted(rows.begin(), rows.end(), by_code)) std::stable_sort(rows.begin(), rows.end(), by_code);
-  std::stable_sort(derived.begin(), derived.end(), by_code);
-  std::vector<Entry> all;
-  all.reserve(rows.size() + derived.size());
-  std::merge(rows.begin(), rows.end(), derived.begin(), derived.end(), std::back_inserter(all), by_code);
-  t->entries.reserve(all.size());
-  for (const auto& e : all) {
-    if (!t->entries.empty() && t->entries.back().code == e.code) continue;  // first wins
-    t->known[e.code >> 6] |= std::uint64_t{1} << (e.code & 63);
-    t->entries.push_back(e);
-  }
+  t->text = std::string(text);
+  t->set_entries(detail::parse_division_entries(t->text, label));
   return t;
 }
 
@@ -165,8 +80,16 @@ const Table* install(std::unique_ptr<Table> t) {
 const Table& builtin() {
   static std::once_flag once;
   std::call_once(once, [] {
-    std::string_view text(reinterpret_cast<const char*>(civitas_division_data), civitas_division_data_size);
-    auto t = parse_table(text, std::string("builtin: ") + civitas_division_data_label, false);
+    auto t = std::make_unique<Table>();
+    t->label = std::string("builtin: ") + detail::kBuiltinDivisionLabel;
+    std::vector<Entry> entries;
+    entries.reserve(detail::kBuiltinDivisionCount);
+    for (std::size_t k = 0; k < detail::kBuiltinDivisionCount; ++k) {
+      const detail::PackedDivision& d = detail::kBuiltinDivisions[k];
+      entries.push_back(Entry{d.code, detail::builtin_division_name(d.province), detail::builtin_division_name(d.prefecture),
+                              detail::builtin_division_name(d.county)});
+    }
+    t->set_entries(std::move(entries));
     std::lock_guard lock(g_mu);
     g_builtin = t.get();
     g_tables.push_back(std::move(t));
@@ -213,7 +136,7 @@ bool region_known_code_slow(std::uint32_t code) noexcept {
 
 bool region_known(std::string_view code6) noexcept {
   std::uint32_t c = 0;
-  if (!parse_code(code6, &c)) return false;
+  if (!parse_division_code(code6, &c)) return false;
   return detail::region_known_code(c);
 }
 
@@ -221,7 +144,7 @@ Region lookup_region(std::string_view code6) {
   Region r;
   r.code = std::string(code6);
   std::uint32_t c = 0;
-  if (!parse_code(code6, &c)) return r;
+  if (!parse_division_code(code6, &c)) return r;
   if (const Entry* e = current().find(c)) {
     r.known = true;
     r.province = std::string(e->province);
@@ -236,7 +159,7 @@ std::size_t division_table_size() { return current().entries.size(); }
 
 void load_division_table(std::string_view text, std::string_view label) {
   builtin();  // make sure the built-in table is registered first
-  install(parse_table(text, label, true));
+  install(parse_table(text, label));
 }
 
 void load_division_table_file(const std::string& path) {

@@ -1,10 +1,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "civitas/error.hpp"
 #include "civitas/ids.hpp"
+#include "ids/tables.hpp"
 
 using namespace civitas;
 using ids::Kind;
@@ -26,6 +30,34 @@ TEST_CASE("built-in division table resolves three levels and names its source") 
   CHECK(ids::division_table_source().find("builtin") == 0);
   CHECK(ids::division_table_size() > 3000);
 }
+
+#ifdef CIVITAS_DIVISION_SOURCE
+TEST_CASE("the built-in table (generated at build time) is its source parsed at run time") {
+  using Row = std::tuple<std::uint32_t, std::string, std::string, std::string>;
+  auto rows = [] {
+    std::vector<Row> out;
+    ids::detail::for_each_region([&](std::uint32_t code, std::string_view p, std::string_view f, std::string_view c) {
+      out.emplace_back(code, std::string(p), std::string(f), std::string(c));
+    });
+    return out;
+  };
+  ids::reset_division_table();
+  const std::vector<Row> built_in = rows();
+  const std::size_t size = ids::division_table_size();
+  ids::load_division_table_file(CIVITAS_DIVISION_SOURCE);
+  const std::vector<Row> parsed = rows();
+  CHECK(ids::division_table_size() == size);
+  ids::reset_division_table();
+  REQUIRE(built_in.size() == parsed.size());
+  CHECK(built_in == parsed);
+  CHECK(built_in.size() > 3000);
+  // Every known code is a key of the table, and only those (the bitmap of the generated table).
+  std::size_t known = 0;
+  for (std::uint32_t c = 0; c < 1000000; ++c) known += ids::detail::region_known_code(c) ? 1 : 0;
+  CHECK(known == built_in.size());
+  for (const auto& r : built_in) CHECK(ids::detail::region_known_code(std::get<0>(r)));
+}
+#endif
 
 TEST_CASE("gb2260 kind validates division codes") {
   CHECK(ids::validate(Kind::division, "371702").valid);
